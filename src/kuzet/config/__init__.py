@@ -1,0 +1,41 @@
+"""The site model (pydantic) and its YAML loader with line-numbered errors."""
+
+from kuzet.config.loader import ConfigError, load_site, parse_site
+from kuzet.config.models import (
+    AnalysisConfig,
+    ApiConfig,
+    BusConfig,
+    CameraCategory,
+    CameraConfig,
+    DetectorConfig,
+    MemoryBusConfig,
+    MotionConfig,
+    NanoDetConfig,
+    NatsBusConfig,
+    RuleConfig,
+    SiteConfig,
+    StoreConfig,
+    YoloConfig,
+    ZonePresenceRuleConfig,
+)
+
+__all__ = [
+    "AnalysisConfig",
+    "ApiConfig",
+    "BusConfig",
+    "CameraCategory",
+    "CameraConfig",
+    "ConfigError",
+    "DetectorConfig",
+    "MemoryBusConfig",
+    "MotionConfig",
+    "NanoDetConfig",
+    "NatsBusConfig",
+    "RuleConfig",
+    "SiteConfig",
+    "StoreConfig",
+    "YoloConfig",
+    "ZonePresenceRuleConfig",
+    "load_site",
+    "parse_site",
+]

@@ -1,0 +1,177 @@
+"""Pydantic models of a site file. Pluggable parts are discriminated unions on ``type``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CameraCategory(StrEnum):
+    PUBLIC_SAFETY = "public_safety"
+    TRAFFIC = "traffic"
+    TAZA_KAZAKHSTAN = "taza_kazakhstan"
+    SAFE_YARD = "safe_yard"
+    SCHOOL = "school"
+    KINDERGARTEN = "kindergarten"
+    HOSPITAL = "hospital"
+    INFRASTRUCTURE = "infrastructure"
+
+
+# ---------------------------------------------------------------- detectors
+class _DetectorBase(_Strict):
+    score_threshold: float = Field(0.35, ge=0, le=1, description="drop boxes below this")
+    iou_threshold: float = Field(0.5, ge=0, le=1, description="NMS overlap threshold")
+    threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads; 0 = all cores")
+    providers: list[str] | Literal["auto"] = Field(
+        "auto", description="ONNX Runtime execution providers, or 'auto' to pick the best"
+    )
+    max_batch: int = Field(4, ge=1, le=64, description="frames of several cameras per call")
+
+
+class NanoDetConfig(_DetectorBase):
+    """The default 80-class COCO NanoDet, converted from the TF.js graph at pull time."""
+
+    type: Literal["nanodet"] = "nanodet"
+    model: str = Field("nanodet", description="catalog name or path to a converted .onnx")
+    input_size: int = Field(416, ge=64, le=1280, multiple_of=32)
+
+
+class YoloConfig(_DetectorBase):
+    """A user's YOLO-family ONNX (v5 / v8 / v11 output layouts)."""
+
+    type: Literal["yolo"] = "yolo"
+    model: Path = Field(description="path to the .onnx file")
+    layout: Literal["auto", "v5", "v8"] = Field(
+        "auto", description="v5: [1,N,5+C] with objectness; v8/v11: [1,4+C,N]"
+    )
+    labels: list[str] | None = Field(None, description="class names; COCO when omitted")
+    input_size: int | None = Field(None, description="taken from the model when omitted")
+
+
+DetectorConfig = Annotated[NanoDetConfig | YoloConfig, Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- bus
+class MemoryBusConfig(_Strict):
+    """In-process bus: the embedded default, nothing to run."""
+
+    type: Literal["memory"] = "memory"
+    max_pending: int = Field(100_000, ge=1, description="bounded queue per subscriber")
+
+
+class NatsBusConfig(_Strict):
+    """NATS JetStream: durable, shared by all nodes of a city deployment."""
+
+    type: Literal["nats"] = "nats"
+    servers: list[str] = Field(default_factory=lambda: ["nats://127.0.0.1:4222"])
+    stream: str = "KUZET"
+    subject_prefix: str = "kuzet.events"
+    durable: str = "kuzet-store"
+
+
+BusConfig = Annotated[MemoryBusConfig | NatsBusConfig, Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- store
+class StoreConfig(_Strict):
+    url: str = Field(
+        "sqlite:///var/kuzet.db",
+        description="SQLAlchemy URL; sqlite:///... (default) or postgresql+psycopg://...",
+    )
+    batch_size: int = Field(1000, ge=1, description="events per store transaction")
+    batch_wait_ms: int = Field(50, ge=0, description="longest wait to fill a batch")
+
+
+# ---------------------------------------------------------------- rules
+class ZonePresenceRuleConfig(_Strict):
+    """Object of class C present in zone Z (the core's one rule)."""
+
+    type: Literal["zone_presence"] = "zone_presence"
+    name: str = Field(min_length=1)
+    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
+    zone: list[tuple[float, float]] | None = Field(
+        None, description="polygon; pixels, or 0..1 of width/height when normalized"
+    )
+    normalized: bool = Field(False, description="zone points are fractions of the frame")
+    min_score: float = Field(0.3, ge=0, le=1)
+    min_frames: int = Field(2, ge=1, description="frames in zone before 'start' fires")
+    exit_after_s: float = Field(2.0, ge=0, description="absence before 'end' fires")
+
+    @field_validator("zone")
+    @classmethod
+    def _polygon(cls, v: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
+        if v is not None and len(v) < 3:
+            raise ValueError("a zone needs at least 3 points")
+        return v
+
+
+RuleConfig = Annotated[ZonePresenceRuleConfig, Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- analysis
+class MotionConfig(_Strict):
+    enabled: bool = True
+    width: int = Field(160, ge=32, description="grey frame width the gate works on")
+    threshold: float = Field(
+        0.002, ge=0, le=1, description="moving fraction of the frame that opens the gate"
+    )
+    refresh_s: float = Field(5.0, ge=0, description="run the detector at least this often")
+    idle_after_s: float = Field(30.0, ge=0, description="no motion this long: keyframes only")
+
+
+class AnalysisConfig(_Strict):
+    fps: float = Field(5.0, gt=0, le=60, description="frames analysed per second per camera")
+    motion: MotionConfig = Field(default_factory=MotionConfig)
+    snapshot_quality: int = Field(85, ge=10, le=100)
+
+
+# ---------------------------------------------------------------- cameras
+class CameraConfig(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = None
+    category: CameraCategory = CameraCategory.PUBLIC_SAFETY
+    district: str | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    main_url: str = Field(min_length=1, description="file path, rtsp://, http(s)://")
+    sub_url: str | None = Field(None, description="low-resolution stream used for analysis")
+    loop: bool = Field(False, description="replay a file source forever (demo footage)")
+    enabled: bool = True
+    fps: float | None = Field(None, gt=0, le=60, description="overrides analysis.fps")
+    rules: list[RuleConfig] = Field(default_factory=list)
+
+    @property
+    def analysis_url(self) -> str:
+        return self.sub_url or self.main_url
+
+
+class ApiConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+
+
+class SiteConfig(_Strict):
+    site: str = "kuzet"
+    data_dir: Path = Field(Path("var"), description="snapshots, database, models cache")
+    detector: DetectorConfig = Field(default_factory=NanoDetConfig)
+    bus: BusConfig = Field(default_factory=MemoryBusConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    cameras: list[CameraConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SiteConfig:
+        seen: set[str] = set()
+        for cam in self.cameras:
+            if cam.id in seen:
+                raise ValueError(f"camera id {cam.id!r} appears twice")
+            seen.add(cam.id)
+        return self

@@ -1,0 +1,35 @@
+"""Records exchanged between the store and its readers (API, CLI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CameraInfo(BaseModel):
+    """A camera as the registry of the city knows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str | None = None
+    category: str = "public_safety"
+    district: str | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    main_url: str = Field(min_length=1)
+    sub_url: str | None = None
+    enabled: bool = True
+
+
+class EventQuery(BaseModel):
+    """Filters of an events search; ``cursor`` is opaque, from the previous page."""
+
+    camera_id: list[str] | None = None
+    type: list[str] | None = None
+    class_name: list[str] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cursor: str | None = None
+    limit: int = Field(100, ge=1, le=1000)
