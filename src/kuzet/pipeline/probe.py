@@ -1,0 +1,24 @@
+"""Where the pipeline reports what it does; metrics and benchmarks subclass it."""
+
+from __future__ import annotations
+
+from kuzet.core import Event
+
+
+class Probe:
+    """No-op hooks on the hot path; cheap enough to call per frame."""
+
+    def frame(self, camera_id: str, detect: bool) -> None:
+        """A frame was decoded and gated."""
+
+    def dropped(self, camera_id: str) -> None:
+        """A frame was shed because the detector queue was full."""
+
+    def detector(self, seconds: float, batch: int) -> None:
+        """One inference call finished."""
+
+    def analysed(self, camera_id: str, latency_s: float) -> None:
+        """A frame went through detect, track and rules; latency from decode."""
+
+    def event(self, event: Event, latency_s: float) -> None:
+        """An event was published; latency from the decode of its frame."""
