@@ -12,7 +12,8 @@ from kuzet.config.models import CameraConfig, SiteConfig, ZonePresenceRuleConfig
 from kuzet.core import CameraState, Event
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
-from kuzet.sources import is_live
+from kuzet.sources import SourceKind, UnsupportedURLError, source_kind
+from kuzet.sources.urls import file_path
 from kuzet.vision import create_detector
 
 
@@ -52,7 +53,11 @@ def analyze_file(
     classes: list[str] | None = None,
     snapshot_dir: Path | None = None,
 ) -> AnalyzeStats:
-    if not is_live(video) and not Path(video).exists():
+    try:
+        kind = source_kind(video)
+    except UnsupportedURLError as exc:
+        raise ValueError(str(exc)) from None
+    if kind is SourceKind.FILE and not Path(file_path(video)).exists():
         raise FileNotFoundError(f"video not found: {video}")
     cam = analysis_camera(video, site, classes or ["person"], fps)
     run_site = site.model_copy(update={"cameras": [cam]})

@@ -27,14 +27,14 @@ class CameraPipeline:
     ) -> None:
         self.camera = camera
         self.labels = labels
-        self.tracker = ByteTracker(tracker)
+        self.tracker = ByteTracker(tracker or TrackerSettings(fps=camera.fps or 5.0))
         self.rules: list[Rule] = [create_rule(camera.id, r) for r in camera.rules]
         self._put_blob = put_blob
         self._quality = snapshot_quality
         self.last_tracks = Detections.empty()
 
     def process(self, frame: Frame, detections: Detections) -> list[Event]:
-        tracks = self.tracker.update(detections, frame.pts)
+        tracks = self.tracker.update(detections)
         self.last_tracks = tracks
         events: list[Event] = []
         for rule in self.rules:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from kuzet.config.models import CameraConfig, SiteConfig
 from kuzet.core import CameraStatus, Event, Frame
-from kuzet.motion import MotionGate
+from kuzet.motion import DetectSchedule, MotionGate
 from kuzet.pipeline.camera import CameraPipeline, PutBlob
 from kuzet.pipeline.probe import Probe
-from kuzet.pipeline.schedule import DetectSchedule
-from kuzet.sources import CameraReader, is_live
+from kuzet.sources import CameraReader
+from kuzet.tracking import TrackerSettings
 from kuzet.vision import Detector
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,16 @@ class Node:
         self._cameras = [
             _Camera(
                 cfg=c,
-                reader=CameraReader(c.id, c.analysis_url, fps=c.fps or site.analysis.fps, loop=c.loop),
+                reader=CameraReader(
+                    c.id, c.analysis_url, fps=c.fps or site.analysis.fps, loop=c.loop,
+                    realtime=realtime,
+                ),
                 pipeline=CameraPipeline(
-                    c, detector.labels, put_blob, snapshot_quality=site.analysis.snapshot_quality
+                    c,
+                    detector.labels,
+                    put_blob,
+                    tracker=TrackerSettings(fps=c.fps or site.analysis.fps),
+                    snapshot_quality=site.analysis.snapshot_quality,
                 ),
             )
             for c in cams
@@ -118,17 +125,13 @@ class Node:
 
     # ------------------------------------------------------------ stages
     def _read_loop(self, cam: _Camera) -> None:
-        gate = MotionGate(self.site.analysis.motion)
+        gate = MotionGate.from_config(self.site.analysis.motion)
         schedule = DetectSchedule(self.site.analysis.motion)
-        pace = self.realtime and not is_live(cam.cfg.analysis_url)
-        origin: float | None = None
         idle = False
         try:
             for frame in cam.reader.frames(self._stop):
-                if pace:
-                    origin = _pace(frame.pts, origin, self._stop)
-                moving = gate.update(frame).moving if self.site.analysis.motion.enabled else True
-                decision = schedule.decide(frame.pts, moving)
+                moving = gate.update(frame.image).moving if self.site.analysis.motion.enabled else True
+                decision = schedule.decide(moving, frame.pts)
                 if decision.idle != idle:
                     idle = decision.idle
                     cam.reader.set_keyframes_only(idle)
@@ -179,13 +182,3 @@ class Node:
                 self.publish(ev)
                 self.probe.event(ev, now - frame.wall_time)
 
-
-def _pace(pts: float, origin: float | None, stop: threading.Event) -> float:
-    """Play a file at its own speed, as a live camera would deliver it."""
-    now = time.monotonic()
-    if origin is None:
-        return now - pts
-    delay = origin + pts - now
-    if delay > 0:
-        stop.wait(delay)
-    return origin

@@ -1,0 +1,213 @@
+"""The TF.js -> ONNX converter: op coverage on tiny hand-made graphs, errors, the real model."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from kuzet.vision.tfjs import UnsupportedOpError, convert, read_tfjs, supported_ops
+
+
+def _const(name: str, dtype: str) -> dict[str, Any]:
+    return {"name": name, "op": "Const", "attr": {"dtype": {"type": dtype}}}
+
+
+def _write_model(
+    tmp: Path,
+    nodes: list[dict[str, Any]],
+    weights: dict[str, np.ndarray],
+    declared: dict[str, str] | None = None,
+    shape: tuple[int, ...] = (1, 3, 8, 8),
+    outputs: tuple[str, ...] = ("out",),
+) -> Path:
+    """A TF.js model.json + .bin with float16-quantised floats and int64 stored as int32."""
+    specs, blobs = [], []
+    for name, arr in weights.items():
+        if arr.dtype == np.float32:
+            specs.append(
+                {
+                    "name": name,
+                    "shape": list(arr.shape),
+                    "dtype": "float32",
+                    "quantization": {"dtype": "float16", "original_dtype": "float32"},
+                }
+            )
+            blobs.append(arr.astype(np.float16).tobytes())
+        else:
+            specs.append({"name": name, "shape": list(arr.shape), "dtype": "int32"})
+            blobs.append(arr.astype(np.int32).tobytes())
+    (tmp / "m.bin").write_bytes(b"".join(blobs))
+    dim = [{"size": str(d)} for d in shape]
+    graph_nodes = [
+        {
+            "name": "x",
+            "op": "Placeholder",
+            "attr": {"dtype": {"type": "DT_FLOAT"}, "shape": {"shape": {"dim": dim}}},
+        },
+        *[
+            _const(n, (declared or {}).get(n, "DT_FLOAT" if a.dtype == np.float32 else "DT_INT32"))
+            for n, a in weights.items()
+        ],
+        *nodes,
+    ]
+    doc = {
+        "format": "graph-model",
+        "modelTopology": {"node": graph_nodes, "library": {}, "versions": {}},
+        "signature": {
+            "inputs": {"x:0": {"name": "x:0", "tensorShape": {"dim": dim}}},
+            "outputs": {f"{o}:0": {"name": f"{o}:0"} for o in outputs},
+        },
+        "weightsManifest": [{"paths": ["m.bin"], "weights": specs}],
+    }
+    path = tmp / "m.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _s(v: str) -> dict[str, str]:
+    return {"s": base64.b64encode(v.encode()).decode()}
+
+
+def _run(model_json: Path, x: np.ndarray, size: int | None = None) -> list[np.ndarray]:
+    m = convert(model_json, size)
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    return list(sess.run(None, {"x": x}))
+
+
+def _half(a: np.ndarray) -> np.ndarray:
+    return a.astype(np.float16).astype(np.float32)
+
+
+def test_conv_pad_leaky_add_maxpool_resize_match_numpy(tmp_path: Path) -> None:
+    """An NCHW graph in the onnx-tf style: Pad -> NHWC Conv2D + bias -> LeakyRelu -> ... ."""
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)  # HWIO
+    b = rng.standard_normal(4).astype(np.float32)
+    weights = {
+        "pads": np.array([[0, 0], [0, 0], [1, 1], [1, 1]]),
+        "to_nhwc": np.array([0, 2, 3, 1]),
+        "to_nchw": np.array([0, 3, 1, 2]),
+        "w": w,
+        "b": b,
+        "size": np.array([8, 8]),
+        "neg_inf": np.array(-np.inf, np.float32),
+    }
+    nodes = [
+        {"name": "pad", "op": "Pad", "input": ["x", "pads"]},
+        {"name": "t1", "op": "Transpose", "input": ["pad", "to_nhwc"]},
+        {
+            "name": "conv",
+            "op": "Conv2D",
+            "input": ["t1", "w"],
+            "attr": {
+                "padding": _s("VALID"),
+                "data_format": _s("NHWC"),
+                "strides": {"list": {"i": ["1", "1", "1", "1"]}},
+            },
+        },
+        {"name": "bias", "op": "Add", "input": ["conv", "b"]},
+        {"name": "t2", "op": "Transpose", "input": ["bias", "to_nchw"]},
+        {"name": "act", "op": "LeakyRelu", "input": ["t2"], "attr": {"alpha": {"f": 0.1}}},
+        {"name": "pad2", "op": "PadV2", "input": ["act", "pads", "neg_inf"]},
+        {"name": "t3", "op": "Transpose", "input": ["pad2", "to_nhwc"]},
+        {
+            "name": "pool",
+            "op": "MaxPool",
+            "input": ["t3"],
+            "attr": {
+                "padding": _s("VALID"),
+                "ksize": {"list": {"i": ["1", "3", "3", "1"]}},
+                "strides": {"list": {"i": ["1", "2", "2", "1"]}},
+            },
+        },
+        {
+            "name": "up",
+            "op": "ResizeBilinear",
+            "input": ["pool", "size"],
+            "attr": {"half_pixel_centers": {"b": True}, "align_corners": {"b": False}},
+        },
+        {"name": "t4", "op": "Transpose", "input": ["up", "to_nchw"]},
+        {"name": "out", "op": "Identity", "input": ["t4"]},
+    ]
+    x = rng.random((2, 3, 8, 8), np.float32)
+    (y,) = _run(_write_model(tmp_path, nodes, weights), x)
+    # numpy reference for the part before the resize
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(2, 3))  # n c h w kh kw
+    conv = np.einsum("nchwij,ijco->nohw", win, _half(w)) + _half(b)[None, :, None, None]
+    act = np.where(conv > 0, conv, 0.1 * conv)
+    ap = np.pad(act, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    pool = np.lib.stride_tricks.sliding_window_view(ap, (3, 3), axis=(2, 3))[:, :, ::2, ::2].max(
+        axis=(4, 5)
+    )
+    assert y.shape == (2, 4, 8, 8)  # batch 2 through a graph declared with batch 1
+    # half-pixel bilinear 4 -> 8: even output rows/cols blend neighbours; check the mean
+    np.testing.assert_allclose(y.mean(axis=(2, 3)), pool.mean(axis=(2, 3)), rtol=0.05, atol=0.05)
+    np.testing.assert_allclose(y[:, :, 1::2, 1::2][:, :, :3, :3].shape, (2, 4, 3, 3))
+
+
+def test_concat_split_sigmoid_reshape_sparse_to_dense(tmp_path: Path) -> None:
+    """The head pattern: SplitV -> Sigmoid, Reshape with a SparseToDense-folded int64 shape."""
+    weights = {
+        "sizes": np.array([2, 4]),
+        "dim": np.array(1),
+        "axis": np.array(1),
+        "shape_base": np.array([1, 2, -1]),
+        "where": np.zeros((0, 1)),
+        "nvals": np.array([3]),
+        "gather": np.zeros(0),
+        "zero": np.array(0),
+    }
+    declared = {k: "DT_INT64" for k in ("shape_base", "where", "nvals", "gather", "zero")}
+    nodes = [
+        {"name": "cat", "op": "ConcatV2", "input": ["x", "x", "axis"]},
+        {"name": "split", "op": "SplitV", "input": ["cat", "sizes", "dim"]},
+        {"name": "sig", "op": "Sigmoid", "input": ["split"]},
+        {"name": "std", "op": "SparseToDense", "input": ["where", "nvals", "gather", "zero"]},
+        {"name": "shape", "op": "AddV2", "input": ["shape_base", "std"]},
+        {"name": "out", "op": "Reshape", "input": ["sig", "shape"]},
+        {"name": "out2", "op": "Identity", "input": ["split:1"]},
+    ]
+    x = np.random.default_rng(1).random((3, 3, 4, 4), np.float32)
+    path = _write_model(tmp_path, nodes, weights, declared, (1, 3, 4, 4), ("out", "out2"))
+    assert read_tfjs(path).weights["shape_base"].dtype == np.int64  # declared int64 wins
+    y, y2 = _run(path, x)
+    cat = np.concatenate([x, x], axis=1)
+    np.testing.assert_allclose(y, (1 / (1 + np.exp(-cat[:, :2]))).reshape(3, 2, -1), rtol=1e-6)
+    np.testing.assert_allclose(y2, cat[:, 2:], rtol=1e-6)
+
+
+def test_unsupported_op_names_op_and_model(tmp_path: Path) -> None:
+    nodes = [{"name": "out", "op": "FancyNewOp", "input": ["x"]}]
+    path = _write_model(tmp_path, nodes, {})
+    with pytest.raises(UnsupportedOpError, match=r"m: TF op\(s\) FancyNewOp"):
+        convert(path)
+
+
+def test_nanodet_ops_all_supported_and_graph_is_clean(nanodet_onnx: Path) -> None:
+    import onnx
+
+    from kuzet.assets import ensure
+
+    ops = {n.op for n in read_tfjs(ensure("nanodet.json")).nodes} - {"Const", "Placeholder"}
+    assert ops <= set(supported_ops())
+    m = onnx.load(str(nanodet_onnx))
+    kinds = [n.op_type for n in m.graph.node]
+    assert kinds.count("Transpose") == 6  # only the 6 output transposes of the head remain
+    assert m.graph.input[0].type.tensor_type.shape.dim[0].dim_param == "batch"
+
+
+def test_input_size_320_converts_and_runs() -> None:
+    from kuzet.assets import ensure
+
+    m = convert(ensure("nanodet.json"), 320)
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    outs = sess.run(None, {"input_1": np.zeros((2, 3, 320, 320), np.float32)})
+    assert sorted(o.shape[1] for o in outs) == [100, 100, 400, 400, 1600, 1600]
+    assert all(o.shape[0] == 2 for o in outs)
