@@ -1,0 +1,42 @@
+"""Everything a route needs, hung on ``app.state`` by the factory (no module globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from kuzet.api.live import LiveHub
+from kuzet.api.ports import BlobReader, BusPort, StorePort
+from kuzet.core.camera import CameraStatus
+from kuzet.obs.metrics import Metrics
+
+StatusFn = Callable[[], list[CameraStatus]]
+
+
+@dataclass(slots=True)
+class ApiContext:
+    store: StorePort
+    blobs: BlobReader
+    bus: BusPort
+    metrics: Metrics
+    hub: LiveHub
+    status: StatusFn | None = None
+
+    def statuses(self) -> dict[str, CameraStatus]:
+        """Live status by camera id; empty when no pipeline reports to this app."""
+        if self.status is None:
+            return {}
+        return {st.camera_id: st for st in self.status()}
+
+
+def get_context(conn: HTTPConnection) -> ApiContext:
+    """FastAPI dependency; works for both HTTP requests and WebSockets."""
+    ctx: ApiContext = conn.app.state.kuzet
+    return ctx
+
+
+Ctx = Annotated[ApiContext, Depends(get_context)]

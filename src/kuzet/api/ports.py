@@ -1,0 +1,45 @@
+"""What the API needs of the store, blob store and bus, as structural types.
+
+The API depends on these narrow protocols rather than on ``kuzet.store`` /
+``kuzet.events`` classes, so any implementation (SQLite, Postgres, memory, NATS,
+test fakes) plugs in without the API importing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from kuzet.core.event import Event
+from kuzet.core.records import CameraInfo, EventQuery
+
+
+class StorePort(Protocol):
+    def list_cameras(
+        self, *, category: str | None = None, district: str | None = None
+    ) -> list[CameraInfo]: ...
+    def get_camera(self, camera_id: str) -> CameraInfo | None: ...
+    def upsert_camera(self, cam: CameraInfo) -> CameraInfo: ...
+    def delete_camera(self, camera_id: str) -> bool: ...
+    def get_event(self, event_id: str) -> Event | None: ...
+    def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]: ...
+    def ping(self) -> bool: ...
+
+
+class BlobReader(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+
+class DeliveryPort(Protocol):
+    @property
+    def event(self) -> Event: ...
+
+
+class SubscriptionPort(Protocol):
+    def fetch(self, max_n: int, timeout: float) -> Sequence[DeliveryPort]: ...
+    def ack(self, deliveries: Any) -> None: ...  # Any: implementations name their own type
+    def close(self) -> None: ...
+
+
+class BusPort(Protocol):
+    def subscribe(self, group: str, *, durable: bool = True) -> SubscriptionPort: ...

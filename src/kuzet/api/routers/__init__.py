@@ -1,0 +1,1 @@
+"""One router per concern: cameras, events, live (WebSocket), ops (health, metrics)."""

@@ -1,0 +1,82 @@
+"""Event search (cursor-paginated), single event, and its JPEG snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from kuzet.api.context import ApiContext, Ctx
+from kuzet.api.errors import ERROR_RESPONSES, invalid, not_found
+from kuzet.api.schemas import EventPage
+from kuzet.core.event import Event
+from kuzet.core.records import EventQuery
+
+router = APIRouter(prefix="/api/events", tags=["events"], responses=ERROR_RESPONSES)
+
+_LIST_HELP = "repeat the parameter or separate values with commas"
+
+
+def _values(raw: list[str] | None) -> list[str] | None:
+    if not raw:
+        return None
+    out = [p.strip() for v in raw for p in v.split(",") if p.strip()]
+    return out or None
+
+
+@router.get("", response_model=EventPage, summary="Search events, newest first")
+def list_events(
+    ctx: Ctx,
+    camera_id: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
+    type_: Annotated[list[str] | None, Query(alias="type", description=_LIST_HELP)] = None,
+    class_name: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
+    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EventPage:
+    if since is not None and until is not None and since > until:
+        raise invalid("query.until", "must not be before 'since'")
+    q = EventQuery(
+        camera_id=_values(camera_id),
+        type=_values(type_),
+        class_name=_values(class_name),
+        since=since,
+        until=until,
+        cursor=cursor,
+        limit=limit,
+    )
+    try:
+        items, next_cursor = ctx.store.query_events(q)
+    except ValueError as exc:  # the store rejects a cursor it did not issue
+        raise invalid("query.cursor", str(exc) or "invalid cursor") from None
+    return EventPage(items=items, next_cursor=next_cursor)
+
+
+def _event(ctx: ApiContext, event_id: str) -> Event:
+    ev = ctx.store.get_event(event_id)
+    if ev is None:
+        raise not_found("event", event_id)
+    return ev
+
+
+@router.get("/{event_id}", response_model=Event, summary="One event")
+def get_event(ctx: Ctx, event_id: str) -> Event:
+    return _event(ctx, event_id)
+
+
+@router.get(
+    "/{event_id}/snapshot",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "The JPEG snapshot"}},
+    summary="The event's JPEG snapshot",
+)
+def get_snapshot(ctx: Ctx, event_id: str) -> Response:
+    ev = _event(ctx, event_id)
+    data = ctx.blobs.get(ev.snapshot) if ev.snapshot else None
+    if data is None:
+        raise not_found("snapshot of event", event_id)
+    # Snapshots never change once written: an id names one picture forever.
+    headers = {"Cache-Control": "public, max-age=86400, immutable"}
+    return Response(content=data, media_type="image/jpeg", headers=headers)

@@ -1,0 +1,64 @@
+"""``/api/ws/events``: events pushed as JSON text frames as they happen."""
+
+from __future__ import annotations
+
+import contextlib
+
+import anyio
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+
+from kuzet.api.context import get_context
+from kuzet.api.live import LiveClient, LiveFilter
+
+router = APIRouter(tags=["live"])
+
+
+async def _send(ws: WebSocket, client: LiveClient) -> None:
+    while True:
+        text = await client.next()
+        if text is None:  # server shutting down
+            await ws.close(code=status.WS_1001_GOING_AWAY)
+            return
+        await ws.send_text(text)
+
+
+async def _receive_until_closed(ws: WebSocket) -> None:
+    """Incoming frames are ignored; this only notices the client leaving."""
+    while True:
+        msg = await ws.receive()
+        if msg["type"] == "websocket.disconnect":
+            return
+
+
+@router.websocket("/api/ws/events")
+async def live_events(ws: WebSocket) -> None:
+    """Query ``camera_id`` and ``type`` (repeatable or comma-separated) filter the stream.
+
+    Each text frame is one ``Event`` as JSON. A client that reads too slowly loses its
+    oldest queued events (counted in ``kuzet_ws_dropped_total``); it is not disconnected.
+    """
+    hub = get_context(ws).hub
+    flt = LiveFilter.from_query(ws.query_params)
+    client = hub.connect(flt)  # before accept: once the client is in, nothing is missed
+    try:
+        await ws.accept()
+    except Exception:
+        hub.disconnect(client)
+        raise
+    try:
+        async with anyio.create_task_group() as tg:
+            # Whichever side ends first (server shutdown, client gone) ends both.
+            async def send() -> None:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await _send(ws, client)
+                tg.cancel_scope.cancel()
+
+            async def receive() -> None:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await _receive_until_closed(ws)
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(send)
+            tg.start_soon(receive)
+    finally:
+        hub.disconnect(client)
