@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import av
 import pytest
 
 from kuzet.assets import ensure
+
+# tests/support holds helpers shared by several test folders (the RTSP test camera)
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,26 @@
-"""The composition root of ``kuzet serve`` / ``kuzet demo``: wires every stage, runs until Ctrl-C."""
+"""The composition root of ``kuzet serve`` / ``kuzet demo``: wires every stage of a site."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from typing import Any
 
 import uvicorn
+from fastapi import FastAPI
 
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
-from kuzet.events import create_bus
+from kuzet.events import Bus, Subscription, create_bus
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.store import LocalBlobStore, Store
 from kuzet.store.sink import EventSink
-from kuzet.vision import create_detector
+from kuzet.vision import Detector, create_detector
 
 log = logging.getLogger(__name__)
 
@@ -54,52 +56,97 @@ def camera_info(site: SiteConfig) -> list[CameraInfo]:
     ]  # fmt: skip
 
 
-def _print_events(bus_sub, stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+class Service:
+    """Everything one node runs: store, bus, sink, pipeline node, API app.
+
+    Tests build exactly this, so what they check is what ``kuzet serve`` runs.
+    """
+
+    def __init__(self, site: SiteConfig, *, detector: Detector | None = None) -> None:
+        self.site = site
+        site.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(site.store.url)
+        for cam in camera_info(site):
+            self.store.upsert_camera(cam)
+        self.blobs = LocalBlobStore(site.data_dir)
+        self.bus: Bus = create_bus(site.bus)
+        self.metrics = Metrics()
+        self.sink = EventSink(
+            self.bus.subscribe("store"),
+            self.store,
+            batch_size=site.store.batch_size,
+            batch_wait_ms=site.store.batch_wait_ms,
+            on_batch=lambda evs: self.metrics.events_stored(len(evs)),
+        )
+        self.node = Node(
+            site,
+            detector or create_detector(site.detector),
+            self.bus.publish,
+            put_blob=self.blobs.put,
+            probe=MetricsProbe(self.metrics),
+        )
+        self.app: FastAPI = create_app(
+            store=self.store,
+            blobs=self.blobs,
+            bus=self.bus,
+            status=self._statuses,
+            metrics=self.metrics,
+        )
+
+    def _statuses(self) -> list[Any]:
+        statuses = self.node.statuses()
+        self.metrics.observe_status(statuses)
+        self.metrics.set_queue_depth("detector", self.node.queue_depth)
+        return statuses
+
+    def start(self) -> Service:
+        self.sink.start()
+        self.node.start()
+        return self
+
+    def stop(self) -> None:
+        self.node.stop()
+        self.sink.stop(drain=True)
+        self.bus.close()
+        self.store.close()
+
+
+def _print_events(sub: Subscription, stop: threading.Event) -> None:
     while not stop.is_set():
-        for d in bus_sub.fetch(100, 0.5):
+        for d in sub.fetch(100, 0.5):
             e = d.event
             box = "" if e.box is None else " box=[" + ",".join(f"{v:.0f}" for v in e.box) + "]"
+            dwell = e.attributes.get("dwell_s")
             print(
-                f"{e.ts:%H:%M:%S} {e.camera_id} {e.type}/{e.phase} {e.rule} "
-                f"track={e.track_id} {e.class_name} score={e.score}{box}",
+                f"{e.ts:%H:%M:%S} {e.camera_id} {e.type}/{e.phase} rule={e.rule} "
+                f"track={e.track_id} {e.class_name} score={e.score}{box}"
+                + (f" dwell={dwell}s" if dwell is not None else ""),
                 flush=True,
             )
 
 
 def run_service(site: SiteConfig, *, print_events: bool = True) -> None:
+    """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly."""
     setup_logging("INFO", json=False)
-    site.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(site.store.url)
-    for cam in camera_info(site):
-        store.upsert_camera(cam)
-    blobs = LocalBlobStore(site.data_dir)
-    bus = create_bus(site.bus)
-    metrics = Metrics()
-    sink = EventSink(bus.subscribe("store"), store, metrics=metrics)
-    sink.start()
-    detector = create_detector(site.detector)
-    node = Node(site, detector, bus.publish, put_blob=blobs.put, probe=MetricsProbe(metrics))
-    app = create_app(store=store, blobs=blobs, bus=bus, status=node.statuses, metrics=metrics)
+    svc = Service(site)
     stop = threading.Event()
     if print_events:
-        sub = bus.subscribe("console", durable=False)
+        sub = svc.bus.subscribe("console", durable=False)
         threading.Thread(target=_print_events, args=(sub, stop), daemon=True).start()
     server = uvicorn.Server(
-        uvicorn.Config(app, host=site.api.host, port=site.api.port, log_level="warning")
+        uvicorn.Config(svc.app, host=site.api.host, port=site.api.port, log_level="warning")
     )
-    node.start()
+    svc.start()
     print(
-        f"Kuzet {site.site}: {len(site.cameras)} cameras, API http://{site.api.host}:{site.api.port}"
-        f"  (docs /docs, health /healthz, metrics /metrics). Ctrl-C stops.",
+        f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
+        f"API http://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
+        f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
         flush=True,
     )
     t0 = time.monotonic()
     try:
-        server.run()  # handles SIGINT/SIGTERM and returns
+        server.run()  # returns on SIGINT / SIGTERM
     finally:
         stop.set()
-        node.stop()
-        sink.stop(drain=True)
-        bus.close()
-        store.close()
-        log.info("stopped", extra={"uptime_s": round(time.monotonic() - t0, 1)})
+        svc.stop()
+        print(f"Kuzet stopped after {time.monotonic() - t0:.0f} s.", flush=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -12,7 +11,6 @@ import av
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 from rtsp import RtspServer, gstreamer_missing, make_h264_clip
 
 from kuzet.assets import ensure

@@ -45,9 +45,8 @@ class StatusTracker:
                 self._times.clear()
                 st.fps = 0.0
             copy = dataclasses.replace(st)
-        level = logging.INFO if state in (CameraState.ONLINE, CameraState.FINISHED) else (
-            logging.WARNING
-        )
+        quiet = (CameraState.ONLINE, CameraState.FINISHED, CameraState.STOPPED)
+        level = logging.INFO if state in quiet else logging.WARNING
         log.log(
             level,
             "camera %s %s%s",

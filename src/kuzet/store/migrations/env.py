@@ -1,0 +1,25 @@
+"""Alembic environment: uses the connection the caller hands over, never an .ini URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import kuzet.access.tables  # noqa: F401  (registers the access tables on Base)
+from kuzet.store.tables import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
+    raise RuntimeError(
+        "kuzet migrations run through kuzet.store.migrate.upgrade(engine), "
+        "which passes the connection in config.attributes['connection']"
+    )
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
