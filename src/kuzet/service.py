@@ -145,7 +145,9 @@ def run_service(site: SiteConfig, *, print_events: bool = True) -> None:
     )
     t0 = time.monotonic()
     try:
-        server.run()  # returns on SIGINT / SIGTERM
+        server.run()  # uvicorn shuts down on SIGINT / SIGTERM, then re-raises the signal
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is the normal way to stop: exit 0 after the clean shutdown below
     finally:
         stop.set()
         svc.stop()
