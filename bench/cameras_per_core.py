@@ -10,6 +10,7 @@ and the CPU cost of an idle (no motion) camera.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -21,9 +22,8 @@ import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from footage import still_360p, vtest_360p  # noqa: E402
-
-from kuzet.config.models import (  # noqa: E402
+from footage import still_360p, vtest_360p
+from kuzet.config.models import (
     AnalysisConfig,
     CameraConfig,
     MotionConfig,
@@ -31,15 +31,15 @@ from kuzet.config.models import (  # noqa: E402
     SiteConfig,
     ZonePresenceRuleConfig,
 )
-from kuzet.pipeline.node import Node  # noqa: E402
-from kuzet.pipeline.probe import Probe  # noqa: E402
-from kuzet.vision import create_detector  # noqa: E402
+from kuzet.pipeline.node import Node
+from kuzet.pipeline.probe import Probe
+from kuzet.vision import create_detector
 
 FPS_IN, FPS_ANALYSIS = 25, 5.0
 
 
 def decode_ceiling(path: Path, seconds: float) -> float:
-    """Frames/s one core decodes (to BGR at 1/5 of frames, as the pipeline does): cameras = fps/25."""
+    """Frames/s one core decodes, converting 1 in 5 to BGR as the pipeline does; cameras = fps/25."""
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         with av.open(str(path)) as c:
@@ -88,7 +88,10 @@ def site_for(urls: list[str], motion: MotionConfig, batch: int) -> SiteConfig:
     return SiteConfig(
         detector=NanoDetConfig(threads=1, max_batch=batch),
         analysis=AnalysisConfig(fps=FPS_ANALYSIS, motion=motion),
-        cameras=[CameraConfig(id=f"c{i}", main_url=u, loop=True, rules=[rule]) for i, u in enumerate(urls)],
+        cameras=[
+            CameraConfig(id=f"c{i}", main_url=u, loop=True, rules=[rule])
+            for i, u in enumerate(urls)
+        ],
     )
 
 
@@ -120,26 +123,37 @@ def run_pipeline(  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max-n", type=int, default=16)
     ap.add_argument("--batch", type=int, default=4)
     args = ap.parse_args()
+    logging.basicConfig(level=logging.ERROR)
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core for everything
     cv2.setNumThreads(1)
     path = vtest_360p()
     det = create_detector(NanoDetConfig(threads=1, max_batch=args.batch))
     with av.open(str(path)) as c:
-        frames = [f.to_ndarray(format="bgr24") for i, f in zip(range(200), c.decode(video=0)) if i % 5 == 0]
+        frames = [
+            f.to_ndarray(format="bgr24")
+            for i, f in zip(range(200), c.decode(video=0), strict=False)
+            if i % 5 == 0
+        ]
     det.detect(frames[:1])
 
     dec = decode_ceiling(path, min(args.seconds, 10))
-    print(f"decode-only ceiling : {dec:7.1f} frames/s -> {dec / FPS_IN:5.1f} cameras at {FPS_IN} fps")
+    print(
+        f"decode-only ceiling : {dec:7.1f} frames/s -> {dec / FPS_IN:5.1f} cameras at {FPS_IN} fps"
+    )
     d1 = detector_ceiling(det, frames, 1, min(args.seconds, 10))
     db = detector_ceiling(det, frames, args.batch, min(args.seconds, 10))
     dmax = max(d1, db)
-    print(f"detector-only       : {d1:7.1f} img/s (batch 1), {db:.1f} img/s (batch {args.batch})"
-          f" -> {dmax / FPS_ANALYSIS:5.1f} cameras at {FPS_ANALYSIS:g} fps")
+    print(
+        f"detector-only       : {d1:7.1f} img/s (batch 1), {db:.1f} img/s (batch {args.batch})"
+        f" -> {dmax / FPS_ANALYSIS:5.1f} cameras at {FPS_ANALYSIS:g} fps"
+    )
 
     best = 0
     for motion_on in (False, True):
@@ -149,21 +163,27 @@ def main() -> None:
         for n in range(1, args.max_n + 1):
             r = run_pipeline(det, [str(path)] * n, args.seconds, motion, args.batch)
             ok = r["min_rate"] >= 0.95 * FPS_ANALYSIS and r["p95_latency"] < 1.0
-            print(f"  pipeline {label} N={n:2d}: min rate {r['min_rate']:.2f} fps, p95 latency "
-                  f"{r['p95_latency'] * 1000:6.0f} ms, shed {r['dropped_per_s']:.2f}/s, "
-                  f"CPU {r['cpu_share'] * 100:5.1f}% of a core  {'ok' if ok else 'FAILS'}")
+            print(
+                f"  pipeline {label} N={n:2d}: min rate {r['min_rate']:.2f} fps, p95 latency "
+                f"{r['p95_latency'] * 1000:6.0f} ms, shed {r['dropped_per_s']:.2f}/s, "
+                f"CPU {r['cpu_share'] * 100:5.1f}% of a core  {'ok' if ok else 'FAILS'}"
+            )
             if not ok:
                 break
             n_ok = n
-        print(f"full pipeline ({label.strip()}): {n_ok} cameras/core "
-              f"= {100 * n_ok / (dmax / FPS_ANALYSIS):.0f}% of the detector-only ceiling")
+        print(
+            f"full pipeline ({label.strip()}): {n_ok} cameras/core "
+            f"= {100 * n_ok / (dmax / FPS_ANALYSIS):.0f}% of the detector-only ceiling"
+        )
         best = max(best, n_ok)
 
     still = str(still_360p())
     idle = MotionConfig(enabled=True, idle_after_s=3.0, refresh_s=30.0)
     r = run_pipeline(det, [still], args.seconds, idle, args.batch, warmup=6.0)
-    print(f"idle camera (still scene, keyframes only): {100 * r['cpu_share']:.2f}% of a core "
-          "(whole process, so an upper bound)")
+    print(
+        f"idle camera (still scene, keyframes only): {100 * r['cpu_share']:.2f}% of a core "
+        "(whole process, so an upper bound)"
+    )
 
 
 if __name__ == "__main__":

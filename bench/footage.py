@@ -17,7 +17,12 @@ def _encode(path: Path, frames: list[np.ndarray], fps: int, gop: int) -> None:
     with av.open(str(tmp), "w") as out:
         st = out.add_stream("libx264", rate=fps)
         st.width, st.height, st.pix_fmt = 640, 360, "yuv420p"
-        st.options = {"preset": "veryfast", "g": str(gop), "keyint_min": str(gop), "sc_threshold": "0"}
+        st.options = {
+            "preset": "veryfast",
+            "g": str(gop),
+            "keyint_min": str(gop),
+            "sc_threshold": "0",
+        }
         st.time_base = Fraction(1, fps)
         for i, img in enumerate(frames):
             vf = av.VideoFrame.from_ndarray(img, format="bgr24")
@@ -36,7 +41,9 @@ def vtest_360p(fps: int = 25, gop: int = 50) -> Path:
     src: list[np.ndarray] = []
     with av.open(str(ensure("vtest.avi"))) as c:
         for f in c.decode(video=0):
-            src.append(cv2.resize(f.to_ndarray(format="bgr24"), (640, 360), interpolation=cv2.INTER_AREA))
+            src.append(
+                cv2.resize(f.to_ndarray(format="bgr24"), (640, 360), interpolation=cv2.INTER_AREA)
+            )
     n_out = len(src) * fps // 10
     _encode(path, [src[i * 10 // fps] for i in range(n_out)], fps, gop)
     return path

@@ -22,6 +22,10 @@ app.add_typer(models_app, name="models")
 app.add_typer(assets_app, name="assets")
 app.add_typer(config_app, name="config")
 
+from kuzet.cli_rules import rules_app  # noqa: E402
+
+app.add_typer(rules_app, name="rules")
+
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.secho(f"kuzet: {message}", err=True, fg=typer.colors.RED)
@@ -79,7 +83,9 @@ def analyze(
     ),
     site: Annotated[Path | None, typer.Option(help="site file: detector, analysis, rules")] = None,
     fps: Annotated[float | None, typer.Option(help="analysis frames per second")] = None,
-    classes: Annotated[str, typer.Option(help="classes for the default whole-frame rule")] = "person",
+    classes: Annotated[
+        str, typer.Option(help="classes for the default whole-frame rule")
+    ] = "person",
     snapshots: Annotated[Path | None, typer.Option(help="write JPEG snapshots here")] = None,
 ) -> None:
     """Run the pipeline over one file as fast as it can and write events as JSON lines."""
@@ -170,6 +176,11 @@ def config_check(site: Annotated[Path, typer.Argument(help="site YAML file")]) -
     """Validate a site file; errors name the field and the line."""
     cfg = _load(site)
     typer.echo(f"{site}: ok ({len(cfg.cameras)} cameras, detector {cfg.detector.type})")
+
+
+from kuzet.cli_access import register as _register_access  # noqa: E402
+
+_register_access(app)
 
 
 def main() -> None:  # pragma: no cover - entry point

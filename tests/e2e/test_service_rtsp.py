@@ -71,9 +71,7 @@ def test_outage_is_visible_and_events_resume(tmp_path: Path, rtsp_camera: RtspSe
         time.sleep(2)  # a real outage lasts a while
         restarted_at = time.time()
         server.start()
-        back = wait_for(
-            lambda: (s := cam()["status"])["state"] == "online" and s, 60, "reconnect"
-        )
+        back = wait_for(lambda: (s := cam()["status"])["state"] == "online" and s, 60, "reconnect")
         assert back["reconnects"] >= 1
         snap = wait_for(
             lambda: [e for e in events() if _ts(e["ts"]) > restarted_at and e["snapshot"]],

@@ -27,7 +27,9 @@ HAND_COUNT = {100: 7, 200: 7, 400: 3, 700: 8}
 @pytest.fixture(scope="module")
 def tracked(vtest_path: Path) -> tuple[dict[int, int], dict[int, list[int]]]:
     det = create_detector(NanoDetConfig())
-    cam = CameraConfig(id="vtest", main_url=str(vtest_path), rules=[ZonePresenceRuleConfig(name="p")])
+    cam = CameraConfig(
+        id="vtest", main_url=str(vtest_path), rules=[ZonePresenceRuleConfig(name="p")]
+    )
     pipe = CameraPipeline(cam, det.labels, tracker=TrackerSettings(fps=5.0))
     counts: dict[int, int] = {}
     life: dict[int, list[int]] = defaultdict(list)

@@ -10,7 +10,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
 from rtsp import RtspServer, gstreamer_missing, make_h264_clip
 
 from kuzet.assets import ensure

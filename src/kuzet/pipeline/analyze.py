@@ -36,7 +36,9 @@ class _Counter(Probe):
         self.detected += int(detect)
 
 
-def analysis_camera(video: str, site: SiteConfig, classes: list[str], fps: float | None) -> CameraConfig:
+def analysis_camera(
+    video: str, site: SiteConfig, classes: list[str], fps: float | None
+) -> CameraConfig:
     """The site's first camera rules applied to this video, else a whole-frame presence rule."""
     rules = site.cameras[0].rules if site.cameras else []
     if not rules:

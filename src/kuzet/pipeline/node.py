@@ -61,7 +61,10 @@ class Node:
             _Camera(
                 cfg=c,
                 reader=CameraReader(
-                    c.id, c.analysis_url, fps=c.fps or site.analysis.fps, loop=c.loop,
+                    c.id,
+                    c.analysis_url,
+                    fps=c.fps or site.analysis.fps,
+                    loop=c.loop,
                     realtime=realtime,
                 ),
                 pipeline=CameraPipeline(
@@ -83,7 +86,9 @@ class Node:
                 target=self._read_loop, args=(cam,), name=f"cam-{cam.cfg.id}", daemon=True
             )
             cam.thread.start()
-        self._detect_thread = threading.Thread(target=self._detect_loop, name="detector", daemon=True)
+        self._detect_thread = threading.Thread(
+            target=self._detect_loop, name="detector", daemon=True
+        )
         self._detect_thread.start()
         log.info("node started", extra={"cameras": len(self._cameras)})
 
@@ -130,12 +135,16 @@ class Node:
         idle = False
         try:
             for frame in cam.reader.frames(self._stop):
-                moving = gate.update(frame.image).moving if self.site.analysis.motion.enabled else True
+                moving = (
+                    gate.update(frame.image).moving if self.site.analysis.motion.enabled else True
+                )
                 decision = schedule.decide(moving, frame.pts)
                 if decision.idle != idle:
                     idle = decision.idle
                     cam.reader.set_keyframes_only(idle)
-                    log.info("camera idle" if idle else "camera active", extra={"camera": cam.cfg.id})
+                    log.info(
+                        "camera idle" if idle else "camera active", extra={"camera": cam.cfg.id}
+                    )
                 self.probe.frame(cam.cfg.id, decision.detect)
                 if not decision.detect:
                     continue
@@ -181,4 +190,3 @@ class Node:
             for ev in events:
                 self.publish(ev)
                 self.probe.event(ev, now - frame.wall_time)
-
