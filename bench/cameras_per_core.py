@@ -39,7 +39,7 @@ FPS_IN, FPS_ANALYSIS = 25, 5.0
 
 
 def decode_ceiling(path: Path, seconds: float) -> float:
-    """Frames/s one core decodes, converting 1 in 5 to BGR as the pipeline does; cameras = fps/25."""
+    """Frames/s one core decodes, 1 in 5 converted to BGR as the pipeline does; cameras = fps/25."""
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         with av.open(str(path)) as c:
