@@ -37,6 +37,7 @@ def test_bad_cameras_do_not_disturb_the_good_one(tmp_path: Path, vtest_clip: Pat
     )
     svc = Service(site).start()
     client = TestClient(svc.app)
+    client.__enter__()  # runs the app's lifespan (live event hub), as uvicorn does
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -55,6 +56,8 @@ def test_bad_cameras_do_not_disturb_the_good_one(tmp_path: Path, vtest_clip: Pat
         assert "refused" in status["refused"]["reason"]
         # a file cut after a few KB has no decodable picture: failed or finished, never stuck
         assert status["truncated"]["state"] in ("failed", "finished")
-        assert client.get("/healthz").status_code == 200
+        health = client.get("/healthz")
+        assert health.status_code == 200, health.json()
     finally:
+        client.__exit__(None, None, None)
         svc.stop()

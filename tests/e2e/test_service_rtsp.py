@@ -51,6 +51,7 @@ def test_outage_is_visible_and_events_resume(tmp_path: Path, rtsp_camera: RtspSe
     )
     svc = Service(site).start()
     client = TestClient(svc.app)
+    client.__enter__()  # runs the app's lifespan (live event hub), as uvicorn does
 
     def cam() -> dict:  # type: ignore[type-arg]
         return client.get("/api/cameras/gate-1").json()
@@ -84,6 +85,7 @@ def test_outage_is_visible_and_events_resume(tmp_path: Path, rtsp_camera: RtspSe
         metrics = client.get("/metrics").text
         assert 'kuzet_camera_fps{camera_id="gate-1"}' in metrics
     finally:
+        client.__exit__(None, None, None)
         svc.stop()
         server.stop()
 
