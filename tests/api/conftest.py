@@ -1,19 +1,31 @@
-"""Fixtures: an app over in-memory fakes, and (when kuzet.store exists) the real Store."""
+"""Fixtures: an app over in-memory fakes, and (when kuzet.store exists) the real Store.
+
+Every route needs credentials now: ``client`` authenticates each request as the role
+whose job it is (an administrator edits cameras and scrapes metrics, an investigator
+with every clearance reads events), so these tests keep exercising the API itself.
+Access control has its own tests in ``tests/access``.
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from kuzet.access.model import Role
+from kuzet.access.service import AccessService
 from kuzet.api import create_app
+from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
 from kuzet.core.camera import CameraState, CameraStatus
 from kuzet.core.event import Event
 from kuzet.obs.metrics import Metrics
@@ -91,16 +103,77 @@ def metrics() -> Metrics:
     return Metrics()
 
 
+PASSWORD = "Api-Tests-Secret-Phrase-42"
+
+
+def _person(svc: AccessService, name: str, role: Role) -> str:
+    """A platform account with TOTP set up; returns its access token."""
+    _, otp = svc.accounts.create_user(None, name, "situation-centre", role)
+    enrol = svc.authenticate(svc.sessions.login(name, otp or "").access_token)
+    assert enrol is not None
+    secret = svc.accounts.enrol_totp(enrol).secret
+    now = time.time()
+    svc.accounts.confirm_totp(enrol, pyotp.TOTP(secret).at(now), PASSWORD)
+    return svc.sessions.login(
+        name, PASSWORD, totp_code=pyotp.TOTP(secret).at(now + 30)
+    ).access_token
+
+
+class RoleAuth(httpx.Auth):
+    """Camera writes and metrics as the administrator, everything else as the investigator."""
+
+    def __init__(self, admin: str, investigator: str) -> None:
+        self.admin, self.investigator = admin, investigator
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        path = request.url.path
+        admin = path == "/metrics" or (path.startswith("/api/cameras") and request.method != "GET")
+        token = self.admin if admin else self.investigator
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+
+@pytest.fixture
+def access(tmp_path: Path) -> AccessService:
+    from kuzet.store.engine import make_engine
+    from kuzet.store.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'access.db'}")
+    upgrade(engine)
+    cheap = PasswordPolicy(argon2=Argon2Config(time_cost=1, memory_kib=8, parallelism=1))
+    svc = AccessService(engine, AccessConfig(passwords=cheap))
+    svc.seed_agencies()
+    return svc
+
+
+@pytest.fixture
+def auth(access: AccessService) -> RoleAuth:
+    return RoleAuth(_person(access, "api-admin", Role.ADMINISTRATOR),
+                    _person(access, "api-investigator", Role.INVESTIGATOR))  # fmt: skip
+
+
+def authed(app: FastAPI, auth: RoleAuth) -> TestClient:
+    c = TestClient(app)
+    c.auth = auth
+    return c
+
+
 @pytest.fixture
 def app(
-    store: Any, blobs: Any, bus: Any, statuses: list[CameraStatus], metrics: Metrics
+    store: Any,
+    blobs: Any,
+    bus: Any,
+    statuses: list[CameraStatus],
+    metrics: Metrics,
+    access: AccessService,
 ) -> FastAPI:
     return create_app(
-        store=store, blobs=blobs, bus=bus, status=lambda: list(statuses), metrics=metrics
-    )
+        store=store, blobs=blobs, bus=bus, status=lambda: list(statuses), metrics=metrics,
+        access=access,
+    )  # fmt: skip
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as c:  # the context runs the lifespan (live pump)
+def client(app: FastAPI, auth: RoleAuth) -> Iterator[TestClient]:
+    with authed(app, auth) as c:  # the context runs the lifespan (live pump)
         yield c

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from kuzet.api.live import LiveFilter, LiveHub
 from kuzet.obs.metrics import Metrics
 
-from .conftest import make_event
+from .conftest import RoleAuth, authed, make_event
 from .fakes import FakeBus
 
 
@@ -33,8 +33,10 @@ def test_ws_filters(client: TestClient, bus: Any) -> None:
         assert [both.receive_json()["id"] for _ in range(3)] == ["ev-0001", "ev-0002", "ev-0003"]
 
 
-def test_ws_clients_gauge_and_clean_shutdown(app: FastAPI, bus: Any, metrics: Metrics) -> None:
-    with TestClient(app) as client:
+def test_ws_clients_gauge_and_clean_shutdown(
+    app: FastAPI, bus: Any, metrics: Metrics, auth: RoleAuth
+) -> None:
+    with authed(app, auth) as client:
         with client.websocket_connect("/api/ws/events"):
             assert metrics.ws_clients._value.get() == 1
         for _ in range(100):  # the server notices the close asynchronously

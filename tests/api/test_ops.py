@@ -81,7 +81,7 @@ def test_metrics_exposes_names(client: TestClient, metrics: Metrics) -> None:
 
 
 def test_openapi_schema_builds(app: FastAPI) -> None:
-    with TestClient(app) as client:
+    with TestClient(app) as client:  # the schema is public (access.public_docs)
         schema = client.get("/openapi.json").json()
     paths = schema["paths"]
     for p in [
@@ -102,4 +102,6 @@ def test_two_apps_in_one_process_do_not_clash() -> None:
     a = create_app(store=FakeStore(), blobs=FakeBlobs(), bus=FakeBus())
     b = create_app(store=FakeStore(), blobs=FakeBlobs(), bus=FakeBus())
     with TestClient(a) as ca, TestClient(b) as cb:
-        assert ca.get("/metrics").status_code == cb.get("/metrics").status_code == 200
+        assert ca.get("/healthz").status_code == cb.get("/healthz").status_code == 200
+        # without access control configured, nothing but public routes answers
+        assert ca.get("/metrics").status_code == cb.get("/api/cameras").status_code == 401

@@ -1,4 +1,4 @@
-"""The app factory: wires a store, blob store and bus into a FastAPI app.
+"""The app factory: wires a store, blob store, bus and access control into a FastAPI app.
 
 No module-level state: everything lives on ``app.state.kuzet``, so tests and
 embedders can build as many independent apps as they like.
@@ -8,17 +8,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from kuzet import __version__
 from kuzet.api.context import ApiContext
 from kuzet.api.errors import install_error_handlers
+from kuzet.api.headers import SecurityHeaders
 from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, StorePort
-from kuzet.api.routers import cameras, events, live, ops
+from kuzet.api.routers import admin, audit, auth, cameras, events, live, ops
+from kuzet.api.security import authorize, compile_rules, install_openapi
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
+
+if TYPE_CHECKING:
+    from kuzet.access.blur import FaceFinder
+    from kuzet.access.service import AccessService
+
+
+def _default_faces() -> FaceFinder:
+    from kuzet.access.faces import default_detector
+
+    return default_detector()
 
 
 def create_app(
@@ -29,16 +42,21 @@ def create_app(
     status: Callable[[], list[CameraStatus]] | None = None,
     metrics: Metrics | None = None,
     ws_queue_size: int = 256,
+    access: AccessService | None = None,
+    faces: Callable[[], FaceFinder] | None = _default_faces,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
     ``status`` is the pipeline's live camera status (``None`` when the API runs
     without a pipeline). ``metrics`` is shared with the pipeline so ``/metrics``
-    shows both; a private one is made when omitted. The caller owns ``store``,
-    ``blobs`` and ``bus`` and closes them; the app only closes its own subscription.
+    shows both; a private one is made when omitted. ``access`` authenticates and
+    audits; without it only public routes (health, login, docs) answer. ``faces``
+    makes the detector that blurs snapshots for callers without biometric clearance.
+    The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
     hub = LiveHub(bus, metrics=metrics, queue_size=ws_queue_size)
+    cfg = None if access is None else access.cfg
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -48,16 +66,29 @@ def create_app(
         finally:
             await hub.stop()
 
+    docs = cfg is None or cfg.public_docs
     app = FastAPI(
         title="Kuzet API",
         version=__version__,
         description="Cameras, events and live event stream of a Kuzet site.",
         lifespan=lifespan,
+        dependencies=[Depends(authorize)],
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.kuzet = ApiContext(
-        store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status
-    )
+        store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
+        access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
+    )  # fmt: skip
     install_error_handlers(app)
-    for router in (cameras.router, events.router, live.router, ops.router):
+    for router in (
+        auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
+        ops.router,
+    ):  # fmt: skip
         app.include_router(router)
+    hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s
+    app.add_middleware(SecurityHeaders, hsts_max_age_s=hsts)
+    app.state.kuzet_rules = compile_rules(app)
+    install_openapi(app)
     return app

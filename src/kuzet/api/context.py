@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
@@ -13,6 +13,10 @@ from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, StorePort
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
+
+if TYPE_CHECKING:
+    from kuzet.access.blur import FaceFinder
+    from kuzet.access.service import AccessService
 
 StatusFn = Callable[[], list[CameraStatus]]
 
@@ -25,6 +29,9 @@ class ApiContext:
     metrics: Metrics
     hub: LiveHub
     status: StatusFn | None = None
+    access: AccessService | None = None  # None: nothing but public routes answers
+    faces: Callable[[], FaceFinder] | None = None  # snapshot anonymiser, made on first use
+    secure_cookies: bool = True
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

@@ -15,14 +15,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kuzet.access.errors import AccessError
 from kuzet.api.schemas import ErrorBody, error_body
 
 log = logging.getLogger(__name__)
 
-_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "too_many_attempts",
+}
 
 # For route decorators, so the OpenAPI schema documents the real error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not authenticated, or the token is no longer valid"},
+    403: {"model": ErrorBody, "description": "Your role does not allow this"},
     404: {"model": ErrorBody, "description": "Not found"},
     422: {"model": ErrorBody, "description": "Invalid input; `fields` names each bad field"},
 }
@@ -32,9 +43,14 @@ class ApiError(StarletteHTTPException):
     """An HTTP error with a machine-readable code."""
 
     def __init__(
-        self, status_code: int, code: str, message: str, fields: list[dict[str, str]] | None = None
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        fields: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(status_code, message)
+        super().__init__(status_code, message, headers=headers)
         self.code = code
         self.fields = fields
 
@@ -88,6 +104,12 @@ async def _on_http(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _on_access(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AccessError)
+    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
@@ -96,4 +118,5 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(AccessError, _on_access)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from kuzet.api.ports import BusPort, SubscriptionPort
 from kuzet.core.event import Event
@@ -30,10 +30,18 @@ def _split(values: Iterable[str]) -> frozenset[str] | None:
 
 @dataclass(frozen=True, slots=True)
 class LiveFilter:
-    """Which events a client wants; ``None`` fields match everything."""
+    """Which events a client wants; ``None`` fields match everything.
+
+    ``view`` is the caller's access scope: it hides an event (``None``) or returns the
+    version this client may see (e.g. without plate numbers).
+    """
 
     camera_ids: frozenset[str] | None = None
     types: frozenset[str] | None = None
+    view: Callable[[Event], Event | None] | None = field(default=None, compare=False)
+
+    def scoped(self, view: Callable[[Event], Event | None]) -> LiveFilter:
+        return replace(self, view=view)
 
     @classmethod
     def from_query(cls, params: Mapping[str, str] | object) -> LiveFilter:
@@ -167,11 +175,18 @@ class LiveHub:
         for ev in events:
             text: str | None = None
             for client in self._clients:
-                if not client.filter.matches(ev):
+                flt = client.filter
+                if not flt.matches(ev):
                     continue
-                if text is None:
-                    text = ev.model_dump_json()
-                if not client.offer(text):
+                shown = ev if flt.view is None else flt.view(ev)
+                if shown is None:
+                    continue
+                if shown is ev:
+                    text = text if text is not None else ev.model_dump_json()
+                    out = text
+                else:
+                    out = shown.model_dump_json()
+                if not client.offer(out):
                     self._metrics.ws_dropped()
 
     # ------------------------------------------------------------ pump

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kuzet.config.access import AccessConfig
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -164,6 +166,7 @@ class SiteConfig(_Strict):
     bus: BusConfig = Field(default_factory=MemoryBusConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    access: AccessConfig = Field(default_factory=AccessConfig)
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
 

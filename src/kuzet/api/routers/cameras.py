@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
 from kuzet.api.schemas import CameraIn, CameraOut, CameraUpdate, ErrorBody
+from kuzet.api.security import View
 from kuzet.core.records import CameraInfo
 from kuzet.obs.redact import restore_redacted
 
@@ -22,11 +23,12 @@ def _out(ctx: ApiContext, cam: CameraInfo) -> CameraOut:
 @router.get("", response_model=list[CameraOut], summary="List cameras with live status")
 def list_cameras(
     ctx: Ctx,
+    view: View,
     category: Annotated[str | None, Query(description="e.g. public_safety, traffic")] = None,
     district: str | None = None,
 ) -> list[CameraOut]:
     statuses = ctx.statuses()
-    cams = ctx.store.list_cameras(category=category, district=district)
+    cams = view.list_cameras(category=category, district=district)
     return [CameraOut.of(c, statuses.get(c.id)) for c in cams]
 
 
@@ -37,42 +39,42 @@ def list_cameras(
     responses={409: {"model": ErrorBody, "description": "A camera with this id exists"}},
     summary="Add a camera",
 )
-def create_camera(ctx: Ctx, body: CameraIn, response: Response) -> CameraOut:
+def create_camera(ctx: Ctx, view: View, body: CameraIn, response: Response) -> CameraOut:
     # Check-then-insert is racy across API nodes; the last writer wins, which is fine
     # for an operator-driven registry.
-    if ctx.store.get_camera(body.id) is not None:
+    if ctx.store.get_camera(body.id) is not None:  # unscoped: ids are unique city-wide
         raise ApiError(409, "conflict", f"camera {body.id!r} already exists")
-    saved = ctx.store.upsert_camera(CameraInfo(**body.model_dump()))
+    saved = view.upsert_camera(CameraInfo(**body.model_dump()))
     response.headers["Location"] = f"/api/cameras/{saved.id}"
     return _out(ctx, saved)
 
 
 @router.get("/{camera_id}", response_model=CameraOut, summary="One camera with live status")
-def get_camera(ctx: Ctx, camera_id: str) -> CameraOut:
-    cam = ctx.store.get_camera(camera_id)
+def get_camera(ctx: Ctx, view: View, camera_id: str) -> CameraOut:
+    cam = view.get_camera(camera_id)
     if cam is None:
         raise not_found("camera", camera_id)
     return _out(ctx, cam)
 
 
 @router.put("/{camera_id}", response_model=CameraOut, summary="Replace a camera")
-def replace_camera(ctx: Ctx, camera_id: str, body: CameraUpdate) -> CameraOut:
+def replace_camera(ctx: Ctx, view: View, camera_id: str, body: CameraUpdate) -> CameraOut:
     """Full replacement. URLs sent back masked (``user:***@``) keep the stored password."""
     if body.id is not None and body.id != camera_id:
         raise invalid("body.id", f"{body.id!r} differs from the path id {camera_id!r}")
-    old = ctx.store.get_camera(camera_id)
+    old = view.get_camera(camera_id)
     if old is None:
         raise not_found("camera", camera_id)
     data = body.model_dump()
     data["id"] = camera_id
     data["main_url"] = restore_redacted(body.main_url, old.main_url)
     data["sub_url"] = restore_redacted(body.sub_url, old.sub_url)
-    return _out(ctx, ctx.store.upsert_camera(CameraInfo(**data)))
+    return _out(ctx, view.upsert_camera(CameraInfo(**data)))
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a camera")
-def delete_camera(ctx: Ctx, camera_id: str) -> Response:
-    if not ctx.store.delete_camera(camera_id):
+def delete_camera(ctx: Ctx, view: View, camera_id: str) -> Response:
+    if not view.delete_camera(camera_id):
         raise not_found("camera", camera_id)
     ctx.metrics.remove_camera(camera_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

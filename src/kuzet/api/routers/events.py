@@ -7,9 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kuzet.api.context import ApiContext, Ctx
-from kuzet.api.errors import ERROR_RESPONSES, invalid, not_found
-from kuzet.api.schemas import EventPage
+from kuzet.access.blur import BlurError, blur_jpeg
+from kuzet.access.model import DataClass
+from kuzet.access.scope import ScopedStore
+from kuzet.api.context import Ctx
+from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
+from kuzet.api.schemas import ErrorBody, EventPage
+from kuzet.api.security import View, Who
 from kuzet.core.event import Event
 from kuzet.core.records import EventQuery
 
@@ -27,7 +31,7 @@ def _values(raw: list[str] | None) -> list[str] | None:
 
 @router.get("", response_model=EventPage, summary="Search events, newest first")
 def list_events(
-    ctx: Ctx,
+    view: View,
     camera_id: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
     type_: Annotated[list[str] | None, Query(alias="type", description=_LIST_HELP)] = None,
     class_name: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
@@ -48,35 +52,49 @@ def list_events(
         limit=limit,
     )
     try:
-        items, next_cursor = ctx.store.query_events(q)
+        items, next_cursor = view.query_events(q)
     except ValueError as exc:  # the store rejects a cursor it did not issue
         raise invalid("query.cursor", str(exc) or "invalid cursor") from None
     return EventPage(items=items, next_cursor=next_cursor)
 
 
-def _event(ctx: ApiContext, event_id: str) -> Event:
-    ev = ctx.store.get_event(event_id)
+def _event(view: ScopedStore, event_id: str) -> Event:
+    ev = view.get_event(event_id)  # out of scope reads as not found
     if ev is None:
         raise not_found("event", event_id)
     return ev
 
 
 @router.get("/{event_id}", response_model=Event, summary="One event")
-def get_event(ctx: Ctx, event_id: str) -> Event:
-    return _event(ctx, event_id)
+def get_event(view: View, event_id: str) -> Event:
+    return _event(view, event_id)
 
 
 @router.get(
     "/{event_id}/snapshot",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}, "description": "The JPEG snapshot"}},
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The JPEG snapshot"},
+        503: {"model": ErrorBody, "description": "Faces could not be blurred"},
+    },
     summary="The event's JPEG snapshot",
 )
-def get_snapshot(ctx: Ctx, event_id: str) -> Response:
-    ev = _event(ctx, event_id)
-    data = ctx.blobs.get(ev.snapshot) if ev.snapshot else None
+def get_snapshot(ctx: Ctx, view: View, who: Who, event_id: str) -> Response:
+    """Faces are blurred unless the caller holds biometric clearance."""
+    ev = _event(view, event_id)
+    try:
+        data = ctx.blobs.get(ev.snapshot) if ev.snapshot else None
+    except ValueError:  # a key the blob store refuses (e.g. '..'): nothing to serve
+        data = None
     if data is None:
         raise not_found("snapshot of event", event_id)
-    # Snapshots never change once written: an id names one picture forever.
-    headers = {"Cache-Control": "public, max-age=86400, immutable"}
+    if not who.cleared(DataClass.BIOMETRICS):
+        try:
+            if ctx.faces is None:
+                raise BlurError("no face detector configured")
+            data, _ = blur_jpeg(data, ctx.faces())
+        except Exception as exc:  # fail closed: no detector, no picture
+            raise ApiError(503, "anonymisation_unavailable", f"cannot blur faces: {exc}") from None
+    # Private: a shared cache must never hand one user's picture to another.
+    headers = {"Cache-Control": "private, max-age=300"}
     return Response(content=data, media_type="image/jpeg", headers=headers)

@@ -1,0 +1,1 @@
+"""Agencies, users, roles, authentication, authorisation scopes, audit, personal data."""

@@ -1,0 +1,259 @@
+"""Agencies and users: create, change, reset; TOTP enrolment; password change.
+
+Every change is written to the audit log by the caller-facing method that made it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kuzet.access import totp
+from kuzet.access.audit import AuditLog
+from kuzet.access.errors import Conflict, Forbidden, Invalid, NotFound
+from kuzet.access.model import DataClass, Principal, Role, Scope
+from kuzet.access.passwords import Passwords, WeakPassword, one_time_password
+from kuzet.access.policy import DEFAULT_CLEARANCES
+from kuzet.access.sessions import Sessions
+from kuzet.access.tables import AgencyRow, RecoveryCodeRow, UserRow
+from kuzet.config.access import AccessConfig
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def user_view(u: UserRow) -> dict[str, Any]:
+    """What may be shown of an account (never hashes or the TOTP secret)."""
+    return {
+        "id": u.id,
+        "username": u.username,
+        "agency_id": u.agency_id,
+        "role": u.role,
+        "active": u.active,
+        "totp_enabled": u.totp_enabled,
+        "scope": Scope.from_json(u.scope).to_json(),
+        "clearances": sorted(u.clearances),
+        "locked_until": u.locked_until,
+        "created_at": u.created_at,
+    }
+
+
+class Accounts:
+    def __init__(
+        self,
+        maker: sessionmaker[Session],
+        cfg: AccessConfig,
+        pw: Passwords,
+        audit: AuditLog,
+        sessions: Sessions,
+    ) -> None:
+        self._s = maker
+        self.cfg = cfg
+        self.pw = pw
+        self.audit = audit
+        self.sessions = sessions
+
+    # ------------------------------------------------------------ agencies
+    def upsert_agency(
+        self, agency_id: str, name: str, scope: Scope, *, platform: bool = False,
+        actor: Principal | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        if not AGENCY_ID.match(agency_id):
+            raise Invalid(f"agency id {agency_id!r} must be lower-case letters, digits, - or _")
+        with self._s.begin() as s:
+            row = s.get(AgencyRow, agency_id)
+            if row is None:
+                row = AgencyRow(id=agency_id, created_at=_now())
+                s.add(row)
+            row.name, row.scope, row.platform = name, scope.to_json(), platform
+        self.audit.record(
+            "system" if actor is None else actor.username, "agency.upsert", target=agency_id,
+            agency_id=None if actor is None else actor.agency_id,
+            ip=None if actor is None else actor.ip,
+            detail={"scope": scope.to_json(), "platform": platform},
+        )  # fmt: skip
+        return {"id": agency_id, "name": name, "platform": platform, "scope": scope.to_json()}
+
+    def agencies(self) -> list[dict[str, Any]]:
+        with self._s() as s:
+            rows = s.scalars(select(AgencyRow).order_by(AgencyRow.id))
+            return [
+                {"id": a.id, "name": a.name, "platform": a.platform,
+                 "scope": Scope.from_json(a.scope).to_json()}
+                for a in rows
+            ]  # fmt: skip
+
+    # ------------------------------------------------------------ users
+    def create_user(
+        self,
+        actor: Principal | None,
+        username: str,
+        agency_id: str,
+        role: Role,
+        *,
+        scope: Scope | None = None,
+        clearances: frozenset[DataClass] | None = None,
+        reason: str | None = None,
+    ) -> tuple[dict[str, Any], str | None]:
+        """Returns the account and its one-time password (``None`` for integration)."""
+        if not USERNAME.match(username):
+            raise Invalid("username: 3-64 of a-z 0-9 . _ -, starting with a letter or digit")
+        if actor is not None and not actor.may_manage_agency(agency_id):
+            raise Forbidden("you may manage accounts of your own agency only")
+        secret = None if role == Role.INTEGRATION else one_time_password()
+        cl = DEFAULT_CLEARANCES[role] if clearances is None else clearances
+        with self._s.begin() as s:
+            if s.get(AgencyRow, agency_id) is None:
+                raise NotFound(f"agency {agency_id!r} not found")
+            if s.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+                raise Conflict(f"user {username!r} already exists")
+            row = UserRow(
+                id=str(uuid.uuid4()), username=username, agency_id=agency_id, role=role.value,
+                password_hash=None if secret is None else self.pw.hash(secret),
+                must_change_password=secret is not None, totp_secret=None, totp_enabled=False,
+                totp_last_step=0, scope=(scope or Scope()).to_json(),
+                clearances=sorted(c.value for c in cl), active=True, locked_until=None,
+                created_at=_now(),
+            )  # fmt: skip
+            s.add(row)
+            view = user_view(row)
+        self._audit(actor, "user.create", username, reason, {k: view[k] for k in
+                    ("agency_id", "role", "scope", "clearances")})  # fmt: skip
+        return view, secret
+
+    def get_user(self, actor: Principal, user_id: str) -> dict[str, Any]:
+        with self._s() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not actor.may_manage_agency(row.agency_id):
+                raise NotFound(f"user {user_id!r} not found")
+            return user_view(row)
+
+    def list_users(self, actor: Principal) -> list[dict[str, Any]]:
+        stmt = select(UserRow).order_by(UserRow.username)
+        if not actor.platform:
+            stmt = stmt.where(UserRow.agency_id == actor.agency_id)
+        with self._s() as s:
+            return [user_view(u) for u in s.scalars(stmt)]
+
+    def update_user(
+        self, actor: Principal, user_id: str, changes: dict[str, Any], reason: str | None = None
+    ) -> dict[str, Any]:
+        """Role, active, scope, clearances: the permission changes the audit must show."""
+        with self._s.begin() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not actor.may_manage_agency(row.agency_id):
+                raise NotFound(f"user {user_id!r} not found")
+            if row.id == actor.user_id and ("role" in changes or changes.get("active") is False):
+                raise Forbidden("you cannot change your own role or deactivate yourself")
+            before = user_view(row)
+            if "role" in changes:
+                row.role = Role(changes["role"]).value
+            if "active" in changes:
+                row.active = bool(changes["active"])
+            if "scope" in changes:
+                row.scope = Scope.from_json(changes["scope"]).to_json()
+            if "clearances" in changes:
+                row.clearances = sorted(DataClass(c).value for c in changes["clearances"])
+            if not row.active or "role" in changes:
+                self.sessions.revoke_user(s, row.id)
+            after = user_view(row)
+        diff = {k: {"from": before[k], "to": after[k]} for k in changes if before[k] != after[k]}
+        self._audit(actor, "user.update", before["username"], reason, diff)
+        return after
+
+    def reset_user(self, actor: Principal | None, user_id: str, reason: str | None = None) -> str:
+        """New one-time password, TOTP and recovery codes cleared, sessions revoked."""
+        secret = one_time_password()
+        with self._s.begin() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or (actor is not None and not actor.may_manage_agency(row.agency_id)):
+                raise NotFound(f"user {user_id!r} not found")
+            if row.role == Role.INTEGRATION:
+                raise Invalid("integration accounts use API keys, not passwords")
+            row.password_hash = self.pw.hash(secret)
+            row.must_change_password, row.totp_enabled, row.totp_secret = True, False, None
+            row.locked_until = None
+            s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
+            self.sessions.revoke_user(s, row.id)
+            name = row.username
+        self._audit(actor, "user.reset", name, reason, {})
+        return secret
+
+    # ------------------------------------------------------------ own account
+    def enrol_totp(self, me: Principal) -> Enrolment:
+        if me.stage != "enrol":
+            raise Forbidden("TOTP is already set up; an administrator can reset it")
+        secret = totp.new_secret()
+        with self._s.begin() as s:
+            s.execute(update(UserRow).where(UserRow.id == me.user_id).values(totp_secret=secret))
+        uri = totp.provisioning_uri(secret, me.username, self.cfg.tokens.totp_issuer)
+        return Enrolment(secret, uri, totp.qr_svg(uri))
+
+    def confirm_totp(self, me: Principal, code: str, new_password: str | None) -> list[str]:
+        """Turn TOTP on (and replace the one-time password); returns recovery codes once."""
+        codes = totp.recovery_codes()
+        with self._s.begin() as s:
+            row = s.get(UserRow, me.user_id)
+            if row is None or me.stage != "enrol" or not row.totp_secret:
+                raise Forbidden("start enrolment first")
+            if row.must_change_password:
+                if not new_password:
+                    raise Invalid("new_password: the one-time password must be replaced")
+                self._check(new_password, row.username)
+                row.password_hash = self.pw.hash(new_password)
+                row.must_change_password = False
+            step = totp.matching_step(row.totp_secret, code, row.totp_last_step)
+            if step is None:
+                raise Invalid("code: wrong TOTP code; check the device clock")
+            row.totp_enabled, row.totp_last_step = True, step
+            s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
+            s.add_all(
+                RecoveryCodeRow(user_id=row.id, code_hash=totp.code_hash(c), used_at=None)
+                for c in codes
+            )
+            self.sessions.revoke_user(s, row.id)  # log in again, now with the second factor
+        self._audit(me, "user.totp_enrolled", me.username, None, {})
+        return codes
+
+    def change_password(self, me: Principal, old: str, new: str) -> None:
+        with self._s.begin() as s:
+            row = s.get(UserRow, me.user_id)
+            if row is None or not self.pw.verify(row.password_hash, old):
+                raise Forbidden("current password is wrong")
+            self._check(new, row.username)
+            row.password_hash = self.pw.hash(new)
+            self.sessions.revoke_user(s, row.id)
+        self._audit(me, "user.password_changed", me.username, None, {})
+
+    def _check(self, password: str, username: str) -> None:
+        try:
+            self.pw.check_strength(password, username)
+        except WeakPassword as exc:
+            raise Invalid(f"new_password: {exc}") from None
+
+    def _audit(
+        self, actor: Principal | None, action: str, target: str, reason: str | None,
+        detail: dict[str, Any],
+    ) -> None:  # fmt: skip
+        self.audit.record(
+            "system" if actor is None else actor.username, action, target=f"user:{target}",
+            agency_id=None if actor is None else actor.agency_id,
+            ip=None if actor is None else actor.ip, reason=reason, detail=detail,
+        )  # fmt: skip

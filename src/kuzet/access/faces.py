@@ -1,0 +1,133 @@
+"""Offline face detector: BlazeFace (back-camera, 256 px) converted by Kuzet's own
+TF.js -> ONNX converter from the same npm package as NanoDet.
+
+OpenCV 5 removed the Caffe importer, so the res10 SSD cannot be loaded any more;
+BlazeFace is smaller, runs on ONNX Runtime like the detectors, and finds the small
+faces of CCTV footage.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import tempfile
+import threading
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kuzet.assets import ASSETS, cache_dir, ensure
+
+SIZE = 256
+_STRIDES, _PER_CELL = (16, 32), (2, 6)
+_lock = threading.Lock()
+
+
+def _register_fused_conv() -> None:
+    """``_FusedConv2D`` (Conv2D + BiasAdd [+ Relu]) for the converter's op registry.
+
+    It belongs in ``kuzet.vision.tfjs.ops``; registered from here until it moves.
+    """
+    from kuzet.vision.tfjs import ops
+    from kuzet.vision.tfjs.reader import TfNode
+    from kuzet.vision.tfjs.registry import OPS, Ctx, OpResult, register_op
+
+    if "_FusedConv2D" in OPS:
+        return
+
+    @register_op("_FusedConv2D")
+    def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
+        fused = [
+            base64.b64decode(s).decode()
+            for s in node.attr.get("fused_ops", {}).get("list", {}).get("s", [])
+        ]
+        y = ops.conv2d(ctx, node)[0]
+        assert isinstance(y, str)
+        if fused[:1] == ["BiasAdd"]:
+            b = ctx.add_const(ctx.const(node, 2).astype(np.float32), node.name + "/bias")
+            y = ctx.emit1("Add", [y, b], node.name + "/biasadd")
+            fused = fused[1:]
+        for op in fused:
+            if op != "Relu":
+                raise ctx.unsupported(node, f"fused op {op!r}")
+            y = ctx.emit1("Relu", [y], node.name + "/relu")
+        return [y]
+
+
+def model_path() -> Path:
+    """The converted ONNX model, made once from the verified TF.js assets."""
+    graph = ensure("blazeface-back.json", quiet=True)
+    ensure("blazeface-back.bin", quiet=True)
+    out = cache_dir() / "models" / f"blazeface-back-{ASSETS['blazeface-back.bin'].sha256[:12]}.onnx"
+    with _lock:
+        if out.exists():
+            return out
+        _register_fused_conv()
+        from kuzet.vision.tfjs.convert import convert
+
+        with tempfile.TemporaryDirectory(prefix="kuzet-blazeface-") as tmp:
+            # This export keeps its signature under userDefinedMetadata; lift it up.
+            data = json.loads(graph.read_text())
+            data.setdefault("signature", data.get("userDefinedMetadata", {}).get("signature"))
+            (Path(tmp) / graph.name).write_text(json.dumps(data))
+            for group in data["weightsManifest"]:
+                for p in group["paths"]:
+                    shutil.copy(graph.parent / Path(p).name, Path(tmp) / Path(p).name)
+            model = convert(Path(tmp) / graph.name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        part = out.with_suffix(".part")
+        part.write_bytes(model.SerializeToString())
+        part.replace(out)
+    return out
+
+
+def _anchors() -> np.ndarray:
+    pts: list[tuple[float, float]] = []
+    for stride, k in zip(_STRIDES, _PER_CELL, strict=True):
+        g = SIZE // stride
+        for y in range(g):
+            for x in range(g):
+                pts += [(stride * (x + 0.5), stride * (y + 0.5))] * k
+    return np.asarray(pts, np.float32)
+
+
+class FaceDetector:
+    def __init__(self, threshold: float = 0.6) -> None:
+        import onnxruntime as ort
+
+        self.threshold = threshold
+        self._sess = ort.InferenceSession(str(model_path()), providers=["CPUExecutionProvider"])
+        self._input = self._sess.get_inputs()[0].name
+        self._anchors = _anchors()
+
+    def detect(self, bgr: np.ndarray) -> np.ndarray:
+        """Face boxes ``[N, 4]`` (x1, y1, x2, y2, pixels) in ``bgr``."""
+        h, w = bgr.shape[:2]
+        side = max(h, w)
+        square = np.zeros((side, side, 3), np.uint8)  # pad, not stretch: faces keep shape
+        square[:h, :w] = bgr
+        x = cv2.resize(square, (SIZE, SIZE))[:, :, ::-1].astype(np.float32) / 127.5 - 1.0
+        outs = dict(zip([o.name for o in self._sess.get_outputs()],
+                        self._sess.run(None, {self._input: x[None]}), strict=True))  # fmt: skip
+        raw = np.concatenate(
+            [np.concatenate([outs["Identity"][0], outs["Identity_2"][0]], 1),
+             np.concatenate([outs["Identity_1"][0], outs["Identity_3"][0]], 1)], 0,
+        )  # fmt: skip
+        scores = 1.0 / (1.0 + np.exp(-np.clip(raw[:, 0], -80, 80)))
+        idx = np.flatnonzero(scores >= self.threshold)
+        if idx.size == 0:
+            return np.empty((0, 4), np.float32)
+        centre = raw[idx, 1:3] + self._anchors[idx]
+        half = raw[idx, 3:5] / 2
+        boxes = np.concatenate([centre - half, centre + half], 1) * (side / SIZE)
+        xywh = [[float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])] for b in boxes]
+        keep = np.asarray(cv2.dnn.NMSBoxes(xywh, scores[idx].tolist(), self.threshold, 0.3))
+        return boxes[keep.reshape(-1)].astype(np.float32)
+
+
+@cache
+def default_detector() -> FaceDetector:
+    return FaceDetector()

@@ -1,0 +1,66 @@
+"""Least privilege in one table: what each role may do and see by default.
+
+The API's route table (:mod:`kuzet.api.security`) names one :class:`Perm` per route;
+this module says which roles hold it. Nothing else grants anything.
+"""
+
+from __future__ import annotations
+
+from kuzet.access.model import DataClass, Perm, Role
+
+_VIEW = {Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.SNAPSHOTS_READ, Perm.LIVE_READ}
+
+ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
+    Role.OPERATOR: frozenset(_VIEW),
+    Role.SUPERVISOR: frozenset(_VIEW | {Perm.USERS_READ}),
+    Role.INVESTIGATOR: frozenset(_VIEW),
+    # Analysts work on event data and statistics, never on pictures.
+    Role.ANALYST: frozenset({Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.METRICS_READ}),
+    # Administrators run accounts and the camera registry but watch no video
+    # (separation of duties: whoever grants access does not use it).
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Perm.CAMERAS_READ,
+            Perm.CAMERAS_WRITE,
+            Perm.METRICS_READ,
+            Perm.USERS_READ,
+            Perm.USERS_WRITE,
+            Perm.AGENCIES_WRITE,
+            Perm.API_KEYS_MANAGE,
+            Perm.RETENTION_RUN,
+        }
+    ),
+    Role.AUDITOR: frozenset({Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.USERS_READ}),
+    # The ceiling of any API key; each key holds a subset chosen when it is made.
+    Role.INTEGRATION: frozenset(
+        {
+            Perm.CAMERAS_READ,
+            Perm.EVENTS_READ,
+            Perm.SNAPSHOTS_READ,
+            Perm.LIVE_READ,
+            Perm.METRICS_READ,
+        }
+    ),
+}
+
+DEFAULT_CLEARANCES: dict[Role, frozenset[DataClass]] = {
+    Role.OPERATOR: frozenset({DataClass.VIDEO}),
+    Role.SUPERVISOR: frozenset({DataClass.VIDEO, DataClass.PLATES}),
+    Role.INVESTIGATOR: frozenset({DataClass.VIDEO, DataClass.BIOMETRICS, DataClass.PLATES}),
+    Role.ANALYST: frozenset(),
+    Role.ADMINISTRATOR: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.INTEGRATION: frozenset({DataClass.VIDEO}),
+}
+
+HUMAN_ROLES = frozenset(Role) - {Role.INTEGRATION}
+
+# Which data class an event belongs to, by its type and by attribute keys it carries.
+BIOMETRIC_EVENT_TYPES = frozenset({"face_match", "face_detected", "watchlist_match"})
+PLATE_EVENT_TYPES = frozenset({"plate_read", "anpr", "plate_match"})
+BIOMETRIC_ATTRIBUTES = frozenset({"face", "face_embedding", "watchlist", "person_id"})
+PLATE_ATTRIBUTES = frozenset({"plate", "plate_text", "licence_plate", "license_plate"})
+
+
+def grants(role: Role) -> frozenset[Perm]:
+    return ROLE_GRANTS[role]

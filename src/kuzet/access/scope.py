@@ -1,0 +1,115 @@
+"""The store as one principal may see it: lists, single reads and searches all filtered.
+
+Routes read through a :class:`ScopedStore` instead of the raw store, so no handler
+can forget a scope check. Anything out of scope reads as *not found*, never as
+*forbidden*, so ids of other agencies' data cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from kuzet.access.errors import Forbidden
+from kuzet.access.model import DataClass, Principal
+from kuzet.access.policy import (
+    BIOMETRIC_ATTRIBUTES,
+    BIOMETRIC_EVENT_TYPES,
+    PLATE_ATTRIBUTES,
+    PLATE_EVENT_TYPES,
+)
+from kuzet.core.event import Event
+from kuzet.core.records import CameraInfo, EventQuery
+
+
+class _Store(Protocol):
+    def list_cameras(
+        self, *, category: str | None = None, district: str | None = None
+    ) -> list[CameraInfo]: ...
+    def get_camera(self, camera_id: str) -> CameraInfo | None: ...
+    def upsert_camera(self, cam: CameraInfo) -> CameraInfo: ...
+    def delete_camera(self, camera_id: str) -> bool: ...
+    def get_event(self, event_id: str) -> Event | None: ...
+    def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]: ...
+
+
+def event_view(p: Principal, ev: Event) -> Event | None:
+    """The event as ``p`` may see it: hidden without the clearance its type needs,
+    with plate / face attributes removed without theirs."""
+    if ev.type in BIOMETRIC_EVENT_TYPES and not p.cleared(DataClass.BIOMETRICS):
+        return None
+    if ev.type in PLATE_EVENT_TYPES and not p.cleared(DataClass.PLATES):
+        return None
+    drop: set[str] = set()
+    if not p.cleared(DataClass.BIOMETRICS):
+        drop |= BIOMETRIC_ATTRIBUTES
+    if not p.cleared(DataClass.PLATES):
+        drop |= PLATE_ATTRIBUTES
+    if drop & ev.attributes.keys():
+        attrs: dict[str, Any] = {k: v for k, v in ev.attributes.items() if k not in drop}
+        ev = ev.model_copy(update={"attributes": attrs})
+    if ev.snapshot is not None and not p.cleared(DataClass.VIDEO):
+        ev = ev.model_copy(update={"snapshot": None})
+    return ev
+
+
+class ScopedStore:
+    def __init__(self, store: _Store, principal: Principal) -> None:
+        self.store = store
+        self.p = principal
+
+    def _cam_ok(self, cam: CameraInfo) -> bool:
+        return self.p.scope.camera_allowed(cam.id, cam.category, cam.district)
+
+    # ------------------------------------------------------------ cameras
+    def allowed_camera_ids(self) -> frozenset[str] | None:
+        """``None``: every camera. Resolved now, so it follows category changes."""
+        if self.p.scope.unlimited_cameras:
+            return None
+        return frozenset(c.id for c in self.store.list_cameras() if self._cam_ok(c))
+
+    def list_cameras(
+        self, *, category: str | None = None, district: str | None = None
+    ) -> list[CameraInfo]:
+        cams = self.store.list_cameras(category=category, district=district)
+        return [c for c in cams if self._cam_ok(c)]
+
+    def get_camera(self, camera_id: str) -> CameraInfo | None:
+        cam = self.store.get_camera(camera_id)
+        return cam if cam is not None and self._cam_ok(cam) else None
+
+    def upsert_camera(self, cam: CameraInfo) -> CameraInfo:
+        if not self._cam_ok(cam):
+            raise Forbidden("the camera's category or district is outside your scope")
+        return self.store.upsert_camera(cam)
+
+    def delete_camera(self, camera_id: str) -> bool:
+        return self.get_camera(camera_id) is not None and self.store.delete_camera(camera_id)
+
+    # ------------------------------------------------------------ events
+    def get_event(self, event_id: str) -> Event | None:
+        ev = self.store.get_event(event_id)
+        if ev is None or not self.p.scope.type_allowed(ev.type):
+            return None
+        cam = self.store.get_camera(ev.camera_id)
+        if not self.p.scope.unlimited_cameras and (cam is None or not self._cam_ok(cam)):
+            return None
+        return event_view(self.p, ev)
+
+    def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]:
+        """Scope is pushed into the query, so pages stay full and cursors stay valid;
+        clearance filtering may make a page shorter than ``limit``."""
+        allowed = self.allowed_camera_ids()
+        cams = q.camera_id
+        if allowed is not None:
+            cams = sorted(allowed if cams is None else set(cams) & allowed)
+        types = q.type
+        if self.p.scope.event_types is not None:
+            types = sorted(
+                self.p.scope.event_types if types is None else set(types) & self.p.scope.event_types
+            )
+        if cams == [] or types == []:
+            return [], None
+        items, cursor = self.store.query_events(
+            q.model_copy(update={"camera_id": cams, "type": types})
+        )
+        return [v for v in (event_view(self.p, e) for e in items) if v is not None], cursor

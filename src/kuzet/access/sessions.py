@@ -1,0 +1,232 @@
+"""Login (password + TOTP, throttled), sessions with refresh and revocation, token lookup."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kuzet.access import tokens, totp
+from kuzet.access.audit import AuditLog
+from kuzet.access.errors import AuthFailed, Throttled
+from kuzet.access.model import Principal
+from kuzet.access.passwords import Passwords
+from kuzet.access.principals import principal_for
+from kuzet.access.tables import AgencyRow, AuthFailureRow, RecoveryCodeRow, SessionRow, UserRow
+from kuzet.config.access import AccessConfig
+
+BAD_LOGIN = "wrong user name, password or code"  # one message: no hint which part failed
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str | None
+    refresh_expires_at: datetime | None
+    stage: str  # "full", or "enrol" when TOTP must be set up first
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sessions:
+    def __init__(
+        self, maker: sessionmaker[Session], cfg: AccessConfig, pw: Passwords, audit: AuditLog
+    ) -> None:
+        self._s = maker
+        self.cfg = cfg
+        self.pw = pw
+        self.audit = audit
+
+    # ------------------------------------------------------------ throttling
+    def _failures(self, s: Session, key: str, now: datetime) -> int:
+        since = now - timedelta(seconds=self.cfg.throttle.window_s)
+        q = select(func.count()).where(AuthFailureRow.key == key, AuthFailureRow.ts >= since)
+        return int(s.scalar(q) or 0)
+
+    def _fail(self, username: str, ip: str | None, why: str, user: UserRow | None) -> AuthFailed:
+        now = _now()
+        t = self.cfg.throttle
+        with self._s.begin() as s:
+            s.add(AuthFailureRow(key=f"user:{username.lower()}", ts=now))
+            if ip:
+                s.add(AuthFailureRow(key=f"ip:{ip}", ts=now))
+            s.flush()
+            if user is not None and self._failures(s, f"user:{username.lower()}", now) >= (
+                t.max_user_failures
+            ):
+                s.execute(
+                    update(UserRow)
+                    .where(UserRow.id == user.id)
+                    .values(locked_until=now + timedelta(seconds=t.lockout_s))
+                )
+                why += "; account locked"
+        self.audit.record(
+            username, "login", ip=ip, outcome="denied", detail={"why": why},
+            agency_id=None if user is None else user.agency_id,
+        )  # fmt: skip
+        return AuthFailed(BAD_LOGIN)
+
+    def _check_throttle(self, s: Session, username: str, user: UserRow | None, ip: str | None):  # type: ignore[no-untyped-def]
+        now = _now()
+        t = self.cfg.throttle
+        if ip and self._failures(s, f"ip:{ip}", now) >= t.max_ip_failures:
+            raise Throttled("too many failed logins from this address", retry_after=t.window_s)
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            wait = int((user.locked_until - now).total_seconds()) + 1
+            raise Throttled("account temporarily locked after failed logins", retry_after=wait)
+        if user is None and self._failures(s, f"user:{username.lower()}", now) >= (
+            t.max_user_failures
+        ):  # unknown names lock the same way, so lockout does not reveal which exist
+            raise Throttled(
+                "account temporarily locked after failed logins", retry_after=t.lockout_s
+            )
+
+    # ------------------------------------------------------------ login
+    def login(
+        self,
+        username: str,
+        password: str,
+        *,
+        totp_code: str | None = None,
+        recovery_code: str | None = None,
+        ip: str | None = None,
+    ) -> Tokens:
+        with self._s() as s:
+            user = s.scalar(select(UserRow).where(UserRow.username == username))
+            self._check_throttle(s, username, user, ip)
+        ok = self.pw.verify(None if user is None else user.password_hash, password)
+        if user is None or not ok:
+            raise self._fail(username, ip, "password", user)
+        if not user.active:
+            raise self._fail(username, ip, "inactive account", user)
+        if not user.totp_enabled:
+            toks = self._open(user, "enrol", ip)
+            self.audit.record(username, "login", agency_id=user.agency_id, ip=ip,
+                              detail={"stage": "enrol"})  # fmt: skip
+            return toks
+        if totp_code:
+            if not self._use_totp(user, totp_code):
+                raise self._fail(username, ip, "totp code wrong or replayed", user)
+        elif recovery_code:
+            if not self._use_recovery(user, recovery_code):
+                raise self._fail(username, ip, "recovery code wrong or used", user)
+        else:
+            raise AuthFailed("a TOTP code (or a recovery code) is required", code="totp_required")
+        if self.pw.needs_rehash(user.password_hash or ""):
+            with self._s.begin() as s:
+                s.execute(
+                    update(UserRow).where(UserRow.id == user.id)
+                    .values(password_hash=self.pw.hash(password))
+                )  # fmt: skip
+        with self._s.begin() as s:
+            s.execute(
+                delete(AuthFailureRow).where(AuthFailureRow.key == f"user:{username.lower()}")
+            )
+        toks = self._open(user, "full", ip)
+        detail = {"stage": "full", "second_factor": "totp" if totp_code else "recovery_code"}
+        self.audit.record(username, "login", agency_id=user.agency_id, ip=ip, detail=detail)
+        return toks
+
+    def _use_totp(self, user: UserRow, code: str) -> bool:
+        step = totp.matching_step(user.totp_secret or "", code, user.totp_last_step)
+        if step is None:
+            return False
+        with self._s.begin() as s:  # compare-and-set: two racing logins cannot both use it
+            res = s.execute(
+                update(UserRow)
+                .where(UserRow.id == user.id, UserRow.totp_last_step < step)
+                .values(totp_last_step=step)
+            )
+            return bool(getattr(res, "rowcount", 0))
+
+    def _use_recovery(self, user: UserRow, code: str) -> bool:
+        with self._s.begin() as s:
+            res = s.execute(
+                update(RecoveryCodeRow)
+                .where(
+                    RecoveryCodeRow.user_id == user.id,
+                    RecoveryCodeRow.code_hash == totp.code_hash(code),
+                    RecoveryCodeRow.used_at.is_(None),
+                )
+                .values(used_at=_now())
+            )
+            return bool(getattr(res, "rowcount", 0))
+
+    def _open(self, user: UserRow, stage: str, ip: str | None) -> Tokens:
+        now = _now()
+        t = self.cfg.tokens
+        access = tokens.new_access()
+        refresh = tokens.new_refresh() if stage == "full" else None
+        ttl = t.access_ttl_s if stage == "full" else t.enrol_ttl_s
+        access_exp = now + timedelta(seconds=ttl)
+        refresh_exp = now + timedelta(seconds=t.refresh_ttl_s if refresh else ttl)
+        with self._s.begin() as s:
+            s.add(
+                SessionRow(
+                    id=str(uuid.uuid4()), user_id=user.id, stage=stage,
+                    access_hash=tokens.digest(access), access_expires_at=access_exp,
+                    refresh_hash=None if refresh is None else tokens.digest(refresh),
+                    refresh_expires_at=refresh_exp, ip=ip, created_at=now, revoked_at=None,
+                )
+            )  # fmt: skip
+        return Tokens(access, access_exp, refresh, refresh_exp if refresh else None, stage)
+
+    # ------------------------------------------------------------ refresh / logout
+    def refresh(self, refresh_token: str, ip: str | None = None) -> Tokens:
+        """Rotate: a refresh token works once; the old access token dies with it."""
+        now = _now()
+        access, refresh = tokens.new_access(), tokens.new_refresh()
+        access_exp = now + timedelta(seconds=self.cfg.tokens.access_ttl_s)
+        with self._s.begin() as s:
+            row = s.scalar(
+                select(SessionRow).where(SessionRow.refresh_hash == tokens.digest(refresh_token))
+            )
+            user = None if row is None else s.get(UserRow, row.user_id)
+            if (
+                row is None or user is None or not user.active or row.revoked_at is not None
+                or row.refresh_expires_at <= now or row.stage != "full"
+            ):  # fmt: skip
+                raise AuthFailed("refresh token invalid, expired or revoked")
+            row.access_hash = tokens.digest(access)
+            row.access_expires_at = access_exp
+            row.refresh_hash = tokens.digest(refresh)
+            exp = row.refresh_expires_at
+        return Tokens(access, access_exp, refresh, exp, "full")
+
+    def revoke(self, session_id: str) -> None:
+        with self._s.begin() as s:
+            s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == session_id, SessionRow.revoked_at.is_(None))
+                .values(revoked_at=_now())
+            )
+
+    def revoke_user(self, s: Session, user_id: str) -> None:
+        s.execute(
+            update(SessionRow)
+            .where(SessionRow.user_id == user_id, SessionRow.revoked_at.is_(None))
+            .values(revoked_at=_now())
+        )
+
+    # ------------------------------------------------------------ lookup
+    def principal(self, access_token: str, ip: str | None = None) -> Principal | None:
+        now = _now()
+        with self._s() as s:
+            row = s.scalar(
+                select(SessionRow).where(SessionRow.access_hash == tokens.digest(access_token))
+            )
+            if row is None or row.revoked_at is not None or row.access_expires_at <= now:
+                return None
+            user = s.get(UserRow, row.user_id)
+            if user is None or not user.active:
+                return None
+            agency = s.get(AgencyRow, user.agency_id)
+            if agency is None:
+                return None
+            return principal_for(user, agency, session_id=row.id, stage=row.stage, ip=ip)

@@ -1,0 +1,247 @@
+"""The one policy gate: every route is declared in :data:`ROUTES` with what it needs.
+
+``authorize`` runs as an app-wide dependency before any handler (HTTP and
+WebSocket). It finds the route's rule, authenticates the caller, checks the
+permission, writes the audit record the rule names, and leaves the
+:class:`Principal` on the connection. A route missing from the table is denied at
+request time and refused at app start (:func:`compile_rules`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, FastAPI, WebSocketException, status
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.requests import HTTPConnection
+from starlette.routing import Route, WebSocketRoute
+
+from kuzet.access.model import Perm, Principal
+from kuzet.access.scope import ScopedStore
+from kuzet.api.context import get_context
+from kuzet.api.errors import ApiError
+
+ACCESS_COOKIE = "kuzet_access"
+REFRESH_COOKIE = "kuzet_refresh"
+REASON_HEADER = "X-Kuzet-Reason"
+
+
+class Gate(StrEnum):
+    PUBLIC = "public"  # no authentication (login, health, docs)
+    SESSION = "session"  # any session, also a first-login one that must set up TOTP
+    USER = "user"  # a full session (password + TOTP) of a person
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    need: Perm | Gate
+    audit: str | None = None  # audit action recorded when allowed (and when denied)
+
+
+P = Perm
+ROUTES: dict[tuple[str, str], Rule] = {
+    # ops and docs
+    ("GET", "/healthz"): Rule(Gate.PUBLIC),
+    ("GET", "/metrics"): Rule(P.METRICS_READ),
+    ("GET", "/openapi.json"): Rule(Gate.PUBLIC),
+    ("GET", "/docs"): Rule(Gate.PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Rule(Gate.PUBLIC),
+    ("GET", "/redoc"): Rule(Gate.PUBLIC),
+    # authentication (login and refresh audit themselves)
+    ("POST", "/api/auth/login"): Rule(Gate.PUBLIC),
+    ("POST", "/api/auth/refresh"): Rule(Gate.PUBLIC),
+    ("POST", "/api/auth/logout"): Rule(Gate.SESSION, "logout"),
+    ("GET", "/api/auth/me"): Rule(Gate.SESSION),
+    ("POST", "/api/auth/totp/enrol"): Rule(Gate.SESSION, "totp.enrol"),
+    ("POST", "/api/auth/totp/confirm"): Rule(Gate.SESSION),
+    ("POST", "/api/auth/password"): Rule(Gate.USER),
+    # cameras
+    ("GET", "/api/cameras"): Rule(P.CAMERAS_READ),
+    ("POST", "/api/cameras"): Rule(P.CAMERAS_WRITE, "camera.create"),
+    ("GET", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_READ),
+    ("PUT", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_WRITE, "camera.update"),
+    ("DELETE", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_WRITE, "camera.delete"),
+    # events, pictures, live
+    ("GET", "/api/events"): Rule(P.EVENTS_READ, "event.search"),
+    ("GET", "/api/events/{event_id}"): Rule(P.EVENTS_READ, "event.view"),
+    ("GET", "/api/events/{event_id}/snapshot"): Rule(P.SNAPSHOTS_READ, "snapshot.view"),
+    ("WS", "/api/ws/events"): Rule(P.LIVE_READ, "live.watch"),
+    # agencies, users, keys
+    ("GET", "/api/agencies"): Rule(P.USERS_READ),
+    ("PUT", "/api/agencies/{agency_id}"): Rule(P.AGENCIES_WRITE),
+    ("GET", "/api/users"): Rule(P.USERS_READ),
+    ("POST", "/api/users"): Rule(P.USERS_WRITE),
+    ("GET", "/api/users/{user_id}"): Rule(P.USERS_READ),
+    ("PATCH", "/api/users/{user_id}"): Rule(P.USERS_WRITE),
+    ("POST", "/api/users/{user_id}/reset"): Rule(P.USERS_WRITE),
+    ("GET", "/api/users/{user_id}/api-keys"): Rule(P.API_KEYS_MANAGE),
+    ("POST", "/api/users/{user_id}/api-keys"): Rule(P.API_KEYS_MANAGE),
+    ("POST", "/api/api-keys/{key_id}/rotate"): Rule(P.API_KEYS_MANAGE),
+    ("DELETE", "/api/api-keys/{key_id}"): Rule(P.API_KEYS_MANAGE),
+    # audit
+    ("GET", "/api/audit"): Rule(P.AUDIT_READ, "audit.search"),
+    ("GET", "/api/audit/export"): Rule(P.AUDIT_EXPORT, "audit.export"),
+    ("GET", "/api/audit/verify"): Rule(P.AUDIT_READ, "audit.verify"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    method: str  # HTTP method, or "WS"
+    path: str  # full template, e.g. "/api/events/{event_id}"
+    endpoint: Any
+
+
+def app_routes(app: FastAPI) -> list[RouteInfo]:
+    """Every route of ``app`` with its full path, across included routers.
+
+    Recent FastAPI keeps included routers nested; older ones flatten them.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts  # type: ignore[attr-defined,unused-ignore]
+
+        items = [
+            (rc.original_route, rc.path_format or rc.path)
+            for rc in iter_route_contexts(app.router.routes)
+        ]
+    except ImportError:  # pragma: no cover - FastAPI that flattens routers
+        items = [(r, getattr(r, "path", None)) for r in app.router.routes]
+    out = []
+    for route, path in items:
+        endpoint = getattr(route, "endpoint", None)
+        if path is None:
+            continue
+        if isinstance(route, APIWebSocketRoute | WebSocketRoute):
+            out.append(RouteInfo("WS", path, endpoint))
+        elif isinstance(route, APIRoute | Route):
+            methods = sorted(m for m in (route.methods or ()) if m != "HEAD")
+            out += [RouteInfo(m, path, endpoint) for m in methods]
+    return out
+
+
+def compile_rules(app: FastAPI) -> dict[tuple[str, Any], Rule]:
+    """``(METHOD, endpoint) -> Rule``; refuses an app with a route the table does not name."""
+    routes = app_routes(app)
+    missing = [(r.method, r.path) for r in routes if (r.method, r.path) not in ROUTES]
+    if missing:
+        raise RuntimeError(f"routes without an access rule in kuzet.api.security.ROUTES: {missing}")
+    return {(r.method, r.endpoint): ROUTES[(r.method, r.path)] for r in routes}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """The schema says which operations need credentials: public ones need none."""
+    public = {(m, path) for (m, path), rule in ROUTES.items() if rule.need == Gate.PUBLIC}
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path, ops in schema.get("paths", {}).items():
+                for method, op in ops.items():
+                    if (method.upper(), path) in public and isinstance(op, dict):
+                        op.pop("security", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+# Declared so OpenAPI (and Schemathesis) know how to authenticate; checked below.
+_bearer = HTTPBearer(auto_error=False, description="access token (kza_...) or API key")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key (kzk_...)")
+
+
+def _deny(conn: HTTPConnection, code: int, err: str, message: str) -> Exception:
+    if conn.scope["type"] == "websocket":
+        return WebSocketException(status.WS_1008_POLICY_VIOLATION, message)
+    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
+    return ApiError(code, err, message, headers=headers)
+
+
+def _token(conn: HTTPConnection) -> str | None:
+    auth = conn.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    if key := conn.headers.get("x-api-key"):
+        return key.strip()
+    # Cookies only where a forged cross-site request cannot change anything.
+    safe = conn.scope["type"] == "websocket" or conn.scope.get("method") in ("GET", "HEAD")
+    return conn.cookies.get(ACCESS_COOKIE) if safe else None
+
+
+def _rule(conn: HTTPConnection) -> Rule | None:
+    method = "WS" if conn.scope["type"] == "websocket" else conn.scope.get("method", "")
+    method = "GET" if method == "HEAD" else method
+    rules: dict[tuple[str, Any], Rule] = conn.app.state.kuzet_rules
+    return rules.get((method, conn.scope.get("endpoint")))
+
+
+def client_ip(conn: HTTPConnection) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+async def authorize(
+    conn: HTTPConnection,
+    _b: Annotated[Any, Depends(_bearer)] = None,
+    _k: Annotated[Any, Depends(_api_key)] = None,
+) -> None:
+    rule = _rule(conn)
+    if rule is None:  # fail closed; compile_rules makes this unreachable
+        raise _deny(conn, 403, "permission_denied", "no access rule for this route")
+    if rule.need == Gate.PUBLIC:
+        return
+    ctx = get_context(conn)
+    token = _token(conn)
+    if ctx.access is None or not token:
+        raise _deny(conn, 401, "unauthorized", "authentication required")
+    ip = client_ip(conn)
+    principal = await anyio.to_thread.run_sync(ctx.access.authenticate, token, ip)
+    if principal is None:
+        raise _deny(conn, 401, "unauthorized", "token invalid, expired or revoked")
+    if rule.need == Gate.SESSION:
+        allowed = principal.session_id is not None
+    elif rule.need == Gate.USER:
+        allowed = principal.session_id is not None and principal.stage == "full"
+    else:
+        allowed = principal.can(rule.need)
+    if rule.audit or not allowed:
+        reason = (conn.headers.get(REASON_HEADER) or "")[:500] or None
+        detail: dict[str, Any] = {"path": conn.url.path}
+        if conn.url.query:
+            detail["query"] = conn.url.query[:1000]
+        await anyio.to_thread.run_sync(
+            lambda: ctx.access.audit.record(  # type: ignore[union-attr]
+                principal.username,
+                rule.audit or "access",
+                agency_id=principal.agency_id,
+                target=conn.url.path,
+                ip=ip,
+                reason=reason,
+                outcome="ok" if allowed else "denied",
+                detail=detail,
+            )
+        )
+    if not allowed:
+        if principal.stage != "full":
+            raise _deny(conn, 403, "totp_enrolment_required", "set up TOTP first")
+        raise _deny(conn, 403, "permission_denied", "your role does not allow this")
+    conn.state.principal = principal
+
+
+def current_principal(conn: HTTPConnection) -> Principal:
+    p: Principal | None = getattr(conn.state, "principal", None)
+    if p is None:  # a handler asked for a principal on a public route: a coding error
+        raise ApiError(401, "unauthorized", "authentication required")
+    return p
+
+
+def scoped_store(conn: HTTPConnection) -> ScopedStore:
+    return ScopedStore(get_context(conn).store, current_principal(conn))
+
+
+Who = Annotated[Principal, Depends(current_principal)]
+View = Annotated[ScopedStore, Depends(scoped_store)]

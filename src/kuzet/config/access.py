@@ -1,0 +1,73 @@
+"""Site config of access control: passwords, tokens, throttling, retention, TLS.
+
+Defaults are production-safe; tests pass a cheap argon2 profile to stay fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Argon2Config(_Strict):
+    """argon2id cost. The defaults follow RFC 9106's second recommended profile."""
+
+    time_cost: int = Field(3, ge=1)
+    memory_kib: int = Field(65536, ge=8, description="memory per hash, KiB")
+    parallelism: int = Field(4, ge=1)
+
+
+class PasswordPolicy(_Strict):
+    min_length: int = Field(12, ge=8)
+    min_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, symbol")
+    argon2: Argon2Config = Field(default_factory=Argon2Config)
+
+
+class TokenConfig(_Strict):
+    access_ttl_s: int = Field(900, ge=30, description="short-lived bearer token")
+    refresh_ttl_s: int = Field(8 * 3600, ge=60, description="one shift; rotated on use")
+    enrol_ttl_s: int = Field(900, ge=60, description="first-login session to set up TOTP")
+    totp_issuer: str = "Kuzet"
+
+
+class ThrottleConfig(_Strict):
+    window_s: int = Field(900, ge=1, description="failures counted over this window")
+    max_user_failures: int = Field(5, ge=1, description="then the account is locked")
+    lockout_s: int = Field(900, ge=1)
+    max_ip_failures: int = Field(20, ge=1, description="then the address gets 429")
+
+
+class RetentionConfig(_Strict):
+    """Days each data type is kept; ``None`` keeps it forever (the audit log is)."""
+
+    snapshots_days: int | None = Field(30, ge=1)
+    events_days: int | None = Field(365, ge=1)
+    sessions_days: int = Field(30, ge=1, description="expired sessions and login failures")
+    audit_days: None = Field(None, description="the audit log is never purged")
+
+
+class TlsConfig(_Strict):
+    enabled: bool = False
+    cert_file: Path | None = Field(None, description="PEM chain; made self-signed when absent")
+    key_file: Path | None = None
+    self_signed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1"])
+    hsts_max_age_s: int = Field(31_536_000, ge=0)
+
+
+class AccessConfig(_Strict):
+    passwords: PasswordPolicy = Field(default_factory=PasswordPolicy)
+    tokens: TokenConfig = Field(default_factory=TokenConfig)
+    throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    tls: TlsConfig = Field(default_factory=TlsConfig)
+    audit_key_env: str = Field(
+        "KUZET_AUDIT_KEY",
+        description="environment variable with the audit HMAC key (kept out of the database)",
+    )
+    secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
+    public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")

@@ -1,0 +1,124 @@
+"""Every route x every role: the expected allow/deny, written out independently of the
+policy table, so a change to either side that does not match the other fails here."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import APIRouter
+from starlette.websockets import WebSocketDisconnect
+
+from kuzet.access.model import Role
+from kuzet.api import create_app
+from kuzet.api.routers import events as events_router
+from kuzet.api.security import app_routes
+
+from .conftest import City
+
+AUTH_SESSION = {("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
+                ("POST", "/api/auth/totp/enrol"), ("POST", "/api/auth/totp/confirm"),
+                ("POST", "/api/auth/password")}  # fmt: skip
+PUBLIC = {("GET", "/healthz"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/redoc"),
+          ("GET", "/docs/oauth2-redirect"), ("POST", "/api/auth/login"),
+          ("POST", "/api/auth/refresh")}  # fmt: skip
+CAM_READ = {("GET", "/api/cameras"), ("GET", "/api/cameras/{camera_id}")}
+CAM_WRITE = {("POST", "/api/cameras"), ("PUT", "/api/cameras/{camera_id}"),
+             ("DELETE", "/api/cameras/{camera_id}")}  # fmt: skip
+EVENTS = {("GET", "/api/events"), ("GET", "/api/events/{event_id}")}
+SNAP = {("GET", "/api/events/{event_id}/snapshot")}
+LIVE = {("WS", "/api/ws/events")}
+METRICS = {("GET", "/metrics")}
+USERS_READ = {("GET", "/api/users"), ("GET", "/api/users/{user_id}"), ("GET", "/api/agencies")}
+ADMIN = USERS_READ | {("PUT", "/api/agencies/{agency_id}"), ("POST", "/api/users"),
+                      ("PATCH", "/api/users/{user_id}"), ("POST", "/api/users/{user_id}/reset"),
+                      ("GET", "/api/users/{user_id}/api-keys"),
+                      ("POST", "/api/users/{user_id}/api-keys"),
+                      ("POST", "/api/api-keys/{key_id}/rotate"),
+                      ("DELETE", "/api/api-keys/{key_id}")}  # fmt: skip
+AUDIT = {("GET", "/api/audit"), ("GET", "/api/audit/export"), ("GET", "/api/audit/verify")}
+
+VIEWER = CAM_READ | EVENTS | SNAP | LIVE
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "operator": VIEWER | AUTH_SESSION,
+    "supervisor": VIEWER | USERS_READ | AUTH_SESSION,
+    "investigator": VIEWER | AUTH_SESSION,
+    "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
+    "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
+    "auditor": AUDIT | USERS_READ | AUTH_SESSION,
+    "integration": VIEWER | METRICS,  # an API key with every permission a key may hold
+}
+ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
+ALL_KNOWN |= ADMIN | AUDIT
+
+
+def _call(city: City, who: str | None, method: str, path: str) -> int:
+    url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
+                      key_id="nope")  # fmt: skip
+    headers = {} if who is None else city.h(who)
+    if method == "WS":
+        try:
+            with city.client.websocket_connect(url, headers=headers):
+                return 101
+        except WebSocketDisconnect as exc:
+            return 403 if exc.code == 1008 else 500
+    r = city.client.request(method, url, headers=headers, json={} if method != "GET" else None)
+    if r.status_code == 403 and r.json().get("error") != "permission_denied":
+        return 200  # forbidden by the handler's own rule (e.g. already enrolled), not the policy
+    if r.status_code == 401 and "www-authenticate" not in r.headers:
+        return 200  # the login/refresh handler refused the credentials, not the policy
+    return r.status_code
+
+
+@pytest.fixture
+def staffed(city: City) -> City:
+    for role in Role:
+        if role is Role.INTEGRATION:
+            city.api_key("integration", "city-police",
+                         ["cameras.read", "events.read", "snapshots.read", "live.read",
+                          "metrics.read"])  # fmt: skip
+        else:
+            city.user(role.value, "situation-centre", role)
+    return city
+
+
+def test_every_route_is_in_the_expected_matrix(staffed: City) -> None:
+    routes = {(r.method, r.path) for r in app_routes(staffed.app)}
+    assert routes == ALL_KNOWN, f"new or removed routes: {routes ^ ALL_KNOWN}"
+
+
+def test_route_by_role_matrix(staffed: City) -> None:
+    routes = sorted({(r.method, r.path) for r in app_routes(staffed.app)},
+                    key=lambda k: k == ("POST", "/api/auth/logout"))  # logout last  # fmt: skip
+    wrong = []
+    for who, allowed in EXPECTED.items():
+        for method, path in routes:
+            status = _call(staffed, who, method, path)
+            want_allowed = (method, path) in allowed or (method, path) in PUBLIC
+            if want_allowed == (status in (401, 403)):
+                wrong.append((who, method, path, status))
+    assert not wrong, wrong
+
+
+def test_anonymous_gets_401_everywhere_but_public(staffed: City) -> None:
+    for r in app_routes(staffed.app):
+        status = _call(staffed, None, r.method, r.path)
+        if (r.method, r.path) in PUBLIC:
+            assert status not in (401, 403), (r.method, r.path, status)
+        else:
+            assert status in (401, 403), (r.method, r.path, status)  # WS closes with 1008
+
+
+def test_a_route_without_policy_refuses_to_start(city: City) -> None:
+    extra = APIRouter()
+
+    @extra.get("/api/unguarded")
+    def unguarded() -> dict[str, str]:
+        return {}
+
+    events_router.router.include_router(extra)
+    try:
+        with pytest.raises(RuntimeError, match="/api/unguarded"):
+            create_app(store=city.store, blobs=city.blobs, bus=city.bus, access=city.svc)
+    finally:
+        events_router.router.routes[:] = [
+            r for r in events_router.router.routes if "unguarded" not in str(getattr(r, "path", r))
+        ]
