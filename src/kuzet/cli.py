@@ -132,7 +132,7 @@ def demo(
         site = demo_site(cameras=cameras, port=port, data_dir=data_dir)
     except AssetError as exc:
         raise _fail(str(exc), 1) from None
-    run_service(site, print_events=True)
+    run_service(site, print_events=True, bootstrap_admin="admin")
 
 
 @models_app.command("pull")

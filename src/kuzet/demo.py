@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kuzet.assets import ensure
+from kuzet.config.access import AccessConfig, TlsConfig
 from kuzet.config.models import (
     ApiConfig,
     CameraCategory,
@@ -59,5 +60,6 @@ def demo_site(cameras: int = 4, port: int = 8080, data_dir: Path = Path("var")) 
         data_dir=data_dir,
         store=StoreConfig(url=f"sqlite:///{data_dir / 'kuzet.db'}"),
         api=ApiConfig(port=port),
+        access=AccessConfig(tls=TlsConfig(enabled=True)),  # self-signed for the demo
         cameras=cams,
     )

@@ -10,6 +10,9 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from kuzet.access.retention import purge
+from kuzet.access.service import AccessService
+from kuzet.access.tls import uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
@@ -68,6 +71,8 @@ class Service:
         self.store = Store(site.store.url)
         for cam in camera_info(site):
             self.store.upsert_camera(cam)
+        self.access = AccessService(self.store.engine, site.access)
+        self.access.seed_agencies()
         self.blobs = LocalBlobStore(site.data_dir)
         self.bus: Bus = create_bus(site.bus)
         self.metrics = Metrics()
@@ -91,7 +96,24 @@ class Service:
             bus=self.bus,
             status=self._statuses,
             metrics=self.metrics,
+            access=self.access,
         )
+        self._stop = threading.Event()
+        self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
+
+    def _purge_loop(self) -> None:
+        """Retention: expired events, snapshots and sessions go, hourly (audit is kept)."""
+        delay = 60.0  # first pass soon after start, then hourly
+        while not self._stop.wait(delay):
+            delay = 3600.0
+            try:
+                stats = purge(
+                    self.store.engine, self.site.access.retention, self.blobs.delete,
+                    self.access.audit,
+                )  # fmt: skip
+                log.info("retention purge", extra={"purged": str(stats)})
+            except Exception:
+                log.exception("retention purge failed; will retry")
 
     def _statuses(self) -> list[Any]:
         statuses = self.node.statuses()
@@ -102,13 +124,30 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.node.start()
+        self._purger.start()
         return self
 
     def stop(self) -> None:
+        self._stop.set()
         self.node.stop()
         self.sink.stop(drain=True)
         self.bus.close()
         self.store.close()
+
+
+def _bootstrap(svc: Service, username: str) -> None:
+    from kuzet.access.errors import Conflict
+
+    try:
+        secret = svc.access.create_first_admin(username)
+    except Conflict:
+        print(f"Administrator exists already (made on the first run); log in as {username!r}.")
+        return
+    print(
+        f"First administrator {username!r} created. One-time password: {secret}\n"
+        "  (shown once: log in with it at /api/auth/login, then set up TOTP and a new password)",
+        flush=True,
+    )
 
 
 def _print_events(sub: Subscription, stop: threading.Event) -> None:
@@ -125,21 +164,33 @@ def _print_events(sub: Subscription, stop: threading.Event) -> None:
             )
 
 
-def run_service(site: SiteConfig, *, print_events: bool = True) -> None:
-    """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly."""
+def run_service(
+    site: SiteConfig, *, print_events: bool = True, bootstrap_admin: str | None = None
+) -> None:
+    """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly.
+
+    ``bootstrap_admin`` (the demo) creates the first administrator on a fresh database
+    and prints its one-time password, as ``kuzet admin create-first`` would.
+    """
     setup_logging("INFO", json=False)
     svc = Service(site)
+    if bootstrap_admin:
+        _bootstrap(svc, bootstrap_admin)
     stop = threading.Event()
     if print_events:
         sub = svc.bus.subscribe("console", durable=False)
         threading.Thread(target=_print_events, args=(sub, stop), daemon=True).start()
+    ssl = uvicorn_ssl(site.access.tls, site.data_dir)
     server = uvicorn.Server(
-        uvicorn.Config(svc.app, host=site.api.host, port=site.api.port, log_level="warning")
+        uvicorn.Config(
+            svc.app, host=site.api.host, port=site.api.port, log_level="warning", **ssl  # type: ignore[arg-type]
+        )
     )
     svc.start()
+    scheme = "https" if ssl else "http"
     print(
         f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
-        f"API http://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
+        f"API {scheme}://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
         f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
         flush=True,
     )

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
 from kuzet.service import Service
 
+from .conftest import integration_key
+
 pytestmark = pytest.mark.slow
 
 
@@ -36,7 +38,7 @@ def test_bad_cameras_do_not_disturb_the_good_one(tmp_path: Path, vtest_clip: Pat
         cameras=[CameraConfig(id=k, main_url=v, rules=rule) for k, v in cams.items()],
     )
     svc = Service(site).start()
-    client = TestClient(svc.app)
+    client = TestClient(svc.app, headers={"X-API-Key": integration_key(svc.access)})
     client.__enter__()  # runs the app's lifespan (live event hub), as uvicorn does
     try:
         deadline = time.monotonic() + 60

@@ -14,8 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kuzet.access.service import AccessService
 from kuzet.core import EventQuery
 from kuzet.store import Store
+
+from .conftest import integration_key
 
 pytestmark = pytest.mark.slow
 
@@ -36,9 +39,12 @@ def _serve(site: Path, log: Path) -> subprocess.Popen[bytes]:
     )
 
 
+HEADERS: dict[str, str] = {}
+
+
 def _get(url: str) -> httpx.Response | None:
     try:
-        return httpx.get(url, timeout=2)
+        return httpx.get(url, timeout=2, headers=HEADERS)
     except httpx.HTTPError:
         return None
 
@@ -70,6 +76,8 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(tmp_path: Path, vtest_
         "    rules: [{type: zone_presence, name: people, classes: [person]}]\n"
     )
     api = f"http://127.0.0.1:{port}"
+    with Store(f"sqlite:///{db}") as store:  # the account exists before the service starts
+        HEADERS["X-API-Key"] = integration_key(AccessService(store.engine))
     log = tmp_path / "serve.log"
 
     first = _serve(site, log)

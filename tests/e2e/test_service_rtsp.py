@@ -14,6 +14,8 @@ from rtsp import RtspServer, gstreamer_missing, make_h264_clip
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
 from kuzet.service import Service
 
+from .conftest import integration_key
+
 pytestmark = [pytest.mark.slow, pytest.mark.rtsp]
 
 
@@ -50,7 +52,7 @@ def test_outage_is_visible_and_events_resume(tmp_path: Path, rtsp_camera: RtspSe
         ],
     )
     svc = Service(site).start()
-    client = TestClient(svc.app)
+    client = TestClient(svc.app, headers={"X-API-Key": integration_key(svc.access)})
     client.__enter__()  # runs the app's lifespan (live event hub), as uvicorn does
 
     def cam() -> dict:  # type: ignore[type-arg]
