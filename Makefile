@@ -46,8 +46,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-bench: assets
-	$(PY) bench/run_all.py
+# The original TF.js runtime, for the detector comparison (kept outside the package, in .cache).
+TFJS_DIR := $(CURDIR)/.cache/tfjs
+$(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm:
+	mkdir -p $(TFJS_DIR) && cd $(TFJS_DIR) && npm init -y >/dev/null \
+	  && npm install --no-audit --no-fund @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+
+# Every benchmark, one after the other; each prints its figures (see docs/benchmarks.md).
+bench: assets $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm
+	TFJS_DIR=$(TFJS_DIR) $(PY) bench/detector_latency.py
+	$(PY) bench/cameras_per_core.py
+	$(PY) bench/event_ingest.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
