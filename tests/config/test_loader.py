@@ -43,7 +43,10 @@ def test_env_override_of_nested_field(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("cameras:\n  - id: a\n    main_url: x\n    latitude: 123\n", "line 4: cameras[0].latitude"),
+        (
+            "cameras:\n  - id: a\n    main_url: x\n    latitude: 123\n",
+            "line 4: cameras[0].latitude",
+        ),
         ("detector:\n  type: tpu\n", "line 2: detector"),
         ("cameras:\n  - id: a\n    main_url: x\n    colour: red\n", "line 4: cameras[0].colour"),
         ("cameras:\n  - id: a\n  - id: b\n    main_url: y\n", "line 2: cameras[0].main_url"),

@@ -81,5 +81,5 @@ def test_normalized_zone_and_dwell_and_ids_are_deterministic() -> None:
             got += rule.update(frame(i), t, COCO_CLASSES)
         evs.append(got)
     assert [e.id for e in evs[0]] == [e.id for e in evs[1]]
-    end = [e for e in evs[0] if e.phase == "end"][0]
+    end = next(e for e in evs[0] if e.phase == "end")
     assert end.attributes["dwell_s"] == 0.8  # in from t=0.2 (start) to t=1.0

@@ -6,9 +6,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
+from kuzet.config.rules import RuleConfig
+from kuzet.config.rules import ZonePresenceRuleConfig as ZonePresenceRuleConfig
 
 
 class _Strict(BaseModel):
@@ -91,31 +93,7 @@ class StoreConfig(_Strict):
     batch_wait_ms: int = Field(50, ge=0, description="longest wait to fill a batch")
 
 
-# ---------------------------------------------------------------- rules
-class ZonePresenceRuleConfig(_Strict):
-    """Object of class C present in zone Z (the core's one rule)."""
-
-    type: Literal["zone_presence"] = "zone_presence"
-    name: str = Field(min_length=1)
-    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
-    zone: list[tuple[float, float]] | None = Field(
-        None, description="polygon; pixels, or 0..1 of width/height when normalized"
-    )
-    normalized: bool = Field(False, description="zone points are fractions of the frame")
-    min_score: float = Field(0.3, ge=0, le=1)
-    min_frames: int = Field(2, ge=1, description="frames in zone before 'start' fires")
-    exit_after_s: float = Field(2.0, ge=0, description="absence before 'end' fires")
-
-    @field_validator("zone")
-    @classmethod
-    def _polygon(cls, v: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
-        if v is not None and len(v) < 3:
-            raise ValueError("a zone needs at least 3 points")
-        return v
-
-
-RuleConfig = Annotated[ZonePresenceRuleConfig, Field(discriminator="type")]
-
+# ---------------------------------------------------------------- rules: see config/rules.py
 
 # ---------------------------------------------------------------- analysis
 class MotionConfig(_Strict):

@@ -42,3 +42,119 @@ def _on_boundary(
         & (py <= np.maximum(y1, y2) + EDGE_EPS)
     )
     return np.any(collinear & within, axis=1)
+
+
+class PolygonSet:
+    """Many polygons tested against many points in one pass (a scene's zones).
+
+    Edges are stored padded as (polygons x max vertices); only (point, polygon) pairs
+    whose bounding boxes overlap are tested, so the cost grows with the pairs that can
+    be inside, not with points x all edges.
+    """
+
+    def __init__(self, polygons: list[np.ndarray]) -> None:
+        polys = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in polygons]
+        self.count = len(polys)
+        vmax = max((len(p) for p in polys), default=0)
+        a = np.full((self.count, vmax, 2), np.nan)
+        b = np.full((self.count, vmax, 2), np.nan)
+        for i, p in enumerate(polys):
+            a[i, : len(p)] = p
+            b[i, : len(p)] = np.roll(p, -1, axis=0)
+        self.x1, self.y1, self.x2, self.y2 = a[..., 0], a[..., 1], b[..., 0], b[..., 1]
+        dy = self.y2 - self.y1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._slope = np.where(dy != 0, (self.x2 - self.x1) / dy, 0.0)
+        self._ylo, self._yhi = np.fmin(self.y1, self.y2), np.fmax(self.y1, self.y2)
+        self._xlo, self._xhi = np.fmin(self.x1, self.x2), np.fmax(self.x1, self.x2)
+        self._scale = np.maximum(np.abs(self.x2 - self.x1) + np.abs(dy), 1e-12)
+        valid = np.array([len(p) >= 3 for p in polys], dtype=bool)
+        with np.errstate(invalid="ignore"):
+            lo = np.array([p.min(axis=0) if len(p) else (np.inf, np.inf) for p in polys])
+            hi = np.array([p.max(axis=0) if len(p) else (-np.inf, -np.inf) for p in polys])
+        lo = lo.reshape(-1, 2) - EDGE_EPS
+        hi = hi.reshape(-1, 2) + EDGE_EPS
+        self._lo = np.where(valid[:, None], lo, np.inf)
+        self._hi = np.where(valid[:, None], hi, -np.inf)
+
+    def contains(self, points: np.ndarray) -> np.ndarray:
+        """(N, P) boolean: point n inside or on the boundary of polygon p."""
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        out = np.zeros((len(pts), self.count), dtype=bool)
+        if self.count == 0 or len(pts) == 0:
+            return out
+        px, py = pts[:, 0:1], pts[:, 1:2]
+        near = (px >= self._lo[:, 0]) & (px <= self._hi[:, 0])
+        near &= (py >= self._lo[:, 1]) & (py <= self._hi[:, 1])
+        n, p = np.nonzero(near)
+        if len(n) == 0:
+            return out
+        qx, qy = px[n], py[n]  # (K, 1) against (K, V) edges of each pair's polygon
+        x1, y1, x2, y2 = self.x1[p], self.y1[p], self.x2[p], self.y2[p]
+        with np.errstate(invalid="ignore"):
+            straddles = (y1 > qy) != (y2 > qy)
+            hits = straddles & (qx < x1 + (qy - y1) * self._slope[p])
+            inside = (np.count_nonzero(hits, axis=1) & 1).astype(bool)
+            cross = (x2 - x1) * (qy - y1) - (y2 - y1) * (qx - x1)
+            edge = (
+                (np.abs(cross) / self._scale[p] <= EDGE_EPS)
+                & (self._xlo[p] - EDGE_EPS <= qx)
+                & (qx <= self._xhi[p] + EDGE_EPS)
+                & (self._ylo[p] - EDGE_EPS <= qy)
+                & (qy <= self._yhi[p] + EDGE_EPS)
+            )
+        out[n, p] = inside | edge.any(axis=1)
+        return out
+
+
+class LineSet:
+    """Segments A-B with an 'in' side: signed distances and positions along them, vectorised.
+
+    ``signed_distance`` is positive on the ``in_point`` side, in pixels; ``along`` is the
+    position of the foot of the perpendicular as a fraction of A-B (0 at A, 1 at B).
+    """
+
+    def __init__(self, ends: np.ndarray, in_points: np.ndarray) -> None:
+        ends = np.asarray(ends, dtype=np.float64).reshape(-1, 2, 2)
+        self.count = len(ends)
+        self.a = ends[:, 0]
+        d = ends[:, 1] - ends[:, 0]
+        length = np.hypot(d[:, 0], d[:, 1])
+        self.length = length
+        self.unit = d / np.maximum(length, 1e-12)[:, None]
+        ins = np.asarray(in_points, dtype=np.float64).reshape(-1, 2)
+        side = self.unit[:, 0] * (ins[:, 1] - self.a[:, 1]) - self.unit[:, 1] * (
+            ins[:, 0] - self.a[:, 0]
+        )
+        self.sign = np.where(side >= 0, 1.0, -1.0)
+
+    def signed_distance(self, points: np.ndarray) -> np.ndarray:
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        rx = p[:, 0:1] - self.a[:, 0]
+        ry = p[:, 1:2] - self.a[:, 1]
+        return (self.unit[:, 0] * ry - self.unit[:, 1] * rx) * self.sign
+
+    def along(self, points: np.ndarray) -> np.ndarray:
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        rx = p[:, 0:1] - self.a[:, 0]
+        ry = p[:, 1:2] - self.a[:, 1]
+        return (rx * self.unit[:, 0] + ry * self.unit[:, 1]) / np.maximum(self.length, 1e-12)
+
+
+def homography(image_points: np.ndarray, world_points: np.ndarray) -> np.ndarray:
+    """3x3 matrix mapping image pixels to ground metres (direct linear transform)."""
+    src = np.asarray(image_points, dtype=np.float64).reshape(4, 2)
+    dst = np.asarray(world_points, dtype=np.float64).reshape(4, 2)
+    rows = []
+    for (x, y), (u, v) in zip(src, dst, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, -u])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, -v])
+    _, _, vt = np.linalg.svd(np.asarray(rows))
+    h = vt[-1].reshape(3, 3)
+    return h / h[2, 2]
+
+
+def apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    q = p @ h[:, :2].T + h[:, 2]
+    return q[:, :2] / q[:, 2:3]

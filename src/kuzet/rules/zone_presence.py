@@ -1,4 +1,4 @@
-"""Object of class C present in zone Z: a 'start' event when a track settles in, 'end' when it leaves."""
+"""Object of class C present in zone Z: 'start' when a track settles in, 'end' when it leaves."""
 
 from __future__ import annotations
 
@@ -107,4 +107,5 @@ class ZonePresenceRule:
             class_name=st.class_name,
             score=round(st.best_score, 4),
             box=box,
+            snapshot=None,
         )

@@ -1,0 +1,155 @@
+"""The scene engine: all rules of one camera, geometry computed once per frame.
+
+Registered as the rule type ``scene`` so the pipeline calls it like any rule. Per
+frame it maps track ids to rows, tests every anchor against every zone and line in
+one array pass, applies class/score/size filters and schedules for all rules at once,
+then lets each rule family (all rules of one kind) advance its state arrays.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kuzet.config.rules import SceneRuleSetConfig
+from kuzet.core import Detections, Event, Frame
+from kuzet.rules.base import RULES
+from kuzet.rules.family import Family, SceneContext
+from kuzet.rules.geometry import LineSet, PolygonSet
+from kuzet.rules.schedule import Schedule
+from kuzet.rules.tracks import TrackTable, View
+
+FamilyFactory = Callable[[SceneContext, list[Any]], Family]
+FAMILIES: dict[str, tuple[str, FamilyFactory]] = {}
+"""rule type -> (family key, factory); rule types of one family share its instance."""
+
+
+def family(key: str, *types: str) -> Callable[[FamilyFactory], FamilyFactory]:
+    def deco(factory: FamilyFactory) -> FamilyFactory:
+        for t in types:
+            FAMILIES[t] = (key, factory)
+        return factory
+
+    return deco
+
+
+@RULES.register("scene")
+class SceneEngine:
+    def __init__(self, camera_id: str, cfg: SceneRuleSetConfig) -> None:
+        from kuzet.rules import families  # noqa: F401  (registers the families)
+
+        self.name = cfg.name
+        self.cfg = cfg
+        self.ctx = SceneContext(camera_id, cfg)
+        self.zones = PolygonSet([np.asarray(z.points) for z in cfg.zones])
+        self.lines = LineSet(
+            np.array([ln.points for ln in cfg.lines], np.float64).reshape(-1, 2, 2),
+            np.array([ln.in_point for ln in cfg.lines], np.float64).reshape(-1, 2),
+        )
+        schedules = {s.name: Schedule(s) for s in cfg.schedules}
+        self._schedules = [schedules[r.schedule] if r.schedule else None for r in cfg.rules]
+        self.min_score = np.array([r.min_score for r in cfg.rules], np.float32)
+        self.min_w = np.array([r.min_width for r in cfg.rules], np.float32)
+        self.min_h = np.array([r.min_height for r in cfg.rules], np.float32)
+        self._labels: tuple[str, ...] | None = None
+        self._class_table = np.zeros((0, len(cfg.rules)), bool)
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        factories: dict[str, FamilyFactory] = {}
+        for r in cfg.rules:
+            key, factory = FAMILIES[r.type]
+            grouped[key].append(r)
+            factories[key] = factory
+        self.families: dict[str, Family] = {
+            k: factories[k](self.ctx, v) for k, v in grouped.items()
+        }
+        forget = [getattr(r, "exit_after_s", 0.0) for r in cfg.rules]
+        forget += [getattr(r, "forget_after_s", 0.0) for r in cfg.rules]
+        self.table = TrackTable(forget_s=max(forget, default=0.0) + 1.0)
+        self.has_image = True
+        self._anchor_kinds = sorted({r.anchor for r in cfg.rules})
+        self._last_view: View | None = None
+
+    def _classes(self, labels: tuple[str, ...]) -> np.ndarray:
+        if labels != self._labels:
+            index = {name: i for i, name in enumerate(labels)}
+            tab = np.zeros((len(labels) + 1, len(self.cfg.rules)), bool)  # last row: unknown ids
+            for k, r in enumerate(self.cfg.rules):
+                for c in r.classes:
+                    if c in index:
+                        tab[index[c], k] = True
+            self._labels, self._class_table = labels, tab
+        return self._class_table
+
+    def view(self, frame: Frame, tracks: Detections, labels: tuple[str, ...]) -> View:
+        if tracks.tracker_id is None:
+            tracks = tracks[np.zeros(len(tracks), bool)]
+            tracks.tracker_id = np.empty(0, np.int64)
+        assert tracks.tracker_id is not None
+        tids = tracks.tracker_id
+        rows, gap = self.table.rows(tids, frame.pts)
+        anchors: dict[str, np.ndarray] = {
+            "bottom_center": tracks.anchor("bottom_center"),
+            "center": tracks.anchor("center"),
+        }
+        in_zone: dict[str, np.ndarray] = {}
+        line_dist: dict[str, np.ndarray] = {}
+        line_along: dict[str, np.ndarray] = {}
+        for k in self._anchor_kinds:  # only the anchors some rule reasons about
+            in_zone[k] = np.ones((len(tids), self.zones.count + 1), bool)
+            in_zone[k][:, :-1] = self.zones.contains(anchors[k])
+            line_dist[k] = self.lines.signed_distance(anchors[k])
+            line_along[k] = self.lines.along(anchors[k])
+        tab = self._classes(labels)
+        cls = np.where(
+            (tracks.class_id >= 0) & (tracks.class_id < len(labels)), tracks.class_id, -1
+        )
+        wh = tracks.xyxy[:, 2:] - tracks.xyxy[:, :2]
+        eligible = (
+            tab[cls]
+            & (tracks.confidence[:, None] >= self.min_score)
+            & (wh[:, 0:1] >= self.min_w)
+            & (wh[:, 1:2] >= self.min_h)
+        )
+        armed = np.array([s is None or s.active(frame.wall_time) for s in self._schedules], bool)
+        return View(
+            frame,
+            tracks,
+            labels,
+            rows,
+            tids,
+            anchors,
+            in_zone,
+            line_dist,
+            line_along,
+            eligible,
+            armed,
+            self.table.tid,
+            gap,
+            self.table.last_seen,
+            self.has_image,
+        )
+
+    def update(self, frame: Frame, tracks: Detections, labels: tuple[str, ...]) -> list[Event]:
+        view = self.view(frame, tracks, labels)
+        events: list[Event] = []
+        for fam in self.families.values():
+            fam.grow(self.table.cap)
+            events += fam.update(view)
+        gone = self.table.expire(frame.pts)
+        if len(gone):
+            for fam in self.families.values():
+                fam.reset(gone)
+        self._last_view = view
+        return events
+
+    def finish(self) -> list[Event]:
+        """End every open episode (end of a file or a replay): phase 'end', reason end_of_stream."""
+        if self._last_view is None:
+            return []
+        events: list[Event] = []
+        for fam in self.families.values():
+            events += fam.finish(self._last_view)
+        return events
