@@ -43,6 +43,21 @@ class CameraPipeline:
             events = [self._with_snapshot(frame, ev) for ev in events]
         return events
 
+    @property
+    def needs_every_frame(self) -> bool:
+        """Rules that read pixels (fire, smoke, static objects, fights) must see every
+        analysed frame, not only those the motion gate lets through."""
+        return any(getattr(rule, "has_image", False) for rule in self.rules)
+
+    def finish(self) -> list[Event]:
+        """End of a finite source: close open episodes (their 'end' events)."""
+        events: list[Event] = []
+        for rule in self.rules:
+            finish = getattr(rule, "finish", None)
+            if finish is not None:
+                events.extend(finish())
+        return events
+
     def _with_snapshot(self, frame: Frame, event: Event) -> Event:
         if event.phase == "end":
             return event  # the start event already holds the picture; the object is gone

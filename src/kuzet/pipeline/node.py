@@ -56,7 +56,8 @@ class Node:
         self._stop = threading.Event()
         cams = [c for c in site.cameras if c.enabled]
         depth = max(4, site.detector.max_batch * 2 * max(1, len(cams)))
-        self._queue: queue.Queue[tuple[_Camera, Frame]] = queue.Queue(maxsize=depth)
+        # (camera, frame); frame None marks the end of a finite source
+        self._queue: queue.Queue[tuple[_Camera, Frame | None]] = queue.Queue(maxsize=depth)
         self._cameras = [
             _Camera(
                 cfg=c,
@@ -132,12 +133,11 @@ class Node:
     def _read_loop(self, cam: _Camera) -> None:
         gate = MotionGate.from_config(self.site.analysis.motion)
         schedule = DetectSchedule(self.site.analysis.motion)
+        gated = self.site.analysis.motion.enabled and not cam.pipeline.needs_every_frame
         idle = False
         try:
             for frame in cam.reader.frames(self._stop):
-                moving = (
-                    gate.update(frame.image).moving if self.site.analysis.motion.enabled else True
-                )
+                moving = gate.update(frame.image).moving if gated else True
                 decision = schedule.decide(moving, frame.pts)
                 if decision.idle != idle:
                     idle = decision.idle
@@ -158,6 +158,8 @@ class Node:
                     self.probe.dropped(cam.cfg.id)
         except Exception:
             log.exception("camera loop crashed", extra={"camera": cam.cfg.id})
+        if not self._stop.is_set():
+            self._queue.put((cam, None))  # the source ended: let its rules close episodes
 
     def _detect_loop(self) -> None:
         max_batch = self.site.detector.max_batch
@@ -179,12 +181,18 @@ class Node:
                 for _ in batch:
                     self._queue.task_done()
 
-    def _run_batch(self, batch: list[tuple[_Camera, Frame]]) -> None:
+    def _run_batch(self, batch: list[tuple[_Camera, Frame | None]]) -> None:
+        frames = [f for _, f in batch if f is not None]
         t0 = time.perf_counter()
-        results = self.detector.detect([f.image for _, f in batch])
-        self.probe.detector(time.perf_counter() - t0, len(batch))
-        for (cam, frame), dets in zip(batch, results, strict=True):
-            events = cam.pipeline.process(frame, dets)
+        results = iter(self.detector.detect([f.image for f in frames]) if frames else [])
+        if frames:
+            self.probe.detector(time.perf_counter() - t0, len(frames))
+        for cam, frame in batch:  # in queue order: per camera, media-time order
+            if frame is None:
+                for ev in cam.pipeline.finish():
+                    self.publish(ev)
+                continue
+            events = cam.pipeline.process(frame, next(results))
             now = time.time()
             self.probe.analysed(cam.cfg.id, now - frame.wall_time)
             for ev in events:
