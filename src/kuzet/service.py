@@ -65,7 +65,10 @@ class Service:
     Tests build exactly this, so what they check is what ``kuzet serve`` runs.
     """
 
-    def __init__(self, site: SiteConfig, *, detector: Detector | None = None) -> None:
+    def __init__(
+        self, site: SiteConfig, *, detector: Detector | None = None, realtime: bool = True
+    ) -> None:
+        """``realtime=False`` (tests) reads files as fast as possible and never sheds frames."""
         self.site = site
         site.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(site.store.url)
@@ -89,6 +92,7 @@ class Service:
             self.bus.publish,
             put_blob=self.blobs.put,
             probe=MetricsProbe(self.metrics),
+            realtime=realtime,
         )
         self.app: FastAPI = create_app(
             store=self.store,
@@ -183,7 +187,11 @@ def run_service(
     ssl = uvicorn_ssl(site.access.tls, site.data_dir)
     server = uvicorn.Server(
         uvicorn.Config(
-            svc.app, host=site.api.host, port=site.api.port, log_level="warning", **ssl  # type: ignore[arg-type]
+            svc.app,
+            host=site.api.host,
+            port=site.api.port,
+            log_level="warning",
+            **ssl,  # type: ignore[arg-type]
         )
     )
     svc.start()
