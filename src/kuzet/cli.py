@@ -89,15 +89,22 @@ def analyze(
     snapshots: Annotated[Path | None, typer.Option(help="write JPEG snapshots here")] = None,
 ) -> None:
     """Run the pipeline over one file as fast as it can and write events as JSON lines."""
-    from kuzet.pipeline.analyze import analyze_file
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from kuzet.pipeline.analyze import analyze_file, expected_frames
 
     cfg = _load(site)
-    try:
-        stats = analyze_file(
-            video, out, cfg, fps=fps, classes=classes.split(","), snapshot_dir=snapshots
-        )
-    except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from None
+    rate = fps or cfg.analysis.fps
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress("analysing", *columns, transient=True) as progress:
+        task = progress.add_task("analyse", total=expected_frames(video, rate))
+        try:
+            stats = analyze_file(
+                video, out, cfg, fps=fps, classes=classes.split(","), snapshot_dir=snapshots,
+                on_frame=lambda n: progress.update(task, completed=n),
+            )  # fmt: skip
+        except (FileNotFoundError, ValueError) as exc:
+            raise _fail(str(exc)) from None
     typer.echo(
         f"{stats.frames} frames analysed ({stats.detected} through the detector) in "
         f"{stats.seconds:.1f} s, {stats.events} events -> {out}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,29 @@ class AnalyzeStats:
 
 
 class _Counter(Probe):
-    def __init__(self) -> None:
+    def __init__(self, on_frame: Callable[[int], None] | None) -> None:
         self.frames = 0
         self.detected = 0
+        self._on_frame = on_frame
 
     def frame(self, camera_id: str, detect: bool) -> None:
         self.frames += 1
         self.detected += int(detect)
+        if self._on_frame is not None:
+            self._on_frame(self.frames)
+
+
+def expected_frames(video: str, fps: float) -> int | None:
+    """Frames the analysis will take from a file (for a progress bar); None if unknown."""
+    import av
+
+    try:
+        with av.open(file_path(video)) as c:
+            if c.duration:
+                return max(1, round(c.duration / 1_000_000 * fps))
+    except (av.FFmpegError, OSError):
+        return None
+    return None
 
 
 def analysis_camera(
@@ -54,7 +71,9 @@ def analyze_file(
     fps: float | None = None,
     classes: list[str] | None = None,
     snapshot_dir: Path | None = None,
+    on_frame: Callable[[int], None] | None = None,
 ) -> AnalyzeStats:
+    """``on_frame(n)`` is called with the count of frames read so far (progress)."""
     try:
         kind = source_kind(video)
     except UnsupportedURLError as exc:
@@ -66,7 +85,7 @@ def analyze_file(
     detector = create_detector(site.detector)
     lock = threading.Lock()
     stats = AnalyzeStats()
-    probe = _Counter()
+    probe = _Counter(on_frame)
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def put_blob(key: str, data: bytes) -> None:
