@@ -77,7 +77,10 @@ class Service:
         self.access = AccessService(self.store.engine, site.access)
         self.access.seed_agencies()
         self.blobs = LocalBlobStore(site.data_dir)
-        self.bus: Bus = create_bus(site.bus)
+        # durable consumers exist before anything is published: the store and the
+        # operations centre (incidents) must not miss what the cameras produce at start
+        groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
+        self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
         self.sink = EventSink(
             self.bus.subscribe("store"),

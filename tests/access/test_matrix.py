@@ -35,6 +35,18 @@ ADMIN = USERS_READ | {("PUT", "/api/agencies/{agency_id}"), ("POST", "/api/users
                       ("POST", "/api/api-keys/{key_id}/rotate"),
                       ("DELETE", "/api/api-keys/{key_id}")}  # fmt: skip
 AUDIT = {("GET", "/api/audit"), ("GET", "/api/audit/export"), ("GET", "/api/audit/verify")}
+# operations centre (issue 6)
+PUBLIC |= {("GET", "/"), ("GET", "/ui/{path}")}
+CAM_READ |= {("GET", "/api/ops/cameras")}
+EVENTS |= {("GET", "/api/ops/stats"), ("GET", "/api/ops/stats.csv")}
+SNAP |= {("GET", "/api/ops/cameras/{camera_id}/live.mjpeg")}
+LIVE |= {
+    ("GET", "/api/ops/settings"),
+    ("GET", "/api/ops/incidents"),
+    ("GET", "/api/ops/incidents/{incident_id}"),
+    ("POST", "/api/ops/incidents/{incident_id}/steps"),
+    ("WS", "/api/ws/ops"),
+}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -52,7 +64,7 @@ ALL_KNOWN |= ADMIN | AUDIT
 
 def _call(city: City, who: str | None, method: str, path: str) -> int:
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
-                      key_id="nope")  # fmt: skip
+                      key_id="nope", incident_id="nope", path="")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

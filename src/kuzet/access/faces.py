@@ -8,7 +8,6 @@ faces of CCTV footage.
 
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import tempfile
@@ -26,37 +25,6 @@ _STRIDES, _PER_CELL = (16, 32), (2, 6)
 _lock = threading.Lock()
 
 
-def _register_fused_conv() -> None:
-    """``_FusedConv2D`` (Conv2D + BiasAdd [+ Relu]) for the converter's op registry.
-
-    It belongs in ``kuzet.vision.tfjs.ops``; registered from here until it moves.
-    """
-    from kuzet.vision.tfjs import ops
-    from kuzet.vision.tfjs.reader import TfNode
-    from kuzet.vision.tfjs.registry import OPS, Ctx, OpResult, register_op
-
-    if "_FusedConv2D" in OPS:
-        return
-
-    @register_op("_FusedConv2D")
-    def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
-        fused = [
-            base64.b64decode(s).decode()
-            for s in node.attr.get("fused_ops", {}).get("list", {}).get("s", [])
-        ]
-        y = ops.conv2d(ctx, node)[0]
-        assert isinstance(y, str)
-        if fused[:1] == ["BiasAdd"]:
-            b = ctx.add_const(ctx.const(node, 2).astype(np.float32), node.name + "/bias")
-            y = ctx.emit1("Add", [y, b], node.name + "/biasadd")
-            fused = fused[1:]
-        for op in fused:
-            if op != "Relu":
-                raise ctx.unsupported(node, f"fused op {op!r}")
-            y = ctx.emit1("Relu", [y], node.name + "/relu")
-        return [y]
-
-
 def model_path() -> Path:
     """The converted ONNX model, made once from the verified TF.js assets."""
     graph = ensure("blazeface-back.json", quiet=True)
@@ -65,7 +33,6 @@ def model_path() -> Path:
     with _lock:
         if out.exists():
             return out
-        _register_fused_conv()
         from kuzet.vision.tfjs.convert import convert
 
         with tempfile.TemporaryDirectory(prefix="kuzet-blazeface-") as tmp:

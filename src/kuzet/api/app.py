@@ -18,7 +18,18 @@ from kuzet.api.errors import install_error_handlers
 from kuzet.api.headers import SecurityHeaders
 from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, StorePort
-from kuzet.api.routers import admin, audit, auth, cameras, events, live, ops
+from kuzet.api.routers import (
+    admin,
+    audit,
+    auth,
+    cameras,
+    events,
+    live,
+    ops,
+    ops_center,
+    ops_live,
+    ops_ui,
+)
 from kuzet.api.security import authorize, compile_rules, install_openapi
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
@@ -85,6 +96,7 @@ def create_app(
     for router in (
         auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
         ops.router,
+        ops_center.router, ops_live.router, ops_ui.router,
     ):  # fmt: skip
         app.include_router(router)
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s

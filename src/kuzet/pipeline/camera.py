@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from kuzet.config.models import CameraConfig
 from kuzet.core import Detections, Event, Frame
@@ -11,6 +12,15 @@ from kuzet.rules import Rule, create_rule
 from kuzet.tracking import ByteTracker, TrackerSettings
 
 PutBlob = Callable[[str, bytes], None]
+
+
+class Enricher(Protocol):
+    """Optional per-camera stage after tracking (e.g. face matching): sees the frame
+    and its tracks, may emit events. ``finish`` is called at the end of a source."""
+
+    def enrich(self, frame: Frame, tracks: Detections) -> list[Event]: ...
+
+    def finish(self) -> list[Event]: ...
 
 
 class CameraPipeline:
@@ -24,6 +34,7 @@ class CameraPipeline:
         *,
         tracker: TrackerSettings | None = None,
         snapshot_quality: int = 85,
+        enrichers: Sequence[Enricher] = (),
     ) -> None:
         self.camera = camera
         self.labels = labels
@@ -32,6 +43,7 @@ class CameraPipeline:
         self._put_blob = put_blob
         self._quality = snapshot_quality
         self.last_tracks = Detections.empty()
+        self.enrichers = list(enrichers)
 
     def process(self, frame: Frame, detections: Detections) -> list[Event]:
         tracks = self.tracker.update(detections)
@@ -39,6 +51,8 @@ class CameraPipeline:
         events: list[Event] = []
         for rule in self.rules:
             events.extend(rule.update(frame, tracks, self.labels))
+        for enricher in self.enrichers:
+            events.extend(enricher.enrich(frame, tracks))
         if self._put_blob is not None:
             events = [self._with_snapshot(frame, ev) for ev in events]
         return events
@@ -47,7 +61,9 @@ class CameraPipeline:
     def needs_every_frame(self) -> bool:
         """Rules that read pixels (fire, smoke, static objects, fights) must see every
         analysed frame, not only those the motion gate lets through."""
-        return any(getattr(rule, "has_image", False) for rule in self.rules)
+        return bool(self.enrichers) or any(
+            getattr(rule, "has_image", False) for rule in self.rules
+        )
 
     def finish(self) -> list[Event]:
         """End of a finite source: close open episodes (their 'end' events)."""
@@ -56,6 +72,8 @@ class CameraPipeline:
             finish = getattr(rule, "finish", None)
             if finish is not None:
                 events.extend(finish())
+        for enricher in self.enrichers:
+            events.extend(enricher.finish())
         return events
 
     def _with_snapshot(self, frame: Frame, event: Event) -> Event:

@@ -6,6 +6,8 @@ TF.js graphs are NHWC for Conv2D/MaxPool/Resize; each such op is emitted as
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 
 from kuzet.vision.tfjs.reader import TfNode
@@ -247,3 +249,23 @@ def sparse_to_dense(ctx: Ctx, node: TfNode) -> OpResult:
     for row, v in zip(idx, vals, strict=True):
         out[tuple(row)] = v
     return [out]
+
+
+@register_op("_FusedConv2D")
+def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
+    """Conv2D + BiasAdd [+ Relu], as TF.js fuses them (BlazeFace and most human models)."""
+    fused = [
+        base64.b64decode(s).decode()
+        for s in node.attr.get("fused_ops", {}).get("list", {}).get("s", [])
+    ]
+    y = conv2d(ctx, node)[0]
+    assert isinstance(y, str)
+    if fused[:1] == ["BiasAdd"]:
+        b = ctx.add_const(ctx.const(node, 2).astype(np.float32), node.name + "/bias")
+        y = ctx.emit1("Add", [y, b], node.name + "/biasadd")
+        fused = fused[1:]
+    for op in fused:
+        if op != "Relu":
+            raise ctx.unsupported(node, f"fused op {op!r}")
+        y = ctx.emit1("Relu", [y], node.name + "/relu")
+    return [y]

@@ -1,0 +1,100 @@
+"""``/api/ws/ops``: incident changes pushed to operators, each only what their agency sees.
+
+The engine calls :meth:`OpsHub.publish` from its threads; the hub hops onto the event
+loop and offers each change to every client whose principal may see it (the same
+``visible`` rule the REST routes use). A slow client loses its oldest messages, never
+holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import anyio
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+
+from kuzet.access.model import Principal
+from kuzet.api.live import LiveClient, LiveFilter
+from kuzet.api.security import current_principal
+from kuzet.ops.incidents import visible
+from kuzet.ops.model import Incident
+
+router = APIRouter(tags=["ops"])
+
+
+class OpsHub:
+    def __init__(self, loop: asyncio.AbstractEventLoop, queue_size: int = 1024) -> None:
+        self._loop = loop
+        self._queue_size = queue_size
+        self._clients: dict[LiveClient, Principal] = {}
+        self.dropped = 0
+
+    def connect(self, p: Principal) -> LiveClient:
+        client = LiveClient(LiveFilter(), self._queue_size)
+        self._clients[client] = p
+        return client
+
+    def disconnect(self, client: LiveClient) -> None:
+        self._clients.pop(client, None)
+
+    def publish(self, incidents: list[Incident]) -> None:
+        """Thread-safe: called by the engine's ingest and SLA threads."""
+        with contextlib.suppress(RuntimeError):  # loop closed: the app is shutting down
+            self._loop.call_soon_threadsafe(self.dispatch, incidents)
+
+    def dispatch(self, incidents: list[Incident]) -> None:
+        for inc in incidents:
+            text: str | None = None
+            for client, p in self._clients.items():
+                if not visible(p, inc):
+                    continue
+                if text is None:
+                    body = inc.model_dump(mode="json")
+                    text = json.dumps({"kind": "incident", "incident": body})
+                if not client.offer(text):
+                    self.dropped += 1
+
+    def close(self) -> None:
+        for client in list(self._clients):
+            client.offer(None)
+
+
+async def _pump(ws: WebSocket, client: LiveClient) -> None:
+    while True:
+        text = await client.next()
+        if text is None:
+            await ws.close(code=status.WS_1001_GOING_AWAY)
+            return
+        await ws.send_text(text)
+
+
+@router.websocket("/api/ws/ops")
+async def ops_live(ws: WebSocket) -> None:
+    """Each text frame is ``{"kind": "incident", "incident": {...}}`` for an incident
+    that was created, grew, moved a step or was escalated, if your agency sees it."""
+    hub: OpsHub | None = getattr(ws.app.state, "kuzet_ops_hub", None)
+    if hub is None:
+        await ws.close(code=status.WS_1011_INTERNAL_ERROR, reason="operations centre is off")
+        return
+    client = hub.connect(current_principal(ws))
+    try:
+        await ws.accept()
+        async with anyio.create_task_group() as tg:
+
+            async def send() -> None:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await _pump(ws, client)
+                tg.cancel_scope.cancel()
+
+            async def receive() -> None:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    while (await ws.receive())["type"] != "websocket.disconnect":
+                        pass
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(send)
+            tg.start_soon(receive)
+    finally:
+        hub.disconnect(client)

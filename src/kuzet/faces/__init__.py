@@ -1,0 +1,1 @@
+"""Faces: detection, quality, embedding, watchlists, vector index, matching, privacy."""

@@ -1,0 +1,84 @@
+"""AES-GCM sealing of biometric material (templates, photos, crops, the index file).
+
+Keys come from ``KUZET_FACE_KEYS`` (``id:base64key,...``) or the file named by
+``KUZET_FACE_KEY_FILE`` (one ``id:base64key`` a line). The first key seals; every key
+listed opens, so rotation is: put the new key first, run ``kuzet faces rekey``, then
+drop the old one. The key id and a caller-chosen context are bound as associated data,
+so a ciphertext moved to another row or column does not open.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_NONCE = 12
+
+
+class KeyError_(RuntimeError):
+    """No usable key, or a ciphertext that does not open (wrong key, tampered)."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    key_id: str
+    blob: bytes  # nonce || ciphertext || tag
+
+
+class KeyRing:
+    def __init__(self, keys: list[tuple[str, bytes]]) -> None:
+        if not keys:
+            raise KeyError_("no face-data key: set KUZET_FACE_KEYS or KUZET_FACE_KEY_FILE")
+        for kid, key in keys:
+            if len(key) != 32 or not kid or len(kid) > 32:
+                raise KeyError_(f"key {kid!r}: need a 1-32 char id and a 256-bit key")
+        self._keys = dict(keys)
+        self.active = keys[0][0]
+
+    @staticmethod
+    def generate(key_id: str = "k1") -> str:
+        """A new ``id:base64key`` line for the environment or the key file."""
+        return f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode()}"
+
+    @classmethod
+    def parse(cls, text: str) -> KeyRing:
+        pairs = []
+        for item in text.replace(",", "\n").splitlines():
+            item = item.strip()
+            if item and not item.startswith("#"):
+                kid, _, b64 = item.partition(":")
+                pairs.append((kid.strip(), base64.b64decode(b64.strip())))
+        return cls(pairs)
+
+    @classmethod
+    def from_env(cls) -> KeyRing:
+        if text := os.environ.get("KUZET_FACE_KEYS"):
+            return cls.parse(text)
+        if path := os.environ.get("KUZET_FACE_KEY_FILE"):
+            return cls.parse(Path(path).read_text())
+        raise KeyError_("no face-data key: set KUZET_FACE_KEYS or KUZET_FACE_KEY_FILE")
+
+    def seal(self, data: bytes, context: str) -> Sealed:
+        nonce = secrets.token_bytes(_NONCE)
+        aad = f"{self.active}|{context}".encode()
+        return Sealed(
+            self.active, nonce + AESGCM(self._keys[self.active]).encrypt(nonce, data, aad)
+        )
+
+    def open(self, key_id: str, blob: bytes, context: str) -> bytes:
+        key = self._keys.get(key_id)
+        if key is None:
+            raise KeyError_(f"key {key_id!r} is not in the key ring (rotated out too early?)")
+        try:
+            return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], f"{key_id}|{context}".encode())
+        except Exception as exc:  # InvalidTag: wrong key, other row, or tampering
+            raise KeyError_(f"ciphertext does not open under key {key_id!r}") from exc
+
+    def reseal(self, key_id: str, blob: bytes, context: str) -> Sealed:
+        """Open with the old key and seal with the active one (rotation)."""
+        return self.seal(self.open(key_id, blob, context), context)

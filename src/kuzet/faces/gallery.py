@@ -1,0 +1,116 @@
+"""The searchable gallery: enrolled templates in a :class:`FaceIndex` plus what each
+index id means (photo, person, list). Rebuilt from the store at start-up; enrolment
+and removal update it in place, so changes take effect without a restart."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import sessionmaker
+
+from kuzet.faces.crypto import KeyRing
+from kuzet.faces.index import FaceIndex
+from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
+
+
+def vector_id(photo_id: str) -> int:
+    """Stable int64 id for FAISS from a photo's UUID (63 random bits: no collisions)."""
+    return uuid.UUID(photo_id).int >> 65
+
+
+def template_context(photo_id: str) -> str:
+    return f"template:{photo_id}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    photo_id: str
+    person_id: str
+    watchlist_id: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+    threshold: float
+    priority: int
+
+
+class Gallery:
+    def __init__(self, engine: Engine, keys: KeyRing, index: FaceIndex | None = None) -> None:
+        self._session = sessionmaker(engine)
+        self._keys = keys
+        self.index = index or FaceIndex()
+        self._entries: dict[int, Entry] = {}
+        self._lists: dict[str, tuple[float, int]] = {}  # id -> (threshold, priority)
+        self._lock = threading.Lock()
+
+    def reload(self) -> int:
+        """Rebuild from the store (decrypts every template once)."""
+        ids, vecs, entries = [], [], {}
+        with self._session() as s:
+            lists = {w.id: (w.threshold, w.priority) for w in s.scalars(select(WatchlistRow))}
+            rows = s.execute(
+                select(
+                    PhotoRow.id,
+                    PhotoRow.key_id,
+                    PhotoRow.template_enc,
+                    PersonRow.id,
+                    PersonRow.watchlist_id,
+                ).join(PersonRow)
+            )
+            for photo_id, key_id, blob, person_id, wl in rows:
+                raw = self._keys.open(key_id, blob, template_context(photo_id))
+                vid = vector_id(photo_id)
+                ids.append(vid)
+                vecs.append(np.frombuffer(raw, np.float32))
+                entries[vid] = Entry(photo_id, person_id, wl)
+        self.index.build(
+            np.asarray(ids, np.int64),
+            np.stack(vecs) if vecs else np.empty((0, self.index.dim), np.float32),
+        )
+        with self._lock:
+            self._entries, self._lists = entries, lists
+        return len(entries)
+
+    def set_list(self, watchlist_id: str, threshold: float, priority: int) -> None:
+        with self._lock:
+            self._lists[watchlist_id] = (threshold, priority)
+
+    def add(self, entry: Entry, template: np.ndarray) -> None:
+        vid = vector_id(entry.photo_id)
+        self.index.add(np.array([vid]), template[None])
+        with self._lock:
+            self._entries[vid] = entry
+
+    def remove(self, photo_ids: list[str]) -> None:
+        vids = [vector_id(p) for p in photo_ids]
+        if vids:
+            self.index.remove(np.asarray(vids, np.int64))
+        with self._lock:
+            for v in vids:
+                self._entries.pop(v, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def search(self, template: np.ndarray, k: int = 10) -> list[Match]:
+        """Persons whose best photo scores above their list's threshold, best first;
+        one match per (person, list)."""
+        scores, ids = self.index.search(template, k)
+        best: dict[tuple[str, str], Match] = {}
+        with self._lock:
+            for score, vid in zip(scores[0], ids[0], strict=True):
+                entry = self._entries.get(int(vid))
+                if entry is None or entry.watchlist_id not in self._lists:
+                    continue
+                threshold, priority = self._lists[entry.watchlist_id]
+                key = (entry.person_id, entry.watchlist_id)
+                if score >= threshold and (key not in best or best[key].score < score):
+                    best[key] = Match(entry, float(score), threshold, priority)
+        return sorted(best.values(), key=lambda m: (-m.priority, -m.score))

@@ -1,0 +1,108 @@
+"""The operations engine: turns bus events into incidents and runs the SLA clock.
+
+It reads a *durable* bus group (``ops``), so with several API nodes each event makes an
+incident once, and acks only after the incident is committed. Listeners (the WebSocket
+hub) are told of every incident that changed, from the engine's threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from kuzet.api.ports import BusPort, StorePort, SubscriptionPort
+from kuzet.core.records import CameraInfo
+from kuzet.ops.incidents import IncidentBook
+from kuzet.ops.model import Incident
+
+log = logging.getLogger(__name__)
+Listener = Callable[[list[Incident]], None]
+GROUP = "ops"
+
+
+class CameraCache:
+    """Camera registry lookups for routing, refreshed at most every ``ttl_s``."""
+
+    def __init__(self, store: StorePort, ttl_s: float = 30.0) -> None:
+        self._store, self._ttl = store, ttl_s
+        self._cams: dict[str, CameraInfo] = {}
+        self._at = float("-inf")
+
+    def __call__(self, camera_id: str) -> CameraInfo | None:
+        age = time.monotonic() - self._at
+        # An unknown camera re-reads the registry, but at most once a second.
+        if age > self._ttl or (camera_id not in self._cams and age > 1.0):
+            self._cams = {c.id: c for c in self._store.list_cameras()}
+            self._at = time.monotonic()
+        return self._cams.get(camera_id)
+
+
+class OpsEngine:
+    def __init__(self, book: IncidentBook, bus: BusPort, store: StorePort) -> None:
+        self.book = book
+        self._bus = bus
+        self._cameras = CameraCache(store)
+        self._listeners: list[Listener] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._sub: SubscriptionPort | None = None
+
+    def listen(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def notify(self, incidents: list[Incident]) -> None:
+        if not incidents:
+            return
+        for fn in list(self._listeners):
+            try:
+                fn(incidents)
+            except Exception:
+                log.exception("incident listener failed")
+
+    def start(self) -> None:
+        self._sub = self._bus.subscribe(GROUP, durable=True)
+        for name, target in (("ops-ingest", self._ingest_loop), ("ops-sla", self._sla_loop)):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=3.0)
+        self._threads.clear()
+        if self._sub is not None:
+            try:
+                self._sub.close()
+            except Exception:
+                log.debug("closing the ops subscription failed", exc_info=True)
+            self._sub = None
+
+    def _ingest_loop(self) -> None:
+        assert self._sub is not None
+        while not self._stop.is_set():
+            try:
+                deliveries = self._sub.fetch(200, 0.2)
+            except Exception as exc:  # bus down: keep trying, the durable group keeps events
+                log.warning("ops: bus fetch failed: %s", exc)
+                self._stop.wait(1.0)
+                continue
+            if not deliveries:
+                continue
+            try:
+                changed = self.book.ingest([d.event for d in deliveries], self._cameras)
+            except Exception:
+                log.exception("ops: ingest failed; events will be redelivered")
+                self._stop.wait(1.0)
+                continue
+            self._sub.ack(deliveries)
+            self.notify(changed)
+
+    def _sla_loop(self) -> None:
+        while not self._stop.wait(self.book.cfg.sla_check_s):
+            try:
+                self.notify(self.book.escalate_due())
+            except Exception:
+                log.exception("ops: SLA check failed")

@@ -1,0 +1,160 @@
+"""Incident states, the workflow's allowed steps, routing rules and SLA policy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class State(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+    FALSE_ALARM = "false_alarm"
+
+
+CLOSED = frozenset({State.RESOLVED, State.FALSE_ALARM})
+OPEN = frozenset(State) - CLOSED
+
+# action -> (states it may start from, state it leads to)
+STEPS: dict[str, tuple[frozenset[State], State]] = {
+    "acknowledge": (frozenset({State.NEW}), State.ACKNOWLEDGED),
+    "assign": (frozenset({State.ACKNOWLEDGED, State.ASSIGNED, State.ON_SCENE}), State.ASSIGNED),
+    "on_scene": (frozenset({State.ASSIGNED}), State.ON_SCENE),
+    "resolve": (frozenset({State.ACKNOWLEDGED, State.ASSIGNED, State.ON_SCENE}), State.RESOLVED),
+    "false_alarm": (OPEN, State.FALSE_ALARM),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoutingRule(_Strict):
+    """First matching rule wins; ``None`` on a field matches anything."""
+
+    event_type: str | None = None
+    category: str | None = None
+    district: str | None = None
+    agency: str
+    priority: int = Field(2, ge=1, le=3, description="1 high, 2 medium, 3 low")
+
+    def matches(self, event_type: str, category: str | None, district: str | None) -> bool:
+        return (
+            (self.event_type is None or self.event_type == event_type)
+            and (self.category is None or self.category == category)
+            and (self.district is None or self.district == district)
+        )
+
+
+class Sla(_Strict):
+    ack_s: int = Field(ge=1, description="new -> acknowledged")
+    resolve_s: int = Field(ge=1, description="created -> resolved or false alarm")
+
+
+# The demo city's routing: who owns what by default (the situation centre sees all).
+DEFAULT_ROUTING = [
+    RoutingRule(event_type="fire", agency="emergency", priority=1),
+    RoutingRule(event_type="smoke", agency="emergency", priority=1),
+    RoutingRule(event_type="fight", agency="city-police", priority=1),
+    RoutingRule(event_type="watchlist_match", agency="city-police", priority=1),
+    RoutingRule(category="traffic", agency="traffic-police", priority=2),
+    RoutingRule(category="school", agency="education", priority=1),
+    RoutingRule(category="kindergarten", agency="education", priority=1),
+    RoutingRule(category="hospital", agency="health", priority=2),
+    RoutingRule(category="safe_yard", agency="housing-yards", priority=3),
+    RoutingRule(category="taza_kazakhstan", agency="ecology", priority=3),
+    RoutingRule(category="infrastructure", agency="utilities", priority=2),
+    RoutingRule(agency="city-police", priority=2),
+]
+DEFAULT_SLA = {
+    1: Sla(ack_s=60, resolve_s=900),
+    2: Sla(ack_s=180, resolve_s=3600),
+    3: Sla(ack_s=600, resolve_s=4 * 3600),
+}
+
+
+class OpsConfig(_Strict):
+    routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
+    sla: dict[int, Sla] = Field(default_factory=lambda: dict(DEFAULT_SLA))
+    group_window_s: float = Field(
+        120.0,
+        ge=0,
+        description="events of one camera and type this close to an open incident join it",
+    )
+    sla_check_s: float = Field(1.0, gt=0)
+    supervisor_agency: str = Field("situation-centre", description="escalations also go here")
+
+    def route(self, event_type: str, category: str | None, district: str | None) -> RoutingRule:
+        for rule in self.routing:
+            if rule.matches(event_type, category, district):
+                return rule
+        return RoutingRule(agency=self.supervisor_agency, priority=2)
+
+
+class StepIn(_Strict):
+    """One workflow step on an incident, as the API receives it."""
+
+    action: str = Field(description="acknowledge, assign, on_scene, resolve, false_alarm, note")
+    agency: str | None = Field(None, max_length=64, description="assign: the agency to own it")
+    unit: str | None = Field(None, max_length=128, description="assign: crew or unit")
+    note: str | None = Field(None, max_length=4000)
+    version: int | None = Field(None, description="optimistic lock: the version you saw")
+
+
+class Incident(BaseModel):
+    """An incident as clients see it (queue, map, detail)."""
+
+    id: str
+    state: State
+    priority: int
+    type: str
+    rule: str | None
+    camera_id: str
+    camera_name: str | None
+    category: str | None
+    district: str | None
+    latitude: float | None
+    longitude: float | None
+    agency_id: str
+    agencies: list[str]
+    unit: str | None
+    score: float | None
+    first_event_id: str
+    last_event_id: str
+    snapshot_event_id: str | None
+    event_count: int
+    event_ts: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_event_at: datetime
+    acknowledged_at: datetime | None
+    assigned_at: datetime | None
+    on_scene_at: datetime | None
+    closed_at: datetime | None
+    ack_due_at: datetime
+    resolve_due_at: datetime
+    escalated_at: datetime | None
+    escalation: str | None
+    version: int
+
+
+class LogEntry(BaseModel):
+    ts: datetime
+    actor: str
+    agency_id: str | None
+    action: str
+    state: str
+    note: str | None
+    detail: dict[str, Any]
+
+
+class IncidentDetail(BaseModel):
+    incident: Incident
+    events: list[dict[str, Any]]
+    log: list[LogEntry]

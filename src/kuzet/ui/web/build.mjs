@@ -1,0 +1,28 @@
+// Bundles the operations centre into ../dist: one JS file, one CSS file (Leaflet's and
+// ours), the page and the schematic city outline. Everything is local: no CDN at run time.
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const out = new URL("../dist/", import.meta.url).pathname;
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: ["src/app.ts"], bundle: true, minify: true, format: "iife", target: "es2020",
+  outfile: join(out, "app.js"), legalComments: "eof", logLevel: "warning",
+});
+const css = readFileSync("node_modules/leaflet/dist/leaflet.css", "utf8") + "\n" +
+  readFileSync("src/app.css", "utf8");
+writeFileSync(join(out, "app.css"), css);
+for (const f of readdirSync("public")) copyFileSync(join("public", f), join(out, f));
+writeFileSync(join(out, "manifest.json"), JSON.stringify({ sources: sourcesHash() }, null, 1) + "\n");
+
+// The same digest kuzet.ui.sources_hash() computes: a test fails when dist is stale.
+function sourcesHash() {
+  const h = createHash("sha256");
+  const files = ["package.json", "package-lock.json", "build.mjs",
+    ...readdirSync("src").map((f) => "src/" + f), ...readdirSync("public").map((f) => "public/" + f)];
+  for (const f of files.sort()) { h.update(f + "\0"); h.update(readFileSync(f)); h.update("\0"); }
+  return h.digest("hex");
+}

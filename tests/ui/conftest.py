@@ -1,0 +1,106 @@
+"""A real Kuzet service (pipeline on real footage, store, bus, API, operations centre)
+served by uvicorn on loopback, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from kuzet.access.model import Role
+from kuzet.access.service import AccessService
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+PASSWORD = "Correct-Horse-Battery-9"
+DOCS_UI = Path(__file__).resolve().parents[2] / "docs" / "ui"
+
+
+def person(svc: AccessService, name: str, agency: str, role: Role = Role.OPERATOR) -> str:
+    """An account with TOTP set up (but not yet logged in); returns its TOTP secret."""
+    _, otp = svc.accounts.create_user(None, name, agency, role)
+    assert otp is not None
+    p = svc.authenticate(svc.sessions.login(name, otp).access_token)
+    assert p is not None
+    secret = svc.accounts.enrol_totp(p).secret
+    svc.accounts.confirm_totp(p, pyotp.TOTP(secret).at(time.time() - 30), PASSWORD)
+    return secret
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """uvicorn in a thread: the same server `kuzet serve` runs, on 127.0.0.1 only."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        cfg = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(cfg)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with playwright.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def login(page: Any, url: str, name: str, secret: str, *, lang: str = "ru") -> None:
+    """The sign-in form, as a person fills it: name, password, the current TOTP code."""
+    page.goto(f"{url}/ui/")
+    page.select_option("#login select.lang", lang)
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.fill("#totp", pyotp.TOTP(secret).now())
+    page.click("#login-submit")
+    page.wait_for_selector("#app:not([hidden])", timeout=10_000)
+
+
+def shot(page: Any, tmp: Path, name: str, *, docs: bool = False) -> Path:
+    """A screenshot in the test's tmp dir; with KUZET_UI_DOCS=1 also a small copy (half
+    size, 64-colour PNG) in docs/ui for the documentation."""
+    out = tmp / f"{name}.png"
+    page.screenshot(path=str(out))
+    if docs and os.environ.get("KUZET_UI_DOCS") == "1":
+        from PIL import Image
+
+        DOCS_UI.mkdir(parents=True, exist_ok=True)
+        with Image.open(out) as im:
+            small = im.convert("RGB").resize((im.width // 2, im.height // 2), Image.LANCZOS)
+            small.quantize(64).save(DOCS_UI / f"{name}.png", optimize=True)
+    return out
