@@ -19,8 +19,12 @@ from kuzet.core import CameraInfo, Event
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
+from kuzet.ops.model import OpsConfig
+from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
+from kuzet.pipeline.enrichers import camera_enrichers, face_services
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
+from kuzet.pipeline.tap import FrameTap
 from kuzet.store import LocalBlobStore, Store
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector, create_detector
@@ -77,6 +81,7 @@ class Service:
         self.access = AccessService(self.store.engine, site.access)
         self.access.seed_agencies()
         self.blobs = LocalBlobStore(site.data_dir)
+        self.faces = face_services(site, self.store.engine)  # None unless faces.enabled
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
         groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
@@ -89,12 +94,15 @@ class Service:
             batch_wait_ms=site.store.batch_wait_ms,
             on_batch=lambda evs: self.metrics.events_stored(len(evs)),
         )
+        self.clips, self.tap = self._frame_tap(site)
         self.node = Node(
             site,
             detector or create_detector(site.detector),
             self.bus.publish,
             put_blob=self.blobs.put,
             probe=MetricsProbe(self.metrics),
+            tap=self.tap,
+            enrichers_for=lambda cam: camera_enrichers(cam, site, self.faces, self.blobs.put),
             realtime=realtime,
         )
         self.app: FastAPI = create_app(
@@ -102,11 +110,37 @@ class Service:
             blobs=self.blobs,
             bus=self.bus,
             status=self._statuses,
+            frames=self.tap,
             metrics=self.metrics,
             access=self.access,
+            face_services=self.faces,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
+
+    def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
+        """Live view for the camera wall; clips only for events that start an incident
+        (per the operations centre's grouping window) or route to high priority."""
+        cfg = site.analysis.clips
+        clips = None
+        if cfg.enabled:
+            cams = {c.id: c for c in site.cameras}
+
+            def ops() -> OpsConfig:  # read per event: the app's config may be set later
+                return getattr(self.app.state, "kuzet_ops_config", None) or OpsConfig()
+
+            def priority(ev: Event) -> int:
+                cam = cams.get(ev.camera_id)
+                if cam is None:
+                    return ops().route(ev.type, None, None).priority
+                return ops().route(ev.type, cam.category.value, cam.district).priority
+
+            policy = ClipPolicy(lambda: ops().group_window_s, priority)
+            clips = ClipRecorder(
+                self.blobs.put, pre_s=cfg.pre_s, post_s=cfg.post_s,
+                max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=policy,
+            )  # fmt: skip
+        return clips, FrameTap(site.analysis.live_fps, clips=clips)
 
     def _purge_loop(self) -> None:
         """Retention: expired events, snapshots and sessions go, hourly (audit is kept)."""
@@ -118,7 +152,11 @@ class Service:
                     self.store.engine, self.site.access.retention, self.blobs.delete,
                     self.access.audit,
                 )  # fmt: skip
-                log.info("retention purge", extra={"purged": str(stats)})
+                days = self.site.access.retention.snapshots_days
+                clips = 0 if days is None else purge_clips(self.blobs.root, days)
+                log.info("retention purge", extra={"purged": str(stats), "clip_days": clips})
+                if self.faces is not None:
+                    log.info("face retention purge", extra={"purged": self.faces.purge()})
             except Exception:
                 log.exception("retention purge failed; will retry")
 
@@ -130,6 +168,8 @@ class Service:
 
     def start(self) -> Service:
         self.sink.start()
+        if self.clips is not None:
+            self.clips.start()
         self.node.start()
         self._purger.start()
         return self
@@ -137,6 +177,9 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        self.tap.close()
+        if self.clips is not None:
+            self.clips.stop()
         self.sink.stop(drain=True)
         self.bus.close()
         self.store.close()

@@ -20,9 +20,13 @@ from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy, ThrottleConfig
+from kuzet.config.faces import FacesConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.events import MemoryBus
+from kuzet.faces.crypto import KeyRing
+from kuzet.faces.services import FaceServices
+from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.store import LocalBlobStore, Store
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -73,6 +77,7 @@ class City:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    faces: FaceServices | None = None  # watchlists over the same store, synthetic templates
 
     def h(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -122,9 +127,14 @@ def city(tmp_path: Path) -> Iterator[City]:
         event(12, "traffic-1", "zone_presence", attributes={"plate": "777KZ02", "zone": "x"})
     )
     store.insert_events(evs)
-    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces())
+    faces = FaceServices.build(
+        store.engine, FacesConfig(enabled=True), keys=KeyRing.parse(KeyRing.generate()),
+        embedder=HashPhotoEmbedder(),
+    )  # fmt: skip
+    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces(),
+                     face_services=faces)  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
-        c = City(svc, store, blobs, bus, app, client)
+        c = City(svc, store, blobs, bus, app, client, faces=faces)
         yield c
     bus.close()
     store.close()

@@ -39,7 +39,8 @@ AUDIT = {("GET", "/api/audit"), ("GET", "/api/audit/export"), ("GET", "/api/audi
 PUBLIC |= {("GET", "/"), ("GET", "/ui/{path}")}
 CAM_READ |= {("GET", "/api/ops/cameras")}
 EVENTS |= {("GET", "/api/ops/stats"), ("GET", "/api/ops/stats.csv")}
-SNAP |= {("GET", "/api/ops/cameras/{camera_id}/live.mjpeg")}
+SNAP |= {("GET", "/api/ops/cameras/{camera_id}/live.mjpeg"),
+         ("GET", "/api/events/{event_id}/clip")}  # fmt: skip
 LIVE |= {
     ("GET", "/api/ops/settings"),
     ("GET", "/api/ops/incidents"),
@@ -47,24 +48,38 @@ LIVE |= {
     ("POST", "/api/ops/incidents/{incident_id}/steps"),
     ("WS", "/api/ws/ops"),
 }
+# watchlists and faces (issue 4)
+_P = "/api/watchlists/{watchlist_id}/persons/{person_id}"
+WL_READ = {("GET", "/api/watchlists"), ("GET", "/api/watchlists/{watchlist_id}"),
+           ("GET", "/api/watchlists/{watchlist_id}/persons"), ("GET", _P),
+           ("GET", _P + "/photos/{photo_id}"), ("GET", "/api/faces/hits"),
+           ("GET", "/api/faces/hits/{hit_id}")}  # fmt: skip
+WL_WRITE = {("POST", "/api/watchlists"), ("PATCH", "/api/watchlists/{watchlist_id}"),
+            ("DELETE", "/api/watchlists/{watchlist_id}"),
+            ("POST", "/api/watchlists/{watchlist_id}/persons"),
+            ("POST", "/api/watchlists/{watchlist_id}/sync"), ("GET", _P + "/export"),
+            ("DELETE", _P)}  # fmt: skip
+FACE_SEARCH = {("POST", "/api/faces/search")}
+FACES = WL_READ | WL_WRITE | FACE_SEARCH
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "operator": VIEWER | AUTH_SESSION,
     "supervisor": VIEWER | USERS_READ | AUTH_SESSION,
-    "investigator": VIEWER | AUTH_SESSION,
+    "investigator": VIEWER | FACES | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
-    "integration": VIEWER | METRICS,  # an API key with every permission a key may hold
+    "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
-ALL_KNOWN |= ADMIN | AUDIT
+ALL_KNOWN |= ADMIN | AUDIT | FACES
 
 
 def _call(city: City, who: str | None, method: str, path: str) -> int:
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
-                      key_id="nope", incident_id="nope", path="")  # fmt: skip
+                      key_id="nope", incident_id="nope", path="", watchlist_id="nope",
+                      person_id="nope", photo_id="nope", hit_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:
@@ -86,7 +101,8 @@ def staffed(city: City) -> City:
         if role is Role.INTEGRATION:
             city.api_key("integration", "city-police",
                          ["cameras.read", "events.read", "snapshots.read", "live.read",
-                          "metrics.read"])  # fmt: skip
+                          "metrics.read", "watchlists.read", "watchlists.write",
+                          "faces.search"])  # fmt: skip
         else:
             city.user(role.value, "situation-centre", role)
     return city

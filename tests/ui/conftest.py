@@ -101,6 +101,20 @@ def shot(page: Any, tmp: Path, name: str, *, docs: bool = False) -> Path:
 
         DOCS_UI.mkdir(parents=True, exist_ok=True)
         with Image.open(out) as im:
-            small = im.convert("RGB").resize((im.width // 2, im.height // 2), Image.LANCZOS)
+            half = (im.width // 2, im.height // 2)
+            small = im.convert("RGB").resize(half, Image.Resampling.LANCZOS)
             small.quantize(64).save(DOCS_UI / f"{name}.png", optimize=True)
     return out
+
+
+def until(page: Any, expression: str, timeout: float = 10.0) -> Any:
+    """Poll a JS expression from Python until it is truthy. ``page.wait_for_function``
+    re-evaluates strings with eval in the page, which the app's CSP (rightly) forbids."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = page.evaluate(expression)
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.1)

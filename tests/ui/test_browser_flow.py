@@ -1,7 +1,8 @@
 """The must-show flow in a real browser: the pipeline raises an event on real footage, it
 shows in the education operator's queue and on the map; she acknowledges it and assigns it
 to the city police, whose operator signs in and resolves it. Latency from the event's
-frame to the row on screen is measured in the page."""
+frame to the row on screen is measured in the page. Then the camera wall shows the live
+annotated MJPEG and an incident's card plays the MP4 around its event."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
 from kuzet.ops.model import OpsConfig
 from kuzet.service import Service
 
-from .conftest import Server, login, person, shot
+from .conftest import Server, login, person, shot, until
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +67,7 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     svc, server, secrets = city
     ctx = browser.new_context(viewport={"width": 1440, "height": 860})
     ctx.add_init_script(OBSERVE)
+    ctx.add_init_script("localStorage.setItem('kuzet.wall', JSON.stringify(['school-25']))")
     page = ctx.new_page()
     login(page, server.url, "aigul", secrets["aigul"], lang="ru")
     shot(page, tmp_path, "01-signed-in")
@@ -120,4 +122,35 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     page.click("nav button[data-tab=stats]")
     page.wait_for_selector(".chart svg")
     shot(page, tmp_path, "06-statistics", docs=True)
+
+    # Camera wall: the live MJPEG from the frame tap (boxes drawn), not a snapshot.
+    page.click("nav button[data-tab=wall]")
+    until(page, "document.querySelector('#wall img')?.naturalWidth > 0", 15)
+    assert page.evaluate("document.querySelector('#wall img').naturalWidth") == 640
+    time.sleep(1.0)
+    shot(page, tmp_path, "08-camera-wall", docs=True)
+
+    # Playback: an open incident's detail plays the MP4 around its event.
+    page.click("nav button[data-tab=map]")
+    row = page.locator("#queue li[data-id]").last  # the newest: a full 10 s pre-roll
+    clip_id = row.get_attribute("data-id")
+    row.click()
+    page.wait_for_selector(f"#detail [data-incident='{clip_id}'] video.clip")
+    until(
+        page,
+        "(v => v && v.readyState >= 2 && v.duration > 2)"
+        "(document.querySelector('#detail video.clip'))",
+        30,
+    )
+    duration = page.evaluate("document.querySelector('#detail video.clip').duration")
+    assert 2 < duration <= 16, duration
+    page.evaluate("(() => { const v = document.querySelector('#detail video.clip');"
+                  " v.currentTime = Math.min(4, v.duration / 2); })()")  # fmt: skip
+    until(
+        page,
+        "(v => !v.seeking && v.readyState >= 3)(document.querySelector('#detail video.clip'))",
+        10,
+    )
+    time.sleep(0.5)
+    shot(page, tmp_path, "09-event-playback", docs=True)
     ctx.close()

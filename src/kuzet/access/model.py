@@ -34,6 +34,9 @@ class Perm(StrEnum):
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
     RETENTION_RUN = "retention.run"
+    WATCHLISTS_READ = "watchlists.read"  # lists, persons, hits (with biometric clearance)
+    WATCHLISTS_WRITE = "watchlists.write"  # create, enrol, sync, export and erase persons
+    FACES_SEARCH = "faces.search"  # retrospective "where was this face seen"
 
 
 class DataClass(StrEnum):

@@ -9,11 +9,14 @@ from __future__ import annotations
 from kuzet.access.model import DataClass, Perm, Role
 
 _VIEW = {Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.SNAPSHOTS_READ, Perm.LIVE_READ}
+_FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OPERATOR: frozenset(_VIEW),
     Role.SUPERVISOR: frozenset(_VIEW | {Perm.USERS_READ}),
-    Role.INVESTIGATOR: frozenset(_VIEW),
+    # Watchlists and face search: investigators only (they also hold biometric clearance
+    # by default); operators never see lists or hits.
+    Role.INVESTIGATOR: frozenset(_VIEW | _FACES),
     # Analysts work on event data and statistics, never on pictures.
     Role.ANALYST: frozenset({Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.METRICS_READ}),
     # Administrators run accounts and the camera registry but watch no video
@@ -39,6 +42,7 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.SNAPSHOTS_READ,
             Perm.LIVE_READ,
             Perm.METRICS_READ,
+            *_FACES,  # e.g. a police database syncing its list; given per key, on request
         }
     ),
 }
@@ -56,9 +60,13 @@ DEFAULT_CLEARANCES: dict[Role, frozenset[DataClass]] = {
 HUMAN_ROLES = frozenset(Role) - {Role.INTEGRATION}
 
 # Which data class an event belongs to, by its type and by attribute keys it carries.
-BIOMETRIC_EVENT_TYPES = frozenset({"face_match", "face_detected", "watchlist_match"})
+BIOMETRIC_EVENT_TYPES = frozenset(
+    {"face_match", "face_detected", "watchlist_match", "watchlist_hit"}
+)
 PLATE_EVENT_TYPES = frozenset({"plate_read", "anpr", "plate_match"})
-BIOMETRIC_ATTRIBUTES = frozenset({"face", "face_embedding", "watchlist", "person_id"})
+BIOMETRIC_ATTRIBUTES = frozenset(
+    {"face", "face_embedding", "watchlist", "person_id", "watchlist_id", "photo_id", "live_crop"}
+)
 PLATE_ATTRIBUTES = frozenset({"plate", "plate_text", "licence_plate", "license_plate"})
 
 

@@ -17,18 +17,23 @@ from kuzet.api.context import ApiContext
 from kuzet.api.errors import install_error_handlers
 from kuzet.api.headers import SecurityHeaders
 from kuzet.api.live import LiveHub
-from kuzet.api.ports import BlobReader, BusPort, StorePort
+from kuzet.api.ports import BlobReader, BusPort, LiveFrames, StorePort
 from kuzet.api.routers import (
     admin,
     audit,
     auth,
     cameras,
+    clips,
     events,
     live,
     ops,
     ops_center,
     ops_live,
     ops_ui,
+    watchlists,
+)
+from kuzet.api.routers import (
+    faces as faces_router,
 )
 from kuzet.api.security import authorize, compile_rules, install_openapi
 from kuzet.core.camera import CameraStatus
@@ -37,6 +42,7 @@ from kuzet.obs.metrics import Metrics
 if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
+    from kuzet.faces.services import FaceServices
 
 
 def _default_faces() -> FaceFinder:
@@ -55,6 +61,8 @@ def create_app(
     ws_queue_size: int = 256,
     access: AccessService | None = None,
     faces: Callable[[], FaceFinder] | None = _default_faces,
+    face_services: FaceServices | None = None,
+    frames: LiveFrames | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -63,6 +71,8 @@ def create_app(
     shows both; a private one is made when omitted. ``access`` authenticates and
     audits; without it only public routes (health, login, docs) answer. ``faces``
     makes the detector that blurs snapshots for callers without biometric clearance.
+    ``face_services`` backs the watchlist and face-search routes (503 without it).
+    ``frames`` is the pipeline's frame tap: the camera wall's live view (else snapshots).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -91,12 +101,15 @@ def create_app(
     app.state.kuzet = ApiContext(
         store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
+        face_services=face_services,
+        frames=frames,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
         auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
-        ops.router,
+        ops.router, clips.router,
         ops_center.router, ops_live.router, ops_ui.router,
+        watchlists.router, faces_router.router,
     ):  # fmt: skip
         app.include_router(router)
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s

@@ -10,13 +10,14 @@ from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from kuzet.api.live import LiveHub
-from kuzet.api.ports import BlobReader, BusPort, StorePort
+from kuzet.api.ports import BlobReader, BusPort, LiveFrames, StorePort
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
 
 if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
+    from kuzet.faces.services import FaceServices
 
 StatusFn = Callable[[], list[CameraStatus]]
 
@@ -32,6 +33,8 @@ class ApiContext:
     access: AccessService | None = None  # None: nothing but public routes answers
     faces: Callable[[], FaceFinder] | None = None  # snapshot anonymiser, made on first use
     secure_cookies: bool = True
+    frames: LiveFrames | None = None  # the pipeline's frame tap; None: snapshots only
+    face_services: FaceServices | None = None  # watchlists and face search; None: disabled
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

@@ -8,6 +8,7 @@ test fakes) plugs in without the API importing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from kuzet.core.event import Event
@@ -28,6 +29,13 @@ class StorePort(Protocol):
 
 class BlobReader(Protocol):
     def get(self, key: str) -> bytes | None: ...
+
+
+class LiveFrames(Protocol):
+    """The pipeline's frame tap, as the MJPEG route uses it."""
+
+    def latest(self, camera_id: str) -> tuple[int, bytes] | None: ...
+    def watch(self, camera_id: str) -> AbstractContextManager[None]: ...
 
 
 class DeliveryPort(Protocol):

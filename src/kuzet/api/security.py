@@ -43,6 +43,7 @@ class Rule:
 
 
 P = Perm
+_PERSON = "/api/watchlists/{watchlist_id}/persons/{person_id}"
 ROUTES: dict[tuple[str, str], Rule] = {
     # ops and docs
     ("GET", "/healthz"): Rule(Gate.PUBLIC),
@@ -69,6 +70,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/events"): Rule(P.EVENTS_READ, "event.search"),
     ("GET", "/api/events/{event_id}"): Rule(P.EVENTS_READ, "event.view"),
     ("GET", "/api/events/{event_id}/snapshot"): Rule(P.SNAPSHOTS_READ, "snapshot.view"),
+    ("GET", "/api/events/{event_id}/clip"): Rule(P.SNAPSHOTS_READ, "clip.view"),
     ("WS", "/api/ws/events"): Rule(P.LIVE_READ, "live.watch"),
     # agencies, users, keys
     ("GET", "/api/agencies"): Rule(P.USERS_READ),
@@ -98,6 +100,25 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/ops/stats"): Rule(P.EVENTS_READ, "ops.stats"),
     ("GET", "/api/ops/stats.csv"): Rule(P.EVENTS_READ, "ops.stats.export"),
     ("WS", "/api/ws/ops"): Rule(P.LIVE_READ, "ops.watch"),
+    # watchlists and faces (issue 4): biometric clearance and list visibility are checked
+    # in kuzet.api.face_access; views of photos and hits, searches, exports and erasures
+    # take a required `reason`; they and changes to existing lists audit themselves once
+    # the owner check passed (the action is named in the handler)
+    ("GET", "/api/watchlists"): Rule(P.WATCHLISTS_READ),
+    ("POST", "/api/watchlists"): Rule(P.WATCHLISTS_WRITE, "watchlist.create"),
+    ("GET", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_READ),
+    ("PATCH", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
+    ("DELETE", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
+    ("GET", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_READ, "watchlist.persons"),
+    ("POST", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_WRITE),
+    ("POST", "/api/watchlists/{watchlist_id}/sync"): Rule(P.WATCHLISTS_WRITE),
+    ("GET", f"{_PERSON}"): Rule(P.WATCHLISTS_READ, "watchlist.person.view"),
+    ("GET", f"{_PERSON}/photos/{{photo_id}}"): Rule(P.WATCHLISTS_READ),
+    ("GET", f"{_PERSON}/export"): Rule(P.WATCHLISTS_WRITE),
+    ("DELETE", f"{_PERSON}"): Rule(P.WATCHLISTS_WRITE),
+    ("GET", "/api/faces/hits"): Rule(P.WATCHLISTS_READ, "watchlist.hit.search"),
+    ("GET", "/api/faces/hits/{hit_id}"): Rule(P.WATCHLISTS_READ),
+    ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
+from kuzet.config.faces import FacesConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.rules import ZonePresenceRuleConfig as ZonePresenceRuleConfig
 
@@ -106,10 +107,24 @@ class MotionConfig(_Strict):
     idle_after_s: float = Field(30.0, ge=0, description="no motion this long: keyframes only")
 
 
+class ClipConfig(_Strict):
+    """Event clips (see docs/ui.md): the seconds around an event as MP4, for the events
+    that start an incident or have high priority only, to bound CPU and disk."""
+
+    enabled: bool = True
+    pre_s: float = Field(10.0, ge=0, le=60, description="seconds kept before the event")
+    post_s: float = Field(5.0, ge=0, le=60, description="seconds recorded after it")
+    max_pre_mb: float = Field(8.0, gt=0, description="pre-roll memory per camera")
+
+
 class AnalysisConfig(_Strict):
     fps: float = Field(5.0, gt=0, le=60, description="frames analysed per second per camera")
     motion: MotionConfig = Field(default_factory=MotionConfig)
     snapshot_quality: int = Field(85, ge=10, le=100)
+    live_fps: float = Field(
+        4.0, gt=0, le=30, description="annotated frames per second for the live view and clips"
+    )
+    clips: ClipConfig = Field(default_factory=ClipConfig)
 
 
 # ---------------------------------------------------------------- cameras
@@ -145,6 +160,7 @@ class SiteConfig(_Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
+    faces: FacesConfig = Field(default_factory=FacesConfig)
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     cameras: list[CameraConfig] = Field(default_factory=list)
 

@@ -56,12 +56,24 @@ class KeyRing:
         return cls(pairs)
 
     @classmethod
-    def from_env(cls) -> KeyRing:
-        if text := os.environ.get("KUZET_FACE_KEYS"):
-            return cls.parse(text)
-        if path := os.environ.get("KUZET_FACE_KEY_FILE"):
-            return cls.parse(Path(path).read_text())
-        raise KeyError_("no face-data key: set KUZET_FACE_KEYS or KUZET_FACE_KEY_FILE")
+    def from_env(
+        cls, keys_env: str = "KUZET_FACE_KEYS", file_env: str = "KUZET_FACE_KEY_FILE"
+    ) -> KeyRing:
+        """The ring from ``$keys_env`` or the file ``$file_env`` names; errors name both."""
+        if text := os.environ.get(keys_env):
+            try:
+                return cls.parse(text)
+            except (ValueError, KeyError_) as exc:
+                raise KeyError_(f"{keys_env}: {exc}") from None
+        if path := os.environ.get(file_env):
+            try:
+                return cls.parse(Path(path).read_text())
+            except (OSError, ValueError, KeyError_) as exc:
+                raise KeyError_(f"{file_env}={path}: {exc}") from None
+        raise KeyError_(
+            f"faces are enabled but no face-data key is set: set {keys_env} "
+            f"('id:base64key,...', make one with `kuzet faces keygen`) or {file_env}"
+        )
 
     def seal(self, data: bytes, context: str) -> Sealed:
         nonce = secrets.token_bytes(_NONCE)

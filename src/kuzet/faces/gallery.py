@@ -39,6 +39,7 @@ class Match:
     score: float
     threshold: float
     priority: int
+    visible_to: tuple[str, ...] = ()  # agencies that may see a hit on this list
 
 
 class Gallery:
@@ -48,13 +49,16 @@ class Gallery:
         self.index = index or FaceIndex()
         self._entries: dict[int, Entry] = {}
         self._lists: dict[str, tuple[float, int]] = {}  # id -> (threshold, priority)
+        self._visible: dict[str, tuple[str, ...]] = {}  # id -> agencies that see hits
         self._lock = threading.Lock()
 
     def reload(self) -> int:
         """Rebuild from the store (decrypts every template once)."""
         ids, vecs, entries = [], [], {}
         with self._session() as s:
-            lists = {w.id: (w.threshold, w.priority) for w in s.scalars(select(WatchlistRow))}
+            wls = list(s.scalars(select(WatchlistRow)))
+            lists = {w.id: (w.threshold, w.priority) for w in wls}
+            visible = {w.id: tuple(w.visibility) for w in wls}
             rows = s.execute(
                 select(
                     PhotoRow.id,
@@ -75,12 +79,21 @@ class Gallery:
             np.stack(vecs) if vecs else np.empty((0, self.index.dim), np.float32),
         )
         with self._lock:
-            self._entries, self._lists = entries, lists
+            self._entries, self._lists, self._visible = entries, lists, visible
         return len(entries)
 
-    def set_list(self, watchlist_id: str, threshold: float, priority: int) -> None:
+    def set_list(
+        self, watchlist_id: str, threshold: float, priority: int, visible_to: tuple[str, ...] = ()
+    ) -> None:
         with self._lock:
             self._lists[watchlist_id] = (threshold, priority)
+            self._visible[watchlist_id] = tuple(visible_to)
+
+    def drop_list(self, watchlist_id: str) -> None:
+        """A deleted list matches nothing from now on (its entries go with its photos)."""
+        with self._lock:
+            self._lists.pop(watchlist_id, None)
+            self._visible.pop(watchlist_id, None)
 
     def add(self, entry: Entry, template: np.ndarray) -> None:
         vid = vector_id(entry.photo_id)
@@ -112,5 +125,6 @@ class Gallery:
                 threshold, priority = self._lists[entry.watchlist_id]
                 key = (entry.person_id, entry.watchlist_id)
                 if score >= threshold and (key not in best or best[key].score < score):
-                    best[key] = Match(entry, float(score), threshold, priority)
+                    vis = self._visible.get(entry.watchlist_id, ())
+                    best[key] = Match(entry, float(score), threshold, priority, vis)
         return sorted(best.values(), key=lambda m: (-m.priority, -m.score))

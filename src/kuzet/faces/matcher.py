@@ -20,6 +20,7 @@ from kuzet.core import Detections, Event, Frame
 from kuzet.core.event import event_id
 from kuzet.faces.embedder import Face, FaceEmbedder
 from kuzet.faces.gallery import Gallery, Match
+from kuzet.faces.hits import Hits
 from kuzet.faces.quality import QualityPolicy
 from kuzet.faces.sightings import Sighting, Sightings
 
@@ -45,6 +46,7 @@ class FaceMatcher:
         *,
         person_class: int = 0,
         sightings: Sightings | None = None,
+        hits: Hits | None = None,
         put_blob: PutBlob | None = None,
         policy: QualityPolicy | None = None,
         cooldown_s: float = 60.0,
@@ -54,6 +56,7 @@ class FaceMatcher:
     ) -> None:
         self.camera_id = camera_id
         self.embedder, self.gallery, self.sightings = embedder, gallery, sightings
+        self.hits = hits
         self.person_class = person_class
         self.policy = policy or QualityPolicy.live()
         self.cooldown_s, self.every_n, self.improve = cooldown_s, every_n, improve
@@ -105,7 +108,10 @@ class FaceMatcher:
         if last is not None and frame.wall_time - last < self.cooldown_s:
             return None
         self._last_hit[m.entry.person_id] = frame.wall_time
-        return self._event(frame, tid, face, crop, m)
+        ev = self._event(frame, tid, face, crop, m)
+        if self.hits is not None:
+            self.hits.record(ev)
+        return ev
 
     def _face_in(self, image: np.ndarray, box: np.ndarray) -> Face | None:
         x1, y1, x2, y2 = (float(v) for v in box)
@@ -145,6 +151,7 @@ class FaceMatcher:
                 "person_id": m.entry.person_id,
                 "photo_id": m.entry.photo_id,
                 "threshold": m.threshold,
+                "visible_to": list(m.visible_to),  # the API shows the hit to these agencies
                 "priority": m.priority,
                 "live_crop": key,
                 "face_quality": face.quality.as_dict(),
@@ -160,7 +167,7 @@ class FaceMatcher:
         best = self._best.pop(tid)
         if self.sightings is not None and best.face.template is not None:
             ok, jpg = cv2.imencode(".jpg", best.crop)
-            self.sightings.record(
+            sid = self.sightings.record(
                 Sighting(
                     camera_id=self.camera_id,
                     track_id=tid,
@@ -172,3 +179,5 @@ class FaceMatcher:
                     listed=best.hit,
                 )
             )
+            if best.hit and self.hits is not None:
+                self.hits.link_sighting(self.camera_id, tid, sid)

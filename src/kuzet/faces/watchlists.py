@@ -97,7 +97,7 @@ class Watchlists:
         )
         with self._session.begin() as s:
             s.add(row)
-        self.gallery.set_list(row.id, threshold, priority)
+        self.gallery.set_list(row.id, threshold, priority, tuple(row.visibility))
         return row
 
     def get(self, watchlist_id: str) -> WatchlistRow:
@@ -106,6 +106,49 @@ class Watchlists:
         if row is None:
             raise WatchlistError(f"no watchlist {watchlist_id!r}")
         return row
+
+    def update(
+        self,
+        watchlist_id: str,
+        *,
+        name: str | None = None,
+        threshold: float | None = None,
+        priority: int | None = None,
+        visibility: list[str] | None = None,
+    ) -> WatchlistRow:
+        """Change a list; the live gallery follows at once (threshold, who sees hits)."""
+        if threshold is not None and not 0.0 < threshold < 1.0:
+            raise WatchlistError("threshold is a cosine similarity in (0, 1)")
+        with self._session.begin() as s:
+            row = s.get(WatchlistRow, watchlist_id)
+            if row is None:
+                raise WatchlistError(f"no watchlist {watchlist_id!r}")
+            if name is not None:
+                row.name = name
+            if threshold is not None:
+                row.threshold = threshold
+            if priority is not None:
+                row.priority = priority
+            if visibility is not None:
+                row.visibility = sorted(set(visibility) | {row.agency_id})
+            row.updated_at = datetime.now(UTC)
+        self.gallery.set_list(row.id, row.threshold, row.priority, tuple(row.visibility))
+        return row
+
+    def delete_list(self, watchlist_id: str) -> None:
+        """Drop an (already emptied, see ``kuzet.faces.subject``) list."""
+        self.gallery.drop_list(watchlist_id)
+        with self._session.begin() as s:
+            s.execute(delete(WatchlistRow).where(WatchlistRow.id == watchlist_id))
+
+    def person(self, person_id: str) -> PersonRow | None:
+        with self._session() as s:
+            return s.get(PersonRow, person_id)
+
+    def photos_of(self, person_id: str) -> list[PhotoRow]:
+        with self._session() as s:
+            q = select(PhotoRow).where(PhotoRow.person_id == person_id)
+            return list(s.scalars(q.order_by(PhotoRow.created_at)))
 
     def lists(self) -> list[WatchlistRow]:
         with self._session() as s:

@@ -62,7 +62,7 @@ DEFAULT_ROUTING = [
     RoutingRule(event_type="fire", agency="emergency", priority=1),
     RoutingRule(event_type="smoke", agency="emergency", priority=1),
     RoutingRule(event_type="fight", agency="city-police", priority=1),
-    RoutingRule(event_type="watchlist_match", agency="city-police", priority=1),
+    RoutingRule(event_type="watchlist_hit", agency="city-police", priority=1),
     RoutingRule(category="traffic", agency="traffic-police", priority=2),
     RoutingRule(category="school", agency="education", priority=1),
     RoutingRule(category="kindergarten", agency="education", priority=1),

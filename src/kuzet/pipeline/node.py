@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from kuzet.config.models import CameraConfig, SiteConfig
 from kuzet.core import CameraStatus, Event, Frame
 from kuzet.motion import DetectSchedule, MotionGate
-from kuzet.pipeline.camera import CameraPipeline, PutBlob
+from kuzet.pipeline.camera import CameraPipeline, Enricher, PutBlob
 from kuzet.pipeline.probe import Probe
+from kuzet.pipeline.tap import FrameTap
 from kuzet.sources import CameraReader
 from kuzet.tracking import TrackerSettings
 from kuzet.vision import Detector
@@ -47,12 +48,16 @@ class Node:
         put_blob: PutBlob | None = None,
         realtime: bool = True,
         probe: Probe | None = None,
+        tap: FrameTap | None = None,
+        enrichers_for: Callable[[CameraConfig], list[Enricher]] | None = None,
     ) -> None:
+        """``enrichers_for`` gives each camera its extra stages (face matching, attributes)."""
         self.site = site
         self.detector = detector
         self.publish = publish
         self.realtime = realtime
         self.probe = probe or Probe()
+        self.tap = tap  # live view and event clips: sees each analysed frame with its tracks
         self._stop = threading.Event()
         cams = [c for c in site.cameras if c.enabled]
         depth = max(4, site.detector.max_batch * 2 * max(1, len(cams)))
@@ -74,6 +79,7 @@ class Node:
                     put_blob,
                     tracker=TrackerSettings(fps=c.fps or site.analysis.fps),
                     snapshot_quality=site.analysis.snapshot_quality,
+                    enrichers=enrichers_for(c) if enrichers_for is not None else (),
                 ),
             )
             for c in cams
@@ -193,6 +199,9 @@ class Node:
                     self.publish(ev)
                 continue
             events = cam.pipeline.process(frame, next(results))
+            if self.tap is not None:
+                tracks = cam.pipeline.last_tracks
+                events = self.tap.offer(frame, tracks, self.detector.labels, events)
             now = time.time()
             self.probe.analysed(cam.cfg.id, now - frame.wall_time)
             for ev in events:

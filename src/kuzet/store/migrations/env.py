@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import kuzet.access.tables  # noqa: F401  (registers the access tables on Base)
-import kuzet.faces.tables  # noqa: F401  (registers the face tables on Base)
+import kuzet.access.tables
+import kuzet.faces.tables
 import kuzet.ops.tables  # noqa: F401  (registers the ops tables on Base)
 from kuzet.store.tables import Base
 

@@ -1,8 +1,9 @@
-// Entry point: sign-in (password + TOTP), then the map, queue, detail card, camera wall
-// and statistics, fed by one WebSocket of incident changes.
+// Entry point: sign-in (password + TOTP; TOTP set-up on the first one), then the map,
+// queue, detail card, camera wall and statistics, fed by one WebSocket of incident changes.
 import { api, post, setToken, type CameraPin, type Incident, type Me, type Settings } from "./api";
 import { CityMap } from "./map";
 import { DetailPane } from "./detail";
+import { enrol } from "./enrol";
 import { applyStatic, setLang, t, type Lang } from "./i18n";
 import { Queue } from "./queue";
 import { renderStats } from "./stats";
@@ -105,6 +106,7 @@ function showTab(name: string): void {
   document.querySelectorAll<HTMLElement>(".tab").forEach((p) => (p.hidden = p.dataset.tab !== name));
   if (name === "map") map.map.invalidateSize();
   if (name === "wall") renderWall();
+  else $("#wall").replaceChildren();  // closes the streams: the tap stops encoding for them
   if (name === "stats") void renderStats($("#stats-pane"));
 }
 
@@ -156,13 +158,14 @@ async function login(ev: Event): Promise<void> {
   const err = $("#login-error");
   err.textContent = "";
   try {
+    const username = $<HTMLInputElement>("#username").value;
     const tok = await post<{ stage: string; access_token: string }>("/api/auth/login", {
-      username: $<HTMLInputElement>("#username").value,
+      username,
       password: $<HTMLInputElement>("#password").value,
-      totp_code: $<HTMLInputElement>("#totp").value,
+      totp_code: $<HTMLInputElement>("#totp").value || null,
     });
-    if (tok.stage !== "full") { err.textContent = t("enrolFirst"); return; }
     setToken(tok.access_token);
+    if (tok.stage !== "full") { await enrol(username); return; }
     await start(await api<Me>("/api/auth/me"));
   } catch {
     err.textContent = t("loginFailed");

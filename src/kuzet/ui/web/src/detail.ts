@@ -6,7 +6,7 @@ import { t } from "./i18n";
 interface LogEntry { ts: string; actor: string; agency_id: string | null; action: string;
                      state: string; note: string | null }
 interface Detail { incident: Incident; events: { id: string; ts: string; type: string;
-                   score: number | null }[]; log: LogEntry[] }
+                   score: number | null; attributes?: { clip?: string } }[]; log: LogEntry[] }
 interface EventRow { id: string; ts: string; type: string; rule: string | null;
                      score: number | null; snapshot: string | null }
 
@@ -37,12 +37,18 @@ export class DetailPane {
     const i = d.incident;
     const snap = i.snapshot_event_id
       ? `<img class="snap" alt="" src="/api/events/${esc(i.snapshot_event_id)}/snapshot">` : "";
+    // Playback: the seconds around the first event that has a clip (its post-roll may
+    // still be recording for a few seconds: the player retries).
+    const withClip = d.events.find((e) => e.attributes?.clip);
+    const clip = withClip ? `<h3>${esc(t("playback"))}</h3><video class="clip" controls muted
+      playsinline preload="auto" data-src="/api/events/${esc(withClip.id)}/clip"></video>
+      <p class="meta" id="d-clip-note"></p>` : "";
     const agencies = this.settings().agencies
       .map((a) => `<option value="${esc(a.id)}">${esc(a.name)}</option>`).join("");
     const buttons = (ACTIONS[i.state] ?? []).map((a) =>
       `<button data-action="${a}" class="${a === "false_alarm" ? "danger" : "primary"}">${esc(t(a))}</button>`).join("");
     this.el.innerHTML = `<h2>${esc(i.type)} · <span class="state" id="d-state">${esc(t("s_" + i.state))}</span></h2>
-      <div class="body" data-incident="${esc(i.id)}">${snap}
+      <div class="body" data-incident="${esc(i.id)}">${snap}${clip}
       <dl><dt>${t("camera")}</dt><dd>${esc(i.camera_name ?? i.camera_id)}</dd>
       <dt>${t("rule")}</dt><dd>${esc(i.rule)}</dd><dt>${t("score")}</dt><dd>${esc(i.score?.toFixed(2))}</dd>
       <dt>${t("priority")}</dt><dd>${esc(t("p" + i.priority))}</dd>
@@ -55,8 +61,21 @@ export class DetailPane {
       <h3>${t("timeline")}</h3><ol class="log">${d.log.map((l) =>
         `<li>${time(l.ts)} <b>${esc(l.action)}</b> ${esc(l.actor)} (${esc(l.agency_id)}) → ${esc(t("s_" + l.state))}${l.note ? ": " + esc(l.note) : ""}</li>`).join("")}</ol></div>`;
     (this.el.querySelector("#d-agency-sel") as HTMLSelectElement).value = i.agency_id;
+    const video = this.el.querySelector<HTMLVideoElement>("video.clip");
+    if (video) this.play(video);
     this.el.querySelectorAll<HTMLButtonElement>("button[data-action]").forEach((b) =>
       b.addEventListener("click", () => void this.step(i, b.dataset.action!)));
+  }
+
+  private play(video: HTMLVideoElement, tries = 0): void {
+    const note = this.el.querySelector("#d-clip-note");
+    video.onerror = () => {
+      if (!video.isConnected) return;
+      if (note) note.textContent = t(tries < 10 ? "clipPending" : "clipMissing");
+      if (tries < 10) setTimeout(() => this.play(video, tries + 1), 2000);
+    };
+    video.onloadeddata = () => { if (note) note.textContent = ""; };
+    video.src = `${video.dataset.src}${tries ? `?try=${tries}` : ""}`;
   }
 
   private async step(i: Incident, action: string): Promise<void> {

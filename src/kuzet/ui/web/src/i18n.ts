@@ -24,6 +24,14 @@ const en = {
   s_new: "new", s_acknowledged: "acknowledged", s_assigned: "assigned", s_on_scene: "on scene",
   s_resolved: "resolved", s_false_alarm: "false alarm", st_online: "online",
   st_unknown: "unknown", st_failed: "failed", st_reconnecting: "reconnecting",
+  enrolTitle: "Set up the second factor", enrolHint:
+    "Scan the code with an authenticator app (or type the key), then enter its first code and a new password.",
+  newPassword: "New password", enrolConfirm: "Confirm", enrolFailed: "Set-up failed",
+  recoveryTitle: "Recovery codes", recoveryHint:
+    "Keep them somewhere safe: each works once if the phone is lost. They are shown only now.",
+  continue: "Continue", enrolDone: "TOTP is set up: sign in with the new password and a code.",
+  playback: "Playback around the event", clipPending: "The clip is still being recorded…",
+  clipMissing: "No clip for this event.",
 };
 type Key = keyof typeof en;
 
@@ -51,6 +59,14 @@ const ru: Partial<Record<Key, string>> = {
   s_assigned: "назначен", s_on_scene: "на месте", s_resolved: "решён",
   s_false_alarm: "ложная тревога", st_online: "в сети", st_unknown: "неизвестно",
   st_failed: "отказ", st_reconnecting: "переподключение",
+  enrolTitle: "Настройка второго фактора", enrolHint:
+    "Отсканируйте код приложением-аутентификатором (или введите ключ), затем введите первый код и новый пароль.",
+  newPassword: "Новый пароль", enrolConfirm: "Подтвердить", enrolFailed: "Настройка не удалась",
+  recoveryTitle: "Коды восстановления", recoveryHint:
+    "Сохраните их в надёжном месте: каждый действует один раз, если телефон утерян. Показываются только сейчас.",
+  continue: "Продолжить", enrolDone: "TOTP настроен: войдите с новым паролем и кодом.",
+  playback: "Запись вокруг события", clipPending: "Клип ещё записывается…",
+  clipMissing: "Для этого события клипа нет.",
 };
 
 const kk: Partial<Record<Key, string>> = {
@@ -78,6 +94,14 @@ const kk: Partial<Record<Key, string>> = {
   s_assigned: "тағайындалды", s_on_scene: "орнында", s_resolved: "шешілді",
   s_false_alarm: "жалған дабыл", st_online: "желіде", st_unknown: "белгісіз",
   st_failed: "ақау", st_reconnecting: "қайта қосылуда",
+  enrolTitle: "Екінші факторды баптау", enrolHint:
+    "Кодты аутентификатор қосымшасымен сканерлеңіз (немесе кілтті теріңіз), содан кейін алғашқы кодты және жаңа құпиясөзді енгізіңіз.",
+  newPassword: "Жаңа құпиясөз", enrolConfirm: "Растау", enrolFailed: "Баптау сәтсіз",
+  recoveryTitle: "Қалпына келтіру кодтары", recoveryHint:
+    "Оларды сенімді жерде сақтаңыз: телефон жоғалса, әрқайсысы бір рет жарамды. Тек қазір көрсетіледі.",
+  continue: "Жалғастыру", enrolDone: "TOTP бапталды: жаңа құпиясөзбен және кодпен кіріңіз.",
+  playback: "Оқиға маңындағы жазба", clipPending: "Клип әлі жазылуда…",
+  clipMissing: "Бұл оқиғаның клипі жоқ.",
 };
 
 const tables: Record<Lang, Partial<Record<Key, string>>> = { en, ru, kk };

@@ -1,0 +1,1 @@
+"""Appearance attributes of tracked objects (clothing colours of people)."""

@@ -1,0 +1,44 @@
+"""Site config of face matching and watchlists (off by default: biometrics are opt-in).
+
+Keys are never in the site file: only the names of the environment variables that
+hold them (``KUZET_FACE_KEYS``) or point at a key file (``KUZET_FACE_KEY_FILE``).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FaceQualityConfig(_Strict):
+    """Minimum face quality; enrolment is stricter than live cameras (docs/faces.md)."""
+
+    enrol_min_eye_px: float = Field(18.0, gt=0, description="pixels between the eyes")
+    enrol_min_sharpness: float = Field(20.0, ge=0, description="Laplacian variance, 112 px")
+    enrol_max_yaw: float = Field(0.35, gt=0, le=1, description="nose offset / eye distance")
+    live_min_eye_px: float = Field(12.0, gt=0)
+    live_min_sharpness: float = Field(12.0, ge=0)
+    live_max_yaw: float = Field(0.4, gt=0, le=1)
+
+
+class FacesConfig(_Strict):
+    enabled: bool = Field(False, description="run face matching on person tracks")
+    keys_env: str = Field("KUZET_FACE_KEYS", description="env var: 'id:base64,...'")
+    key_file_env: str = Field("KUZET_FACE_KEY_FILE", description="env var naming a key file")
+    retention_days: int = Field(
+        30, ge=1, description="face data of people on no list is deleted after this"
+    )
+    default_threshold: float = Field(
+        0.92, gt=0, lt=1, description="cosine; FAR 0.1 % on the measured pairs"
+    )
+    search_threshold: float = Field(0.85, gt=0, lt=1, description="retrospective search")
+    hit_cooldown_s: float = Field(60.0, ge=0, description="per person and camera")
+    quality: FaceQualityConfig = Field(default_factory=FaceQualityConfig)
+    clothing_colours: bool = Field(
+        False,
+        description="name upper/lower clothing colours of person tracks (works without faces;"
+        " every frame is then analysed, the motion gate is bypassed)",
+    )

@@ -1,0 +1,116 @@
+"""``kuzet faces import`` from a folder, CSV + images and a ZIP, with a per-row report of
+what was refused and why; ``kuzet faces rekey`` moves every sealed row to a new key."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from kuzet.access.service import AccessService
+from kuzet.cli import app
+from kuzet.config.faces import FacesConfig
+from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.faces.services import FaceServices
+from kuzet.faces.templates import HashPhotoEmbedder
+from kuzet.store import Store
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    store = Store(url)
+    AccessService(store.engine).seed_agencies()
+    store.close()
+    return url
+
+
+def _import(db: str, *args: str) -> str:
+    cmd = ["faces", "import", "--list", "Wanted", "--agency", "city-police", "--db", db]
+    res = runner.invoke(app, [*cmd, "--synthetic", *args], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def _services(db: str, ring: str) -> FaceServices:
+    keys = KeyRing.parse(ring)
+    return FaceServices.build(sa.create_engine(db), FacesConfig(), keys=keys,
+                              embedder=HashPhotoEmbedder())  # fmt: skip
+
+
+def test_import_folder_csv_zip_with_rejections(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ring = KeyRing.generate("k1")
+    monkeypatch.setenv("KUZET_FACE_KEYS", ring)
+    folder = tmp_path / "people"
+    (folder / "A-1").mkdir(parents=True)
+    (folder / "A-1" / "front.jpg").write_bytes(b"face A front")
+    (folder / "A-1" / "side.jpg").write_bytes(b"BAD side view")
+    (folder / "A-1" / "person.json").write_text('{"name": "Aibek", "case": {"n": "17"}}')
+    (folder / "B-2.png").write_bytes(b"BAD no face at all")
+    (folder / "C-3").mkdir()
+    (folder / "C-3" / "notes.txt").write_text("photo to follow")
+    out = _import(db, "--folder", str(folder))
+    assert "created: 1" in out and "rejected: 1" in out and "unreadable: 1" in out
+    assert "no face found" in out and "no image files" in out
+    again = _import(db, "--folder", str(folder))
+    assert "unchanged: 1" in again  # incremental: nothing re-enrolled
+    faces = _services(db, ring)
+    person = faces.lists.persons(faces.lists.lists()[0].id)[0]
+    assert (person.external_id, person.name, person.case) == ("A-1", "Aibek", {"n": "17"})
+
+    images = tmp_path / "img"
+    images.mkdir()
+    (images / "d1.jpg").write_bytes(b"face D one")
+    (images / "d2.jpg").write_bytes(b"face D two")
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("external_id,name,photos,warrant\nD-4,Dana,d1.jpg;d2.jpg,W-9\n"
+                        "E-5,Erlan,missing.jpg,\n")  # fmt: skip
+    out = _import(db, "--csv", str(csv_file), "--images", str(images))
+    assert "created: 1" in out and "missing image(s): missing.jpg" in out
+
+    zpath = tmp_path / "list.zip"
+    with zipfile.ZipFile(zpath, "w") as z:
+        z.writestr("export/F-6/1.jpg", b"face F")
+        z.writestr("export/G-7.jpg", b"face G")
+    out = _import(db, "--zip", str(zpath))
+    assert "created: 2" in out
+    faces = _services(db, ring)
+    assert len(faces.gallery) == 1 + 2 + 2  # A (1 usable photo), D (2), F, G
+    assert faces.lists.persons(faces.lists.lists()[0].id)[1].case == {"warrant": "W-9"}
+
+
+def test_rekey_moves_every_row_to_the_new_key(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = KeyRing.generate("k1")
+    monkeypatch.setenv("KUZET_FACE_KEYS", old)
+    folder = tmp_path / "p"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"x{i}.jpg").write_bytes(f"face {i}".encode())
+    _import(db, "--folder", str(folder))
+    new = KeyRing.generate("k2")
+    monkeypatch.setenv("KUZET_FACE_KEYS", f"{new},{old}")
+    res = runner.invoke(app, ["faces", "rekey", "--db", db], catch_exceptions=False)
+    assert res.exit_code == 0 and "'photos': 3" in res.output, res.output
+    only_new = _services(db, new)  # the old key is gone: everything still opens
+    assert len(only_new.gallery) == 3
+    photo = only_new.lists.photos_of(only_new.lists.persons(only_new.lists.lists()[0].id)[0].id)[0]
+    assert only_new.lists.photo(photo.id) == b"face 0"
+    with pytest.raises(KeyError_):
+        _services(db, old)  # and the old key alone opens nothing
+
+
+def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KUZET_FACE_KEYS", raising=False)
+    monkeypatch.delenv("MY_KEYS", raising=False)
+    monkeypatch.delenv("KUZET_FACE_KEY_FILE", raising=False)
+    with pytest.raises(KeyError_, match="MY_KEYS"):
+        KeyRing.from_env("MY_KEYS")

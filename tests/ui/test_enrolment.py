@@ -1,0 +1,55 @@
+"""First sign-in in the browser: one-time password, TOTP set-up from the QR page, recovery
+codes, then a real sign-in with the new password and a code (Kazakh interface)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from tests.ops.conftest import CAMERAS, make_ops
+
+from kuzet.access.model import Role
+from kuzet.ops.model import OpsConfig
+
+from .conftest import PASSWORD, Server, shot, until
+
+pytestmark = pytest.mark.slow
+
+
+def test_first_sign_in_sets_up_totp(browser: Any, tmp_path: Path) -> None:
+    store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMERAS)
+    _, one_time = svc.accounts.create_user(None, "dana", "education", Role.OPERATOR)
+    assert one_time is not None
+    with Server(app) as server:
+        page = browser.new_context(viewport={"width": 1000, "height": 760}).new_page()
+        page.goto(f"{server.url}/ui/")
+        page.select_option("#login select.lang", "kk")
+        page.fill("#username", "dana")
+        page.fill("#password", one_time)
+        page.click("#login-submit")  # no code yet: the account has no TOTP
+        page.wait_for_selector("#enrol:not([hidden])", timeout=10_000)
+        until(page, "document.querySelector('#enrol-qr').naturalWidth > 0")
+        assert "Екінші факторды баптау" in page.inner_text("#enrol h1")
+        secret = page.inner_text("#enrol-secret").replace(" ", "")
+        assert page.inner_text("#enrol-uri").startswith("otpauth://totp/")
+        shot(page, tmp_path, "00-totp-enrolment", docs=True)
+        now = time.time()
+        page.fill("#enrol-password", PASSWORD)
+        page.fill("#enrol-code", pyotp.TOTP(secret).at(now))
+        page.click("#enrol-submit")
+        page.wait_for_selector("#enrol-done:not([hidden])", timeout=10_000)
+        codes = page.locator("#recovery-codes li").all_inner_texts()
+        assert len(codes) >= 5 and all(codes)
+        page.click("#enrol-continue")
+        page.wait_for_selector("#login:not([hidden])")
+        assert page.input_value("#username") == "dana"
+        page.fill("#password", PASSWORD)
+        page.fill("#totp", pyotp.TOTP(secret).at(now + 30))  # the next step: no replay
+        page.click("#login-submit")
+        page.wait_for_selector("#app:not([hidden])", timeout=10_000)
+        assert "dana" in page.inner_text("#whoami")
+    bus.close()
+    store.close()
