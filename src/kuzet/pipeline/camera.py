@@ -7,8 +7,9 @@ from typing import Protocol
 
 from kuzet.config.models import CameraConfig
 from kuzet.core import Detections, Event, Frame
-from kuzet.pipeline.snapshot import render_snapshot, snapshot_key
+from kuzet.pipeline.snapshot import render_snapshot
 from kuzet.rules import Rule, create_rule
+from kuzet.store.blobs import snapshot_key
 from kuzet.tracking import ByteTracker, TrackerSettings
 
 PutBlob = Callable[[str, bytes], None]
@@ -79,7 +80,7 @@ class CameraPipeline:
     def _with_snapshot(self, frame: Frame, event: Event) -> Event:
         if event.phase == "end":
             return event  # the start event already holds the picture; the object is gone
-        key = snapshot_key(event)
+        key = snapshot_key(event.camera_id, event.id, event.ts)
         assert self._put_blob is not None
         self._put_blob(key, render_snapshot(frame.image, event, self._quality))
         return event.model_copy(update={"snapshot": key})

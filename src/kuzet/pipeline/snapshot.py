@@ -8,11 +8,6 @@ import numpy as np
 from kuzet.core import Event
 
 
-def snapshot_key(event: Event) -> str:
-    d = event.ts
-    return f"snapshots/{d:%Y/%m/%d}/{event.camera_id}/{event.id}.jpg"
-
-
 def render_snapshot(image: np.ndarray, event: Event, quality: int = 85) -> bytes:
     """Encode the frame with the event's box; the frame itself is not modified."""
     canvas = image.copy()
