@@ -79,6 +79,7 @@ class FakeStore:
             and (q.class_name is None or e.class_name in q.class_name)
             and (q.since is None or e.ts >= q.since)
             and (q.until is None or e.ts < q.until)
+            and all(e.attributes.get(k) in v for k, v in (q.attributes or {}).items())
         ]
         page = evs[: q.limit]
         more = len(evs) > q.limit

@@ -102,3 +102,38 @@ def test_snapshot_download_and_404(client: TestClient, store: Any, blobs: Any) -
         r = client.get(f"/api/events/{ev_id}/snapshot")
         assert r.status_code == 404, ev_id
         assert r.json()["error"] == "not_found"
+
+
+def test_attribute_filters(client: TestClient, store: Any, access: Any, app: Any) -> None:
+    colours = ["red", "black", "red", "blue"]
+    bags = ["backpack", "backpack", "none", "backpack"]
+    store.insert_events([
+        make_event(i, "cam1", "person_attributes",
+                   attributes={"upper_colour": colours[i], "carried_bag": bags[i]})
+        for i in range(4)
+    ])  # fmt: skip
+
+    def ids(*attr: str) -> list[int]:
+        r = client.get("/api/events", params={"attr": list(attr)})
+        assert r.status_code == 200, r.text
+        return sorted(int(e["id"][3:]) for e in r.json()["items"])
+
+    assert ids("upper_colour:red") == [0, 2]
+    assert ids("upper_colour:red", "carried_bag:backpack") == [0]
+    assert ids("upper_colour:red,upper_colour:blue") == [0, 2, 3]
+    for bad in ("upper_colour", "bad key:x", "upper_colour:"):
+        r = client.get("/api/events", params={"attr": bad})
+        assert r.status_code == 422 and r.json()["fields"][0]["field"] == "query.attr", bad
+    # without biometric clearance, filtering on a biometric attribute would leak it
+    from kuzet.access.model import Role
+
+    from .conftest import _person
+
+    token = _person(access, "api-operator", Role.OPERATOR)
+    with TestClient(app) as op:
+        hdr = {"Authorization": f"Bearer {token}"}
+        r = op.get("/api/events", params={"attr": "person_id:p1"}, headers=hdr)
+        assert r.status_code == 403 and r.json()["error"] == "clearance_required"
+        r = op.get("/api/events", params={"attr": "upper_colour:red"}, headers=hdr)
+        assert r.status_code == 200 and len(r.json()["items"]) == 2
+    assert client.get("/api/events", params={"attr": "person_id:p1"}).status_code == 200

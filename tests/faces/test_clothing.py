@@ -52,3 +52,4 @@ def test_enricher_emits_one_event_per_track(frames: dict[int, np.ndarray]) -> No
     got = {e.track_id: (e.attributes["upper_colour"], e.attributes["lower_colour"]) for e in events}
     assert len(events) == 2 and got == {7: ("red", "blue"), 8: ("black", "blue")}
     assert all(e.type == "person_attributes" and e.attributes["looks"] == 3 for e in events)
+    assert all(e.attributes["carried_bag"] == "none" for e in events)  # no bag seen

@@ -183,6 +183,52 @@ def test_concat_split_sigmoid_reshape_sparse_to_dense(tmp_path: Path) -> None:
     np.testing.assert_allclose(y2, cat[:, 2:], rtol=1e-6)
 
 
+def test_mean_fused_matmul_softmax_match_numpy(tmp_path: Path) -> None:
+    """The classifier head of FaceRes: global Mean -> dense (+bias, Relu) -> Softmax, and a
+    plain MatMul with a transposed constant."""
+    rng = np.random.default_rng(2)
+    w, b, w2 = rng.normal(size=(3, 5)), rng.normal(size=5), rng.normal(size=(4, 5))
+    weights = {
+        "axes": np.array([1, 2]),
+        "w": w.astype(np.float32),
+        "b": b.astype(np.float32),
+        "w2": w2.astype(np.float32),
+    }
+    fused = {"list": {"s": [_s("BiasAdd")["s"], _s("Relu")["s"]]}}
+    nodes: list[dict[str, Any]] = [
+        {"name": "gap", "op": "Mean", "input": ["x", "axes"], "attr": {"keep_dims": {"b": False}}},
+        {"name": "fc", "op": "_FusedMatMul", "input": ["gap", "w", "b"],
+         "attr": {"fused_ops": fused, "transpose_a": {"b": False}, "transpose_b": {"b": False}}},
+        {"name": "out", "op": "Softmax", "input": ["fc"]},
+        {"name": "out2", "op": "MatMul", "input": ["fc", "w2"],
+         "attr": {"transpose_b": {"b": True}}},
+    ]  # fmt: skip
+    x = rng.random((2, 4, 4, 3), np.float32)
+    path = _write_model(tmp_path, nodes, weights, shape=(1, 4, 4, 3), outputs=("out", "out2"))
+    y, y2 = _run(path, x)
+    fc = np.maximum(x.mean(axis=(1, 2)) @ _half(weights["w"]) + _half(weights["b"]), 0)
+    e = np.exp(fc - fc.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(y, e / e.sum(axis=1, keepdims=True), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(y2, fc @ _half(weights["w2"]).T, rtol=1e-4, atol=1e-5)
+
+
+def test_unsupported_fused_matmul_activation_fails_clearly(tmp_path: Path) -> None:
+    fused = {"list": {"s": [_s("BiasAdd")["s"], _s("Relu6")["s"]]}}
+    weights = {
+        "axes": np.array([1, 2]),
+        "w": np.ones((3, 2), np.float32),
+        "b": np.zeros(2, np.float32),
+    }
+    nodes: list[dict[str, Any]] = [
+        {"name": "gap", "op": "Mean", "input": ["x", "axes"]},
+        {"name": "out", "op": "_FusedMatMul", "input": ["gap", "w", "b"],
+         "attr": {"fused_ops": fused}},
+    ]  # fmt: skip
+    path = _write_model(tmp_path, nodes, weights, shape=(1, 4, 4, 3))
+    with pytest.raises(UnsupportedOpError, match=r"_FusedMatMul node 'out': fused op 'Relu6'"):
+        convert(path)
+
+
 def test_unsupported_op_names_op_and_model(tmp_path: Path) -> None:
     nodes = [{"name": "out", "op": "FancyNewOp", "input": ["x"]}]
     path = _write_model(tmp_path, nodes, {})

@@ -107,5 +107,15 @@ ASSETS: dict[str, Asset] = {
             "dc9a97fdc50bc43216554bdd69aa3e7b9361a519ee7bdd996a2f69a98a6f9b72",
             "Apache-2.0 (MediaPipe BlazeFace)", "BlazeFace weights",
         ),
+        Asset(
+            "faceres.json", "npm", _HUMAN, "package/models/faceres.json",
+            "5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df",
+            "MIT (human-models package)", "FaceRes TF.js graph: gender + age from a 224 px face",
+        ),
+        Asset(
+            "faceres.bin", "npm", _HUMAN, "package/models/faceres.bin",
+            "2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b",
+            "MIT (human-models package)", "FaceRes weights",
+        ),
     )
 }  # fmt: skip

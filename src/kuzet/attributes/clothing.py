@@ -12,12 +12,14 @@ outer strips (mostly background) at the same height are subtracted, at half weig
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import cv2
 import numpy as np
 
+from kuzet.attributes.bags import bag_scores, best_bag
 from kuzet.core import Detections, Event, Frame
 from kuzet.core.event import event_id
 
@@ -92,12 +94,17 @@ class _Track:
     last_seen: int = 0
     last_look: int = -(10**9)
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    bags: dict[str, float] = field(default_factory=dict)  # best score per bag kind
+    gender: tuple[str, float] | None = None  # most confident look
     done: bool = False
 
 
 class ClothingColours:
     """Enricher: one ``person_attributes`` event per person track, once it was seen
-    ``looks`` times at least ``min_height`` px tall (or when the track ends)."""
+    ``looks`` times at least ``min_height`` px tall (or when the track ends). Bags
+    (:mod:`.bags`) are checked on every frame until then, not only on looks. With
+    ``gender`` (e.g. :class:`.demographics.PersonGender`) each look also reads the face.
+    """
 
     def __init__(
         self,
@@ -108,8 +115,9 @@ class ClothingColours:
         every_n: int = 5,
         min_height: float = 80.0,
         forget_after: int = 30,
+        gender: Callable[[np.ndarray, np.ndarray], tuple[str, float] | None] | None = None,
     ) -> None:
-        self.camera_id = camera_id
+        self.camera_id, self.gender = camera_id, gender
         self.person_class, self.looks, self.every_n = person_class, looks, every_n
         self.min_height, self.forget_after = min_height, forget_after
         self._tracks: dict[int, _Track] = {}
@@ -123,6 +131,9 @@ class ClothingColours:
                 tid, box = int(tracks.tracker_id[i]), tracks.xyxy[i]
                 t = self._tracks.setdefault(tid, _Track())
                 t.last_seen = frame.index
+                if not t.done:
+                    for kind, score in bag_scores(box, tracks).items():
+                        t.bags[kind] = max(t.bags.get(kind, 0.0), score)
                 if t.done or frame.index - t.last_look < self.every_n:
                     continue
                 if box[3] - box[1] < self.min_height:
@@ -131,6 +142,9 @@ class ClothingColours:
                 t.box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
                 t.upper += person_votes(frame.image, box, UPPER)
                 t.lower += person_votes(frame.image, box, LOWER)
+                g = self.gender(frame.image, box) if self.gender is not None else None
+                if g is not None and (t.gender is None or g[1] > t.gender[1]):
+                    t.gender = g
                 if t.looks >= self.looks:
                     out.append(self._event(frame, tid, t))
         for tid in [
@@ -162,6 +176,15 @@ class ClothingColours:
             return name, round(n / total, 3)
 
         (up, up_share), (low, low_share) = top(t.upper), top(t.lower)
+        bag, bag_score = best_bag(t.bags)
+        attrs: dict[str, object] = {
+            "upper_colour": up, "upper_share": up_share,
+            "lower_colour": low, "lower_share": low_share, "looks": t.looks,
+            "carried_bag": bag, "bag_score": bag_score,
+        }  # fmt: skip
+        if self.gender is not None:
+            gender, conf = t.gender or (None, 0.0)
+            attrs["gender"], attrs["gender_confidence"] = gender, round(conf, 3)
         return Event(
             id=event_id(self.camera_id, "person_attributes", tid, frame.index),
             type="person_attributes",
@@ -171,8 +194,5 @@ class ClothingColours:
             track_id=tid,
             class_name="person",
             box=t.box,
-            attributes={
-                "upper_colour": up, "upper_share": up_share,
-                "lower_colour": low, "lower_share": low_share, "looks": t.looks,
-            },
-        )  # fmt: skip
+            attributes=attrs,
+        )

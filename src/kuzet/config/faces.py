@@ -6,7 +6,9 @@ hold them (``KUZET_FACE_KEYS``) or point at a key file (``KUZET_FACE_KEY_FILE``)
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -42,3 +44,19 @@ class FacesConfig(_Strict):
         description="name upper/lower clothing colours of person tracks (works without faces;"
         " every frame is then analysed, the motion gate is bypassed)",
     )
+    index: Literal["faiss", "pgvector"] = Field(
+        "faiss",
+        description="where templates are searched; pgvector (PostgreSQL store only) keeps"
+        " them unencrypted in the database, see docs/faces.md",
+    )
+    gender: bool = Field(
+        False,
+        description="add gender (from the face, FaceRes) to person_attributes events; needs"
+        " enabled and clothing_colours",
+    )
+
+    @model_validator(mode="after")
+    def _gender_needs_faces(self) -> Self:
+        if self.gender and not (self.enabled and self.clothing_colours):
+            raise ValueError("faces.gender needs faces.enabled and faces.clothing_colours")
+        return self

@@ -24,12 +24,17 @@ class CameraInfo(BaseModel):
 
 
 class EventQuery(BaseModel):
-    """Filters of an events search; ``cursor`` is opaque, from the previous page."""
+    """Filters of an events search; ``cursor`` is opaque, from the previous page.
+
+    ``attributes`` filters on string attribute values: ``{"upper_colour": ["red"]}``;
+    several values of one key mean any of them, several keys must all match.
+    """
 
     camera_id: list[str] | None = None
     type: list[str] | None = None
     class_name: list[str] | None = None
     since: datetime | None = None
     until: datetime | None = None
+    attributes: dict[str, list[str]] | None = None
     cursor: str | None = None
     limit: int = Field(100, ge=1, le=1000)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from kuzet.faces.crypto import KeyRing
 from kuzet.faces.index import FaceIndex
+from kuzet.faces.pgvector import PgVectorIndex
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
 
 
@@ -43,10 +44,12 @@ class Match:
 
 
 class Gallery:
-    def __init__(self, engine: Engine, keys: KeyRing, index: FaceIndex | None = None) -> None:
+    def __init__(
+        self, engine: Engine, keys: KeyRing, index: FaceIndex | PgVectorIndex | None = None
+    ) -> None:
         self._session = sessionmaker(engine)
         self._keys = keys
-        self.index = index or FaceIndex()
+        self.index = index if index is not None else FaceIndex()  # an empty one is falsy
         self._entries: dict[int, Entry] = {}
         self._lists: dict[str, tuple[float, int]] = {}  # id -> (threshold, priority)
         self._visible: dict[str, tuple[str, ...]] = {}  # id -> agencies that see hits

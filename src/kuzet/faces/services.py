@@ -64,7 +64,12 @@ class FaceServices:
             from kuzet.faces.templates import DlibPhotoEmbedder
 
             embedder = DlibPhotoEmbedder(enrol_policy(cfg))
-        gallery = Gallery(engine, keys)
+        index = None
+        if cfg.index == "pgvector":  # opt-in: templates in plaintext (kuzet.faces.pgvector)
+            from kuzet.faces.pgvector import PgVectorIndex
+
+            index = PgVectorIndex(engine)
+        gallery = Gallery(engine, keys, index)
         gallery.reload()
         lists = Watchlists(engine, keys, embedder, gallery)
         return cls(cfg, engine, keys, gallery, lists, Sightings(engine, keys), Hits(engine))

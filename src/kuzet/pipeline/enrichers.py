@@ -33,5 +33,10 @@ def camera_enrichers(
     if site.faces.clothing_colours:
         from kuzet.attributes.clothing import ClothingColours
 
-        out.append(ClothingColours(cam.id))
+        gender = None
+        if site.faces.gender:
+            from kuzet.attributes.demographics import PersonGender
+
+            gender = PersonGender()
+        out.append(ClothingColours(cam.id, gender=gender))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from kuzet.rules.base import RULES
 from kuzet.rules.family import Family, SceneContext
 from kuzet.rules.geometry import LineSet, PolygonSet
 from kuzet.rules.schedule import Schedule
-from kuzet.rules.tracks import TrackTable, View
+from kuzet.rules.tracks import Anchors, TrackTable, View
 
 FamilyFactory = Callable[[SceneContext, list[Any]], Family]
 FAMILIES: dict[str, tuple[str, FamilyFactory]] = {}
@@ -51,9 +52,21 @@ class SceneEngine:
         )
         schedules = {s.name: Schedule(s) for s in cfg.schedules}
         self._schedules = [schedules[r.schedule] if r.schedule else None for r in cfg.rules]
+        names = sorted({r.schedule for r in cfg.rules if r.schedule})
+        self._sched = [schedules[nm] for nm in names]
+        self._sched_cols = [
+            np.array([k for k, r in enumerate(cfg.rules) if r.schedule == nm], np.intp)
+            for nm in names
+        ]
+        self._always = np.ones(len(cfg.rules), bool)
+        self._armed_cache: dict[tuple[bool, ...], np.ndarray] = {}
         self.min_score = np.array([r.min_score for r in cfg.rules], np.float32)
         self.min_w = np.array([r.min_width for r in cfg.rules], np.float32)
         self.min_h = np.array([r.min_height for r in cfg.rules], np.float32)
+        # one (score, width, height) filter for every rule: test it per track, not per rule
+        filters = {(r.min_score, r.min_width, r.min_height) for r in cfg.rules}
+        self._uniform = len(filters) == 1
+        self._min_wh = np.array([*self.min_w[:1], *self.min_h[:1]], np.float32)
         self._labels: tuple[str, ...] | None = None
         self._class_table = np.zeros((0, len(cfg.rules)), bool)
         grouped: dict[str, list[Any]] = defaultdict(list)
@@ -71,9 +84,10 @@ class SceneEngine:
         self.has_image = True
         self._anchor_kinds = sorted({r.anchor for r in cfg.rules})
         self._last_view: View | None = None
+        self._cap = -1
 
     def _classes(self, labels: tuple[str, ...]) -> np.ndarray:
-        if labels != self._labels:
+        if labels is not self._labels and labels != self._labels:
             index = {name: i for i, name in enumerate(labels)}
             tab = np.zeros((len(labels) + 1, len(self.cfg.rules)), bool)  # last row: unknown ids
             for k, r in enumerate(self.cfg.rules):
@@ -83,37 +97,62 @@ class SceneEngine:
             self._labels, self._class_table = labels, tab
         return self._class_table
 
+    def _armed(self, wall_time: float) -> np.ndarray:
+        """Schedules per rule; one array per combination of schedule states, reused."""
+        if not self._sched:
+            return self._always
+        key = tuple(s.active(wall_time) for s in self._sched)
+        armed = self._armed_cache.get(key)
+        if armed is None:
+            armed = np.ones(len(self.cfg.rules), bool)
+            for on, cols in zip(key, self._sched_cols, strict=True):
+                armed[cols] = on
+            self._armed_cache[key] = armed
+        return armed
+
+    def _eligible(self, tracks: Detections, labels: tuple[str, ...]) -> np.ndarray:
+        """(N, rules): class, score and size filters of every rule."""
+        xyxy = tracks.xyxy
+        tab = self._classes(labels)
+        cls = np.minimum(tracks.class_id.view(np.uint32), len(labels))  # unknown -> last row
+        wh = xyxy[:, 2:] - xyxy[:, :2]
+        if self._uniform:  # (N, 2) bools viewed as one uint16: 0x0101 = width and height ok
+            size_ok = (wh >= self._min_wh).view(np.uint16)[:, 0] == 0x0101
+            size_ok &= tracks.confidence >= self.min_score[0]
+            eligible = tab[cls]
+            eligible &= size_ok[:, None]
+        else:
+            eligible = (
+                tab[cls]
+                & (tracks.confidence[:, None] >= self.min_score)
+                & (wh[:, 0:1] >= self.min_w)
+                & (wh[:, 1:2] >= self.min_h)
+            )
+        return eligible
+
     def view(self, frame: Frame, tracks: Detections, labels: tuple[str, ...]) -> View:
         if tracks.tracker_id is None:
             tracks = tracks[np.zeros(len(tracks), bool)]
             tracks.tracker_id = np.empty(0, np.int64)
         assert tracks.tracker_id is not None
         tids = tracks.tracker_id
+        n = len(tids)
         rows, gap = self.table.rows(tids, frame.pts)
-        anchors: dict[str, np.ndarray] = {
-            "bottom_center": tracks.anchor("bottom_center"),
-            "center": tracks.anchor("center"),
-        }
+        xyxy = tracks.xyxy
+        anchors = Anchors(xyxy)
         in_zone: dict[str, np.ndarray] = {}
         line_dist: dict[str, np.ndarray] = {}
         line_along: dict[str, np.ndarray] = {}
+        line_geo: dict[str, np.ndarray] = {}
+        zone_hit: dict[str, bool] = {}
         for k in self._anchor_kinds:  # only the anchors some rule reasons about
-            in_zone[k] = np.ones((len(tids), self.zones.count + 1), bool)
-            in_zone[k][:, :-1] = self.zones.contains(anchors[k])
-            line_dist[k] = self.lines.signed_distance(anchors[k])
-            line_along[k] = self.lines.along(anchors[k])
-        tab = self._classes(labels)
-        cls = np.where(
-            (tracks.class_id >= 0) & (tracks.class_id < len(labels)), tracks.class_id, -1
-        )
-        wh = tracks.xyxy[:, 2:] - tracks.xyxy[:, :2]
-        eligible = (
-            tab[cls]
-            & (tracks.confidence[:, None] >= self.min_score)
-            & (wh[:, 0:1] >= self.min_w)
-            & (wh[:, 1:2] >= self.min_h)
-        )
-        armed = np.array([s is None or s.active(frame.wall_time) for s in self._schedules], bool)
+            pts = anchors.float64(k)
+            z = in_zone[k] = np.zeros((n, self.zones.count + 1), bool)
+            z[:, -1] = True  # the 'whole frame' column
+            zone_hit[k] = self.zones.fill(pts, z)
+            m = line_geo[k] = self.lines.measure(pts)
+            line_dist[k], line_along[k] = m[:, 0], m[:, 1]
+        armed = self._armed(frame.wall_time)
         return View(
             frame,
             tracks,
@@ -124,19 +163,24 @@ class SceneEngine:
             in_zone,
             line_dist,
             line_along,
-            eligible,
+            partial(self._eligible, tracks, labels),
             armed,
             self.table.tid,
             gap,
             self.table.last_seen,
             self.has_image,
+            line_geo=line_geo,
+            zone_hit=zone_hit,
         )
 
     def update(self, frame: Frame, tracks: Detections, labels: tuple[str, ...]) -> list[Event]:
         view = self.view(frame, tracks, labels)
         events: list[Event] = []
+        if self.table.cap != self._cap:  # rows were added: families grow their state once
+            self._cap = self.table.cap
+            for fam in self.families.values():
+                fam.grow(self._cap)
         for fam in self.families.values():
-            fam.grow(self.table.cap)
             events += fam.update(view)
         gone = self.table.expire(frame.pts)
         if len(gone):

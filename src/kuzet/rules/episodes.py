@@ -27,45 +27,74 @@ class Ended:
 
 
 class Episodes:
+    """Per-frame cost is a few ops on the given rows, not on every row ever allocated.
+
+    Two full-capacity passes of the naive version are avoided: unseen rows lose their
+    consecutive count lazily (on their next sighting, from the step they were last
+    seen), and the stale scan runs only once the oldest open cell could be past its
+    grace (``_due``, a lower bound of open cells' ``last_true``).
+    """
+
     def __init__(self, min_frames: np.ndarray, min_duration: np.ndarray, grace: np.ndarray) -> None:
         k = len(min_frames)
         self.min_frames = np.asarray(min_frames, np.int64)
         self.min_duration = np.asarray(min_duration, np.float64)
         self.grace = np.asarray(grace, np.float64)
+        self._need = self.min_duration - EPS
+        self._grace_eps = self.grace + EPS
+        self._grace_min = float(self.grace.min()) + EPS if k else np.inf
+        self._due = np.inf  # lower bound of last_true over cells with a 'since'
+        self._n = 0  # steps taken; a row's 'seen' is the step it was last given in
         self.cols = Columns()
         self.cols.add("since", (k,), np.float64, np.nan)
         self.cols.add("last_true", (k,), np.float64, -np.inf)
         self.cols.add("count", (k,), np.int64, 0)
         self.cols.add("started", (k,), bool, False)
         self.cols.add("start_pts", (k,), np.float64, np.nan)
+        self.cols.add("seen", (), np.int64, -2)
 
     def step(
         self, rows: np.ndarray, cond: np.ndarray, pts: float
     ) -> tuple[np.ndarray, list[Ended]]:
         """Apply this frame; returns (N, K) starts of the given rows and ended episodes."""
+        if not cond.any():
+            return np.zeros(cond.shape, bool), self.idle(rows, pts)
         a = self.cols.a
-        since, last, count = a["since"][rows], a["last_true"][rows], a["count"][rows]
-        started = a["started"][rows]
+        n = self._n = self._n + 1
+        seen, count, started = a["seen"], a["count"][rows], a["started"][rows]
+        missed = seen[rows] != n - 1
+        seen[rows] = n
+        if missed.any():  # rows unseen last step lost their consecutive count then
+            count[missed[:, None] & ~started] = 0
+        since, last = a["since"][rows], a["last_true"][rows]
         last = np.where(cond, pts, last)
         since = np.where(cond & np.isnan(since), pts, since)
-        count = np.where(cond, count + 1, np.where(started, count, 0))
-        start = (
-            cond & ~started & (count >= self.min_frames) & (pts - since >= self.min_duration - EPS)
-        )
+        self._due = min(self._due, pts)
+        count = np.where(cond | started, count + cond, 0)
+        start = cond & ~started & (count >= self.min_frames) & (pts - since >= self._need)
         a["since"][rows], a["last_true"][rows], a["count"][rows] = since, last, count
         if start.any():
             a["started"][rows] = started | start
             sp = a["start_pts"][rows]
             a["start_pts"][rows] = np.where(start, pts, sp)
-        # rows not seen this frame lose their consecutive count
-        seen = np.zeros(self.cols.cap, bool)
-        seen[rows] = True
-        a["count"][~seen[:, None] & ~a["started"]] = 0
-        return start, self._expire(pts)
+        return start, self._maybe_expire(pts)
+
+    def idle(self, rows: np.ndarray, pts: float) -> list[Ended]:
+        """``step`` with the condition false everywhere (nothing can start); the ends."""
+        a = self.cols.a
+        n = self._n = self._n + 1
+        a["seen"][rows] = n
+        count = a["count"][rows]
+        if count.any():  # consecutive counts of rows not started drop to 0
+            a["count"][rows] = count * a["started"][rows]
+        return self._maybe_expire(pts)
+
+    def _maybe_expire(self, pts: float) -> list[Ended]:
+        return self._expire(pts) if pts - self._due > self._grace_min else []
 
     def _expire(self, pts: float) -> list[Ended]:
         a = self.cols.a
-        stale = pts - a["last_true"] > self.grace + EPS
+        stale = pts - a["last_true"] > self._grace_eps
         ended = stale & a["started"]
         out: list[Ended] = []
         if ended.any():
@@ -79,12 +108,15 @@ class Episodes:
                         float(a["start_pts"][r, k]),
                     )
                 )
-        reset = stale & ~np.isnan(a["since"])
+        open_ = ~np.isnan(a["since"])
+        reset = stale & open_
         if reset.any():
             a["since"][reset] = np.nan
             a["count"][reset] = 0
             a["started"][reset] = False
             a["start_pts"][reset] = np.nan
+            open_ &= ~reset
+        self._due = float(a["last_true"][open_].min()) if open_.any() else np.inf
         return out
 
     def open_episodes(self) -> list[Ended]:

@@ -76,35 +76,63 @@ class PolygonSet:
         hi = hi.reshape(-1, 2) + EDGE_EPS
         self._lo = np.where(valid[:, None], lo, np.inf)
         self._hi = np.where(valid[:, None], hi, -np.inf)
+        self._box = tuple(np.ascontiguousarray(v) for v in (*self._lo.T, *self._hi.T))
+        self._edges = np.ascontiguousarray(
+            np.stack(
+                [
+                    self.x1,
+                    self.y1,
+                    self.y2,
+                    self._slope,
+                    self.x2 - self.x1,
+                    dy,
+                    self._scale,
+                    self._xlo - EDGE_EPS,
+                    self._xhi + EDGE_EPS,
+                    self._ylo - EDGE_EPS,
+                    self._yhi + EDGE_EPS,
+                ],
+            )
+        )  # (11, P, V): one gather per candidate pair, unpacked as views
 
     def contains(self, points: np.ndarray) -> np.ndarray:
         """(N, P) boolean: point n inside or on the boundary of polygon p."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         out = np.zeros((len(pts), self.count), dtype=bool)
-        if self.count == 0 or len(pts) == 0:
-            return out
-        px, py = pts[:, 0:1], pts[:, 1:2]
-        near = (px >= self._lo[:, 0]) & (px <= self._hi[:, 0])
-        near &= (py >= self._lo[:, 1]) & (py <= self._hi[:, 1])
-        n, p = np.nonzero(near)
-        if len(n) == 0:
-            return out
-        qx, qy = px[n], py[n]  # (K, 1) against (K, V) edges of each pair's polygon
-        x1, y1, x2, y2 = self.x1[p], self.y1[p], self.x2[p], self.y2[p]
-        with np.errstate(invalid="ignore"):
-            straddles = (y1 > qy) != (y2 > qy)
-            hits = straddles & (qx < x1 + (qy - y1) * self._slope[p])
-            inside = (np.count_nonzero(hits, axis=1) & 1).astype(bool)
-            cross = (x2 - x1) * (qy - y1) - (y2 - y1) * (qx - x1)
-            edge = (
-                (np.abs(cross) / self._scale[p] <= EDGE_EPS)
-                & (self._xlo[p] - EDGE_EPS <= qx)
-                & (qx <= self._xhi[p] + EDGE_EPS)
-                & (self._ylo[p] - EDGE_EPS <= qy)
-                & (qy <= self._yhi[p] + EDGE_EPS)
-            )
-        out[n, p] = inside | edge.any(axis=1)
+        self.fill(pts, out)
         return out
+
+    def fill(self, pts: np.ndarray, out: np.ndarray) -> bool:
+        """Set ``out[n, p]`` where float64 (N, 2) point n is in polygon p (else untouched).
+
+        False when no point is even in a polygon's bounding box (nothing was set).
+
+        Per-edge constants are packed in one array so a candidate pair costs one gather;
+        the boundary box test only runs when some point lies on an edge's line.
+        """
+        if self.count == 0 or len(pts) == 0:
+            return False
+        px, py = pts[:, 0:1], pts[:, 1:2]
+        lox, loy, hix, hiy = self._box
+        near = (px >= lox) & (px <= hix)
+        near &= py >= loy
+        near &= py <= hiy
+        n, p = near.nonzero()
+        if len(n) == 0:
+            return False
+        qx, qy = px[n], py[n]  # (K, 1) against (K, V) edges of each pair's polygon
+        x1, y1, y2, slope, dx, dy, scale, xlo, xhi, ylo, yhi = self._edges[:, p]
+        with np.errstate(invalid="ignore"):
+            ry = qy - y1
+            straddles = (y1 > qy) != (y2 > qy)
+            hits = straddles & (qx < x1 + ry * slope)
+            inside = np.logical_xor.reduce(hits, axis=1)  # odd number of crossings
+            on_line = np.abs(dx * ry - dy * (qx - x1)) / scale <= EDGE_EPS
+            if on_line.any():
+                on_line &= (xlo <= qx) & (qx <= xhi) & (ylo <= qy) & (qy <= yhi)
+                inside |= on_line.any(axis=1)
+        out[n, p] = inside
+        return True
 
 
 class LineSet:
@@ -127,6 +155,20 @@ class LineSet:
             ins[:, 0] - self.a[:, 0]
         )
         self.sign = np.where(side >= 0, 1.0, -1.0)
+        # measure(): rows [dist, along] = (c_ry * ry + c_rx * rx) / div, same rounding as
+        # signed_distance / along (a - b == a + -b; x * sign == x / sign for sign = +-1)
+        u = self.unit
+        self._a2 = np.ascontiguousarray(self.a.T)
+        self._c_ry = np.stack([u[:, 0], u[:, 1]])
+        self._c_rx = np.stack([-u[:, 1], u[:, 0]])
+        self._div = np.stack([self.sign, np.maximum(length, 1e-12)])
+
+    def measure(self, pts: np.ndarray) -> np.ndarray:
+        """(N, 2, L) signed distance and along for float64 (N, 2) points, in one pass."""
+        r = pts[:, :, None] - self._a2  # (N, 2, L): rx, ry
+        rx, ry = r[:, 0:1], r[:, 1:2]
+        out: np.ndarray = (self._c_ry * ry + self._c_rx * rx) / self._div
+        return out
 
     def signed_distance(self, points: np.ndarray) -> np.ndarray:
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)

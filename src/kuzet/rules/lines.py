@@ -18,6 +18,7 @@ from kuzet.config.rules import LineCrossingRuleConfig
 from kuzet.core import Event
 from kuzet.rules.episodes import EPS
 from kuzet.rules.family import SceneContext
+from kuzet.rules.presence import _as_slice
 from kuzet.rules.tracks import Columns, View
 
 _ALONG_EPS = 1e-6
@@ -32,14 +33,18 @@ class LineFamily:
         self.margin = np.array([ln.min_distance for ln in lines], np.float64)
         self.forget = np.array([c.forget_after_s for c in cfgs], np.float64)
         self.forget_min = float(self.forget.min())
+        self._forget_eps, self._forget_min_eps = self.forget + EPS, self.forget_min + EPS
+        self._neg_margin = -self.margin
+        self._lsel = _as_slice(self.line_cols)
         self.anchor = [c.anchor for c in cfgs]
+        self._kinds = sorted(set(self.anchor))
         k = len(cfgs)
         self.cols = Columns()
         self.cols.add("side", (k,), np.int8, 0)
         # where (along the segment, 0..1) and how far the anchor last was on the confirmed
         # side: the crossing point is interpolated between that and the new position
-        self.cols.add("along", (k,), np.float64, np.nan)
-        self.cols.add("dist", (k,), np.float64, np.nan)
+        # [dist, along] per rule, the layout of View.line_geo: one gather and one scatter
+        self.cols.add("geo", (2, k), np.float64, np.nan)
         self.counts: dict[int, dict[str, dict[str, int]]] = defaultdict(
             lambda: defaultdict(lambda: {"in": 0, "out": 0})
         )
@@ -50,46 +55,54 @@ class LineFamily:
     def reset(self, rows: np.ndarray) -> None:
         self.cols.reset(rows)
 
-    def _gather(self, table: dict[str, np.ndarray], n: int) -> np.ndarray:
-        kinds = set(self.anchor)
+    def _gather(self, view: View) -> np.ndarray:
+        """(N, 2, K) [signed distance, along] of each rule's line for this frame's tracks."""
+        kinds = self._kinds
         if len(kinds) == 1:
-            return table[kinds.pop()][:, self.line_cols]
-        out = np.empty((n, len(self.cfgs)))
+            return view.line_geo[kinds[0]][:, :, self._lsel]
+        out = np.empty((len(view.rows), 2, len(self.cfgs)))
         for kind in kinds:
             ks = [i for i, a in enumerate(self.anchor) if a == kind]
-            out[:, ks] = table[kind][:, self.line_cols[ks]]
+            out[:, :, ks] = view.line_geo[kind][:, :, self.line_cols[ks]]
         return out
 
     def update(self, view: View) -> list[Event]:
         rows = view.rows
         if len(rows) == 0:
             return []
-        d = self._gather(view.line_dist, len(rows))
-        along = self._gather(view.line_along, len(rows))
+        geo = self._gather(view)
+        d = geo[:, 0]  # signed distances (N, K)
         a = self.cols.a
         old = a["side"][rows]
-        stale = view.gap > self.forget_min + EPS
-        if stale.any():  # lost too long: the old side is no evidence any more
-            old[(view.gap[:, None] > self.forget + EPS)] = 0
-        new = (d >= self.margin).astype(np.int8) - (d <= -self.margin).astype(np.int8)
-        flips = (new != 0) & (old != 0) & (new != old)
+        if view.gap.max() > self._forget_min_eps:  # lost too long: old side is no evidence
+            old[(view.gap[:, None] > self._forget_eps)] = 0
+        new = (d >= self.margin).view(np.int8) - (d <= self._neg_margin).view(np.int8)
+        flips = new * old < 0  # both confirmed, opposite sides
         events: list[Event] = []
+        old_geo: np.ndarray | None = None
         if flips.any():
-            counted = view.eligible[:, self.rule_cols] & view.armed[self.rule_cols]
-            old_along, old_dist = a["along"][rows], a["dist"][rows]
-            for i, j in np.argwhere(flips).tolist():
-                d0, d1 = float(old_dist[i, j]), float(d[i, j])
-                hit = float(old_along[i, j]) + (float(along[i, j]) - float(old_along[i, j])) * (
-                    d0 / (d0 - d1)
-                )
-                if counted[i, j] and -_ALONG_EPS <= hit <= 1 + _ALONG_EPS:
+            old_geo = a["geo"][rows]
+            fi, fj = flips.nonzero()
+            was, now = old_geo[fi, :, fj], geo[fi, :, fj]  # (F, 2): dist, along
+            d0, a0 = was[:, 0], was[:, 1]
+            hit = a0 + (now[:, 1] - a0) * (d0 / (d0 - now[:, 0]))  # crossing point on A-B
+            on_seg = (hit >= -_ALONG_EPS) & (hit <= 1 + _ALONG_EPS)
+            if on_seg.any():  # most flips walk round a segment's end: filters only then
+                fi, fj = fi[on_seg], fj[on_seg]
+                counted = view.ok[fi, self.rule_cols[fj]]
+                for i, j in zip(fi[counted].tolist(), fj[counted].tolist(), strict=True):
                     ev = self._crossing(view, i, j, int(new[i, j]))
                     if ev is not None:
                         events.append(ev)
         confirmed = new != 0
+        if confirmed.all():  # every anchor clear of its lines: state is this frame's
+            a["side"][rows] = new
+            a["geo"][rows] = geo
+            return events
+        if old_geo is None:
+            old_geo = a["geo"][rows]
         a["side"][rows] = np.where(confirmed, new, old)
-        a["along"][rows] = np.where(confirmed, along, a["along"][rows])
-        a["dist"][rows] = np.where(confirmed, d, a["dist"][rows])
+        a["geo"][rows] = np.where(confirmed[:, None], geo, old_geo)
         return events
 
     def _crossing(self, view: View, i: int, j: int, side: int) -> Event | None:

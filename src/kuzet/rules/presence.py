@@ -17,12 +17,30 @@ from kuzet.rules.tracks import Columns, View
 PresenceConfig = IntrusionRuleConfig | LoiteringRuleConfig
 
 
+def _as_slice(cols: np.ndarray) -> slice | np.ndarray:
+    """A run of consecutive columns as a slice (a view, no copy), else the index array."""
+    if len(cols) and cols[0] >= 0 and (np.diff(cols) == 1).all():
+        return slice(int(cols[0]), int(cols[-1]) + 1)
+    return cols
+
+
 class PresenceFamily:
     def __init__(self, ctx: SceneContext, cfgs: list[PresenceConfig]) -> None:
         self.ctx, self.cfgs = ctx, cfgs
         self.rule_cols = np.array([ctx.rule_index[c.name] for c in cfgs], np.intp)
         self.zone_cols = np.array([ctx.zone_col(c.zone) for c in cfgs], np.intp)
         self.anchor = [c.anchor for c in cfgs]
+        # per anchor kind: (rule positions, zone columns); one kind (the usual case) and
+        # rules contiguous in the scene take slices instead of gathers
+        self._by_kind = [
+            (ks, self.zone_cols[ks])
+            for kind in sorted(set(self.anchor))
+            for ks in [np.array([i for i, a in enumerate(self.anchor) if a == kind], np.intp)]
+        ]
+        self._kinds = sorted(set(self.anchor))
+        self._rsel = _as_slice(self.rule_cols)
+        self._zsel = _as_slice(self.zone_cols)
+        self._whole = bool((self.zone_cols < 0).any())  # a whole-frame rule: always test
         self.episodes = Episodes(
             np.array([c.min_frames for c in cfgs]),
             np.array([getattr(c, "min_dwell_s", 0.0) for c in cfgs]),
@@ -41,21 +59,33 @@ class PresenceFamily:
         self.last.reset(rows)
 
     def inside(self, view: View) -> np.ndarray:
-        n = len(view.rows)
-        cond = np.empty((n, len(self.cfgs)), bool)
-        for kind in set(self.anchor):
-            ks = [i for i, a in enumerate(self.anchor) if a == kind]
-            cond[:, ks] = view.in_zone[kind][:, self.zone_cols[ks]]
-        return cond & view.eligible[:, self.rule_cols] & view.armed[self.rule_cols]
+        """(N, K): track in the rule's zone and eligible for it, schedule armed."""
+        cond = self.maybe_inside(view)
+        return np.zeros((len(view.rows), len(self.cfgs)), bool) if cond is None else cond
+
+    def maybe_inside(self, view: View) -> np.ndarray | None:
+        """``inside``, or None when it is false everywhere (no anchor near any zone)."""
+        if len(self._kinds) == 1:
+            kind = self._kinds[0]
+            if not (self._whole or view.zone_hit.get(kind, True)):  # no anchor near a zone
+                return None
+            return view.in_zone[kind][:, self._zsel] & view.ok[:, self._rsel]
+        cond = np.empty((len(view.rows), len(self.cfgs)), bool)
+        for kind, (ks, zc) in zip(self._kinds, self._by_kind, strict=True):
+            cond[:, ks] = view.in_zone[kind][:, zc]
+        return cond & view.ok[:, self._rsel]
 
     def update(self, view: View) -> list[Event]:
         rows = view.rows
         if len(rows):
             self.last.a["box"][rows] = view.tracks.xyxy
             self.last.a["cls"][rows] = view.tracks.class_id
-        start, ended = self.episodes.step(rows, self.inside(view), view.pts)
+        cond = self.maybe_inside(view)
+        if cond is None:
+            return self._ends(view, self.episodes.idle(rows, view.pts), "left")
+        start, ended = self.episodes.step(rows, cond, view.pts)
         events: list[Event] = []
-        for n, k in np.argwhere(start).tolist():
+        for n, k in np.argwhere(start).tolist() if start.any() else ():
             cfg = self.cfgs[k]
             st = self.episodes.cols.a["since"][rows[n], k]
             attrs: dict[str, object] = {"zone": cfg.zone}

@@ -6,6 +6,7 @@ arrays and updates all tracks and all its rules with a few array operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,9 @@ class Columns:
             self.a[name][rows] = fill
 
 
+_NONE = np.empty(0, np.intp)
+
+
 class TrackTable:
     """tracker_id -> row, with rows freed once a track is unseen for ``forget_s``."""
 
@@ -50,16 +54,26 @@ class TrackTable:
         self.tid = np.empty(0, np.int64)
         self.last_seen = np.empty(0, np.float64)
         self.used = np.empty(0, bool)
+        self._prev_ids: list[int] | None = None  # None: no cached mapping
+        self._prev_rows = np.empty(0, np.intp)
+        self._due = np.inf  # lower bound of last_seen over used rows: skip most scans
 
     def rows(self, tids: np.ndarray, pts: float) -> tuple[np.ndarray, np.ndarray]:
         """Rows of these track ids (allocated on first sight), and seconds since last seen."""
-        out = np.empty(len(tids), np.intp)
-        get = self._row.get
-        for i, t in enumerate(tids.tolist()):
-            r = get(t)
-            if r is None:
-                r = self._alloc(t)
-            out[i] = r
+        ids = tids.tolist()
+        if ids == self._prev_ids:  # the same tracks as last frame: the same rows
+            out = self._prev_rows
+        else:
+            found = list(map(self._row.get, ids))
+            if None in found:  # some id is new: allocate in order of appearance
+                get = self._row.get
+                for i, t in enumerate(ids):
+                    r = get(t)
+                    found[i] = self._alloc(t) if r is None else r
+            out = np.array(found, np.intp)
+            self._prev_ids, self._prev_rows = ids, out
+        if len(out):
+            self._due = min(self._due, pts)
         gap = pts - self.last_seen[out]
         self.last_seen[out] = pts
         return out, gap
@@ -78,18 +92,59 @@ class TrackTable:
 
     def expire(self, pts: float) -> np.ndarray:
         """Rows of tracks unseen for longer than ``forget_s``; they are free afterwards."""
+        if not pts - self._due > self.forget_s:
+            return _NONE
         gone = np.flatnonzero(self.used & (pts - self.last_seen > self.forget_s))
+        if len(gone):
+            self._prev_ids = None
         for r in gone.tolist():
             del self._row[int(self.tid[r])]
             self._free.append(r)
         self.used[gone] = False
         self.tid[gone] = -1
+        used = self.last_seen[self.used]
+        self._due = float(used.min()) if len(used) else np.inf
         return gone
+
+
+class Anchors(dict[str, np.ndarray]):
+    """Reference points per box, computed on first use (most frames need one kind)."""
+
+    def __init__(self, xyxy: np.ndarray) -> None:
+        super().__init__()
+        self._xyxy = xyxy
+
+    def __missing__(self, key: str) -> np.ndarray:
+        b = self._xyxy
+        if key == "center":
+            p = (b[:, :2] + b[:, 2:]) / 2
+        elif key == "bottom_center":
+            p = np.empty((len(b), 2), b.dtype)
+            p[:, 0] = (b[:, 0] + b[:, 2]) / 2
+            p[:, 1] = b[:, 3]
+        else:
+            raise ValueError(f"unknown anchor {key!r}")
+        self[key] = p
+        return p
+
+    def float64(self, key: str) -> np.ndarray:
+        """The same points as float64 (what geometry works in), without a float32 copy."""
+        if key != "bottom_center" or key in self:
+            return self[key].astype(np.float64)
+        b = self._xyxy
+        p = np.empty((len(b), 2), np.float64)
+        p[:, 0] = (b[:, 0] + b[:, 2]) / 2
+        p[:, 1] = b[:, 3]
+        return p
 
 
 @dataclass(slots=True)
 class View:
-    """One frame as the rules see it; geometry is computed once for all rules."""
+    """One frame as the rules see it; geometry is computed once for all rules.
+
+    Class/score/size filters are computed on first use (``eligible``): a frame whose
+    tracks touch no zone and cross no line never needs them.
+    """
 
     frame: Frame
     tracks: Detections
@@ -100,13 +155,30 @@ class View:
     in_zone: dict[str, np.ndarray]  # anchor kind -> (N, zones)
     line_dist: dict[str, np.ndarray]  # anchor kind -> (N, lines), + on the 'in' side
     line_along: dict[str, np.ndarray]  # anchor kind -> (N, lines), 0..1 along each segment
-    eligible: np.ndarray  # (N, rules): class, score and size filters
+    filters: Callable[[], np.ndarray]  # -> (N, rules): class, score and size filters
     armed: np.ndarray  # (rules,): schedule active now
     row_tid: np.ndarray  # track id of every row (for events of tracks not in this frame)
     gap: np.ndarray  # (N,): seconds since each track was last seen (inf when new)
     row_seen: np.ndarray  # media time every row was last seen
     has_image: bool = True
+    line_geo: dict[str, np.ndarray] = field(default_factory=dict)  # kind -> (N, 2, lines)
+    zone_hit: dict[str, bool] = field(default_factory=dict)  # kind -> some zone column set
     extra: dict[str, object] = field(default_factory=dict)
+    _eligible: np.ndarray | None = None
+    _ok: np.ndarray | None = None
+
+    @property
+    def eligible(self) -> np.ndarray:
+        if self._eligible is None:
+            self._eligible = self.filters()
+        return self._eligible
+
+    @property
+    def ok(self) -> np.ndarray:
+        """(N, rules): eligible and armed, what every family tests."""
+        if self._ok is None:
+            self._ok = self.eligible & self.armed
+        return self._ok
 
     @property
     def pts(self) -> float:

@@ -227,6 +227,9 @@ class Store:
             stmt = stmt.where(EventRow.ts >= _aware(q.since))
         if q.until is not None:
             stmt = stmt.where(EventRow.ts < _aware(q.until))
+        for key, values in (q.attributes or {}).items():
+            # JSON_EXTRACT on SQLite, ->> on PostgreSQL; the key is a bound parameter
+            stmt = stmt.where(EventRow.attributes[key].as_string().in_(values))
         return stmt
 
     def count_events(self) -> int:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from kuzet.access.blur import BlurError, blur_jpeg
-from kuzet.access.model import DataClass
+from kuzet.access.model import DataClass, Principal
+from kuzet.access.policy import BIOMETRIC_ATTRIBUTES, PLATE_ATTRIBUTES
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
@@ -20,6 +22,7 @@ from kuzet.core.records import EventQuery
 router = APIRouter(prefix="/api/events", tags=["events"], responses=ERROR_RESPONSES)
 
 _LIST_HELP = "repeat the parameter or separate values with commas"
+_ATTR_HELP = "key:value on a string attribute, e.g. upper_colour:red; keys must all match"
 
 
 def _values(raw: list[str] | None) -> list[str] | None:
@@ -29,14 +32,35 @@ def _values(raw: list[str] | None) -> list[str] | None:
     return out or None
 
 
+_ATTR_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+
+
+def _attr_filters(raw: list[str] | None, who: Principal) -> dict[str, list[str]] | None:
+    """``key:value`` items -> ``{key: [values]}``. Filtering on an attribute the caller
+    may not see would reveal it through the result count, so that is refused."""
+    out: dict[str, list[str]] = {}
+    for item in _values(raw) or []:
+        key, sep, value = item.partition(":")
+        if not sep or not _ATTR_KEY.match(key) or not value:
+            raise invalid("query.attr", f"{item!r} is not key:value")
+        if (key in BIOMETRIC_ATTRIBUTES and not who.cleared(DataClass.BIOMETRICS)) or (
+            key in PLATE_ATTRIBUTES and not who.cleared(DataClass.PLATES)
+        ):
+            raise ApiError(403, "clearance_required", f"filtering on {key!r} needs clearance")
+        out.setdefault(key, []).append(value)
+    return out or None
+
+
 @router.get("", response_model=EventPage, summary="Search events, newest first")
 def list_events(
     view: View,
+    who: Who,
     camera_id: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
     type_: Annotated[list[str] | None, Query(alias="type", description=_LIST_HELP)] = None,
     class_name: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    attr: Annotated[list[str] | None, Query(description=_ATTR_HELP)] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EventPage:
@@ -48,6 +72,7 @@ def list_events(
         class_name=_values(class_name),
         since=since,
         until=until,
+        attributes=_attr_filters(attr, who),
         cursor=cursor,
         limit=limit,
     )

@@ -254,18 +254,54 @@ def sparse_to_dense(ctx: Ctx, node: TfNode) -> OpResult:
 @register_op("_FusedConv2D")
 def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
     """Conv2D + BiasAdd [+ Relu], as TF.js fuses them (BlazeFace and most human models)."""
+    y = conv2d(ctx, node)[0]
+    assert isinstance(y, str)
+    return [_fused_tail(ctx, node, y, 2)]
+
+
+# ------------------------------------------------------------------ heads (faceres)
+@register_op("Mean")
+def mean(ctx: Ctx, node: TfNode) -> OpResult:
+    """Global pooling in classifier heads; the TF tensor is NHWC, so axes carry over."""
+    axes = ctx.add_const(ctx.const(node, 1).astype(np.int64).reshape(-1), node.name + "/axes")
+    keep = int(node.attr_b("keep_dims"))
+    return [ctx.emit1("ReduceMean", [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
+
+
+@register_op("Softmax")
+def softmax(ctx: Ctx, node: TfNode) -> OpResult:
+    return [ctx.emit1("Softmax", [ctx.tensor(node, 0)], node.name, axis=-1)]
+
+
+def _fused_tail(ctx: Ctx, node: TfNode, y: str, bias_input: int) -> str:
+    """The ``fused_ops`` TF.js folds into a conv or matmul: BiasAdd, then Relu."""
     fused = [
         base64.b64decode(s).decode()
         for s in node.attr.get("fused_ops", {}).get("list", {}).get("s", [])
     ]
-    y = conv2d(ctx, node)[0]
-    assert isinstance(y, str)
     if fused[:1] == ["BiasAdd"]:
-        b = ctx.add_const(ctx.const(node, 2).astype(np.float32), node.name + "/bias")
+        b = ctx.add_const(ctx.const(node, bias_input).astype(np.float32), node.name + "/bias")
         y = ctx.emit1("Add", [y, b], node.name + "/biasadd")
         fused = fused[1:]
     for op in fused:
         if op != "Relu":
             raise ctx.unsupported(node, f"fused op {op!r}")
         y = ctx.emit1("Relu", [y], node.name + "/relu")
-    return [y]
+    return y
+
+
+@register_op("MatMul", "_FusedMatMul")
+def matmul(ctx: Ctx, node: TfNode) -> OpResult:
+    """Dense layers: ``x @ W`` (+ bias, Relu when fused); a transposed x is refused."""
+    if node.attr_b("transpose_a"):
+        raise ctx.unsupported(node, "transpose_a")
+    if ctx.is_const(node, 1):
+        w = ctx.const(node, 1)
+        w = w.T if node.attr_b("transpose_b") else w
+        b = ctx.add_const(np.ascontiguousarray(w.astype(np.float32)), node.name + "/W")
+    elif node.attr_b("transpose_b"):
+        raise ctx.unsupported(node, "transpose_b of a computed matrix")
+    else:
+        b = ctx.tensor(node, 1)
+    y = ctx.emit1("MatMul", [ctx.tensor(node, 0), b], node.name)
+    return [_fused_tail(ctx, node, y, 2) if node.op == "_FusedMatMul" else y]
