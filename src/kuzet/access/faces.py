@@ -8,47 +8,21 @@ faces of CCTV footage.
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
-import threading
 from functools import cache
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from kuzet.assets import ASSETS, cache_dir, ensure
-
 SIZE = 256
 _STRIDES, _PER_CELL = (16, 32), (2, 6)
-_lock = threading.Lock()
 
 
 def model_path() -> Path:
-    """The converted ONNX model, made once from the verified TF.js assets."""
-    graph = ensure("blazeface-back.json", quiet=True)
-    ensure("blazeface-back.bin", quiet=True)
-    out = cache_dir() / "models" / f"blazeface-back-{ASSETS['blazeface-back.bin'].sha256[:12]}.onnx"
-    with _lock:
-        if out.exists():
-            return out
-        from kuzet.vision.tfjs.convert import convert
+    """The converted ONNX model (converted once from the verified TF.js assets, cached)."""
+    from kuzet.vision.models import pull
 
-        with tempfile.TemporaryDirectory(prefix="kuzet-blazeface-") as tmp:
-            # This export keeps its signature under userDefinedMetadata; lift it up.
-            data = json.loads(graph.read_text())
-            data.setdefault("signature", data.get("userDefinedMetadata", {}).get("signature"))
-            (Path(tmp) / graph.name).write_text(json.dumps(data))
-            for group in data["weightsManifest"]:
-                for p in group["paths"]:
-                    shutil.copy(graph.parent / Path(p).name, Path(tmp) / Path(p).name)
-            model = convert(Path(tmp) / graph.name)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        part = out.with_suffix(".part")
-        part.write_bytes(model.SerializeToString())
-        part.replace(out)
-    return out
+    return pull("blazeface-back", quiet=True)
 
 
 def _anchors() -> np.ndarray:

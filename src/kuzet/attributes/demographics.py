@@ -9,7 +9,6 @@ The input is the face box grown 1.4x, square, RGB in 0..255 (0..1 gives a consta
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,29 +16,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kuzet.assets import ASSETS, cache_dir, ensure
-
 SIZE = 224
 # upper bound (exclusive) in years -> band name
 AGE_BANDS = ((18, "0-17"), (30, "18-29"), (45, "30-44"), (60, "45-59"), (200, "60+"))
-_lock = threading.Lock()
 
 
 def model_path() -> Path:
-    """The converted ONNX model, made once from the verified TF.js assets."""
-    graph = ensure("faceres.json", quiet=True)
-    ensure("faceres.bin", quiet=True)
-    out = cache_dir() / "models" / f"faceres-{ASSETS['faceres.bin'].sha256[:12]}.onnx"
-    with _lock:
-        if not out.exists():
-            from kuzet.vision.tfjs.convert import convert
+    """The converted ONNX model (converted once from the verified TF.js assets, cached)."""
+    from kuzet.vision.models import pull
 
-            model = convert(graph)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            part = out.with_suffix(".part")
-            part.write_bytes(model.SerializeToString())
-            part.replace(out)
-    return out
+    return pull("faceres", quiet=True)
 
 
 def age_band(age: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ class CatalogModel:
     name: str
     graph: str  # asset name of the TF.js model.json
     weights: tuple[str, ...]  # asset names of its shards
-    sizes: tuple[int, ...]
+    sizes: tuple[int | None, ...]  # first is the default; None: the size it was exported at
     what: str
 
 
@@ -31,7 +32,16 @@ CATALOG: dict[str, CatalogModel] = {
         "nanodet", "nanodet.json", ("nanodet.bin",), (416, 320),
         "NanoDet COCO-80 detector, converted from the TF.js graph",
     ),
+    "blazeface-back": CatalogModel(
+        "blazeface-back", "blazeface-back.json", ("blazeface-back.bin",), (None,),
+        "BlazeFace face detector (256 px), for blurring and face matching",
+    ),
+    "faceres": CatalogModel(
+        "faceres", "faceres.json", ("faceres.bin",), (None,),
+        "FaceRes: gender and approximate age from a 224 px face crop",
+    ),
 }  # fmt: skip
+_convert_lock = threading.Lock()  # several threads may ask for the same model on first use
 
 
 def models_dir() -> Path:
@@ -42,8 +52,8 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _paths(name: str, size: int) -> tuple[Path, Path]:
-    base = models_dir() / f"{name}-{size}"
+def _paths(name: str, size: int | None) -> tuple[Path, Path]:
+    base = models_dir() / f"{name}-{size or 'native'}"
     return base.with_suffix(".onnx"), base.with_suffix(".json")
 
 
@@ -62,16 +72,33 @@ def _up_to_date(onnx_path: Path, manifest_path: Path, entry: CatalogModel) -> bo
 
 
 def pull(
-    name: str = "nanodet", input_size: int = 416, *, force: bool = False, quiet: bool = False
+    name: str = "nanodet",
+    input_size: int | None = None,
+    *,
+    force: bool = False,
+    quiet: bool = False,
 ) -> Path:
-    """Path of ``<cache>/models/<name>-<size>.onnx``, converting it if missing or stale."""
+    """Path of ``<cache>/models/<name>-<size>.onnx``, converting it if missing or stale.
+
+    ``input_size`` None is the catalog entry's default size.
+    """
     try:
         entry = CATALOG[name]
     except KeyError:
         raise KeyError(f"unknown model {name!r}; known: {', '.join(sorted(CATALOG))}") from None
+    if input_size is None:
+        input_size = entry.sizes[0]
     onnx_path, manifest_path = _paths(name, input_size)
-    if not force and _up_to_date(onnx_path, manifest_path, entry):
-        return onnx_path
+    with _convert_lock:
+        if force or not _up_to_date(onnx_path, manifest_path, entry):
+            _convert(entry, input_size, onnx_path, manifest_path, quiet)
+    return onnx_path
+
+
+def _convert(
+    entry: CatalogModel, input_size: int | None, onnx_path: Path, manifest_path: Path, quiet: bool
+) -> None:
+    name = entry.name
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -85,7 +112,8 @@ def pull(
         graph = ensure(entry.graph, quiet=quiet)
         for w in entry.weights:
             ensure(w, quiet=quiet)
-        progress.update(task, advance=1, description=f"converting {name} to ONNX ({input_size})")
+        size = input_size or "native size"
+        progress.update(task, advance=1, description=f"converting {name} to ONNX ({size})")
         model = convert(graph, input_size)
         progress.update(task, advance=1, description=f"writing {onnx_path.name}")
         onnx_path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,10 +130,9 @@ def pull(
         }
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
         progress.update(task, advance=1)
-    return onnx_path
 
 
-def resolve_model(model: str | Path, input_size: int) -> Path:
+def resolve_model(model: str | Path, input_size: int | None) -> Path:
     """A catalog name is pulled (converted once); anything else is a path to an .onnx."""
     if str(model) in CATALOG:
         return pull(str(model), input_size, quiet=True)

@@ -127,7 +127,8 @@ def read_tfjs(model_json: str | Path) -> TfjsModel:
             declared = node.dtype()
             if declared is not None and weights[node.name].dtype != declared:
                 weights[node.name] = weights[node.name].astype(declared)
-    sig = doc.get("signature", {})
+    # some exports (BlazeFace of human-models) keep the signature under userDefinedMetadata
+    sig = doc.get("signature") or doc.get("userDefinedMetadata", {}).get("signature") or {}
     inputs = {
         k.split(":")[0]: _shape_of(v.get("tensorShape", {}))
         for k, v in sig.get("inputs", {}).items()
