@@ -7,7 +7,7 @@ can forget a scope check. Anything out of scope reads as *not found*, never as
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from kuzet.access.errors import Forbidden
 from kuzet.access.model import DataClass, Principal
@@ -19,17 +19,7 @@ from kuzet.access.policy import (
 )
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo, EventQuery
-
-
-class _Store(Protocol):
-    def list_cameras(
-        self, *, category: str | None = None, district: str | None = None
-    ) -> list[CameraInfo]: ...
-    def get_camera(self, camera_id: str) -> CameraInfo | None: ...
-    def upsert_camera(self, cam: CameraInfo) -> CameraInfo: ...
-    def delete_camera(self, camera_id: str) -> bool: ...
-    def get_event(self, event_id: str) -> Event | None: ...
-    def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]: ...
+from kuzet.store.ports import StoreReader
 
 
 def event_view(p: Principal, ev: Event) -> Event | None:
@@ -55,7 +45,7 @@ def event_view(p: Principal, ev: Event) -> Event | None:
 
 
 class ScopedStore:
-    def __init__(self, store: _Store, principal: Principal) -> None:
+    def __init__(self, store: StoreReader, principal: Principal) -> None:
         self.store = store
         self.p = principal
 
