@@ -89,6 +89,5 @@ class BinOverflowFamily:
         ]
 
     def finish(self, view: View) -> list[Event]:
-        events = self._ends(view, self.episodes.open_episodes(), "end_of_stream")
-        self.episodes.close_all()
+        events = self._ends(view, self.episodes.drain(), "end_of_stream")
         return [e for e in events if e is not None]

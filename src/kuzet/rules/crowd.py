@@ -71,6 +71,5 @@ class CrowdFamily:
         return events
 
     def finish(self, view: View) -> list[Event]:
-        events = self._ends(view, self.episodes.open_episodes(), "end_of_stream")
-        self.episodes.close_all()
+        events = self._ends(view, self.episodes.drain(), "end_of_stream")
         return events

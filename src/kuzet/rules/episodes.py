@@ -119,10 +119,10 @@ class Episodes:
         self._due = float(a["last_true"][open_].min()) if open_.any() else np.inf
         return out
 
-    def open_episodes(self) -> list[Ended]:
-        """Started and not ended (for an end-of-stream flush)."""
+    def drain(self) -> list[Ended]:
+        """End-of-stream flush: the episodes started and not ended; then forget every row."""
         a = self.cols.a
-        return [
+        ended = [
             Ended(
                 r,
                 k,
@@ -132,9 +132,8 @@ class Episodes:
             )
             for r, k in np.argwhere(a["started"]).tolist()
         ]
-
-    def close_all(self) -> None:
         self.cols.reset(np.arange(self.cols.cap))
+        return ended
 
 
 @dataclass(slots=True)

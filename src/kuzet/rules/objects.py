@@ -234,8 +234,7 @@ class StaticObjectFamily:
         return bool(len(feet) and np.linalg.norm(feet - c, axis=1).min() <= self.owner[k])
 
     def finish(self, view: View) -> list[Event]:
-        events = self._ends(view, self.episodes.open_episodes(), "end_of_stream")
-        self.episodes.close_all()
+        events = self._ends(view, self.episodes.drain(), "end_of_stream")
         for (k, bid), (start, last) in self.blob_open.items():
             events.append(
                 self.ctx.emitter(self.cfgs[k]).emit(
