@@ -107,9 +107,11 @@ def test_snapshot_download_and_404(client: TestClient, store: Any, blobs: Any) -
 def test_attribute_filters(client: TestClient, store: Any, access: Any, app: Any) -> None:
     colours = ["red", "black", "red", "blue"]
     bags = ["backpack", "backpack", "none", "backpack"]
+    ages = ["18-29", "60+", "60+", "30-44"]
     store.insert_events([
         make_event(i, "cam1", "person_attributes",
-                   attributes={"upper_colour": colours[i], "carried_bag": bags[i]})
+                   attributes={"upper_colour": colours[i], "carried_bag": bags[i],
+                               "age_band": ages[i], "age_estimate": 20.0 + i})
         for i in range(4)
     ])  # fmt: skip
 
@@ -121,6 +123,7 @@ def test_attribute_filters(client: TestClient, store: Any, access: Any, app: Any
     assert ids("upper_colour:red") == [0, 2]
     assert ids("upper_colour:red", "carried_bag:backpack") == [0]
     assert ids("upper_colour:red,upper_colour:blue") == [0, 2, 3]
+    assert ids("age_band:60+") == [1, 2] and ids("age_band:60+", "upper_colour:red") == [2]
     for bad in ("upper_colour", "bad key:x", "upper_colour:"):
         r = client.get("/api/events", params={"attr": bad})
         assert r.status_code == 422 and r.json()["fields"][0]["field"] == "query.attr", bad
@@ -134,6 +137,10 @@ def test_attribute_filters(client: TestClient, store: Any, access: Any, app: Any
         hdr = {"Authorization": f"Bearer {token}"}
         r = op.get("/api/events", params={"attr": "person_id:p1"}, headers=hdr)
         assert r.status_code == 403 and r.json()["error"] == "clearance_required"
+        r = op.get("/api/events", params={"attr": "age_band:60+"}, headers=hdr)
+        assert r.status_code == 403 and r.json()["error"] == "clearance_required"
         r = op.get("/api/events", params={"attr": "upper_colour:red"}, headers=hdr)
         assert r.status_code == 200 and len(r.json()["items"]) == 2
+        seen = r.json()["items"][0]["attributes"]  # age is face-derived: hidden from them
+        assert "upper_colour" in seen and not {"age_band", "age_estimate"} & set(seen)
     assert client.get("/api/events", params={"attr": "person_id:p1"}).status_code == 200

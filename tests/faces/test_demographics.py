@@ -1,8 +1,11 @@
-"""Gender and age band (FaceRes via Kuzet's converter) on the real face photos of the
-asset catalog. Truth: public figures and the t1.jpg cast, gender known; ages by eye at
-the time of each photo, approximate (see docs/faces.md)."""
+"""Gender (FaceRes) and age band (FaceRes-deep), both via Kuzet's converter, on the real
+face photos of the asset catalog. Truth: tests/faces/data/demographics.json (public
+figures with ages from public records at the time of each photo, and the t1.jpg cast)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -13,7 +16,7 @@ from kuzet.assets import ensure
 from kuzet.attributes.clothing import ClothingColours
 from kuzet.attributes.demographics import (
     FaceDemographics,
-    PersonGender,
+    PersonFace,
     age_band,
     decode_age,
     face_crop,
@@ -49,18 +52,42 @@ def test_age_decoding_and_bands() -> None:
 
 
 @pytest.mark.slow
-def test_gender_on_real_faces_and_age_order() -> None:
-    finder, demo = FaceFinder(), FaceDemographics()
-    got: dict[str, list[tuple[str | None, float]]] = {}
+def test_gender_on_real_faces() -> None:
+    finder, demo = FaceFinder(), FaceDemographics(age=False)
+    got: dict[str, list[str | None]] = {}
     for name in GENDER:
         img = _read(name)
         boxes = sorted(finder.find(img)[:, :4].tolist(), key=lambda b: b[0])
-        got[name] = [(d.gender, d.age) for d in (demo.estimate(img, b) for b in boxes)]
-    assert {k: [g for g, _ in v] for k, v in got.items()} == GENDER  # 12 of 12
-    # ages are approximate: Biden (about 65-70 here) reads older than Obama (about 47-50) ...
-    assert got["biden.jpg"][0][1] > max(got[f][0][1] for f in ("obama.jpg", "obama2.jpg"))
-    # ... and the t1.jpg cast (about 30) between 18 and 44
-    assert all(18 <= a < 45 for _, a in got["t1.jpg"])
+        found = [demo.estimate(img, b) for b in boxes]
+        assert all(d.age is None and d.age_band is None for d in found)  # age not asked
+        got[name] = [d.gender for d in found]
+    assert got == GENDER  # 12 of 12
+
+
+TRUTH = json.loads((Path(__file__).parent / "data/demographics.json").read_text())["faces"]
+
+
+@pytest.mark.slow
+def test_age_band_on_faces_of_known_age() -> None:
+    """FaceRes-deep puts 5 of the 8 faces of known age in the right band (docs/faces.md);
+    its miss is Obama, read in his late thirties at 47-55 (all three photos)."""
+    finder, demo = FaceFinder(), FaceDemographics(gender=False)
+    right, ages = [], {}
+    for f in (f for f in TRUTH if f["age"] is not None):
+        img = _read(f["image"])
+        boxes = finder.find(img)[:, :4]
+        centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+        box = boxes[np.argmin(np.linalg.norm(centres - np.array(f["near"]), axis=1))]
+        d = demo.estimate(img, box)
+        assert d.gender is None and d.age is not None
+        ages[f["who"].split(" (")[0]] = d.age
+        right.append(d.age_band == age_band(f["age"][0]))
+    assert sum(right) >= 5, ages
+    # the two oldest read as the oldest, the youngest as the youngest
+    assert min(ages["Joe Biden"], ages["Grace Hopper"]) > max(
+        v for k, v in ages.items() if k not in ("Joe Biden", "Grace Hopper")
+    )
+    assert ages["Lionel Messi"] == min(ages.values())
 
 
 def test_enricher_adds_gender_from_the_face_in_the_person_box() -> None:
@@ -70,7 +97,7 @@ def test_enricher_adds_gender_from_the_face_in_the_person_box() -> None:
     for fx1, fy1, fx2, _ in (faces[0], faces[2]):  # a woman and a man (GENDER["t1.jpg"])
         fw = fx2 - fx1
         boxes.append((fx1 - 0.5 * fw, fy1 - 0.3 * fw, fx2 + 0.5 * fw, fy1 + 4 * fw))
-    enr = ClothingColours("cam", every_n=1, looks=2, min_height=60, gender=PersonGender())
+    enr = ClothingColours("cam", every_n=1, looks=2, min_height=60, face=PersonFace(age=True))
     tracks = Detections(np.array(boxes), np.array([0.9, 0.9]), np.array([0, 0]), np.array([1, 2]))
     events = []
     for i in range(2):
@@ -78,10 +105,19 @@ def test_enricher_adds_gender_from_the_face_in_the_person_box() -> None:
     got = {e.track_id: e.attributes["gender"] for e in events}
     assert got == {1: "female", 2: "male"}
     assert all(e.attributes["gender_confidence"] > 0.5 for e in events)
-    assert "age_band" not in events[0].attributes  # measured too unreliable to emit
+    # the t1.jpg cast, by eye 25-35: the median of the looks lands in one of those bands
+    assert all(e.attributes["age_band"] in ("18-29", "30-44") for e in events)
+    assert all(18 <= float(e.attributes["age_estimate"]) < 45 for e in events)
+    only_gender = ClothingColours("cam", every_n=1, looks=1, min_height=60, face=PersonFace())
+    attrs = only_gender.enrich(Frame("cam", 0, 0, 1.7e9, img), tracks)[0].attributes
+    assert "gender" in attrs and "age_band" not in attrs
 
 
-def test_gender_needs_faces_enabled() -> None:
+def test_gender_and_age_need_faces_enabled() -> None:
     with pytest.raises(ValidationError, match=r"faces\.gender needs"):
         FacesConfig(gender=True, clothing_colours=True)
-    assert FacesConfig(gender=True, clothing_colours=True, enabled=True).gender
+    with pytest.raises(ValidationError, match=r"faces\.age needs"):
+        FacesConfig(age=True, clothing_colours=True)
+    assert FacesConfig(age=True, clothing_colours=True, enabled=True).age
+    with pytest.raises(ValueError, match="gender, age or both"):
+        FaceDemographics(gender=False, age=False)

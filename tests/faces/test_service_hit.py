@@ -57,7 +57,7 @@ def test_enrolled_face_gives_one_hit_seen_by_police_not_by_education(
         store=StoreConfig(url=f"sqlite:///{tmp_path / 'k.db'}", batch_wait_ms=10),
         access=cheap_config(),
         analysis=AnalysisConfig(motion={"enabled": False}),  # type: ignore[arg-type]
-        faces=FacesConfig(enabled=True, clothing_colours=True),
+        faces=FacesConfig(enabled=True, clothing_colours=True, gender=True, age=True),
         cameras=[
             CameraConfig(
                 id="school-gate",
@@ -90,9 +90,19 @@ def test_enrolled_face_gives_one_hit_seen_by_police_not_by_education(
         assert len(hits) == 1 and hits[0]["watchlist_id"] == wl.id and hits[0]["score"] >= 0.92
         evs = client.get("/api/events", headers=police, params={"type": "watchlist_hit"}).json()
         assert [e["id"] for e in evs["items"]] == [hits[0]["event_id"]]
-        # education: the camera is theirs and they see its events, but not the hit
-        seen = {e["type"] for e in client.get("/api/events", headers=edu).json()["items"]}
+        # gender and age band from the face, for the cleared investigator
+        q = {"type": "person_attributes"}
+        (attrs,) = [e["attributes"] for e in client.get("/api/events", headers=police, params=q)
+                    .json()["items"]]  # fmt: skip
+        assert attrs["gender"] == "male" and attrs["age_band"] in ("30-44", "45-59"), attrs
+        # education: the camera is theirs and they see its events, but not the hit, and
+        # not what was inferred from the face
+        items = client.get("/api/events", headers=edu).json()["items"]
+        seen = {e["type"] for e in items}
         assert "person_attributes" in seen and "watchlist_hit" not in seen
+        (edu_attrs,) = [e["attributes"] for e in items if e["type"] == "person_attributes"]
+        assert "upper_colour" in edu_attrs
+        assert not {"gender", "age_band", "age_estimate"} & set(edu_attrs)
         assert client.get("/api/faces/hits", headers=edu).status_code == 403
         assert client.get("/api/watchlists", headers=edu).status_code == 403
         got = client.get(f"/api/events/{hits[0]['event_id']}", headers=edu)

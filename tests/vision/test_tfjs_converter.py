@@ -212,6 +212,44 @@ def test_mean_fused_matmul_softmax_match_numpy(tmp_path: Path) -> None:
     np.testing.assert_allclose(y2, fc @ _half(weights["w2"]).T, rtol=1e-4, atol=1e-5)
 
 
+def test_max_strided_slice_expand_dims_and_aliased_outputs(tmp_path: Path) -> None:
+    """The heads of gear (global Max) and SSR-Net (StridedSlice with shrink, ExpandDims),
+    and a signature that names an output by an alias of its node (gear's "age_output")."""
+    weights = {
+        "axes": np.array([1, 2]), "b": np.array([0, 1]), "e": np.array([0, 3]),
+        "st": np.array([1, 1]), "b2": np.array([0, 2]), "e2": np.array([0, 0]),
+        "st2": np.array([1, -1]), "dim": np.array([-1]),
+    }  # fmt: skip
+    ss = {"begin_mask": {"i": "1"}, "end_mask": {"i": "1"}}
+    nodes: list[dict[str, Any]] = [
+        {"name": "gmp", "op": "Max", "input": ["x", "axes"], "attr": {"keep_dims": {"b": False}}},
+        {"name": "col", "op": "StridedSlice", "input": ["gmp", "b", "e", "st"],
+         "attr": {**ss, "shrink_axis_mask": {"i": "2"}}},
+        {"name": "out", "op": "ExpandDims", "input": ["col", "dim"]},
+        {"name": "Identity", "op": "StridedSlice", "input": ["gmp", "b2", "e2", "st2"],
+         "attr": {**ss, "end_mask": {"i": "3"}}},
+    ]  # fmt: skip
+    path = _write_model(tmp_path, nodes, weights, shape=(1, 4, 4, 3), outputs=("out", "Identity"))
+    doc = json.loads(path.read_text())
+    doc["signature"]["outputs"] = {
+        "out:0": {"name": "out:0"}, "reversed": {"name": "Identity:0"},
+    }  # fmt: skip
+    path.write_text(json.dumps(doc))
+    m = convert(path)
+    assert sorted(o.name for o in m.graph.output) == ["out", "reversed"]
+    x = np.random.default_rng(3).random((2, 4, 4, 3), np.float32)
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = dict(zip(["out", "reversed"], sess.run(["out", "reversed"], {"x": x}), strict=True))
+    gmp = x.max(axis=(1, 2))
+    np.testing.assert_allclose(got["out"], gmp[:, 1][:, None])
+    np.testing.assert_allclose(got["reversed"], gmp[:, ::-1])
+    bad = [{**nodes[1], "attr": {**ss, "ellipsis_mask": {"i": "1"}}}]
+    with pytest.raises(UnsupportedOpError, match=r"StridedSlice node 'col'.*ellipsis"):
+        convert(
+            _write_model(tmp_path, [nodes[0], *bad], weights, shape=(1, 4, 4, 3), outputs=("col",))
+        )
+
+
 def test_unsupported_fused_matmul_activation_fails_clearly(tmp_path: Path) -> None:
     fused = {"list": {"s": [_s("BiasAdd")["s"], _s("Relu6")["s"]]}}
     weights = {

@@ -64,10 +64,11 @@ BIOMETRIC_EVENT_TYPES = frozenset(
     {"face_match", "face_detected", "watchlist_match", "watchlist_hit"}
 )
 PLATE_EVENT_TYPES = frozenset({"plate_read", "anpr", "plate_match"})
-# gender is inferred from the face: special-category data, shown only with biometric clearance
+# gender and age are inferred from the face: special-category data, shown only with
+# biometric clearance
 BIOMETRIC_ATTRIBUTES = frozenset(
     {"face", "face_embedding", "watchlist", "person_id", "watchlist_id", "photo_id", "live_crop"}
-    | {"gender", "gender_confidence", "age", "age_band"}
+    | {"gender", "gender_confidence", "age", "age_band", "age_estimate"}
 )
 PLATE_ATTRIBUTES = frozenset({"plate", "plate_text", "licence_plate", "license_plate"})
 

@@ -108,6 +108,25 @@ ASSETS: dict[str, Asset] = {
             "Apache-2.0 (MediaPipe BlazeFace)", "BlazeFace weights",
         ),
         Asset(
+            "messi5.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/data/messi5.jpg",
+            "1d570e49654e84c7a943918537bd9e5e1ef82920152e147c834006e235be97c9",
+            "BSD-3-Clause (OpenCV samples)", "football photo: one player, face about 38 px",
+        ),
+        Asset(
+            "tom_hanks.png", "pip", "insightface==2.1",
+            "insightface/data/images/Tom_Hanks_54745.png",
+            "8545da294e8c7c79911169c3915fed8528f1960cd0ed99b92453788ca4275083",
+            "MIT (insightface test image)", "aligned 112 px face crop of one man",
+        ),
+        Asset(
+            "grace_hopper.jpg", "pip", "matplotlib==3.11.2",
+            "matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+            "a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130",
+            "public domain (US Navy portrait, matplotlib sample data)",
+            "portrait of one woman in uniform, 1984",
+        ),
+        Asset(
             "faceres.json", "npm", _HUMAN, "package/models/faceres.json",
             "5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df",
             "MIT (human-models package)", "FaceRes TF.js graph: gender + age from a 224 px face",
@@ -116,6 +135,16 @@ ASSETS: dict[str, Asset] = {
             "faceres.bin", "npm", _HUMAN, "package/models/faceres.bin",
             "2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b",
             "MIT (human-models package)", "FaceRes weights",
+        ),
+        Asset(
+            "faceres-deep.json", "npm", _HUMAN, "package/models/faceres-deep.json",
+            "a98d8d87d533afeb6064822d33c80d45c5eaca4a436cef11c9c2084fff0c0dfe",
+            "MIT (human-models package)", "FaceRes-deep TF.js graph: age from a 224 px face",
+        ),
+        Asset(
+            "faceres-deep.bin", "npm", _HUMAN, "package/models/faceres-deep.bin",
+            "b0ea2cc4805891a0f22dc57b06b57806b967831305c40818400fda40aec341f4",
+            "MIT (human-models package)", "FaceRes-deep weights",
         ),
     )
 }  # fmt: skip

@@ -12,14 +12,15 @@ outer strips (mostly background) at the same height are subtracted, at half weig
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 import cv2
 import numpy as np
 
 from kuzet.attributes.bags import bag_scores, best_bag
+from kuzet.attributes.demographics import Demographics, age_band
 from kuzet.core import Detections, Event, Frame
 from kuzet.core.event import event_id
 
@@ -86,6 +87,15 @@ def clothing_colours(image: np.ndarray, box: np.ndarray) -> dict[str, str | None
     }
 
 
+class FaceReader(Protocol):
+    """What :class:`ClothingColours` needs of a face reader (:class:`.demographics.PersonFace`)."""
+
+    gender: bool
+    age: bool
+
+    def __call__(self, image: np.ndarray, box: np.ndarray) -> Demographics | None: ...
+
+
 @dataclass
 class _Track:
     upper: Counter[str] = field(default_factory=Counter)
@@ -96,6 +106,7 @@ class _Track:
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     bags: dict[str, float] = field(default_factory=dict)  # best score per bag kind
     gender: tuple[str, float] | None = None  # most confident look
+    ages: list[float] = field(default_factory=list)  # one per look that saw a face
     done: bool = False
 
 
@@ -103,7 +114,8 @@ class ClothingColours:
     """Enricher: one ``person_attributes`` event per person track, once it was seen
     ``looks`` times at least ``min_height`` px tall (or when the track ends). Bags
     (:mod:`.bags`) are checked on every frame until then, not only on looks. With
-    ``gender`` (e.g. :class:`.demographics.PersonGender`) each look also reads the face.
+    ``face`` (e.g. :class:`.demographics.PersonFace`) each look also reads the face:
+    the most confident gender is kept, the age is the median of the looks.
     """
 
     def __init__(
@@ -115,9 +127,9 @@ class ClothingColours:
         every_n: int = 5,
         min_height: float = 80.0,
         forget_after: int = 30,
-        gender: Callable[[np.ndarray, np.ndarray], tuple[str, float] | None] | None = None,
+        face: FaceReader | None = None,
     ) -> None:
-        self.camera_id, self.gender = camera_id, gender
+        self.camera_id, self.face = camera_id, face
         self.person_class, self.looks, self.every_n = person_class, looks, every_n
         self.min_height, self.forget_after = min_height, forget_after
         self._tracks: dict[int, _Track] = {}
@@ -142,9 +154,8 @@ class ClothingColours:
                 t.box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
                 t.upper += person_votes(frame.image, box, UPPER)
                 t.lower += person_votes(frame.image, box, LOWER)
-                g = self.gender(frame.image, box) if self.gender is not None else None
-                if g is not None and (t.gender is None or g[1] > t.gender[1]):
-                    t.gender = g
+                if self.face is not None:
+                    self._read_face(t, self.face(frame.image, box))
                 if t.looks >= self.looks:
                     out.append(self._event(frame, tid, t))
         for tid in [
@@ -154,6 +165,15 @@ class ClothingColours:
             if not t.done and t.looks and self._last is not None:
                 out.append(self._event(self._last, tid, t))
         return out
+
+    @staticmethod
+    def _read_face(t: _Track, d: Demographics | None) -> None:
+        if d is None:
+            return
+        if d.gender is not None and (t.gender is None or d.gender_confidence > t.gender[1]):
+            t.gender = (d.gender, d.gender_confidence)
+        if d.age is not None:
+            t.ages.append(d.age)
 
     def finish(self) -> list[Event]:
         out = [
@@ -182,9 +202,13 @@ class ClothingColours:
             "lower_colour": low, "lower_share": low_share, "looks": t.looks,
             "carried_bag": bag, "bag_score": bag_score,
         }  # fmt: skip
-        if self.gender is not None:
+        if self.face is not None and self.face.gender:
             gender, conf = t.gender or (None, 0.0)
             attrs["gender"], attrs["gender_confidence"] = gender, round(conf, 3)
+        if self.face is not None and self.face.age:
+            age = float(np.median(t.ages)) if t.ages else None
+            attrs["age_band"] = None if age is None else age_band(age)
+            attrs["age_estimate"] = None if age is None else round(age, 1)
         return Event(
             id=event_id(self.camera_id, "person_attributes", tid, frame.index),
             type="person_attributes",

@@ -55,8 +55,16 @@ class FacesConfig(_Strict):
         " enabled and clothing_colours",
     )
 
+    age: bool = Field(
+        False,
+        description="add an approximate age band (from the face, FaceRes-deep) to"
+        " person_attributes events; right for 5 of 8 measured faces (docs/faces.md); needs"
+        " enabled and clothing_colours",
+    )
+
     @model_validator(mode="after")
-    def _gender_needs_faces(self) -> Self:
-        if self.gender and not (self.enabled and self.clothing_colours):
-            raise ValueError("faces.gender needs faces.enabled and faces.clothing_colours")
+    def _demographics_need_faces(self) -> Self:
+        for name in ("gender", "age"):
+            if getattr(self, name) and not (self.enabled and self.clothing_colours):
+                raise ValueError(f"faces.{name} needs faces.enabled and faces.clothing_colours")
         return self

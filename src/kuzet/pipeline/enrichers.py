@@ -33,10 +33,10 @@ def camera_enrichers(
     if site.faces.clothing_colours:
         from kuzet.attributes.clothing import ClothingColours
 
-        gender = None
-        if site.faces.gender:
-            from kuzet.attributes.demographics import PersonGender
+        face = None
+        if site.faces.gender or site.faces.age:
+            from kuzet.attributes.demographics import PersonFace
 
-            gender = PersonGender()
-        out.append(ClothingColours(cam.id, gender=gender))
+            face = PersonFace(gender=site.faces.gender, age=site.faces.age)
+        out.append(ClothingColours(cam.id, face=face))
     return out

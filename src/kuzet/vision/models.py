@@ -38,7 +38,11 @@ CATALOG: dict[str, CatalogModel] = {
     ),
     "faceres": CatalogModel(
         "faceres", "faceres.json", ("faceres.bin",), (None,),
-        "FaceRes: gender and approximate age from a 224 px face crop",
+        "FaceRes: gender from a 224 px face crop",
+    ),
+    "faceres-deep": CatalogModel(
+        "faceres-deep", "faceres-deep.json", ("faceres-deep.bin",), (None,),
+        "FaceRes-deep: approximate age from a 224 px face crop",
     ),
 }  # fmt: skip
 _convert_lock = threading.Lock()  # several threads may ask for the same model on first use

@@ -80,7 +80,7 @@ def build_onnx(
             ctx.values[f"{node.name}:{i}"] = r
     outputs = []
     for name in model.outputs:
-        v = ctx.values[f"{name}:0"]
+        v = ctx.values[f"{model.output_nodes.get(name, name)}:0"]
         src = v if isinstance(v, str) else ctx.add_const(v, name + "/const")
         ctx.nodes.append(helper.make_node("Identity", [src], [name], name=f"out/{name}"))
         outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))

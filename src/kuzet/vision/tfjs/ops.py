@@ -305,3 +305,66 @@ def matmul(ctx: Ctx, node: TfNode) -> OpResult:
         b = ctx.tensor(node, 1)
     y = ctx.emit1("MatMul", [ctx.tensor(node, 0), b], node.name)
     return [_fused_tail(ctx, node, y, 2) if node.op == "_FusedMatMul" else y]
+
+
+# ------------------------------------------------------------------ heads (gear, SSR-Net age)
+@register_op("Max")
+def reduce_max(ctx: Ctx, node: TfNode) -> OpResult:
+    """Global max pooling in the ``gear`` head; axes carry over as for :func:`mean`."""
+    axes = ctx.add_const(ctx.const(node, 1).astype(np.int64).reshape(-1), node.name + "/axes")
+    keep = int(node.attr_b("keep_dims"))
+    return [ctx.emit1("ReduceMax", [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
+
+
+@register_op("ExpandDims")
+def expand_dims(ctx: Ctx, node: TfNode) -> OpResult:
+    axis = ctx.const(node, 1).astype(np.int64).reshape(-1)
+    if ctx.is_const(node, 0):
+        return [np.expand_dims(ctx.const(node, 0), tuple(int(a) for a in axis))]
+    axes = ctx.add_const(axis, node.name + "/axes")
+    return [ctx.emit1("Unsqueeze", [ctx.tensor(node, 0), axes], node.name)]
+
+
+_I64_MAX, _I64_MIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+
+
+@register_op("StridedSlice")
+def strided_slice(ctx: Ctx, node: TfNode) -> OpResult:
+    """Constant begin/end/strides with begin, end and shrink-axis masks (SSR-Net's stage
+    outputs); ellipsis and new-axis masks are refused rather than guessed."""
+    if node.attr_i("ellipsis_mask") or node.attr_i("new_axis_mask"):
+        raise ctx.unsupported(node, "ellipsis_mask / new_axis_mask")
+    begin, end, steps = (ctx.const(node, i).astype(np.int64).reshape(-1).copy() for i in (1, 2, 3))
+    bmask, emask, shrink = (node.attr_i(k) for k in ("begin_mask", "end_mask", "shrink_axis_mask"))
+    squeeze: list[int] = []
+    for i in range(len(begin)):
+        forward = steps[i] > 0
+        if shrink >> i & 1:
+            end[i], steps[i] = (begin[i] + 1) if begin[i] != -1 else _I64_MAX, 1
+            squeeze.append(i)
+            continue
+        if bmask >> i & 1:
+            begin[i] = 0 if forward else _I64_MAX
+        if emask >> i & 1:
+            end[i] = _I64_MAX if forward else _I64_MIN
+    if ctx.is_const(node, 0):
+        x = ctx.const(node, 0)
+        sl = tuple(
+            slice(int(b), None if e in (_I64_MAX, _I64_MIN) else int(e), int(s))
+            for b, e, s in zip(begin, end, steps, strict=True)
+        )
+        return [np.squeeze(x[sl], axis=tuple(squeeze)) if squeeze else x[sl]]
+    args = [
+        ctx.add_const(v, f"{node.name}/{k}")
+        for k, v in (
+            ("starts", begin),
+            ("ends", end),
+            ("axes", np.arange(len(begin))),
+            ("steps", steps),
+        )
+    ]
+    y = ctx.emit1("Slice", [ctx.tensor(node, 0), *args], node.name)
+    if squeeze:
+        axes = ctx.add_const(np.array(squeeze, np.int64), node.name + "/squeeze")
+        y = ctx.emit1("Squeeze", [y, axes], node.name + "/shrink")
+    return [y]

@@ -76,6 +76,9 @@ class TfjsModel:
     weights: dict[str, np.ndarray]
     inputs: dict[str, list[int]] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
+    # ONNX output name -> TF node it reads, where a signature aliases them (gear:
+    # "age_output" is node "Identity"); outputs not listed read the node of their name
+    output_nodes: dict[str, str] = field(default_factory=dict)
 
 
 def _shape_of(tensor_shape: dict[str, Any]) -> list[int]:
@@ -139,5 +142,11 @@ def read_tfjs(model_json: str | Path) -> TfjsModel:
             for n in nodes
             if n.op == "Placeholder"
         }
-    outputs = sorted(k.split(":")[0] for k in sig.get("outputs", {}))
-    return TfjsModel(path.stem, nodes, weights, inputs, outputs)
+    out_sig = sig.get("outputs", {})
+    outputs = sorted(k.split(":")[0] for k in out_sig)
+    aliases = {
+        k.split(":")[0]: str(v["name"]).split(":")[0]
+        for k, v in out_sig.items()
+        if isinstance(v, dict) and str(v.get("name", k)).split(":")[0] != k.split(":")[0]
+    }
+    return TfjsModel(path.stem, nodes, weights, inputs, outputs, aliases)
