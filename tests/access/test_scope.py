@@ -130,3 +130,30 @@ def test_camera_writes_stay_in_scope(city: City) -> None:
     assert city.client.put("/api/cameras/school-2", json=moved, headers=h).status_code == 403
     assert city.client.delete("/api/cameras/traffic-1", headers=h).status_code == 404
     assert city.store.get_camera("traffic-1") is not None
+
+
+def test_open_streams_close_after_logout(city: City, monkeypatch: Any) -> None:
+    """A WebSocket stays open for hours; logout (or revocation) must end it too."""
+    import time
+
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+
+    from kuzet.api import stream
+
+    monkeypatch.setattr(stream, "RECHECK_S", 0.05)
+    city.user("leaver", "city-police", Role.INVESTIGATOR)
+    city.user("stayer", "city-police", Role.INVESTIGATOR)
+    with (
+        city.client.websocket_connect("/api/ws/events", headers=city.h("leaver")) as gone,
+        city.client.websocket_connect("/api/ws/events", headers=city.h("stayer")) as kept,
+    ):
+        city.bus.publish(event(200, "street-1"))
+        assert gone.receive_json()["id"] == kept.receive_json()["id"] == "ev-street-1-200"
+        assert city.client.post("/api/auth/logout", headers=city.h("leaver")).status_code == 204
+        time.sleep(0.3)  # a few re-checks
+        city.bus.publish(event(201, "street-1"))  # a stream left open would get this
+        with pytest.raises(WebSocketDisconnect) as closed:
+            gone.receive_json()
+        assert closed.value.code == 1008
+        assert kept.receive_json()["id"] == "ev-street-1-201"  # the other session goes on

@@ -195,7 +195,7 @@ def _deny(conn: HTTPConnection, code: int, err: str, message: str) -> Exception:
     return ApiError(code, err, message, headers=headers)
 
 
-def _token(conn: HTTPConnection) -> str | None:
+def caller_token(conn: HTTPConnection) -> str | None:
     auth = conn.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
@@ -228,7 +228,7 @@ async def authorize(
     if rule.need == Gate.PUBLIC:
         return
     ctx = get_context(conn)
-    token = _token(conn)
+    token = caller_token(conn)
     if ctx.access is None or not token:
         raise _deny(conn, 401, "unauthorized", "authentication required")
     ip = client_ip(conn)

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import anyio
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, WebSocket
 
 from kuzet.access.scope import ScopedStore, event_view
 from kuzet.api.context import get_context
-from kuzet.api.live import LiveClient, LiveFilter
+from kuzet.api.live import LiveFilter
 from kuzet.api.security import current_principal
+from kuzet.api.stream import serve
 from kuzet.core.event import Event
 
 router = APIRouter(tags=["live"])
-
-
-async def _send(ws: WebSocket, client: LiveClient) -> None:
-    while True:
-        text = await client.next()
-        if text is None:  # server shutting down
-            await ws.close(code=status.WS_1001_GOING_AWAY)
-            return
-        await ws.send_text(text)
-
-
-async def _receive_until_closed(ws: WebSocket) -> None:
-    """Incoming frames are ignored; this only notices the client leaving."""
-    while True:
-        msg = await ws.receive()
-        if msg["type"] == "websocket.disconnect":
-            return
 
 
 @router.websocket("/api/ws/events")
@@ -41,6 +23,7 @@ async def live_events(ws: WebSocket) -> None:
     only events in the caller's scope are sent. Each text frame is one ``Event`` as
     JSON. A client that reads too slowly loses its
     oldest queued events (counted in ``kuzet_ws_dropped_total``); it is not disconnected.
+    The stream closes (1008) within seconds of logout or revocation (:mod:`..stream`).
     """
     ctx = get_context(ws)
     hub = ctx.hub
@@ -63,19 +46,6 @@ async def live_events(ws: WebSocket) -> None:
         hub.disconnect(client)
         raise
     try:
-        async with anyio.create_task_group() as tg:
-            # Whichever side ends first (server shutdown, client gone) ends both.
-            async def send() -> None:
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    await _send(ws, client)
-                tg.cancel_scope.cancel()
-
-            async def receive() -> None:
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    await _receive_until_closed(ws)
-                tg.cancel_scope.cancel()
-
-            tg.start_soon(send)
-            tg.start_soon(receive)
+        await serve(ws, client)
     finally:
         hub.disconnect(client)

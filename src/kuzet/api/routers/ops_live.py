@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import json
 
-import anyio
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, WebSocket, status
 
 from kuzet.access.model import Principal
 from kuzet.api.live import LiveClient, LiveFilter
 from kuzet.api.security import current_principal
+from kuzet.api.stream import serve
 from kuzet.ops.incidents import visible
 from kuzet.ops.model import Incident
 
@@ -61,15 +61,6 @@ class OpsHub:
             client.offer(None)
 
 
-async def _pump(ws: WebSocket, client: LiveClient) -> None:
-    while True:
-        text = await client.next()
-        if text is None:
-            await ws.close(code=status.WS_1001_GOING_AWAY)
-            return
-        await ws.send_text(text)
-
-
 @router.websocket("/api/ws/ops")
 async def ops_live(ws: WebSocket) -> None:
     """Each text frame is ``{"kind": "incident", "incident": {...}}`` for an incident
@@ -81,20 +72,6 @@ async def ops_live(ws: WebSocket) -> None:
     client = hub.connect(current_principal(ws))
     try:
         await ws.accept()
-        async with anyio.create_task_group() as tg:
-
-            async def send() -> None:
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    await _pump(ws, client)
-                tg.cancel_scope.cancel()
-
-            async def receive() -> None:
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    while (await ws.receive())["type"] != "websocket.disconnect":
-                        pass
-                tg.cancel_scope.cancel()
-
-            tg.start_soon(send)
-            tg.start_soon(receive)
+        await serve(ws, client)
     finally:
         hub.disconnect(client)
