@@ -259,13 +259,17 @@ def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
     return [_fused_tail(ctx, node, y, 2)]
 
 
-# ------------------------------------------------------------------ heads (faceres)
-@register_op("Mean")
-def mean(ctx: Ctx, node: TfNode) -> OpResult:
-    """Global pooling in classifier heads; the TF tensor is NHWC, so axes carry over."""
+# ------------------------------------------------------------------ heads (faceres, gear)
+_REDUCE = {"Mean": "ReduceMean", "Max": "ReduceMax"}
+
+
+@register_op(*_REDUCE)
+def reduce(ctx: Ctx, node: TfNode) -> OpResult:
+    """Global pooling in classifier heads (FaceRes: Mean, gear: Max); the TF tensor is
+    NHWC, so axes carry over."""
     axes = ctx.add_const(ctx.const(node, 1).astype(np.int64).reshape(-1), node.name + "/axes")
     keep = int(node.attr_b("keep_dims"))
-    return [ctx.emit1("ReduceMean", [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
+    return [ctx.emit1(_REDUCE[node.op], [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
 
 
 @register_op("Softmax")
@@ -307,15 +311,7 @@ def matmul(ctx: Ctx, node: TfNode) -> OpResult:
     return [_fused_tail(ctx, node, y, 2) if node.op == "_FusedMatMul" else y]
 
 
-# ------------------------------------------------------------------ heads (gear, SSR-Net age)
-@register_op("Max")
-def reduce_max(ctx: Ctx, node: TfNode) -> OpResult:
-    """Global max pooling in the ``gear`` head; axes carry over as for :func:`mean`."""
-    axes = ctx.add_const(ctx.const(node, 1).astype(np.int64).reshape(-1), node.name + "/axes")
-    keep = int(node.attr_b("keep_dims"))
-    return [ctx.emit1("ReduceMax", [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
-
-
+# ------------------------------------------------------------------ shapes (SSR-Net age)
 @register_op("ExpandDims")
 def expand_dims(ctx: Ctx, node: TfNode) -> OpResult:
     axis = ctx.const(node, 1).astype(np.int64).reshape(-1)
