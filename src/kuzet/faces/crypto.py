@@ -39,6 +39,7 @@ class KeyRing:
                 raise KeyError_(f"key {kid!r}: need a 1-32 char id and a 256-bit key")
         self._keys = dict(keys)
         self.active = keys[0][0]
+        self._aead: dict[str, AESGCM] = {}  # one cipher object per key: bulk opens
 
     @staticmethod
     def generate(key_id: str = "k1") -> str:
@@ -75,21 +76,30 @@ class KeyRing:
             f"('id:base64key,...', make one with `kuzet faces keygen`) or {file_env}"
         )
 
+    def _cipher(self, key_id: str) -> AESGCM:
+        """One cipher object per key, reused: bulk opens (a search loads whole hours)."""
+        aead = self._aead.get(key_id)
+        if aead is None:
+            if (key := self._keys.get(key_id)) is None:
+                raise KeyError_(f"key {key_id!r} is not in the key ring (rotated out too early?)")
+            aead = self._aead[key_id] = AESGCM(key)
+        return aead
+
     def seal(self, data: bytes, context: str) -> Sealed:
         nonce = secrets.token_bytes(_NONCE)
         aad = f"{self.active}|{context}".encode()
-        return Sealed(
-            self.active, nonce + AESGCM(self._keys[self.active]).encrypt(nonce, data, aad)
-        )
+        return Sealed(self.active, nonce + self._cipher(self.active).encrypt(nonce, data, aad))
 
     def open(self, key_id: str, blob: bytes, context: str) -> bytes:
-        key = self._keys.get(key_id)
-        if key is None:
-            raise KeyError_(f"key {key_id!r} is not in the key ring (rotated out too early?)")
+        aead = self._cipher(key_id)
         try:
-            return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], f"{key_id}|{context}".encode())
+            return aead.decrypt(blob[:_NONCE], blob[_NONCE:], f"{key_id}|{context}".encode())
         except Exception as exc:  # InvalidTag: wrong key, other row, or tampering
             raise KeyError_(f"ciphertext does not open under key {key_id!r}") from exc
+
+    def open_many(self, key_ids: list[str], blobs: list[bytes], contexts: list[str]) -> list[bytes]:
+        """:meth:`open` for many rows at once, same errors."""
+        return [self.open(k, b, c) for k, b, c in zip(key_ids, blobs, contexts, strict=True)]
 
     def reseal(self, key_id: str, blob: bytes, context: str) -> Sealed:
         """Open with the old key and seal with the active one (rotation)."""

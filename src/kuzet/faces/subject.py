@@ -128,6 +128,7 @@ def erase_person(svc: FaceServices, person: PersonRow, delete_blob: DeleteBlob) 
         if sighting_ids:
             res = s.execute(delete(SightingRow).where(SightingRow.id.in_(sighting_ids)))
             out.sightings = int(res.rowcount)  # type: ignore[attr-defined]
+    svc.sightings.forget(sighting_ids)  # and out of the retrospective-search cache
     out.hits = svc.hits.delete_of_person(person.id)
     # photos, templates (sealed in the photo rows), the person row and the index entries
     out.persons = int(svc.lists.remove(person.watchlist_id, person.external_id))
