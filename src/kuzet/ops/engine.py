@@ -11,11 +11,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kuzet.api.ports import BusPort, StorePort, SubscriptionPort
 from kuzet.core.records import CameraInfo
-from kuzet.ops.incidents import IncidentBook
+from kuzet.ops.incidents import BATCH, IncidentBook
 from kuzet.ops.model import Incident
+
+if TYPE_CHECKING:  # the API imports this module: no import of kuzet.api at run time
+    from kuzet.api.ports import BusPort, StorePort, SubscriptionPort
 
 log = logging.getLogger(__name__)
 Listener = Callable[[list[Incident]], None]
@@ -84,7 +87,7 @@ class OpsEngine:
         assert self._sub is not None
         while not self._stop.is_set():
             try:
-                deliveries = self._sub.fetch(200, 0.2)
+                deliveries = self._sub.fetch(BATCH, 0.2)
             except Exception as exc:  # bus down: keep trying, the durable group keeps events
                 log.warning("ops: bus fetch failed: %s", exc)
                 self._stop.wait(1.0)
