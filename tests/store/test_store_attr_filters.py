@@ -1,11 +1,19 @@
-"""Attribute filters of an event search (JSON_EXTRACT on SQLite, ->> on PostgreSQL)."""
+"""Attribute filters of an event search (JSON_EXTRACT on SQLite, ->> on PostgreSQL), and
+the expression indexes that serve the common keys."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from alembic import command
+from sqlalchemy import Engine, event
 from store_helpers import make_event
 
 from kuzet.core import EventQuery
 from kuzet.store import Store
+from kuzet.store.engine import make_engine
+from kuzet.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from kuzet.store.repository import INDEXED_ATTRIBUTES
 
 UPPER = ["red", "black", "blue", "red", "black", "red"]
 BAG = ["backpack", "none", "backpack", "handbag", "none", "none"]
@@ -48,3 +56,80 @@ def test_attribute_filter_with_other_filters_and_pages(store: Store) -> None:
     assert [e.track_id for e in first] == [3] and cursor is not None
     rest, cursor = store.query_events(q.model_copy(update={"cursor": cursor}))
     assert [e.track_id for e in rest] == [0] and cursor is None
+
+
+def _plan(store: Store, q: EventQuery) -> str:
+    """The plan of the exact SQL ``query_events`` sends (captured off the cursor)."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        sent.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        store.query_events(q)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    (statement, params), = sent  # fmt: skip
+    raw = store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if store.dialect == "sqlite":
+            cur.execute("EXPLAIN QUERY PLAN " + statement, params)
+            return "\n".join(str(r[-1]) for r in cur.fetchall())
+        cur.execute("SET enable_seqscan = off")  # a small table: ask whether it *can*
+        cur.execute("EXPLAIN " + statement, params)
+        return "\n".join(str(r[0]) for r in cur.fetchall())
+    finally:
+        raw.close()
+
+
+def test_attribute_searches_use_their_index(store: Store) -> None:
+    _seed(store)
+    store.insert_events([make_event(100 + i, attributes={"zone": "gate"}) for i in range(200)])
+    for key in INDEXED_ATTRIBUTES:
+        plan = _plan(store, EventQuery(attributes={key: ["red"]}, limit=50))
+        assert f"ix_events_attr_{key}" in plan, plan
+        if store.dialect == "sqlite":  # one value: the index gives the order, no sort
+            assert "SCAN events" not in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            assert "Seq Scan" not in plan and "Sort" not in plan, plan
+    plan = _plan(store, EventQuery(attributes={"upper_colour": ["red", "blue"]}))
+    assert "ix_events_attr_upper_colour" in plan, plan  # any of: the index, then a sort
+    # and the literal key reads the same as the bound one did
+    assert _tracks(store, upper_colour=["red"], carried_bag=["backpack"]) == [0]
+
+
+def _indexes(engine: Engine) -> set[str]:
+    """Index names of ``events`` (SQLAlchemy does not reflect expression indexes on SQLite)."""
+    sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes WHERE tablename = 'events'"
+    )
+    with engine.connect() as conn:
+        return set(conn.exec_driver_sql(sql).scalars())
+
+
+def test_attribute_index_migration_round_trip(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0004_ops")
+        with Store(db_url, migrate=False) as old:
+            old.insert_events(
+                [make_event(i, attributes={"upper_colour": c}) for i, c in enumerate(UPPER)]
+            )
+        upgrade(engine, "0005_attr_index")
+        assert current_revision(engine) == "0005_attr_index"
+        assert {f"ix_events_attr_{k}" for k in INDEXED_ATTRIBUTES} <= _indexes(engine)
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0004_ops")
+        assert current_revision(engine) == "0004_ops"
+        assert not any(n.startswith("ix_events_attr_") for n in _indexes(engine))
+        upgrade(engine)  # and up again, to the head, the events all there
+        assert current_revision(engine) == head_revision()
+        with Store(db_url) as store:
+            assert store.count_events() == len(UPPER)
+            assert _tracks(store, upper_colour=["red"]) == [0, 3, 5]
+    finally:
+        engine.dispose()

@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    String,
+    cast,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import sessionmaker
 
@@ -21,6 +33,10 @@ from kuzet.store.tables import CameraRow, EventRow
 log = logging.getLogger(__name__)
 
 _CAMERA_FIELDS = tuple(CameraInfo.model_fields)
+
+# Attribute keys with an expression index of their own (migration 0005_attr_index): the
+# person attributes an operator searches by. Their SQL must read exactly as the index.
+INDEXED_ATTRIBUTES = ("upper_colour", "lower_colour", "carried_bag", "gender", "age_band")
 
 _EVENT_COLUMNS = (
     ("id", "text"), ("type", "text"), ("camera_id", "text"), ("ts", "timestamptz"),
@@ -201,21 +217,23 @@ class Store:
 
     def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]:
         """Newest first; the returned cursor fetches the next (older) page, None at the end."""
-        stmt = self._filtered(q).order_by(EventRow.ts.desc(), EventRow.id.desc())
-        if q.cursor:
-            c_ts, c_id = decode_cursor(q.cursor)
-            stmt = stmt.where(or_(EventRow.ts < c_ts, (EventRow.ts == c_ts) & (EventRow.id < c_id)))
-        stmt = stmt.limit(q.limit + 1)
         with self._session() as s:
-            rows = list(s.scalars(stmt))
+            rows = list(s.scalars(self._page(q)))
         more = len(rows) > q.limit
         rows = rows[: q.limit]
         events = [row_to_event(r) for r in rows]
         cursor = encode_cursor(rows[-1].ts, rows[-1].id) if more and rows else None
         return events, cursor
 
-    @staticmethod
-    def _filtered(q: EventQuery) -> Select[EventRow]:
+    def _page(self, q: EventQuery) -> Select[EventRow]:
+        """The query of one page: one more row than asked, to know whether more follow."""
+        stmt = self._filtered(q).order_by(EventRow.ts.desc(), EventRow.id.desc())
+        if q.cursor:
+            c_ts, c_id = decode_cursor(q.cursor)
+            stmt = stmt.where(or_(EventRow.ts < c_ts, (EventRow.ts == c_ts) & (EventRow.id < c_id)))
+        return stmt.limit(q.limit + 1)
+
+    def _filtered(self, q: EventQuery) -> Select[EventRow]:
         stmt = select(EventRow)
         if q.camera_id:
             stmt = stmt.where(EventRow.camera_id.in_(q.camera_id))
@@ -228,9 +246,24 @@ class Store:
         if q.until is not None:
             stmt = stmt.where(EventRow.ts < _aware(q.until))
         for key, values in (q.attributes or {}).items():
-            # JSON_EXTRACT on SQLite, ->> on PostgreSQL; the key is a bound parameter
-            stmt = stmt.where(EventRow.attributes[key].as_string().in_(values))
+            stmt = stmt.where(self._attribute(key).in_(values))
         return stmt
+
+    def _attribute(self, key: str) -> ColumnElement[str]:
+        """``attributes[key]`` as text: JSON_EXTRACT on SQLite, ->> on PostgreSQL.
+
+        Any key is a bound parameter, except the indexed ones: a planner matches an
+        expression index only when the query spells the same expression, literal key
+        included, so those are written out as the index has them (from a fixed list,
+        never from the request). The SQL is the same either way, only the key's spelling.
+        """
+        if key in INDEXED_ATTRIBUTES:
+            if self.dialect == "sqlite":
+                path = literal_column(f"'$.\"{key}\"'", String)
+                return cast(func.json_extract(EventRow.attributes, path), String)
+            if self.dialect == "postgresql":
+                return cast(EventRow.attributes.op("->>")(literal_column(f"'{key}'")), String)
+        return EventRow.attributes[key].as_string()
 
     def count_events(self) -> int:
         with self.engine.connect() as conn:

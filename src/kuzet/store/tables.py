@@ -83,6 +83,9 @@ class EventRow(Base):
     attributes: Mapped[dict[str, Any]]
     snapshot: Mapped[str | None] = mapped_column(String(512))
 
+    # Migration 0005_attr_index adds one partial expression index per common person
+    # attribute (repository.INDEXED_ATTRIBUTES); their SQL differs per dialect, so they
+    # live in the migration only.
     __table_args__ = (
         Index("ix_events_ts_id", "ts", "id"),
         Index("ix_events_camera_ts", "camera_id", "ts"),
