@@ -41,7 +41,7 @@ def _open(site: Path | None, db: str | None) -> tuple[SiteConfig, Store, AccessS
 
     cfg = _site(site)
     store = Store(db or cfg.store.url)  # upgrades the schema, access tables included
-    return cfg, store, AccessService(store.engine, cfg.access)
+    return cfg, store, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
 
 
 @admin_app.command("create-first")

@@ -42,7 +42,7 @@ def _services(site: Path | None, db: str | None, synthetic: bool = False):  # ty
     except KeyError_ as exc:
         store.close()
         raise _fail(str(exc)) from None
-    return store, faces, AccessService(store.engine, cfg.access)
+    return store, faces, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
 
 
 def _rows(folder: Path | None, csv_file: Path | None, images: Path | None, zip_file: Path | None):  # type: ignore[no-untyped-def]

@@ -78,8 +78,9 @@ class Service:
         self.store = Store(site.store.url)
         for cam in camera_info(site):
             self.store.upsert_camera(cam)
-        self.access = AccessService(self.store.engine, site.access)
+        self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
         self.access.seed_agencies()
+        self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
         self.blobs = LocalBlobStore(site.data_dir)
         self.faces = face_services(site, self.store.engine)  # None unless faces.enabled
         # durable consumers exist before anything is published: the store and the

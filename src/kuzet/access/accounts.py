@@ -20,9 +20,11 @@ from kuzet.access.errors import Conflict, Forbidden, Invalid, NotFound
 from kuzet.access.model import DataClass, Principal, Role, Scope
 from kuzet.access.passwords import Passwords, WeakPassword, one_time_password
 from kuzet.access.policy import DEFAULT_CLEARANCES
+from kuzet.access.sealing import TotpSecrets
 from kuzet.access.sessions import Sessions
 from kuzet.access.tables import AgencyRow, RecoveryCodeRow, UserRow
 from kuzet.config.access import AccessConfig
+from kuzet.faces.crypto import KeyError_
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -63,12 +65,14 @@ class Accounts:
         pw: Passwords,
         audit: AuditLog,
         sessions: Sessions,
+        totp_secrets: TotpSecrets,
     ) -> None:
         self._s = maker
         self.cfg = cfg
         self.pw = pw
         self.audit = audit
         self.sessions = sessions
+        self.totp_secrets = totp_secrets
 
     # ------------------------------------------------------------ agencies
     def upsert_agency(
@@ -201,8 +205,9 @@ class Accounts:
         if me.stage != "enrol":
             raise Forbidden("TOTP is already set up; an administrator can reset it")
         secret = totp.new_secret()
+        sealed = self.totp_secrets.seal(secret, me.user_id)
         with self._s.begin() as s:
-            s.execute(update(UserRow).where(UserRow.id == me.user_id).values(totp_secret=secret))
+            s.execute(update(UserRow).where(UserRow.id == me.user_id).values(totp_secret=sealed))
         uri = totp.provisioning_uri(secret, me.username, self.cfg.tokens.totp_issuer)
         return Enrolment(secret, uri, totp.qr_svg(uri))
 
@@ -219,10 +224,16 @@ class Accounts:
                 self._check(new_password, row.username)
                 row.password_hash = self.pw.hash(new_password)
                 row.must_change_password = False
-            step = totp.matching_step(row.totp_secret, code, row.totp_last_step)
+            try:
+                opened = self.totp_secrets.open(row.totp_secret, row.id)
+            except KeyError_:
+                raise Invalid("code: the enrolment cannot be read; start it again") from None
+            step = totp.matching_step(opened.secret, code, row.totp_last_step)
             if step is None:
                 raise Invalid("code: wrong TOTP code; check the device clock")
             row.totp_enabled, row.totp_last_step = True, step
+            if opened.stale:
+                row.totp_secret = self.totp_secrets.seal(opened.secret, row.id)
             s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
             s.add_all(
                 RecoveryCodeRow(user_id=row.id, code_hash=totp.code_hash(c), used_at=None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.accounts import Accounts
@@ -13,10 +15,14 @@ from kuzet.access.errors import Conflict
 from kuzet.access.keys import ApiKeys
 from kuzet.access.model import Principal, Role, Scope
 from kuzet.access.passwords import Passwords
+from kuzet.access.sealing import PREFIX, TotpSecrets, load_keys
 from kuzet.access.seed import AGENCIES, PLATFORM_AGENCY
 from kuzet.access.sessions import Sessions
 from kuzet.access.tables import AgencyRow, UserRow
 from kuzet.config.access import AccessConfig
+from kuzet.faces.crypto import KeyError_, KeyRing
+
+log = logging.getLogger(__name__)
 
 
 class AccessService:
@@ -24,17 +30,34 @@ class AccessService:
 
     The schema comes from the store's migrations (``0002_access``); build the
     ``Store`` (which upgrades) before this, or call ``kuzet.store.migrate.upgrade``.
+
+    ``keys`` seals TOTP secrets; without it the ring comes, on first use, from the
+    environment (``cfg.keys_env`` / ``cfg.key_file_env``), else from a key file made
+    once under ``data_dir`` (the embedded mode), else from a per-process key (tests);
+    see :mod:`kuzet.access.sealing`.
     """
 
-    def __init__(self, engine: Engine, cfg: AccessConfig | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        cfg: AccessConfig | None = None,
+        *,
+        keys: KeyRing | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
         self.cfg = cfg or AccessConfig()
         self.engine = engine
         maker = sessionmaker(engine, expire_on_commit=False)
         key = os.environ.get(self.cfg.audit_key_env, "").encode()
         self.audit = AuditLog(engine, key)
         self.passwords = Passwords(self.cfg.passwords)
-        self.sessions = Sessions(maker, self.cfg, self.passwords, self.audit)
-        self.accounts = Accounts(maker, self.cfg, self.passwords, self.audit, self.sessions)
+        self.totp_secrets = TotpSecrets(
+            keys if keys is not None else lambda: load_keys(self.cfg, data_dir)
+        )
+        self.sessions = Sessions(maker, self.cfg, self.passwords, self.audit, self.totp_secrets)
+        self.accounts = Accounts(
+            maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets
+        )
         self.keys = ApiKeys(maker, self.audit)
         self._maker = maker
 
@@ -45,6 +68,47 @@ class AccessService:
         if token.startswith("kzk_"):
             return self.keys.principal(token, ip)
         return self.sessions.principal(token, ip)
+
+    def reseal_totp_secrets(self) -> int:
+        """Seal plain-text TOTP secrets (rows from before sealing) and re-seal those under
+        a key that is no longer first; returns how many. The service runs this at start,
+        which also loads the key ring, so a bad key setting fails there and then."""
+        ring = self.totp_secrets.ring
+        current = f"{PREFIX}{ring.active}:"
+        with self._maker() as s:
+            rows = s.execute(
+                select(UserRow.id, UserRow.totp_secret).where(
+                    UserRow.totp_secret.is_not(None),
+                    ~UserRow.totp_secret.startswith(current, autoescape=True),
+                )
+            ).all()
+        done, unreadable = 0, 0
+        for user_id, stored in rows:
+            if stored is None:
+                continue
+            try:
+                opened = self.totp_secrets.open(stored, user_id)
+            except KeyError_:
+                unreadable += 1
+                continue
+            with self._maker.begin() as s:  # compare-and-set: a login may re-seal it first
+                res = s.execute(
+                    update(UserRow)
+                    .where(UserRow.id == user_id, UserRow.totp_secret == stored)
+                    .values(totp_secret=self.totp_secrets.seal(opened.secret, user_id))
+                )
+                done += int(getattr(res, "rowcount", 0) or 0)
+        if unreadable:
+            log.error(
+                "%d TOTP secrets do not open with the access key ring (a key removed too "
+                "early?); those users cannot log in until an administrator resets them",
+                unreadable,
+            )
+        if done:
+            log.info("TOTP secrets sealed with access key %s: %d", ring.active, done)
+            self.audit.record("system", "access.totp_resealed", detail={"count": done,
+                              "key_id": ring.active, "unreadable": unreadable})  # fmt: skip
+        return done
 
     def seed_agencies(self) -> int:
         """Create the demo city's agencies that are missing; returns how many were added."""

@@ -1,7 +1,14 @@
-"""Login (password + TOTP, throttled), sessions with refresh and revocation, token lookup."""
+"""Login (password + TOTP, throttled), sessions with refresh and revocation, token lookup.
+
+Refresh tokens rotate on use, with reuse detection (OAuth 2.0 Security BCP, RFC 6819
+5.2.2.3): each session keeps the hash of the refresh token it last rotated away, and a
+second use of that token means two parties hold it, so the session is revoked for both
+and the event audited (``session.refresh_reuse``).
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,10 +22,15 @@ from kuzet.access.errors import AuthFailed, Throttled
 from kuzet.access.model import Principal
 from kuzet.access.passwords import Passwords
 from kuzet.access.principals import principal_for
+from kuzet.access.sealing import TotpSecrets
 from kuzet.access.tables import AgencyRow, AuthFailureRow, RecoveryCodeRow, SessionRow, UserRow
 from kuzet.config.access import AccessConfig
+from kuzet.faces.crypto import KeyError_
+
+log = logging.getLogger(__name__)
 
 BAD_LOGIN = "wrong user name, password or code"  # one message: no hint which part failed
+BAD_REFRESH = "refresh token invalid, expired or revoked"  # reuse detected reads the same
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +48,18 @@ def _now() -> datetime:
 
 class Sessions:
     def __init__(
-        self, maker: sessionmaker[Session], cfg: AccessConfig, pw: Passwords, audit: AuditLog
+        self,
+        maker: sessionmaker[Session],
+        cfg: AccessConfig,
+        pw: Passwords,
+        audit: AuditLog,
+        totp_secrets: TotpSecrets,
     ) -> None:
         self._s = maker
         self.cfg = cfg
         self.pw = pw
         self.audit = audit
+        self.totp_secrets = totp_secrets
 
     # ------------------------------------------------------------ throttling
     def _failures(self, s: Session, key: str, now: datetime) -> int:
@@ -134,7 +152,15 @@ class Sessions:
         return toks
 
     def _use_totp(self, user: UserRow, code: str) -> bool:
-        step = totp.matching_step(user.totp_secret or "", code, user.totp_last_step)
+        stored = user.totp_secret
+        if not stored:
+            return False
+        try:
+            opened = self.totp_secrets.open(stored, user.id)
+        except KeyError_ as exc:  # never the secret itself in the log
+            log.error("TOTP secret of user %r does not open: %s", user.username, exc)
+            return False
+        step = totp.matching_step(opened.secret, code, user.totp_last_step)
         if step is None:
             return False
         with self._s.begin() as s:  # compare-and-set: two racing logins cannot both use it
@@ -143,7 +169,15 @@ class Sessions:
                 .where(UserRow.id == user.id, UserRow.totp_last_step < step)
                 .values(totp_last_step=step)
             )
-            return bool(getattr(res, "rowcount", 0))
+            if not getattr(res, "rowcount", 0):
+                return False
+            if opened.stale:  # plain text from before sealing, or an old key: seal anew
+                s.execute(
+                    update(UserRow)
+                    .where(UserRow.id == user.id, UserRow.totp_secret == stored)
+                    .values(totp_secret=self.totp_secrets.seal(opened.secret, user.id))
+                )
+            return True
 
     def _use_recovery(self, user: UserRow, code: str) -> bool:
         with self._s.begin() as s:
@@ -179,25 +213,73 @@ class Sessions:
 
     # ------------------------------------------------------------ refresh / logout
     def refresh(self, refresh_token: str, ip: str | None = None) -> Tokens:
-        """Rotate: a refresh token works once; the old access token dies with it."""
+        """Rotate: a refresh token works once; the old access token dies with it.
+
+        Presenting the token this session rotated away last (a second use: stolen, or
+        replayed) revokes the session, so neither holder keeps access; the answer is the
+        same 401 as for any invalid token.
+        """
         now = _now()
+        presented = tokens.digest(refresh_token)
         access, refresh = tokens.new_access(), tokens.new_refresh()
         access_exp = now + timedelta(seconds=self.cfg.tokens.access_ttl_s)
+        rotated, exp = False, now
         with self._s.begin() as s:
-            row = s.scalar(
-                select(SessionRow).where(SessionRow.refresh_hash == tokens.digest(refresh_token))
-            )
+            row = s.scalar(select(SessionRow).where(SessionRow.refresh_hash == presented))
             user = None if row is None else s.get(UserRow, row.user_id)
             if (
-                row is None or user is None or not user.active or row.revoked_at is not None
-                or row.refresh_expires_at <= now or row.stage != "full"
+                row is not None and user is not None and user.active and row.revoked_at is None
+                and row.refresh_expires_at > now and row.stage == "full"
             ):  # fmt: skip
-                raise AuthFailed("refresh token invalid, expired or revoked")
-            row.access_hash = tokens.digest(access)
-            row.access_expires_at = access_exp
-            row.refresh_hash = tokens.digest(refresh)
-            exp = row.refresh_expires_at
+                # compare-and-set: of two racing uses of one token, the second is a reuse
+                res = s.execute(
+                    update(SessionRow)
+                    .where(
+                        SessionRow.id == row.id,
+                        SessionRow.refresh_hash == presented,
+                        SessionRow.revoked_at.is_(None),
+                    )
+                    .values(
+                        access_hash=tokens.digest(access), access_expires_at=access_exp,
+                        refresh_hash=tokens.digest(refresh), prev_refresh_hash=presented,
+                    )
+                )  # fmt: skip
+                rotated = bool(getattr(res, "rowcount", 0))
+                exp = row.refresh_expires_at
+        if not rotated:
+            self._revoke_on_reuse(presented, ip)
+            raise AuthFailed(BAD_REFRESH)
         return Tokens(access, access_exp, refresh, exp, "full")
+
+    def _revoke_on_reuse(self, presented: str, ip: str | None) -> None:
+        """``presented`` is not a live refresh token; if it is the one a live session
+        rotated away last, revoke that session and audit it. Revoked or expired
+        sessions are left alone (their tokens fail anyway)."""
+        now = _now()
+        with self._s.begin() as s:
+            row = s.scalar(select(SessionRow).where(SessionRow.prev_refresh_hash == presented))
+            if row is None or row.revoked_at is not None or row.refresh_expires_at <= now:
+                return
+            res = s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == row.id, SessionRow.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            if not getattr(res, "rowcount", 0):
+                return  # revoked meanwhile: by logout, or by a racing reuse (audited there)
+            user = s.get(UserRow, row.user_id)
+            session_id, session_ip = row.id, row.ip
+        name = "unknown" if user is None else user.username
+        log.warning(
+            "refresh token reused: session %s of user %r revoked", session_id, name,
+            extra={"session_id": session_id, "client_ip": ip},
+        )  # fmt: skip
+        self.audit.record(
+            name, "session.refresh_reuse", target=f"session:{session_id}",
+            agency_id=None if user is None else user.agency_id, ip=ip, outcome="denied",
+            detail={"why": "a rotated refresh token was used again; session revoked",
+                    "session_ip": session_ip},
+        )  # fmt: skip
 
     def revoke(self, session_id: str) -> None:
         with self._s.begin() as s:

@@ -2,6 +2,8 @@
 
 Secrets are never stored: passwords as argon2id hashes, tokens, API keys and
 recovery codes as SHA-256 (they are random and long, so a slow hash adds nothing).
+TOTP secrets must be readable to check codes, so they are sealed (AES-256-GCM,
+``kuzet.access.sealing``) with a key kept out of the database.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     password_hash: Mapped[str | None] = mapped_column(String(256))  # None: integration
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(256))  # sealed: "kzs1:<key>:<b64>"
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)  # refuses replays
     scope: Mapped[dict[str, Any]] = mapped_column(JSON)  # narrows the agency's scope
@@ -64,6 +66,8 @@ class SessionRow(Base):
     access_hash: Mapped[str] = mapped_column(String(64), unique=True)
     access_expires_at: Mapped[datetime]
     refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the refresh token rotated away last: presented again, it revokes the session
+    prev_refresh_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     refresh_expires_at: Mapped[datetime]
     ip: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]

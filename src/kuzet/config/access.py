@@ -69,5 +69,12 @@ class AccessConfig(_Strict):
         "KUZET_AUDIT_KEY",
         description="environment variable with the audit HMAC key (kept out of the database)",
     )
+    keys_env: str = Field(
+        "KUZET_ACCESS_KEYS",
+        description="env var: 'id:base64key,...' sealing TOTP secrets (first seals, all open)",
+    )
+    key_file_env: str = Field(
+        "KUZET_ACCESS_KEY_FILE", description="env var naming a key file (one 'id:base64key' a line)"
+    )
     secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
     public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")
