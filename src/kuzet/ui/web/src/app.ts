@@ -71,17 +71,26 @@ function onIncident(inc: Incident): void {
   map.upsertIncident(inc, incidentShown(inc));
 }
 
-function connect(): void {
+async function loadIncidents(): Promise<void> {
+  for (const inc of await api<Incident[]>("/api/ops/incidents")) onIncident(inc);
+}
+
+// The server closes the stream when its access token ends (each refresh rotates it), so
+// it reconnects with the new cookie and re-reads the list for what changed in between.
+function connect(again = false): void {
   const proto = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${proto}://${location.host}/api/ws/ops`);
-  ws.onopen = () => $("#conn").classList.add("on");
+  ws.onopen = () => {
+    $("#conn").classList.add("on");
+    if (again) void loadIncidents();
+  };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data as string);
     if (msg.kind === "incident") onIncident(msg.incident as Incident);
   };
   ws.onclose = () => {
     $("#conn").classList.remove("on");
-    setTimeout(connect, 2000);
+    setTimeout(() => connect(true), 2000);
   };
 }
 
@@ -127,7 +136,7 @@ async function start(me: Me): Promise<void> {
   map = new CityMap($("#map"), (c) => void detail.showCamera(c), (id) => void select(id));
   map.setCameras(cameras);
   connect();  // before the first list: a change in between arrives twice, never zero times
-  for (const inc of await api<Incident[]>("/api/ops/incidents")) onIncident(inc);
+  await loadIncidents();
   ["#f-category", "#f-district", "#f-agency"].forEach((s) =>
     $(s).addEventListener("change", applyFilters));
   document.querySelectorAll<HTMLElement>("nav button").forEach((b) =>
