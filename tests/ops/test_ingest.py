@@ -19,6 +19,7 @@ from kuzet.access.audit import AuditLog
 from kuzet.access.model import Principal, Role, Scope
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
+from kuzet.ops.grouping import new_incident
 from kuzet.ops.incidents import IncidentBook, to_model
 from kuzet.ops.model import OPEN, Incident, OpsConfig, StepIn
 from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
@@ -93,7 +94,7 @@ class PerEventBook(IncidentBook):
                 if row is None and e.phase == "end":
                     continue
                 if row is None:
-                    values, log = self._create(e, camera(e.camera_id))
+                    values, log = new_incident(e, camera(e.camera_id), self.cfg)
                     row = IncidentRow(**values)
                     s.add(row)
                     s.flush()

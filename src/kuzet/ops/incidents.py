@@ -8,12 +8,11 @@ REST routes and the WebSocket cannot disagree about who sees an incident.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam, insert, select, update
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.access.audit import AuditLog, Entry
@@ -22,32 +21,25 @@ from kuzet.access.model import Principal, Role
 from kuzet.access.tables import AgencyRow
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
+from kuzet.ops.grouping import (
+    INCIDENTS,
+    JOIN_COLUMNS,
+    JOIN_UPDATE,
+    LOG,
+    SYSTEM,
+    Row,
+    insert_links,
+    join,
+    new_incident,
+    open_for,
+    open_groups,
+)
 from kuzet.ops.model import CLOSED, OPEN, STEPS, Incident, OpsConfig, State, StepIn
 from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
 
-SYSTEM = "system"
 ACT_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
 CameraLookup = Callable[[str], CameraInfo | None]
-Row = dict[str, Any]  # an incident (or timeline, link) row as column -> value
 BATCH = 1000  # events per ingest transaction
-_OPEN_STATES = frozenset(st.value for st in OPEN)
-
-_INCIDENTS = cast(Table, IncidentRow.__table__)
-_LOG = cast(Table, IncidentLogRow.__table__)
-_LINKS = cast(Table, IncidentEventRow.__table__)
-# What joining an event changes on an incident, written back once per batch.
-_JOIN_COLUMNS = ("event_count", "last_event_id", "last_event_at", "score", "snapshot_event_id",
-                 "updated_at", "version")  # fmt: skip
-_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # what UTCDateTime writes on SQLite
-_SQLITE_LINKS = (
-    "INSERT INTO ops_incident_events (event_id, incident_id, type, ts, score) "
-    "VALUES (?, ?, ?, ?, ?)"
-)
-_JOIN_UPDATE = (
-    update(_INCIDENTS)
-    .where(_INCIDENTS.c.id == bindparam("b_id"))
-    .values({k: bindparam(f"b_{k}") for k in _JOIN_COLUMNS})
-)
 
 
 def to_model(row: IncidentRow) -> Incident:
@@ -131,19 +123,19 @@ class IncidentBook:
                     fresh.append(ev)
             if not fresh:
                 return [], []
-            groups = self._open_groups(s, fresh)
+            groups = open_groups(s, fresh, self.cfg.group_window_s)
             for ev in fresh:
                 group = groups.setdefault((ev.camera_id, ev.type), [])
-                row = self._open_for(group, ev)
+                row = open_for(group, ev, self.cfg.group_window_s)
                 if row is None and ev.phase == "end":
                     continue  # the end of something nobody is working on: nothing to do
                 if row is None:
-                    row, log = self._create(ev, camera(ev.camera_id))
+                    row, log = new_incident(ev, camera(ev.camera_id), self.cfg)
                     logs.append(log)
                     group.append(row)
                     created.append(row)
                 else:
-                    self._join(row, ev)
+                    join(row, ev)
                 links.append(
                     {"event_id": ev.id, "incident_id": row["id"], "type": ev.type, "ts": ev.ts,
                      "score": ev.score}
@@ -151,142 +143,20 @@ class IncidentBook:
                 changed[row["id"]] = row
             # the incidents first: the timeline and the links refer to them
             if created:
-                s.execute(insert(_INCIDENTS), created)
+                s.execute(insert(INCIDENTS), created)
             new = {r["id"] for r in created}
             joined = [
-                {f"b_{k}": r[k] for k in ("id", *_JOIN_COLUMNS)}
+                {f"b_{k}": r[k] for k in ("id", *JOIN_COLUMNS)}
                 for r in changed.values()
                 if r["id"] not in new
             ]
             if joined:
-                s.execute(_JOIN_UPDATE, joined)
+                s.execute(JOIN_UPDATE, joined)
             if logs:
-                s.execute(insert(_LOG), logs)
+                s.execute(insert(LOG), logs)
             if links:
-                self._insert_links(s, links)
+                insert_links(s, links, self._sqlite)
         return list(changed.values()), created
-
-    def _insert_links(self, s: Session, links: list[Row]) -> None:
-        """One row per grouped event: the bulk of what a batch writes. On SQLite a plain
-        DB-API ``executemany`` of tuples, values encoded as the column types store them
-        (as ``Store.insert_events`` does): twice the rows/s of the typed path."""
-        if self._sqlite:
-            rows = [
-                (r["event_id"], r["incident_id"], r["type"],
-                 r["ts"].astimezone(UTC).strftime(_SQLITE_TS), r["score"])
-                for r in links
-            ]  # fmt: skip
-            s.connection().exec_driver_sql(_SQLITE_LINKS, rows)
-        else:
-            s.execute(insert(_LINKS), links)
-
-    def _open_groups(self, s: Session, events: Sequence[Event]) -> dict[tuple[str, str], list[Row]]:
-        """Open incidents of the events' cameras and types that any of them may join.
-
-        First the ids, by camera and type (the grouping index), of only the pairs in the
-        batch; then those rows whole, by id, locked (on PostgreSQL, in id order: two
-        nodes cannot deadlock over them).
-        """
-        since = min(ev.ts for ev in events) - timedelta(seconds=self.cfg.group_window_s)
-        pairs = {(ev.camera_id, ev.type) for ev in events}
-        c = _INCIDENTS.c
-        ids = [
-            r.id
-            for r in s.execute(
-                select(c.id, c.camera_id, c.type).where(
-                    c.camera_id.in_({p[0] for p in pairs}),
-                    c.type.in_({p[1] for p in pairs}),
-                    c.state.in_([st.value for st in OPEN]),
-                    c.last_event_at >= since,
-                )
-            )
-            if (r.camera_id, r.type) in pairs
-        ]
-        groups: dict[tuple[str, str], list[Row]] = {}
-        if not ids:
-            return groups
-        stmt = select(_INCIDENTS).where(c.id.in_(ids)).order_by(c.id).with_for_update()
-        for m in s.execute(stmt).mappings():
-            row = dict(m)
-            if row["state"] in _OPEN_STATES:  # changed between the two reads: leave it
-                groups.setdefault((row["camera_id"], row["type"]), []).append(row)
-        return groups
-
-    def _open_for(self, group: list[Row], ev: Event) -> Row | None:
-        """Of the open incidents of the event's camera and type, the one with the latest
-        event, if that is within the grouping window before the event."""
-        since = ev.ts - timedelta(seconds=self.cfg.group_window_s)
-        best: Row | None = None
-        for row in group:
-            at = row["last_event_at"]
-            if at >= since and (best is None or at > best["last_event_at"]):
-                best = row
-        return best
-
-    def _create(self, ev: Event, cam: CameraInfo | None) -> tuple[Row, Row]:
-        """A new incident for ``ev`` (routed, SLA clock started) and its first timeline row."""
-        category = cam.category if cam else None
-        district = cam.district if cam else None
-        rule = self.cfg.route(ev.type, category, district)
-        sla = self.cfg.sla[rule.priority]
-        now = datetime.now(UTC)
-        row: Row = {
-            "id": str(uuid.uuid4()),
-            "state": State.NEW.value,
-            "priority": rule.priority,
-            "type": ev.type,
-            "rule": ev.rule,
-            "camera_id": ev.camera_id,
-            "camera_name": cam.name if cam else None,
-            "category": category,
-            "district": district,
-            "latitude": cam.latitude if cam else None,
-            "longitude": cam.longitude if cam else None,
-            "agency_id": rule.agency,
-            "agencies": [rule.agency],
-            "unit": None,
-            "score": ev.score,
-            "first_event_id": ev.id,
-            "last_event_id": ev.id,
-            "snapshot_event_id": ev.id if ev.snapshot else None,
-            "event_count": 1,
-            "event_ts": ev.ts,
-            "created_at": now,
-            "updated_at": now,
-            "last_event_at": ev.ts,
-            "acknowledged_at": None,
-            "assigned_at": None,
-            "on_scene_at": None,
-            "closed_at": None,
-            "ack_due_at": now + timedelta(seconds=sla.ack_s),
-            "resolve_due_at": now + timedelta(seconds=sla.resolve_s),
-            "escalated_at": None,
-            "escalation": None,
-            "version": 1,
-        }
-        log: Row = {
-            "incident_id": row["id"],
-            "ts": now,
-            "actor": SYSTEM,
-            "agency_id": rule.agency,
-            "action": "create",
-            "state": row["state"],
-            "note": None,
-            "detail": {"event": ev.id, "routed_to": rule.agency, "priority": rule.priority},
-        }
-        return row, log
-
-    @staticmethod
-    def _join(row: Row, ev: Event) -> None:
-        row["event_count"] += 1
-        row["last_event_id"] = ev.id
-        row["last_event_at"] = max(row["last_event_at"], ev.ts)
-        if ev.score is not None and (row["score"] is None or ev.score > row["score"]):
-            row["score"] = ev.score
-        if row["snapshot_event_id"] is None and ev.snapshot:
-            row["snapshot_event_id"] = ev.id
-        row["updated_at"] = datetime.now(UTC)
-        row["version"] += 1
 
     # ------------------------------------------------------------ reads
     def incidents(
