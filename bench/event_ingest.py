@@ -6,8 +6,8 @@ Events are built before the clock starts, so the figure is bus + sink + database
 With ``kuzet.api.app.create_app`` present, one run also serves the API on loopback
 while a client queries it, to show ingest under read load. The ``ops`` runs add the
 operations centre's incident engine (its own durable bus group, as ``kuzet serve`` runs
-it): alone, and beside the store sink. ``--runs attr`` times attribute searches on 1M
-events without and with their expression indexes. Prints one line per run.
+it): alone, and beside the store sink. Prints one line per run. (Attribute
+searches: bench/attr_search.py.)
 """
 
 from __future__ import annotations
@@ -208,108 +208,6 @@ def fmt_ops(name: str, r: dict[str, float]) -> str:
     return line
 
 
-COLOURS = ("black", "white", "grey", "blue", "red", "green", "brown", "yellow")
-ATTR_QUERIES = {
-    "upper_colour:red, newest 50": {"attributes": {"upper_colour": ["red"]}},
-    "upper_colour:red, oldest hour": {
-        "attributes": {"upper_colour": ["red"]},
-        "since": T0,
-        "until": T0 + timedelta(hours=1),
-    },
-    "upper_colour:purple (1 in 100k)": {"attributes": {"upper_colour": ["purple"]}},
-    "upper_colour:pink (none)": {"attributes": {"upper_colour": ["pink"]}},
-}
-
-
-def attr_events(n: int, chunk: int = 10_000) -> Iterator[list[Event]]:
-    """One event in 10 a person with attributes (colours in turn, one in 100,000 purple),
-    the rest zone events; 0.1 s apart (1M events: 28 hours), 100 cameras."""
-    for start in range(0, n, chunk):
-        out = []
-        for i in range(start, min(n, start + chunk)):
-            person = i % 10 == 0
-            colour = "purple" if i % 100_000 == 0 else COLOURS[(i // 10) % len(COLOURS)]
-            out.append(
-                Event(
-                    id=event_id("attr", i),
-                    type="person_attributes" if person else "zone_presence",
-                    camera_id=f"cam-{i % 100}",
-                    ts=T0 + timedelta(seconds=0.1 * i),
-                    phase="start",
-                    rule="entrance",
-                    track_id=i,
-                    class_name="person",
-                    score=0.73,
-                    attributes={
-                        "upper_colour": colour,
-                        "lower_colour": COLOURS[(i // 80) % len(COLOURS)],
-                        "carried_bag": "backpack" if i % 30 == 0 else "none",
-                        "gender": "female" if i % 20 == 0 else "male",
-                        "age_band": "18-30",
-                    }
-                    if person
-                    else {"zone": "entrance"},
-                )
-            )
-        yield out
-
-
-def attr_search(url: str, n: int, repeat: int = 5) -> None:
-    """Attribute searches on ``n`` events before and after migration 0005_attr_index."""
-    from kuzet.core import EventQuery
-    from kuzet.store.engine import make_engine
-    from kuzet.store.migrate import upgrade
-
-    def load(store: Store) -> float:
-        t = time.perf_counter()
-        for chunk in attr_events(n):
-            store.insert_events(chunk)
-        dt = time.perf_counter() - t
-        with store.engine.begin() as c:
-            c.exec_driver_sql("ANALYZE")
-        return n / dt
-
-    def timings(store: Store) -> dict[str, float]:
-        out = {}
-        for name, q in ATTR_QUERIES.items():
-            query = EventQuery(limit=50, **q)  # type: ignore[arg-type]
-            got = []
-            for _ in range(repeat):
-                t = time.perf_counter()
-                store.query_events(query)
-                got.append(time.perf_counter() - t)
-            out[name] = statistics.median(got)
-        return out
-
-    engine = make_engine(url)
-    upgrade(engine, "0004_ops")
-    engine.dispose()
-    with Store(url, migrate=False) as store:
-        rate_without = load(store)
-        without = timings(store)
-        t = time.perf_counter()
-        upgrade(store.engine)
-        build_s = time.perf_counter() - t
-        with_index = timings(store)
-    print(f"  {n:,} events, {n // 10:,} with person attributes; median of {repeat}, page of 50")
-    for name in ATTR_QUERIES:
-        print(
-            f"  {name:<34} {without[name] * 1e3:>9,.1f} ms without index"
-            f" -> {with_index[name] * 1e3:>7,.1f} ms with"
-        )
-    print(f"  building the 5 indexes on {n:,} events: {build_s:.1f} s")
-    print(f"  insert rate before the indexes: {rate_without:,.0f} events/s")
-
-
-def attr_insert_rate(url: str, n: int) -> float:
-    """Insert rate of the same events into a database with the indexes (at head)."""
-    with Store(url) as store:
-        t = time.perf_counter()
-        for chunk in attr_events(n):
-            store.insert_events(chunk)
-        return n / (time.perf_counter() - t)
-
-
 def fmt(name: str, r: dict[str, float]) -> str:
     return (
         f"{name:<34} {r['events_per_s']:>9,.0f} events/s  "
@@ -327,10 +225,8 @@ def main() -> None:
     ap.add_argument(
         "--runs",
         default="sqlite,pg,api,ops",
-        help="which runs: sqlite, pg, api (sink under API load), ops (incident engine), "
-        "attr (attribute search with and without its indexes; not by default)",
+        help="which runs: sqlite, pg, api (sink under API load), ops (incident engine)",
     )
-    ap.add_argument("--attr-events", type=int, default=1_000_000)
     args = ap.parse_args()
     runs = set(args.runs.split(","))
     logging.basicConfig(level=logging.WARNING)
@@ -376,14 +272,6 @@ def main() -> None:
                     print(fmt_ops(label, ingest_ops(store, evs, args.batch, sink)))
                 for f in tmp.glob("ops.db*"):
                     f.unlink()
-
-        if "attr" in runs:
-            print(f"attribute search, SQLite ({args.attr_events:,} events):")
-            attr_search(f"sqlite:///{tmp / 'attr.db'}", args.attr_events)
-            rate = attr_insert_rate(f"sqlite:///{tmp / 'attr-head.db'}", args.attr_events)
-            print(f"  insert rate with the indexes:   {rate:,.0f} events/s")
-            for f in tmp.glob("attr*.db*"):
-                f.unlink()
 
         read_rates = args.read_rates.split(",") if "api" in runs else []
         for read_rate in (float(x) for x in read_rates):
