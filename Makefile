@@ -45,6 +45,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
 # The original TF.js runtime, for the detector comparison (kept outside the package, in .cache).

@@ -67,9 +67,7 @@ def make_h264_clip(
 
     from kuzet.assets import ensure
 
-    codec = next(
-        (c for c in ("libx264", "h264", "libopenh264") if c in av.codecs_available), None
-    )
+    codec = next((c for c in ("libx264", "h264", "libopenh264") if c in av.codecs_available), None)
     if codec is None:
         raise RuntimeError("PyAV's FFmpeg has no H.264 encoder")
     with av.open(str(ensure("vtest.avi"))) as src, av.open(str(dst), "w", format="mpegts") as out:

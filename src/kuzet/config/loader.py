@@ -53,8 +53,7 @@ def _interpolate(value: Any, missing: list[str], path: str = "") -> Any:
         return _ENV_REF.sub(sub, value)
     if isinstance(value, dict):
         return {
-            k: _interpolate(v, missing, f"{path}.{k}" if path else str(k))
-            for k, v in value.items()
+            k: _interpolate(v, missing, f"{path}.{k}" if path else str(k)) for k, v in value.items()
         }
     if isinstance(value, list):
         return [_interpolate(v, missing, f"{path}[{i}]") for i, v in enumerate(value)]

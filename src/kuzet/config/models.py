@@ -96,6 +96,7 @@ class StoreConfig(_Strict):
 
 # ---------------------------------------------------------------- rules: see config/rules.py
 
+
 # ---------------------------------------------------------------- analysis
 class MotionConfig(_Strict):
     enabled: bool = True

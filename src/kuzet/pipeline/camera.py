@@ -62,9 +62,7 @@ class CameraPipeline:
     def needs_every_frame(self) -> bool:
         """Rules that read pixels (fire, smoke, static objects, fights) must see every
         analysed frame, not only those the motion gate lets through."""
-        return bool(self.enrichers) or any(
-            getattr(rule, "has_image", False) for rule in self.rules
-        )
+        return bool(self.enrichers) or any(getattr(rule, "has_image", False) for rule in self.rules)
 
     def finish(self) -> list[Event]:
         """End of a finite source: close open episodes (their 'end' events)."""

@@ -80,7 +80,7 @@ class FightFamily:
                     flow = cv2.calcOpticalFlowFarneback(
                         prev,
                         grey,
-                        None,  # type: ignore[call-overload]
+                        None,
                         0.5,
                         2,
                         9,

@@ -85,6 +85,4 @@ class StatusTracker:
         try:
             self._on_status(status)
         except Exception:
-            log.exception(
-                "status callback failed", extra={"camera_id": status.camera_id}
-            )
+            log.exception("status callback failed", extra={"camera_id": status.camera_id})

@@ -39,8 +39,10 @@ def upgrade() -> None:
         "watchlist_persons",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
-            "watchlist_id", sa.String(64),
-            sa.ForeignKey("watchlists.id", ondelete="CASCADE"), nullable=False,
+            "watchlist_id",
+            sa.String(64),
+            sa.ForeignKey("watchlists.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("external_id", sa.String(128), nullable=False),
         sa.Column("name", sa.String(256), nullable=False),
@@ -54,8 +56,10 @@ def upgrade() -> None:
         "watchlist_photos",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
-            "person_id", sa.String(36),
-            sa.ForeignKey("watchlist_persons.id", ondelete="CASCADE"), nullable=False,
+            "person_id",
+            sa.String(36),
+            sa.ForeignKey("watchlist_persons.id", ondelete="CASCADE"),
+            nullable=False,
         ),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("key_id", sa.String(32), nullable=False),
@@ -99,6 +103,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "watchlist_hits", "face_sightings", "watchlist_photos", "watchlist_persons", "watchlists",
+        "watchlist_hits",
+        "face_sightings",
+        "watchlist_photos",
+        "watchlist_persons",
+        "watchlists",
     ):
         op.drop_table(table)
