@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kuzet.core import Event, event_id
+from kuzet.schema import open_store
 from kuzet.store import Store
 
 T0 = datetime(2026, 11, 26, tzinfo=UTC)
@@ -70,8 +71,8 @@ def attr_events(n: int, chunk: int = 10_000) -> Iterator[list[Event]]:
 def attr_search(url: str, n: int, repeat: int = 5) -> None:
     """Attribute searches on ``n`` events before and after migration 0005_attr_index."""
     from kuzet.core import EventQuery
+    from kuzet.schema import upgrade
     from kuzet.store.engine import make_engine
-    from kuzet.store.migrate import upgrade
 
     def load(store: Store) -> float:
         t = time.perf_counter()
@@ -97,7 +98,7 @@ def attr_search(url: str, n: int, repeat: int = 5) -> None:
     engine = make_engine(url)
     upgrade(engine, "0004_ops")
     engine.dispose()
-    with Store(url, migrate=False) as store:
+    with Store(url) as store:
         rate_without = load(store)
         without = timings(store)
         t = time.perf_counter()
@@ -116,7 +117,7 @@ def attr_search(url: str, n: int, repeat: int = 5) -> None:
 
 def attr_insert_rate(url: str, n: int) -> float:
     """Insert rate of the same events into a database with the indexes (at head)."""
-    with Store(url) as store:
+    with open_store(url) as store:
         t = time.perf_counter()
         for chunk in attr_events(n):
             store.insert_events(chunk)

@@ -31,6 +31,7 @@ from typing import Any
 
 from kuzet.core import Event, event_id
 from kuzet.events import MemoryBus
+from kuzet.schema import open_store
 from kuzet.store import EventSink, LocalBlobStore, Store
 
 T0 = datetime(2026, 11, 26, tzinfo=UTC)
@@ -238,7 +239,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kuzet-bench-"))
     try:
         if "sqlite" in runs:
-            with Store(f"sqlite:///{tmp / 'a.db'}") as store:
+            with open_store(f"sqlite:///{tmp / 'a.db'}") as store:
                 print(fmt("memory bus -> sink -> SQLite", ingest(store, events, args.batch)))
 
         if "pg" not in runs:
@@ -250,7 +251,7 @@ def main() -> None:
             server = pgserver.get_server(pgdata, cleanup_mode="delete")
             url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
             try:
-                with Store(url) as store:
+                with open_store(url) as store:
                     r = ingest(store, events, args.batch)
                     print(fmt("memory bus -> sink -> PostgreSQL", r))
             finally:
@@ -268,7 +269,7 @@ def main() -> None:
                 ("incidents + sink, SQLite", events, True),
                 ("incidents alone, many cameras", busy, False),
             ):
-                with Store(f"sqlite:///{tmp / 'ops.db'}") as store:
+                with open_store(f"sqlite:///{tmp / 'ops.db'}") as store:
                     print(fmt_ops(label, ingest_ops(store, evs, args.batch, sink)))
                 for f in tmp.glob("ops.db*"):
                     f.unlink()
@@ -276,7 +277,7 @@ def main() -> None:
         read_rates = args.read_rates.split(",") if "api" in runs else []
         for read_rate in (float(x) for x in read_rates):
             db = tmp / f"api-{read_rate:g}.db"
-            with Store(f"sqlite:///{db}") as store:
+            with open_store(f"sqlite:///{db}") as store:
                 store.insert_events(make_events(5000))  # something to page through
                 fresh = [e.model_copy(update={"id": event_id("api", e.id)}) for e in events]
                 bus = MemoryBus(max_pending=100_000)  # the API's live fan-out rides on it too

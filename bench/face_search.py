@@ -35,7 +35,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.index import FaceIndex
 
 DIM = 128

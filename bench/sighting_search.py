@@ -41,11 +41,11 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy.orm import sessionmaker
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.sightings import Found, Sightings
 from kuzet.faces.tables import SightingRow
+from kuzet.schema import upgrade
 from kuzet.store.engine import make_engine
-from kuzet.store.migrate import upgrade
 
 T0 = datetime(2026, 11, 25, tzinfo=UTC)
 BATCH = 10_000

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kuzet.schema import open_store
+
 if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.config.models import SiteConfig
@@ -37,10 +39,9 @@ def _site(site: Path | None) -> SiteConfig:
 
 def _open(site: Path | None, db: str | None) -> tuple[SiteConfig, Store, AccessService]:
     from kuzet.access.service import AccessService
-    from kuzet.store import Store
 
     cfg = _site(site)
-    store = Store(db or cfg.store.url)  # upgrades the schema, access tables included
+    store = open_store(db or cfg.store.url)  # upgrades the schema, access tables included
     return cfg, store, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kuzet.schema import open_store
+
 if TYPE_CHECKING:
     from kuzet.faces.importer import Row
     from kuzet.faces.services import FaceServices
@@ -29,17 +31,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 def _services(site: Path | None, db: str | None, synthetic: bool = False):  # type: ignore[no-untyped-def]
     from kuzet.access.service import AccessService
     from kuzet.cli_access import _site
-    from kuzet.faces.crypto import KeyError_
+    from kuzet.crypto import KeyRingError
     from kuzet.faces.services import FaceServices
     from kuzet.faces.templates import HashPhotoEmbedder
-    from kuzet.store import Store
 
     cfg = _site(site)
-    store = Store(db or cfg.store.url)
+    store = open_store(db or cfg.store.url)
     try:
         embedder = HashPhotoEmbedder() if synthetic else None
         faces = FaceServices.build(store.engine, cfg.faces, embedder=embedder)
-    except KeyError_ as exc:
+    except KeyRingError as exc:
         store.close()
         raise _fail(str(exc)) from None
     return store, faces, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
@@ -130,7 +131,7 @@ def import_command(
 @faces_app.command("keygen")
 def keygen(key_id: Annotated[str, typer.Option(help="1-32 characters")] = "k1") -> None:
     """Print a new ``id:base64key`` for KUZET_FACE_KEYS or the key file (keep it secret)."""
-    from kuzet.faces.crypto import KeyRing
+    from kuzet.crypto import KeyRing
 
     typer.echo(KeyRing.generate(key_id))
 

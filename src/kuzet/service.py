@@ -25,9 +25,11 @@ from kuzet.pipeline.enrichers import camera_enrichers, face_services
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
-from kuzet.store import LocalBlobStore, Store
+from kuzet.schema import open_store
+from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector, create_detector
+from kuzet.vision.blazeface import default_detector
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ class Service:
         """``realtime=False`` (tests) reads files as fast as possible and never sheds frames."""
         self.site = site
         site.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = Store(site.store.url)
+        self.store = open_store(site.store.url)
         for cam in camera_info(site):
             self.store.upsert_camera(cam)
         self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
@@ -114,6 +116,7 @@ class Service:
             frames=self.tap,
             metrics=self.metrics,
             access=self.access,
+            faces=default_detector,
             face_services=self.faces,
         )
         self._stop = threading.Event()

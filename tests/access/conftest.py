@@ -23,10 +23,11 @@ from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy, Thro
 from kuzet.config.faces import FacesConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
+from kuzet.crypto import KeyRing
 from kuzet.events import MemoryBus
-from kuzet.faces.crypto import KeyRing
 from kuzet.faces.services import FaceServices
 from kuzet.faces.templates import HashPhotoEmbedder
+from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -109,7 +110,7 @@ class City:
 
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[City]:
-    store = Store(f"sqlite:///{tmp_path / 'kuzet.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
     svc = AccessService(store.engine, cheap_config())
     svc.seed_agencies()
     blobs = LocalBlobStore(tmp_path / "blobs")

@@ -16,7 +16,7 @@ from kuzet.access.audit import AuditLog
 from kuzet.access.model import Role
 from kuzet.access.service import AccessService
 from kuzet.cli import app as cli
-from kuzet.store import Store
+from kuzet.schema import open_store
 
 from .conftest import City, cheap_config
 
@@ -126,7 +126,7 @@ def test_reordered_by_timestamp_keeps_chain_order(city: City) -> None:
 def test_hmac_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the key (kept out of the database) a consistent chain cannot be forged."""
     monkeypatch.setenv("KUZET_AUDIT_KEY", "secret-key")
-    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
     try:
         svc = AccessService(store.engine, cheap_config())
         svc.audit.record("u", "a")

@@ -17,9 +17,9 @@ from kuzet.access.model import Role
 from kuzet.access.sealing import is_sealed
 from kuzet.access.service import AccessService
 from kuzet.access.tables import RecoveryCodeRow, UserRow
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
+from kuzet.schema import alembic_config, current_revision, upgrade
 from kuzet.store.engine import make_engine
-from kuzet.store.migrate import alembic_config, current_revision, upgrade
 
 from .conftest import PASSWORD, cheap_config
 

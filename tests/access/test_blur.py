@@ -19,7 +19,7 @@ ZIDANE_FACES = [(530, 281, 663, 414), (908, 129, 1062, 283)]
 @pytest.fixture(scope="module")
 def detector():  # type: ignore[no-untyped-def]
     try:
-        from kuzet.access.faces import default_detector
+        from kuzet.vision.blazeface import default_detector
 
         return default_detector()
     except AssetError as exc:  # pragma: no cover - offline machine without the npm package

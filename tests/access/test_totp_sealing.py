@@ -17,8 +17,8 @@ from kuzet.access.sealing import PREFIX, TotpSecrets, is_sealed, load_keys
 from kuzet.access.service import AccessService
 from kuzet.access.tables import UserRow
 from kuzet.config.access import AccessConfig
-from kuzet.faces.crypto import KeyError_, KeyRing
-from kuzet.store import Store
+from kuzet.crypto import KeyRing, KeyRingError
+from kuzet.schema import open_store
 
 from .conftest import PASSWORD, City, cheap_config
 
@@ -62,7 +62,7 @@ def _person(svc: AccessService, name: str) -> str:
 
 @pytest.fixture
 def svc(tmp_path: Path) -> AccessService:
-    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
     s = AccessService(store.engine, cheap_config(), keys=KeyRing.parse(K1))
     s.seed_agencies()
     return s
@@ -93,7 +93,7 @@ def test_sealed_secret_is_bound_to_its_user(svc: AccessService) -> None:
     # someone with database access copies Alice's secret (whose codes they know) to Bob
     _set(svc, "op.bob", totp_secret=sealed_a)
     assert not _login(svc, "op.bob", secret_a)
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyRingError):
         svc.totp_secrets.open(sealed_a, bob_id)
     assert _login(svc, "op.alice", secret_a)
     assert svc.totp_secrets.open(sealed_a, alice_id).secret == secret_a
@@ -177,10 +177,10 @@ def test_key_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cfg.keys_env, f"{K2},{K1}")
     assert load_keys(cfg, tmp_path).active == "a2"
     monkeypatch.setenv(cfg.keys_env, "a1:not-base64!")
-    with pytest.raises(KeyError_, match=cfg.keys_env):
+    with pytest.raises(KeyRingError, match=cfg.keys_env):
         load_keys(cfg, tmp_path)
     monkeypatch.setenv(cfg.keys_env, " , ")
-    with pytest.raises(KeyError_, match="no key"):
+    with pytest.raises(KeyRingError, match="no key"):
         load_keys(cfg, tmp_path)
     monkeypatch.delenv(cfg.keys_env)
     key_file = tmp_path / "ring.txt"
@@ -188,10 +188,10 @@ def test_key_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cfg.key_file_env, str(key_file))
     assert load_keys(cfg, tmp_path).active == "a2"
     monkeypatch.setenv(cfg.key_file_env, str(tmp_path / "missing"))
-    with pytest.raises(KeyError_, match=cfg.key_file_env):
+    with pytest.raises(KeyRingError, match=cfg.key_file_env):
         load_keys(cfg, tmp_path)
     monkeypatch.delenv(cfg.key_file_env)
-    with pytest.raises(KeyError_, match="no access key"):
+    with pytest.raises(KeyRingError, match="no access key"):
         load_keys(cfg, None, generate=False)  # what the migrations use
     assert not (tmp_path / "keys").exists()  # env keys never write a file
 
@@ -225,7 +225,7 @@ def test_access_service_loads_the_ring_lazily(
     cfg = cheap_config()
     monkeypatch.delenv(cfg.keys_env, raising=False)
     monkeypatch.delenv(cfg.key_file_env, raising=False)
-    store = Store(f"sqlite:///{tmp_path / 'l.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'l.db'}")
     try:
         svc = AccessService(store.engine, cfg, data_dir=tmp_path / "data")
         svc.seed_agencies()
@@ -257,7 +257,7 @@ def test_service_start_seals_with_the_embedded_key_file(
     monkeypatch.delenv(cfg.keys_env, raising=False)
     monkeypatch.delenv(cfg.key_file_env, raising=False)
     url = f"sqlite:///{tmp_path / 'k.db'}"
-    store = Store(url)
+    store = open_store(url)
     before = AccessService(store.engine, cfg, keys=KeyRing.parse(K1))
     before.seed_agencies()
     secret = _person(before, "op.demo")

@@ -29,6 +29,8 @@ from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
 from kuzet.core.camera import CameraState, CameraStatus
 from kuzet.core.event import Event
 from kuzet.obs.metrics import Metrics
+from kuzet.schema import open_store
+from kuzet.vision.blazeface import default_detector
 
 from .fakes import FakeBlobs, FakeBus, FakeStore
 
@@ -62,9 +64,8 @@ def store(backend: str, tmp_path: Path) -> Iterator[Any]:
     if backend == "fake":
         yield FakeStore()
         return
-    from kuzet.store import Store
 
-    s = Store(f"sqlite:///{tmp_path / 'kuzet.db'}")
+    s = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
     yield s
     s.close()
 
@@ -135,8 +136,8 @@ class RoleAuth(httpx.Auth):
 
 @pytest.fixture
 def access(tmp_path: Path) -> AccessService:
+    from kuzet.schema import upgrade
     from kuzet.store.engine import make_engine
-    from kuzet.store.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'access.db'}")
     upgrade(engine)
@@ -169,7 +170,7 @@ def app(
 ) -> FastAPI:
     return create_app(
         store=store, blobs=blobs, bus=bus, status=lambda: list(statuses), metrics=metrics,
-        access=access,
+        access=access, faces=default_detector,
     )  # fmt: skip
 
 

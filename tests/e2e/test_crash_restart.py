@@ -16,7 +16,7 @@ import pytest
 
 from kuzet.access.service import AccessService
 from kuzet.core import EventQuery
-from kuzet.store import Store
+from kuzet.schema import open_store
 
 from .conftest import integration_key
 
@@ -76,7 +76,7 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(tmp_path: Path, vtest_
         "    rules: [{type: zone_presence, name: people, classes: [person]}]\n"
     )
     api = f"http://127.0.0.1:{port}"
-    with Store(f"sqlite:///{db}") as store:  # the account exists before the service starts
+    with open_store(f"sqlite:///{db}") as store:  # the account exists before the service starts
         HEADERS["X-API-Key"] = integration_key(AccessService(store.engine))
     log = tmp_path / "serve.log"
 
@@ -107,7 +107,7 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(tmp_path: Path, vtest_
         second.send_signal(signal.SIGINT)
         assert second.wait(30) == 0, log.read_text()[-2000:]
 
-    store = Store(f"sqlite:///{db}")
+    store = open_store(f"sqlite:///{db}")
     try:
         events, cursor = [], None
         while True:

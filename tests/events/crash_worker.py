@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 from kuzet.core import Event, event_id
 from kuzet.events import MemoryBus
-from kuzet.store import EventSink, Store
+from kuzet.schema import open_store
+from kuzet.store import EventSink
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def main(url: str, n: int, per_ms: int) -> None:
-    store = Store(url)
+    store = open_store(url)
     bus = MemoryBus(max_pending=2000, durable_groups=["kuzet-store"])
     lock = threading.Lock()
 

@@ -11,11 +11,12 @@ from bus_helpers import ev
 
 from kuzet.config.models import NatsBusConfig
 from kuzet.events import Bus, create_bus
-from kuzet.store import EventSink, Store
+from kuzet.store import EventSink
 
 pytest.importorskip("nats", reason="nats-py missing: pip install kuzet[nats]")
 
 from kuzet.events.jetstream import NatsBus
+from kuzet.schema import open_store
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_publish_fetch_ack_and_publish_side_dedup(nats_url: str, names: tuple[st
 def test_consumer_killed_before_ack_is_redelivered_and_stored_once(
     nats_url: str, names: tuple[str, str], tmp_path: Path
 ) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'k.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
     events = [ev(i) for i in range(50)]
     producer = _bus(nats_url, names)
     for e in events:

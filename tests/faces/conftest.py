@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kuzet.access.tables import AgencyRow
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Gallery
 from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import Watchlists
-from kuzet.store.migrate import upgrade
+from kuzet.schema import upgrade
 
 
 @pytest.fixture()

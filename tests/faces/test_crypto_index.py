@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.crypto import KeyRing, KeyRingError
 from kuzet.faces.index import FaceIndex
 
 
@@ -20,13 +20,13 @@ def test_seal_binds_context_and_rotation_keeps_old_data_readable() -> None:
     old = KeyRing.parse(KeyRing.generate("old"))
     sealed = old.seal(b"template", "template:a")
     assert b"template" not in sealed.blob
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyRingError):
         old.open(sealed.key_id, sealed.blob, "template:b")  # moved to another row
     both = KeyRing.parse(KeyRing.generate("new") + "\n" + "old:" + _b64(old, "old"))
     assert both.open("old", sealed.blob, "template:a") == b"template"
     again = both.reseal("old", sealed.blob, "template:a")
     assert again.key_id == "new"
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyRingError):
         old.open(again.key_id, again.blob, "template:a")
 
 

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from kuzet.access.service import AccessService
 from kuzet.cli import app
 from kuzet.config.faces import FacesConfig
-from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.crypto import KeyRing, KeyRingError
 from kuzet.faces.services import FaceServices
 from kuzet.faces.templates import HashPhotoEmbedder
-from kuzet.store import Store
+from kuzet.schema import open_store
 
 runner = CliRunner()
 
@@ -24,7 +24,7 @@ runner = CliRunner()
 @pytest.fixture()
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'k.db'}"
-    store = Store(url)
+    store = open_store(url)
     AccessService(store.engine).seed_agencies()
     store.close()
     return url
@@ -104,7 +104,7 @@ def test_rekey_moves_every_row_to_the_new_key(
     assert len(only_new.gallery) == 3
     photo = only_new.lists.photos_of(only_new.lists.persons(only_new.lists.lists()[0].id)[0].id)[0]
     assert only_new.lists.photo(photo.id) == b"face 0"
-    with pytest.raises(KeyError_):
+    with pytest.raises(KeyRingError):
         _services(db, old)  # and the old key alone opens nothing
 
 
@@ -112,5 +112,5 @@ def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("KUZET_FACE_KEYS", raising=False)
     monkeypatch.delenv("MY_KEYS", raising=False)
     monkeypatch.delenv("KUZET_FACE_KEY_FILE", raising=False)
-    with pytest.raises(KeyError_, match="MY_KEYS"):
+    with pytest.raises(KeyRingError, match="MY_KEYS"):
         KeyRing.from_env("MY_KEYS")

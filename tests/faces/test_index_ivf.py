@@ -7,7 +7,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.index import FaceIndex
 
 

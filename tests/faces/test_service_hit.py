@@ -21,7 +21,7 @@ from kuzet.config import SiteConfig, StoreConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.models import AnalysisConfig, CameraConfig
 from kuzet.core import COCO_CLASSES, Detections
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.watchlists import PersonRecord
 from kuzet.service import Service
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from kuzet.config.faces import FacesConfig
 from kuzet.core import Event
-from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.crypto import KeyRing, KeyRingError
 from kuzet.faces.services import FaceServices
 from kuzet.faces.sighting_cache import HOUR_US
 from kuzet.faces.sighting_rows import to_us
@@ -28,8 +28,8 @@ from kuzet.faces.subject import erase_person
 from kuzet.faces.tables import SightingRow
 from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import PersonRecord
+from kuzet.schema import upgrade
 from kuzet.store.engine import make_engine
-from kuzet.store.migrate import upgrade
 
 T0 = datetime(2026, 11, 25, 6, tzinfo=UTC)
 CAMS = [f"cam-{i}" for i in range(25)]
@@ -178,9 +178,9 @@ def test_threshold_is_inclusive_to_the_last_bit(
 def test_bulk_open_refuses_what_open_refuses(keys: KeyRing) -> None:
     sealed = keys.seal(b"template", "sighting:a")
     assert keys.open_many([sealed.key_id], [sealed.blob], ["sighting:a"]) == [b"template"]
-    with pytest.raises(KeyError_, match="does not open"):  # moved to another row
+    with pytest.raises(KeyRingError, match="does not open"):  # moved to another row
         keys.open_many([sealed.key_id], [sealed.blob], ["sighting:b"])
-    with pytest.raises(KeyError_, match="not in the key ring"):
+    with pytest.raises(KeyRingError, match="not in the key ring"):
         keys.open_many(["k9"], [sealed.blob], ["sighting:a"])
 
 

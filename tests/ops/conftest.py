@@ -23,6 +23,7 @@ from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.events import MemoryBus
 from kuzet.ops.model import OpsConfig, Sla
+from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -103,7 +104,7 @@ class Ops:
 def make_ops(
     tmp_path: Path, cfg: OpsConfig, cameras: list[CameraInfo]
 ) -> tuple[Store, AccessService, MemoryBus, FastAPI]:
-    store = Store(f"sqlite:///{tmp_path / 'kuzet.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
     svc = AccessService(store.engine, cheap_access())
     svc.seed_agencies()
     for cam in cameras:

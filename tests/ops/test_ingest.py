@@ -23,6 +23,7 @@ from kuzet.ops.grouping import new_incident
 from kuzet.ops.incidents import IncidentBook, to_model
 from kuzet.ops.model import OPEN, Incident, OpsConfig, StepIn
 from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.schema import open_store
 from kuzet.store import Store
 
 from .conftest import Ops, ev, wait_for
@@ -119,7 +120,7 @@ class PerEventBook(IncidentBook):
 
 
 def make_book(url: str, cls: type[IncidentBook] = IncidentBook) -> tuple[Store, IncidentBook]:
-    store = Store(url)
+    store = open_store(url)
     return store, cls(store.engine, AuditLog(store.engine), OpsConfig(group_window_s=WINDOW))
 
 

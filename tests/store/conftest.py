@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
+from kuzet.schema import open_store
 from kuzet.store import Store
 
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
+    s = open_store(db_url)
     yield s
     s.close()

@@ -9,6 +9,7 @@ import pytest
 
 from kuzet.faces.index import FaceIndex
 from kuzet.faces.pgvector import PgVectorIndex
+from kuzet.schema import open_store
 from kuzet.store.engine import make_engine
 
 
@@ -54,13 +55,12 @@ def test_face_services_on_pgvector_enrol_search_erase(pg_url: str) -> None:
 
     from kuzet.access.tables import AgencyRow
     from kuzet.config.faces import FacesConfig
-    from kuzet.faces.crypto import KeyRing
+    from kuzet.crypto import KeyRing
     from kuzet.faces.services import FaceServices
     from kuzet.faces.templates import HashPhotoEmbedder
     from kuzet.faces.watchlists import PersonRecord
-    from kuzet.store import Store
 
-    engine = Store(pg_url).engine  # migrated
+    engine = open_store(pg_url).engine  # migrated
     with Session(engine) as s, s.begin():
         s.add(
             AgencyRow(id="police", name="P", platform=False, scope={}, created_at=datetime.now(UTC))

@@ -10,9 +10,9 @@ from sqlalchemy import Engine, event
 from store_helpers import make_event
 
 from kuzet.core import EventQuery
+from kuzet.schema import alembic_config, current_revision, head_revision, open_store, upgrade
 from kuzet.store import Store
 from kuzet.store.engine import make_engine
-from kuzet.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from kuzet.store.repository import INDEXED_ATTRIBUTES
 
 UPPER = ["red", "black", "blue", "red", "black", "red"]
@@ -115,7 +115,7 @@ def test_attribute_index_migration_round_trip(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         upgrade(engine, "0004_ops")
-        with Store(db_url, migrate=False) as old:
+        with Store(db_url) as old:
             old.insert_events(
                 [make_event(i, attributes={"upper_colour": c}) for i, c in enumerate(UPPER)]
             )
@@ -128,7 +128,7 @@ def test_attribute_index_migration_round_trip(db_url: str) -> None:
         assert not any(n.startswith("ix_events_attr_") for n in _indexes(engine))
         upgrade(engine)  # and up again, to the head, the events all there
         assert current_revision(engine) == head_revision()
-        with Store(db_url) as store:
+        with open_store(db_url) as store:
             assert store.count_events() == len(UPPER)
             assert _tracks(store, upper_colour=["red"]) == [0, 3, 5]
     finally:

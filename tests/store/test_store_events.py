@@ -9,12 +9,12 @@ from sqlalchemy import inspect
 from store_helpers import T0, make_event
 
 from kuzet.core import Event, EventQuery, event_id
+from kuzet.schema import current_revision, head_revision, open_store
 from kuzet.store import InvalidCursor, Store
-from kuzet.store.migrate import current_revision, head_revision
 
 
 def test_migrations_upgrade_from_empty(db_url: str) -> None:
-    store = Store(db_url)
+    store = open_store(db_url)
     try:
         assert current_revision(store.engine) == head_revision() is not None
         insp = inspect(store.engine)
@@ -24,7 +24,7 @@ def test_migrations_upgrade_from_empty(db_url: str) -> None:
         assert store.ping()
     finally:
         store.close()
-    again = Store(db_url)  # already at head: a no-op that keeps the data
+    again = open_store(db_url)  # already at head: a no-op that keeps the data
     assert current_revision(again.engine) == head_revision()
     again.close()
 

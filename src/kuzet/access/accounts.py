@@ -24,7 +24,7 @@ from kuzet.access.sealing import TotpSecrets
 from kuzet.access.sessions import Sessions
 from kuzet.access.tables import AgencyRow, RecoveryCodeRow, UserRow
 from kuzet.config.access import AccessConfig
-from kuzet.faces.crypto import KeyError_
+from kuzet.crypto import KeyRingError
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -226,7 +226,7 @@ class Accounts:
                 row.must_change_password = False
             try:
                 opened = self.totp_secrets.open(row.totp_secret, row.id)
-            except KeyError_:
+            except KeyRingError:
                 raise Invalid("code: the enrolment cannot be read; start it again") from None
             step = totp.matching_step(opened.secret, code, row.totp_last_step)
             if step is None:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kuzet.config.access import AccessConfig
-from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.crypto import KeyRing, KeyRingError
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,11 @@ def _context(user_id: str) -> str:
 def _parse(text: str, source: str) -> KeyRing:
     lines = [ln.strip() for ln in text.replace(",", "\n").splitlines()]
     if not any(ln and not ln.startswith("#") for ln in lines):
-        raise KeyError_(f"{source}: no key (expected 'id:base64key', comma or line separated)")
+        raise KeyRingError(f"{source}: no key (expected 'id:base64key', comma or line separated)")
     try:
         return KeyRing.parse(text)
-    except (ValueError, KeyError_) as exc:  # bad base64 is a ValueError
-        raise KeyError_(f"{source}: {exc}") from None
+    except (ValueError, KeyRingError) as exc:  # bad base64 is a ValueError
+        raise KeyRingError(f"{source}: {exc}") from None
 
 
 def load_keys(cfg: AccessConfig, data_dir: Path | None, *, generate: bool = True) -> KeyRing:
@@ -62,10 +62,10 @@ def load_keys(cfg: AccessConfig, data_dir: Path | None, *, generate: bool = True
         try:
             text = Path(path).read_text()
         except OSError as exc:
-            raise KeyError_(f"{cfg.key_file_env}={path}: {exc}") from None
+            raise KeyRingError(f"{cfg.key_file_env}={path}: {exc}") from None
         return _parse(text, f"{cfg.key_file_env}={path}")
     if not generate:
-        raise KeyError_(f"no access key: neither {cfg.keys_env} nor {cfg.key_file_env} is set")
+        raise KeyRingError(f"no access key: neither {cfg.keys_env} nor {cfg.key_file_env} is set")
     if data_dir is not None:
         return _embedded_key_file((data_dir / KEY_FILE).absolute(), cfg)
     return _process_key(cfg)
@@ -150,11 +150,11 @@ class TotpSecrets:
         return f"{PREFIX}{sealed.key_id}:{base64.b64encode(sealed.blob).decode()}"
 
     def open(self, stored: str, user_id: str) -> Opened:
-        """The secret of ``user_id``; :class:`KeyError_` when it does not open (key not in
+        """The secret of ``user_id``; :class:`KeyRingError` when it does not open (key not in
         the ring, another user's row, tampered) or is neither sealed nor base32."""
         if not is_sealed(stored):
             if not _BASE32.match(stored):
-                raise KeyError_("stored TOTP secret is neither sealed nor base32")
+                raise KeyRingError("stored TOTP secret is neither sealed nor base32")
             return Opened(stored, stale=True)
         key_id, sep, b64 = stored[len(PREFIX) :].partition(":")
         try:
@@ -162,6 +162,6 @@ class TotpSecrets:
         except ValueError:
             blob = b""
         if not sep or not blob:
-            raise KeyError_("sealed TOTP secret is malformed")
+            raise KeyRingError("sealed TOTP secret is malformed")
         secret = self.ring.open(key_id, blob, _context(user_id)).decode()
         return Opened(secret, stale=key_id != self.ring.active)

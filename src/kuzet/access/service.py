@@ -20,7 +20,7 @@ from kuzet.access.seed import AGENCIES, PLATFORM_AGENCY
 from kuzet.access.sessions import Sessions
 from kuzet.access.tables import AgencyRow, UserRow
 from kuzet.config.access import AccessConfig
-from kuzet.faces.crypto import KeyError_, KeyRing
+from kuzet.crypto import KeyRing, KeyRingError
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 class AccessService:
     """Accounts, sessions, API keys and the audit log over the store's engine.
 
-    The schema comes from the store's migrations (``0002_access``); build the
-    ``Store`` (which upgrades) before this, or call ``kuzet.store.migrate.upgrade``.
+    The schema comes from the migrations (``0002_access``): open the store with
+    :func:`kuzet.schema.open_store` (or call :func:`kuzet.schema.upgrade`) first.
 
     ``keys`` seals TOTP secrets; without it the ring comes, on first use, from the
     environment (``cfg.keys_env`` / ``cfg.key_file_env``), else from a key file made
@@ -88,7 +88,7 @@ class AccessService:
                 continue
             try:
                 opened = self.totp_secrets.open(stored, user_id)
-            except KeyError_:
+            except KeyRingError:
                 unreadable += 1
                 continue
             with self._maker.begin() as s:  # compare-and-set: a login may re-seal it first

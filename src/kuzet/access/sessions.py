@@ -25,7 +25,7 @@ from kuzet.access.principals import principal_for
 from kuzet.access.sealing import TotpSecrets
 from kuzet.access.tables import AgencyRow, AuthFailureRow, RecoveryCodeRow, SessionRow, UserRow
 from kuzet.config.access import AccessConfig
-from kuzet.faces.crypto import KeyError_
+from kuzet.crypto import KeyRingError
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class Sessions:
             return False
         try:
             opened = self.totp_secrets.open(stored, user.id)
-        except KeyError_ as exc:  # never the secret itself in the log
+        except KeyRingError as exc:  # never the secret itself in the log
             log.error("TOTP secret of user %r does not open: %s", user.username, exc)
             return False
         step = totp.matching_step(opened.secret, code, user.totp_last_step)

@@ -45,12 +45,6 @@ if TYPE_CHECKING:
     from kuzet.faces.services import FaceServices
 
 
-def _default_faces() -> FaceFinder:
-    from kuzet.access.faces import default_detector
-
-    return default_detector()
-
-
 def create_app(
     *,
     store: StorePort,
@@ -60,7 +54,7 @@ def create_app(
     metrics: Metrics | None = None,
     ws_queue_size: int = 256,
     access: AccessService | None = None,
-    faces: Callable[[], FaceFinder] | None = _default_faces,
+    faces: Callable[[], FaceFinder] | None = None,
     face_services: FaceServices | None = None,
     frames: LiveFrames | None = None,
 ) -> FastAPI:
@@ -70,7 +64,8 @@ def create_app(
     without a pipeline). ``metrics`` is shared with the pipeline so ``/metrics``
     shows both; a private one is made when omitted. ``access`` authenticates and
     audits; without it only public routes (health, login, docs) answer. ``faces``
-    makes the detector that blurs snapshots for callers without biometric clearance.
+    makes the detector that blurs snapshots for callers without biometric clearance
+    (without it, such callers are refused pictures: fail closed).
     ``face_services`` backs the watchlist and face-search routes (503 without it).
     ``frames`` is the pipeline's frame tap: the camera wall's live view (else snapshots).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.

@@ -14,7 +14,7 @@ from functools import cache
 import cv2
 import numpy as np
 
-from kuzet.access.faces import FaceDetector
+from kuzet.vision.blazeface import FaceDetector
 
 
 def _tiles(h: int, w: int, frac: float = 0.6) -> list[tuple[int, int, int, int]]:

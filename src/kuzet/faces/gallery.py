@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.index import FaceIndex
 from kuzet.faces.pgvector import PgVectorIndex
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow

@@ -40,7 +40,7 @@ import faiss
 import numpy as np
 from faiss.contrib.ivf_tools import add_preassigned
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 
 _CTX = "faiss-index"
 _MAGIC = b"KZFX2"  # two-stage file: scanner + store; anything else is one plain FAISS index

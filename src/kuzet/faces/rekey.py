@@ -12,7 +12,7 @@ from collections import Counter
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import template_context
 from kuzet.faces.tables import PhotoRow, SightingRow
 from kuzet.faces.watchlists import photo_context

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from kuzet.config.faces import FacesConfig
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Gallery
 from kuzet.faces.hits import Hits
 from kuzet.faces.quality import QualityPolicy

@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.sighting_cache import HOUR_US, ID_DTYPE, Rows, SightingCache
 from kuzet.faces.tables import SightingRow
 

@@ -22,8 +22,8 @@ import numpy as np
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kuzet.crypto import KeyRing
 from kuzet.faces import sighting_rows as db_rows
-from kuzet.faces.crypto import KeyRing
 from kuzet.faces.sighting_cache import HOUR_US, ID_DTYPE, Block, Rows, SightingCache
 from kuzet.faces.sighting_rows import Found, in_hour, to_us
 from kuzet.faces.sighting_scan import Part, candidates, cut

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kuzet.faces.crypto import KeyRing
+from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Entry, Gallery, template_context
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
 from kuzet.faces.templates import PhotoEmbedder

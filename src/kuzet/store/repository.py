@@ -27,7 +27,6 @@ from sqlalchemy.orm import sessionmaker
 from kuzet.core import CameraInfo, Event, EventQuery
 from kuzet.store.cursor import decode_cursor, encode_cursor
 from kuzet.store.engine import make_engine
-from kuzet.store.migrate import upgrade
 from kuzet.store.tables import CameraRow, EventRow
 
 log = logging.getLogger(__name__)
@@ -105,16 +104,14 @@ def row_to_event(r: EventRow) -> Event:
 class Store:
     """Repository over one database URL; thread-safe (a session per call).
 
-    Creating a ``Store`` upgrades the schema to the newest migration, so a fresh
-    database file or an old one both just work.
+    It does not migrate: :func:`kuzet.schema.open_store` opens one with the schema of
+    every feature upgraded to the newest migration.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kwargs)
         self.dialect = self.engine.dialect.name
-        if migrate:
-            upgrade(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         ins = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._insert_events = ins(EventRow).on_conflict_do_nothing(index_elements=["id"])  # others

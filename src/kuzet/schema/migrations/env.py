@@ -13,7 +13,7 @@ config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only when someone runs the alembic CLI by hand
     raise RuntimeError(
-        "kuzet migrations run through kuzet.store.migrate.upgrade(engine), "
+        "kuzet migrations run through kuzet.schema.upgrade(engine), "
         "which passes the connection in config.attributes['connection']"
     )
 

@@ -1,7 +1,8 @@
-"""AES-GCM sealing of biometric material (templates, photos, crops, the index file).
+"""AES-GCM sealing with a ring of named keys: biometric material (templates, photos,
+crops, the index file), TOTP secrets, anything sealed at rest.
 
-Keys come from ``KUZET_FACE_KEYS`` (``id:base64key,...``) or the file named by
-``KUZET_FACE_KEY_FILE`` (one ``id:base64key`` a line). The first key seals; every key
+Keys come from an environment variable (``id:base64key,...``; faces use
+``KUZET_FACE_KEYS``) or a file named by another (one ``id:base64key`` a line). The first key seals; every key
 listed opens, so rotation is: put the new key first, run ``kuzet faces rekey``, then
 drop the old one. The key id and a caller-chosen context are bound as associated data,
 so a ciphertext moved to another row or column does not open.
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 _NONCE = 12
 
 
-class KeyError_(RuntimeError):
+class KeyRingError(RuntimeError):
     """No usable key, or a ciphertext that does not open (wrong key, tampered)."""
 
 
@@ -33,10 +34,10 @@ class Sealed:
 class KeyRing:
     def __init__(self, keys: list[tuple[str, bytes]]) -> None:
         if not keys:
-            raise KeyError_("no face-data key: set KUZET_FACE_KEYS or KUZET_FACE_KEY_FILE")
+            raise KeyRingError("an empty key ring: give at least one key")
         for kid, key in keys:
             if len(key) != 32 or not kid or len(kid) > 32:
-                raise KeyError_(f"key {kid!r}: need a 1-32 char id and a 256-bit key")
+                raise KeyRingError(f"key {kid!r}: need a 1-32 char id and a 256-bit key")
         self._keys = dict(keys)
         self.active = keys[0][0]
         self._aead: dict[str, AESGCM] = {}  # one cipher object per key: bulk opens
@@ -58,22 +59,24 @@ class KeyRing:
 
     @classmethod
     def from_env(
-        cls, keys_env: str = "KUZET_FACE_KEYS", file_env: str = "KUZET_FACE_KEY_FILE"
+        cls,
+        keys_env: str = "KUZET_FACE_KEYS",
+        file_env: str = "KUZET_FACE_KEY_FILE",
+        hint: str = "make one with `kuzet faces keygen`",
     ) -> KeyRing:
         """The ring from ``$keys_env`` or the file ``$file_env`` names; errors name both."""
         if text := os.environ.get(keys_env):
             try:
                 return cls.parse(text)
-            except (ValueError, KeyError_) as exc:
-                raise KeyError_(f"{keys_env}: {exc}") from None
+            except (ValueError, KeyRingError) as exc:
+                raise KeyRingError(f"{keys_env}: {exc}") from None
         if path := os.environ.get(file_env):
             try:
                 return cls.parse(Path(path).read_text())
-            except (OSError, ValueError, KeyError_) as exc:
-                raise KeyError_(f"{file_env}={path}: {exc}") from None
-        raise KeyError_(
-            f"faces are enabled but no face-data key is set: set {keys_env} "
-            f"('id:base64key,...', make one with `kuzet faces keygen`) or {file_env}"
+            except (OSError, ValueError, KeyRingError) as exc:
+                raise KeyRingError(f"{file_env}={path}: {exc}") from None
+        raise KeyRingError(
+            f"no key is set: set {keys_env} ('id:base64key,...', {hint}) or {file_env}"
         )
 
     def _cipher(self, key_id: str) -> AESGCM:
@@ -81,7 +84,9 @@ class KeyRing:
         aead = self._aead.get(key_id)
         if aead is None:
             if (key := self._keys.get(key_id)) is None:
-                raise KeyError_(f"key {key_id!r} is not in the key ring (rotated out too early?)")
+                raise KeyRingError(
+                    f"key {key_id!r} is not in the key ring (rotated out too early?)"
+                )
             aead = self._aead[key_id] = AESGCM(key)
         return aead
 
@@ -95,7 +100,7 @@ class KeyRing:
         try:
             return aead.decrypt(blob[:_NONCE], blob[_NONCE:], f"{key_id}|{context}".encode())
         except Exception as exc:  # InvalidTag: wrong key, other row, or tampering
-            raise KeyError_(f"ciphertext does not open under key {key_id!r}") from exc
+            raise KeyRingError(f"ciphertext does not open under key {key_id!r}") from exc
 
     def open_many(self, key_ids: list[str], blobs: list[bytes], contexts: list[str]) -> list[bytes]:
         """:meth:`open` for many rows at once, same errors."""

@@ -42,7 +42,7 @@ def upgrade() -> None:
 def _unseal_totp_secrets() -> None:
     from kuzet.access.sealing import PREFIX, TotpSecrets, load_keys
     from kuzet.config.access import AccessConfig
-    from kuzet.faces.crypto import KeyError_
+    from kuzet.crypto import KeyRingError
 
     bind = op.get_bind()
     users = sa.table("users", sa.column("id", sa.String), sa.column("totp_secret", sa.String))
@@ -60,7 +60,7 @@ def _unseal_totp_secrets() -> None:
     try:
         box = TotpSecrets(load_keys(cfg, data_dir=None, generate=False))
         plain = [(uid, box.open(stored, uid).secret) for uid, stored in rows]
-    except KeyError_ as exc:
+    except KeyRingError as exc:
         raise RuntimeError(f"{hint}: {exc}") from None
     for uid, secret in plain:
         bind.execute(users.update().where(users.c.id == uid).values(totp_secret=secret))

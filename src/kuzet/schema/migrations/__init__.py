@@ -1,0 +1,1 @@
+"""Alembic migrations of every table; run programmatically by :func:`kuzet.schema.upgrade`."""
