@@ -4,8 +4,9 @@ crops, the index file), TOTP secrets, anything sealed at rest.
 Keys come from an environment variable (``id:base64key,...``; faces use
 ``KUZET_FACE_KEYS``) or a file named by another (one ``id:base64key`` a line). The
 first key seals; every key listed opens, so rotation is: put the new key first, run
-``kuzet faces rekey``, then drop the old one. The key id and a caller-chosen context are bound as associated data,
-so a ciphertext moved to another row or column does not open.
+``kuzet faces rekey``, then drop the old one. The key id and a caller-chosen context
+are bound as associated data, so a ciphertext moved to another row or column does not
+open.
 """
 
 from __future__ import annotations
