@@ -149,9 +149,9 @@ def ingest_ops(store: Store, events: list[Event], batch: int, sink: bool) -> dic
     sink, the store's rate measured from the same start.
     """
     from kuzet.access.service import AccessService
-    from kuzet.ops.engine import GROUP, OpsEngine
-    from kuzet.ops.incidents import IncidentBook
-    from kuzet.ops.model import OpsConfig
+    from kuzet.config.ops import OpsConfig
+    from kuzet.incidents.book import IncidentBook
+    from kuzet.incidents.engine import GROUP, OpsEngine
 
     access = AccessService(store.engine)
     access.seed_agencies()
@@ -182,7 +182,7 @@ def ingest_ops(store: Store, events: list[Event], batch: int, sink: bool) -> dic
     assert access.audit.verify() == [], "the audit chain is broken"
     from sqlalchemy import func, select
 
-    from kuzet.ops.tables import IncidentEventRow, IncidentRow
+    from kuzet.incidents.tables import IncidentEventRow, IncidentRow
 
     with store.engine.connect() as c:
         incidents = c.execute(select(func.count()).select_from(IncidentRow)).scalar_one()

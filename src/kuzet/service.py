@@ -17,9 +17,10 @@ from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
 from kuzet.events import Bus, Subscription, create_bus
+from kuzet.incidents.book import IncidentBook
+from kuzet.incidents.engine import OpsEngine
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
-from kuzet.ops.model import OpsConfig
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
 from kuzet.pipeline.enrichers import camera_enrichers, face_services
 from kuzet.pipeline.node import Node
@@ -97,6 +98,10 @@ class Service:
             batch_wait_ms=site.store.batch_wait_ms,
             on_batch=lambda evs: self.metrics.events_stored(len(evs)),
         )
+        # the operations centre: incidents from the "ops" group, routed and timed per site.ops
+        self.incidents = OpsEngine(
+            IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
+        )
         self.clips, self.tap = self._frame_tap(site)
         self.node = Node(
             site,
@@ -130,16 +135,13 @@ class Service:
         if cfg.enabled:
             cams = {c.id: c for c in site.cameras}
 
-            def ops() -> OpsConfig:  # read per event: the app's config may be set later
-                return getattr(self.app.state, "kuzet_ops_config", None) or OpsConfig()
-
             def priority(ev: Event) -> int:
                 cam = cams.get(ev.camera_id)
                 if cam is None:
-                    return ops().route(ev.type, None, None).priority
-                return ops().route(ev.type, cam.category.value, cam.district).priority
+                    return site.ops.route(ev.type, None, None).priority
+                return site.ops.route(ev.type, cam.category.value, cam.district).priority
 
-            policy = ClipPolicy(lambda: ops().group_window_s, priority)
+            policy = ClipPolicy(site.ops.group_window_s, priority)
             clips = ClipRecorder(
                 self.blobs.put, pre_s=cfg.pre_s, post_s=cfg.post_s,
                 max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=policy,
@@ -172,6 +174,7 @@ class Service:
 
     def start(self) -> Service:
         self.sink.start()
+        self.incidents.start()
         if self.clips is not None:
             self.clips.start()
         self.node.start()
@@ -185,6 +188,7 @@ class Service:
         if self.clips is not None:
             self.clips.stop()
         self.sink.stop(drain=True)
+        self.incidents.stop()
         self.bus.close()
         self.store.close()
 

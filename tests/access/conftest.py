@@ -21,12 +21,15 @@ from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy, ThrottleConfig
 from kuzet.config.faces import FacesConfig
+from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.crypto import KeyRing
 from kuzet.events import MemoryBus
 from kuzet.faces.services import FaceServices
 from kuzet.faces.templates import HashPhotoEmbedder
+from kuzet.incidents.book import IncidentBook
+from kuzet.incidents.engine import OpsEngine
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
 
@@ -132,10 +135,13 @@ def city(tmp_path: Path) -> Iterator[City]:
         store.engine, FacesConfig(enabled=True), keys=KeyRing.parse(KeyRing.generate()),
         embedder=HashPhotoEmbedder(),
     )  # fmt: skip
+    incidents = OpsEngine(IncidentBook(svc.engine, svc.audit, OpsConfig()), bus, store)
+    incidents.start()
     app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces(),
-                     face_services=faces)  # fmt: skip
+                     face_services=faces, incidents=incidents)  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         c = City(svc, store, blobs, bus, app, client, faces=faces)
         yield c
+    incidents.stop()
     bus.close()
     store.close()

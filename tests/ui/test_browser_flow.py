@@ -15,7 +15,7 @@ import pytest
 
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
-from kuzet.ops.model import OpsConfig
+from kuzet.config.ops import OpsConfig
 from kuzet.service import Service
 
 from .conftest import Server, login, person, shot, until
@@ -50,9 +50,9 @@ def city(tmp_path: Path, vtest_clip: Path) -> Iterator[tuple[Service, Server, di
                          rules=[ZonePresenceRuleConfig(name="people-in-yard", classes=["person"])]),
         ],
     )  # fmt: skip
-    svc = Service(site)
     # Every new track starts its own incident: many latency samples from one camera.
-    svc.app.state.kuzet_ops_config = OpsConfig(group_window_s=0)
+    site.ops = OpsConfig(group_window_s=0)
+    svc = Service(site)
     secrets = {name: person(svc.access, name, agency)
                for name, agency in (("aigul", "education"), ("serik", "city-police"))}  # fmt: skip
     with Server(svc.app) as server:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pyotp
 import pytest
-from tests.ops.conftest import CAMERAS, make_ops
+from tests.incidents.conftest import CAMERAS, make_ops, stop_ops
 
 from kuzet.access.model import Role
-from kuzet.ops.model import OpsConfig
+from kuzet.config.ops import OpsConfig
 
 from .conftest import PASSWORD, Server, shot, until
 
@@ -51,5 +51,6 @@ def test_first_sign_in_sets_up_totp(browser: Any, tmp_path: Path) -> None:
         page.click("#login-submit")
         page.wait_for_selector("#app:not([hidden])", timeout=10_000)
         assert "dana" in page.inner_text("#whoami")
+    stop_ops(app)
     bus.close()
     store.close()

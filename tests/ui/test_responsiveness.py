@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.ops.conftest import make_ops
+from tests.incidents.conftest import make_ops, stop_ops
 
 from kuzet.access.model import Role
 from kuzet.core.event import Event
@@ -64,7 +64,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 def test_map_and_queue_stay_responsive(browser: Any, tmp_path: Path) -> None:
-    from kuzet.ops.model import OpsConfig
+    from kuzet.config.ops import OpsConfig
 
     cams = _cams(CAMERAS)
     store, svc, bus, app = make_ops(tmp_path, OpsConfig(group_window_s=0), cams)
@@ -109,6 +109,7 @@ def test_map_and_queue_stay_responsive(browser: Any, tmp_path: Path) -> None:
             pub.join(timeout=2)
     finally:
         stop.set()
+        stop_ops(app)
         bus.close()
         store.close()
     frames, lag = probe["frames"][1:], probe["lag"]

@@ -6,6 +6,7 @@ embedders can build as many independent apps as they like.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ from kuzet.api.routers import (
 from kuzet.api.routers import (
     faces as faces_router,
 )
+from kuzet.api.routers.ops_live import OpsHub
 from kuzet.api.security import authorize, compile_rules, install_openapi
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.faces.services import FaceServices
+    from kuzet.incidents.engine import OpsEngine
 
 
 def create_app(
@@ -57,6 +60,7 @@ def create_app(
     faces: Callable[[], FaceFinder] | None = None,
     face_services: FaceServices | None = None,
     frames: LiveFrames | None = None,
+    incidents: OpsEngine | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -68,6 +72,8 @@ def create_app(
     (without it, such callers are refused pictures: fail closed).
     ``face_services`` backs the watchlist and face-search routes (503 without it).
     ``frames`` is the pipeline's frame tap: the camera wall's live view (else snapshots).
+    ``incidents`` is the operations centre's engine (started and stopped by its owner,
+    the service); the app pushes its incident changes to ``/api/ws/ops``.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -77,9 +83,17 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await hub.start()
+        ops_hub = None
+        if incidents is not None:
+            ops_hub = ctx.ops_hub = OpsHub(asyncio.get_running_loop())
+            incidents.listen(ops_hub.publish)
         try:
             yield
         finally:
+            if incidents is not None and ops_hub is not None:
+                incidents.unlisten(ops_hub.publish)
+                ops_hub.close()
+                ctx.ops_hub = None
             await hub.stop()
 
     docs = cfg is None or cfg.public_docs
@@ -93,11 +107,11 @@ def create_app(
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    app.state.kuzet = ApiContext(
+    app.state.kuzet = ctx = ApiContext(
         store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
-        frames=frames,
+        frames=frames, incidents=incidents,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (

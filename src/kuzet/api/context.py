@@ -17,7 +17,9 @@ from kuzet.obs.metrics import Metrics
 if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
+    from kuzet.api.routers.ops_live import OpsHub
     from kuzet.faces.services import FaceServices
+    from kuzet.incidents.engine import OpsEngine
 
 StatusFn = Callable[[], list[CameraStatus]]
 
@@ -35,6 +37,8 @@ class ApiContext:
     secure_cookies: bool = True
     frames: LiveFrames | None = None  # the pipeline's frame tap; None: snapshots only
     face_services: FaceServices | None = None  # watchlists and face search; None: disabled
+    incidents: OpsEngine | None = None  # the operations centre, owned by the service
+    ops_hub: OpsHub | None = None  # incident changes to /api/ws/ops, made by the lifespan
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

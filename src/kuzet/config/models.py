@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.faces import FacesConfig
+from kuzet.config.ops import OpsConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.rules import ZonePresenceRuleConfig as ZonePresenceRuleConfig
 
@@ -163,6 +164,10 @@ class SiteConfig(_Strict):
     access: AccessConfig = Field(default_factory=AccessConfig)
     faces: FacesConfig = Field(default_factory=FacesConfig)
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    ops: OpsConfig = Field(
+        default_factory=OpsConfig,
+        description="operations centre: routing of events to agencies, SLA, grouping",
+    )
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

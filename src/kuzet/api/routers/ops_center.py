@@ -1,64 +1,36 @@
 """The operations centre's REST side: incident queue and workflow, map data, statistics.
 
-The router's lifespan starts the :class:`~kuzet.ops.engine.OpsEngine` (bus -> incidents,
-SLA clock) and the WebSocket hub beside the app's own, so ``create_app`` only includes
-the router. An app without access control runs no operations centre.
+The :class:`~kuzet.incidents.engine.OpsEngine` (bus -> incidents, SLA clock) belongs to
+the service, which hands it to ``create_app``; without one these routes answer 503.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from kuzet.access.tables import AgencyRow
-from kuzet.api.context import Ctx
+from kuzet.api.context import Ctx, get_context
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid
-from kuzet.api.routers.ops_live import OpsHub
 from kuzet.api.security import View, Who
-from kuzet.ops.engine import OpsEngine
-from kuzet.ops.incidents import IncidentBook
-from kuzet.ops.model import Incident, IncidentDetail, LogEntry, OpsConfig, RoutingRule, Sla, StepIn
-from kuzet.ops.stats import Stats, compute, to_csv
+from kuzet.config.ops import RoutingRule, Sla
+from kuzet.incidents.engine import OpsEngine
+from kuzet.incidents.model import Incident, IncidentDetail, LogEntry, StepIn
+from kuzet.incidents.stats import Stats, compute, to_csv
 
-
-@asynccontextmanager
-async def ops_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    ctx = app.state.kuzet
-    if ctx.access is None:
-        yield
-        return
-    cfg: OpsConfig = getattr(app.state, "kuzet_ops_config", None) or OpsConfig()
-    book = IncidentBook(ctx.access.engine, ctx.access.audit, cfg)
-    engine = OpsEngine(book, ctx.bus, ctx.store)
-    hub = OpsHub(asyncio.get_running_loop())
-    engine.listen(hub.publish)
-    app.state.kuzet_ops, app.state.kuzet_ops_hub = engine, hub
-    await asyncio.to_thread(engine.start)
-    try:
-        yield
-    finally:
-        hub.close()
-        await asyncio.to_thread(engine.stop)
-
-
-router = APIRouter(
-    prefix="/api/ops", tags=["ops"], responses=ERROR_RESPONSES, lifespan=ops_lifespan
-)
+router = APIRouter(prefix="/api/ops", tags=["ops"], responses=ERROR_RESPONSES)
 
 
 def _ops(conn: HTTPConnection) -> OpsEngine:
-    engine: OpsEngine | None = getattr(conn.app.state, "kuzet_ops", None)
-    if engine is None:
+    engine = get_context(conn).incidents
+    if engine is None or get_context(conn).access is None:
         raise ApiError(503, "ops_unavailable", "the operations centre is not running")
     return engine
 

@@ -15,11 +15,12 @@ import json
 from fastapi import APIRouter, WebSocket, status
 
 from kuzet.access.model import Principal
+from kuzet.api.context import get_context
 from kuzet.api.live import LiveClient, LiveFilter
 from kuzet.api.security import current_principal
 from kuzet.api.stream import serve
-from kuzet.ops.incidents import visible
-from kuzet.ops.model import Incident
+from kuzet.incidents.book import visible
+from kuzet.incidents.model import Incident
 
 router = APIRouter(tags=["ops"])
 
@@ -65,7 +66,7 @@ class OpsHub:
 async def ops_live(ws: WebSocket) -> None:
     """Each text frame is ``{"kind": "incident", "incident": {...}}`` for an incident
     that was created, grew, moved a step or was escalated, if your agency sees it."""
-    hub: OpsHub | None = getattr(ws.app.state, "kuzet_ops_hub", None)
+    hub = get_context(ws).ops_hub
     if hub is None:
         await ws.close(code=status.WS_1011_INTERNAL_ERROR, reason="operations centre is off")
         return

@@ -6,7 +6,7 @@ from alembic import context
 
 import kuzet.access.tables
 import kuzet.faces.tables
-import kuzet.ops.tables  # noqa: F401  (registers the ops tables on Base)
+import kuzet.incidents.tables  # noqa: F401  (registers the ops tables on Base)
 from kuzet.store.tables import Base
 
 config = context.config

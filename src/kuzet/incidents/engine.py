@@ -1,8 +1,9 @@
 """The operations engine: turns bus events into incidents and runs the SLA clock.
 
-It reads a *durable* bus group (``ops``), so with several API nodes each event makes an
+It reads a *durable* bus group (``ops``), so with several nodes each event makes an
 incident once, and acks only after the incident is committed. Listeners (the WebSocket
-hub) are told of every incident that changed, from the engine's threads.
+hub) are told of every incident that changed, from the engine's threads. The service
+owns it (starts and stops it with the pipeline); the API only reads and steps it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from kuzet.core.records import CameraInfo
-from kuzet.ops.incidents import BATCH, IncidentBook
-from kuzet.ops.model import Incident
-
-if TYPE_CHECKING:  # the API imports this module: no import of kuzet.api at run time
-    from kuzet.api.ports import BusPort, StorePort, SubscriptionPort
+from kuzet.events.base import Bus, Subscription
+from kuzet.incidents.book import BATCH, IncidentBook
+from kuzet.incidents.model import Incident
+from kuzet.store.ports import StoreReader
 
 log = logging.getLogger(__name__)
 Listener = Callable[[list[Incident]], None]
@@ -28,7 +27,7 @@ GROUP = "ops"
 class CameraCache:
     """Camera registry lookups for routing, refreshed at most every ``ttl_s``."""
 
-    def __init__(self, store: StorePort, ttl_s: float = 30.0) -> None:
+    def __init__(self, store: StoreReader, ttl_s: float = 30.0) -> None:
         self._store, self._ttl = store, ttl_s
         self._cams: dict[str, CameraInfo] = {}
         self._at = float("-inf")
@@ -43,17 +42,21 @@ class CameraCache:
 
 
 class OpsEngine:
-    def __init__(self, book: IncidentBook, bus: BusPort, store: StorePort) -> None:
+    def __init__(self, book: IncidentBook, bus: Bus, store: StoreReader) -> None:
         self.book = book
         self._bus = bus
         self._cameras = CameraCache(store)
         self._listeners: list[Listener] = []
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._sub: SubscriptionPort | None = None
+        self._sub: Subscription | None = None
 
     def listen(self, fn: Listener) -> None:
         self._listeners.append(fn)
+
+    def unlisten(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
 
     def notify(self, incidents: list[Incident]) -> None:
         if not incidents:

@@ -19,9 +19,10 @@ from kuzet.access.audit import AuditLog, Entry
 from kuzet.access.errors import Conflict, Forbidden, NotFound
 from kuzet.access.model import Principal, Role
 from kuzet.access.tables import AgencyRow
+from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
-from kuzet.ops.grouping import (
+from kuzet.incidents.grouping import (
     INCIDENTS,
     JOIN_COLUMNS,
     JOIN_UPDATE,
@@ -34,8 +35,8 @@ from kuzet.ops.grouping import (
     open_for,
     open_groups,
 )
-from kuzet.ops.model import CLOSED, OPEN, STEPS, Incident, OpsConfig, State, StepIn
-from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.incidents.model import CLOSED, OPEN, STEPS, Incident, State, StepIn
+from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
 
 ACT_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
 CameraLookup = Callable[[str], CameraInfo | None]

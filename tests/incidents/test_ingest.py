@@ -14,15 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-import kuzet.ops.incidents as incidents
+import kuzet.incidents.book as incidents
 from kuzet.access.audit import AuditLog
 from kuzet.access.model import Principal, Role, Scope
+from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
-from kuzet.ops.grouping import new_incident
-from kuzet.ops.incidents import IncidentBook, to_model
-from kuzet.ops.model import OPEN, Incident, OpsConfig, StepIn
-from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.incidents.book import IncidentBook, to_model
+from kuzet.incidents.grouping import new_incident
+from kuzet.incidents.model import OPEN, Incident, StepIn
+from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
 from kuzet.schema import open_store
 from kuzet.store import Store
 

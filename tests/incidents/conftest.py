@@ -19,10 +19,12 @@ from kuzet.access.model import Role
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
+from kuzet.config.ops import OpsConfig, Sla
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.events import MemoryBus
-from kuzet.ops.model import OpsConfig, Sla
+from kuzet.incidents.book import IncidentBook
+from kuzet.incidents.engine import OpsEngine
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
 
@@ -110,10 +112,18 @@ def make_ops(
     for cam in cameras:
         store.upsert_camera(cam)
     bus = MemoryBus()
+    # as the service does: the engine is started by its owner and handed to the app;
+    # callers stop it with stop_ops(app)
+    engine = OpsEngine(IncidentBook(svc.engine, svc.audit, cfg), bus, store)
+    engine.start()
     app = create_app(store=store, blobs=LocalBlobStore(tmp_path / "blobs"), bus=bus, access=svc,
-                     faces=None)  # fmt: skip
-    app.state.kuzet_ops_config = cfg
+                     faces=None, incidents=engine)  # fmt: skip
     return store, svc, bus, app
+
+
+def stop_ops(app: FastAPI) -> None:
+    """Stops the incident engine :func:`make_ops` started."""
+    app.state.kuzet.incidents.stop()
 
 
 @pytest.fixture
@@ -123,5 +133,6 @@ def ops(tmp_path: Path) -> Iterator[Ops]:
     store, svc, bus, app = make_ops(tmp_path, cfg, CAMERAS)
     with TestClient(app, base_url="http://testserver") as client:
         yield Ops(svc, store, bus, app, client)
+    stop_ops(app)
     bus.close()
     store.close()

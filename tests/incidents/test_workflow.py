@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from kuzet.access.model import Role
-from kuzet.ops.model import OpsConfig
+from kuzet.config.ops import OpsConfig
 
 from .conftest import Ops, ev, wait_for
 
@@ -102,7 +102,7 @@ def test_only_people_work_incidents(ops: Ops) -> None:
 
 
 def test_missed_acknowledgement_escalates_to_the_supervisor(ops: Ops) -> None:
-    ops.app.state.kuzet_ops.book.cfg = OpsConfig(
+    ops.app.state.kuzet.incidents.book.cfg = OpsConfig(
         sla={p: {"ack_s": 1, "resolve_s": 60} for p in (1, 2, 3)}, sla_check_s=0.1
     )
     ops.user("boss", "situation-centre", Role.SUPERVISOR)

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.model import Principal
-from kuzet.ops.incidents import visible
-from kuzet.ops.tables import IncidentEventRow, IncidentRow
+from kuzet.incidents.book import visible
+from kuzet.incidents.tables import IncidentEventRow, IncidentRow
 
 
 class Reaction(BaseModel):

@@ -14,10 +14,11 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
-from kuzet.ops.model import OPEN, OpsConfig, State
-from kuzet.ops.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.incidents.model import OPEN, State
+from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
 
 SYSTEM = "system"
 Row = dict[str, Any]  # an incident (or timeline, link) row as column -> value
