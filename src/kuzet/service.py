@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,7 +22,7 @@ from kuzet.incidents.engine import OpsEngine
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
-from kuzet.pipeline.enrichers import camera_enrichers, face_services
+from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
@@ -31,6 +31,9 @@ from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector, create_detector
 from kuzet.vision.blazeface import default_detector
+
+if TYPE_CHECKING:
+    from kuzet.faces.services import FaceServices
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,8 @@ class Service:
         self.access.seed_agencies()
         self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
         self.blobs = LocalBlobStore(site.data_dir)
-        self.faces = face_services(site, self.store.engine)  # None unless faces.enabled
+        self.enrichment = Enrichment(site, self.store.engine)  # faces, attributes, ...
+        self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
         groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
@@ -110,7 +114,7 @@ class Service:
             put_blob=self.blobs.put,
             probe=MetricsProbe(self.metrics),
             tap=self.tap,
-            enrichers_for=lambda cam: camera_enrichers(cam, site, self.faces, self.blobs.put),
+            enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,
         )
         self.app: FastAPI = create_app(

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 from kuzet.config.models import CameraConfig
 from kuzet.core import Detections, Event, Frame
+from kuzet.core.enrich import Enricher, PutBlob
 from kuzet.pipeline.snapshot import render_snapshot
 from kuzet.rules import Rule, create_rule
 from kuzet.store.blobs import snapshot_key
 from kuzet.tracking import ByteTracker, TrackerSettings
-
-PutBlob = Callable[[str, bytes], None]
-
-
-class Enricher(Protocol):
-    """Optional per-camera stage after tracking (e.g. face matching): sees the frame
-    and its tracks, may emit events. ``finish`` is called at the end of a source."""
-
-    def enrich(self, frame: Frame, tracks: Detections) -> list[Event]: ...
-
-    def finish(self) -> list[Event]: ...
 
 
 class CameraPipeline:

@@ -1,42 +1,75 @@
-"""Which extra stages a camera runs after tracking: face matching against watchlists
-(when ``faces.enabled``) and clothing colours of person tracks. Kept here so the
-service and the node stay ignorant of faces."""
+"""Enricher plugins: the extra per-camera stages (faces, attributes, plates, ...).
+
+Each capability publishes a plugin under the ``kuzet.enrichers`` entry-point group
+(``pyproject.toml``); this module finds them, sets each up once per site and asks it for
+each camera's enricher. The pipeline, the node and the service name no capability, so a
+new one (or a third-party package) plugs in by declaring its entry point.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from importlib.metadata import entry_points
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
 from kuzet.config.models import CameraConfig, SiteConfig
-from kuzet.pipeline.camera import Enricher, PutBlob
+from kuzet.core.enrich import Enricher, PutBlob
+from kuzet.core.registry import Registry
 
-if TYPE_CHECKING:
-    from kuzet.faces.services import FaceServices
-
-
-def face_services(site: SiteConfig, engine: Engine) -> FaceServices | None:
-    """Built only when enabled; a missing key fails here, naming the variable."""
-    if not site.faces.enabled:
-        return None
-    from kuzet.faces.services import FaceServices
-
-    return FaceServices.build(engine, site.faces)
+log = logging.getLogger(__name__)
+GROUP = "kuzet.enrichers"
 
 
-def camera_enrichers(
-    cam: CameraConfig, site: SiteConfig, faces: FaceServices | None, put_blob: PutBlob | None
-) -> list[Enricher]:
-    out: list[Enricher] = []
-    if faces is not None:
-        out.append(faces.matcher(cam.id, put_blob))
-    if site.faces.clothing_colours:
-        from kuzet.attributes.clothing import ClothingColours
+class EnricherPlugin(Protocol):
+    """One capability. ``setup`` returns the state shared by the site's cameras (a
+    gallery, a model) or ``None`` when the site turns the capability off."""
 
-        face = None
-        if site.faces.gender or site.faces.age:
-            from kuzet.attributes.demographics import PersonFace
+    def setup(self, site: SiteConfig, engine: Engine) -> Any | None: ...
 
-            face = PersonFace(gender=site.faces.gender, age=site.faces.age)
-        out.append(ClothingColours(cam.id, face=face))
-    return out
+    def enricher(
+        self, state: Any, cam: CameraConfig, put_blob: PutBlob | None
+    ) -> Enricher | None: ...
+
+
+def plugins() -> Registry[EnricherPlugin]:
+    """Every installed plugin, by entry-point name (a broken one fails loudly, by name)."""
+    reg: Registry[EnricherPlugin] = Registry("enricher")
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            cls = ep.load()
+        except Exception as exc:
+            raise RuntimeError(f"enricher plugin {ep.name!r} ({ep.value}) fails to load") from exc
+        reg.register(ep.name)(cls)
+    return reg
+
+
+class Enrichment:
+    """The site's enabled plugins with their shared state, set up once."""
+
+    def __init__(self, site: SiteConfig, engine: Engine) -> None:
+        reg = plugins()
+        self._active: dict[str, tuple[EnricherPlugin, Any]] = {}
+        for name in reg.types():
+            plugin = reg.create(name)
+            state = plugin.setup(site, engine)
+            if state is not None:
+                self._active[name] = (plugin, state)
+        log.info("enrichers", extra={"enabled": sorted(self._active)})
+
+    @property
+    def enabled(self) -> list[str]:
+        return sorted(self._active)
+
+    def state(self, name: str) -> Any | None:
+        """A plugin's shared state (e.g. the face services the API also serves)."""
+        entry = self._active.get(name)
+        return None if entry is None else entry[1]
+
+    def for_camera(self, cam: CameraConfig, put_blob: PutBlob | None) -> list[Enricher]:
+        out: list[Enricher] = []
+        for plugin, state in self._active.values():
+            if (e := plugin.enricher(state, cam, put_blob)) is not None:
+                out.append(e)
+        return out

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from kuzet.config.models import CameraConfig, SiteConfig
 from kuzet.core import CameraStatus, Event, Frame
+from kuzet.core.enrich import Enricher, PutBlob
 from kuzet.motion import DetectSchedule, MotionGate
-from kuzet.pipeline.camera import CameraPipeline, Enricher, PutBlob
+from kuzet.pipeline.camera import CameraPipeline
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
 from kuzet.sources import CameraReader
