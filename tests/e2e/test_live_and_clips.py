@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
 from kuzet.config.models import AnalysisConfig, ClipConfig
-from kuzet.pipeline.clips import mp4_frames
+from kuzet.media.mp4 import mp4_frames
 from kuzet.service import Service
 
 from .conftest import integration_key

@@ -12,7 +12,8 @@ import av
 import numpy as np
 
 from kuzet.core import Detections, Event, Frame
-from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, clip_key, mp4_frames, purge_clips
+from kuzet.media.mp4 import mp4_frames
+from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, clip_key, purge_clips
 from kuzet.pipeline.tap import FrameTap
 
 FPS = 5.0

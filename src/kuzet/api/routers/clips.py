@@ -20,7 +20,7 @@ from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, not_found
 from kuzet.api.schemas import ErrorBody
 from kuzet.api.security import View, Who
-from kuzet.pipeline.clips import encode_mp4, mp4_frames
+from kuzet.media.mp4 import encode_mp4, mp4_frames
 from kuzet.store.blobs import check_key
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")

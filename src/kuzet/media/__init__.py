@@ -1,0 +1,1 @@
+"""Video containers and codecs (PyAV): what clips, blurring and recording share."""
