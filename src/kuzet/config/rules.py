@@ -295,6 +295,19 @@ class SceneConfig(_Strict):
                 raise ValueError(f"{where}: speeding needs the scene's calibration")
         return self
 
+    def frame_problems(self, fps: float, step: int = 1) -> list[tuple[int, str]]:
+        """(rule index, message) of settings that cannot work when frames come ``step`` / ``fps``
+        seconds apart: a line that forgets a track's side between two frames never counts."""
+        period = step / fps
+        out = []
+        for i, r in enumerate(self.rules):
+            if isinstance(r, LineCrossingRuleConfig) and r.forget_after_s + 1e-6 < period:
+                out.append((i, (
+                    f"forget_after_s: {r.forget_after_s:g} s is shorter than one frame "
+                    f"({period:g} s at {fps:g} fps): the line would never count"
+                )))  # fmt: skip
+        return out
+
 
 class SceneRuleSetConfig(SceneConfig):
     """A camera's scene as one entry of its ``rules`` list (``type: scene``)."""
