@@ -62,7 +62,10 @@ def detect(
     from kuzet.vision import create_detector
 
     cfg = _load(site).detector
-    det = create_detector(cfg)
+    try:
+        det = create_detector(cfg)
+    except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
+        raise _fail(f"cannot load the detector model {cfg.model}: {exc}") from None
     dets = det.detect([img])[0]
     rows = [
         {
