@@ -94,12 +94,33 @@ def analyze(
         str, typer.Option(help="classes for the default whole-frame rule")
     ] = "person",
     snapshots: Annotated[Path | None, typer.Option(help="write JPEG snapshots here")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="when the video's first frame was recorded, ISO 8601 (no offset: UTC); "
+            "default: the file's creation_time, else 1970-01-01T00:00:00Z"
+        ),
+    ] = None,
 ) -> None:
-    """Run the pipeline over one file as fast as it can and write events as JSON lines."""
+    """Run the pipeline over one file as fast as it can and write events as JSON lines.
+
+    Events carry the video's time (start + position in the file), not the analysis time.
+    """
+    from datetime import UTC, datetime
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from kuzet.pipeline.analyze import analyze_file, expected_frames
 
+    t0 = None
+    if start is not None:
+        try:
+            when = datetime.fromisoformat(start)
+        except ValueError:
+            raise _fail(
+                f"--start: not ISO 8601 (e.g. 2025-03-01T09:00:00+05:00): {start}"
+            ) from None
+        t0 = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
     cfg = _load(site)
     rate = fps or cfg.analysis.fps
     columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -108,7 +129,7 @@ def analyze(
         try:
             stats = analyze_file(
                 video, out, cfg, fps=fps, classes=classes.split(","), snapshot_dir=snapshots,
-                on_frame=lambda n: progress.update(task, completed=n),
+                on_frame=lambda n: progress.update(task, completed=n), start=t0,
             )  # fmt: skip
         except (FileNotFoundError, ValueError) as exc:
             raise _fail(str(exc)) from None

@@ -15,9 +15,10 @@ cameras:
     longitude: 76.9
     main_url: rtsp://admin:${CAM_PASS}@10.0.0.5/main
     rules:
-      - type: zone_presence
+      - type: scene
         name: yard
-        zone: [[0, 0], [100, 0], [100, 100]]
+        zones: [{name: yard, points: [[0, 0], [100, 0], [100, 100]]}]
+        rules: [{type: intrusion, name: in_yard, zone: yard}]
 """
 
 

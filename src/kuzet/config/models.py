@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kuzet.config.access import AccessConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.rules import RuleConfig
-from kuzet.config.rules import ZonePresenceRuleConfig as ZonePresenceRuleConfig
 
 
 class _Strict(BaseModel):
