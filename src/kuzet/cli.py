@@ -157,14 +157,21 @@ def demo(
     cameras: Annotated[int, typer.Option(min=1, max=64, help="cameras fed from real footage")] = 4,
     port: Annotated[int, typer.Option(help="API port")] = 8080,
     data_dir: Annotated[Path, typer.Option(help="database, snapshots")] = Path("var"),
+    host: Annotated[
+        str, typer.Option(help="address the API and web app listen on (0.0.0.0: all)")
+    ] = "127.0.0.1",
 ) -> None:
-    """Start Kuzet on the embedded default with cameras looping real CCTV footage."""
+    """Start Kuzet on the embedded default with cameras looping real CCTV footage.
+
+    Prints the web app's address and the first administrator's one-time password (also
+    written to DATA_DIR/first-admin.txt, mode 0600). Keeps one day of events and pictures.
+    """
     from kuzet.assets import AssetError
     from kuzet.demo import demo_site
     from kuzet.service import run_service
 
     try:
-        site = demo_site(cameras=cameras, port=port, data_dir=data_dir)
+        site = demo_site(cameras=cameras, port=port, data_dir=data_dir, host=host)
     except AssetError as exc:
         raise _fail(str(exc), 1) from None
     run_service(site, print_events=True, bootstrap_admin="admin")
