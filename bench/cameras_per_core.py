@@ -26,10 +26,11 @@ from footage import still_360p, vtest_360p
 from kuzet.config.models import (
     AnalysisConfig,
     CameraConfig,
+    IntrusionRuleConfig,
     MotionConfig,
     NanoDetConfig,
+    SceneRuleSetConfig,
     SiteConfig,
-    ZonePresenceRuleConfig,
 )
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
@@ -84,7 +85,7 @@ class Collect(Probe):
 
 
 def site_for(urls: list[str], motion: MotionConfig, batch: int) -> SiteConfig:
-    rule = ZonePresenceRuleConfig(name="p", classes=["person"])
+    rule = SceneRuleSetConfig(rules=[IntrusionRuleConfig(name="p", classes=["person"])])
     return SiteConfig(
         detector=NanoDetConfig(threads=1, max_batch=batch),
         analysis=AnalysisConfig(fps=FPS_ANALYSIS, motion=motion),

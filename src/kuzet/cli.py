@@ -62,7 +62,10 @@ def detect(
     from kuzet.vision import create_detector
 
     cfg = _load(site).detector
-    det = create_detector(cfg)
+    try:
+        det = create_detector(cfg)
+    except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
+        raise _fail(f"cannot load the detector model {cfg.model}: {exc}") from None
     dets = det.detect([img])[0]
     rows = [
         {
@@ -91,12 +94,33 @@ def analyze(
         str, typer.Option(help="classes for the default whole-frame rule")
     ] = "person",
     snapshots: Annotated[Path | None, typer.Option(help="write JPEG snapshots here")] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="when the video's first frame was recorded, ISO 8601 (no offset: UTC); "
+            "default: the file's creation_time, else 1970-01-01T00:00:00Z"
+        ),
+    ] = None,
 ) -> None:
-    """Run the pipeline over one file as fast as it can and write events as JSON lines."""
+    """Run the pipeline over one file as fast as it can and write events as JSON lines.
+
+    Events carry the video's time (start + position in the file), not the analysis time.
+    """
+    from datetime import UTC, datetime
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from kuzet.pipeline.analyze import analyze_file, expected_frames
 
+    t0 = None
+    if start is not None:
+        try:
+            when = datetime.fromisoformat(start)
+        except ValueError:
+            raise _fail(
+                f"--start: not ISO 8601 (e.g. 2025-03-01T09:00:00+05:00): {start}"
+            ) from None
+        t0 = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
     cfg = _load(site)
     rate = fps or cfg.analysis.fps
     columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -105,7 +129,7 @@ def analyze(
         try:
             stats = analyze_file(
                 video, out, cfg, fps=fps, classes=classes.split(","), snapshot_dir=snapshots,
-                on_frame=lambda n: progress.update(task, completed=n),
+                on_frame=lambda n: progress.update(task, completed=n), start=t0,
             )  # fmt: skip
         except (FileNotFoundError, ValueError) as exc:
             raise _fail(str(exc)) from None
@@ -133,14 +157,21 @@ def demo(
     cameras: Annotated[int, typer.Option(min=1, max=64, help="cameras fed from real footage")] = 4,
     port: Annotated[int, typer.Option(help="API port")] = 8080,
     data_dir: Annotated[Path, typer.Option(help="database, snapshots")] = Path("var"),
+    host: Annotated[
+        str, typer.Option(help="address the API and web app listen on (0.0.0.0: all)")
+    ] = "127.0.0.1",
 ) -> None:
-    """Start Kuzet on the embedded default with cameras looping real CCTV footage."""
+    """Start Kuzet on the embedded default with cameras looping real CCTV footage.
+
+    Prints the web app's address and the first administrator's one-time password (also
+    written to DATA_DIR/first-admin.txt, mode 0600). Keeps one day of events and pictures.
+    """
     from kuzet.assets import AssetError
     from kuzet.demo import demo_site
     from kuzet.service import run_service
 
     try:
-        site = demo_site(cameras=cameras, port=port, data_dir=data_dir)
+        site = demo_site(cameras=cameras, port=port, data_dir=data_dir, host=host)
     except AssetError as exc:
         raise _fail(str(exc), 1) from None
     run_service(site, print_events=True, bootstrap_admin="admin")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from kuzet.config.rules import SceneRuleSetConfig
 
 rules_app = typer.Typer(help="Scene rules: zones, lines, schedules; replay tracks without video.")
 
@@ -20,8 +27,7 @@ def _scene(path: Path):  # type: ignore[no-untyped-def]
     try:
         return load_scene(path)
     except ConfigError as exc:
-        typer.secho(f"kuzet: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
 
 
 @rules_app.command("check")
@@ -49,40 +55,85 @@ def replay_cmd(
     ] = False,
     flush: Annotated[bool, typer.Option(help="end open episodes at the end")] = True,
 ) -> None:
-    """Run a scene's rules over recorded tracks and write the events."""
-    from kuzet.rules.replay import read_tracks, replay
+    """Run a scene's rules over recorded tracks and write the events.
+
+    The events go to a temporary file beside ``--out`` that replaces it only once the
+    whole replay succeeded: a failed run leaves an existing ``--out`` as it was.
+    """
+    from kuzet.rules.replay import TrackFile, TrackFileError, replay
 
     cfg = _scene(scene)
-    if not tracks.exists():
-        typer.secho(f"kuzet: tracks not found: {tracks}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2)
     t0 = 0.0
     if start:
         try:
             t0 = datetime.fromisoformat(start).timestamp()
         except ValueError:
-            typer.secho(f"kuzet: --start: not ISO 8601: {start}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(2) from None
-    counts: Counter[str] = Counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
+            raise _fail(f"--start: not ISO 8601: {start}") from None
     try:
-        with out.open("w", encoding="utf-8") as fh:
-            for ev in replay(
-                cfg,
-                read_tracks(tracks, mot_classes=mot_classes),
-                fps,
-                camera_id=camera,
-                start_time=t0,
-                flush=flush,
-            ):
+        source = TrackFile(tracks, mot_classes=mot_classes)
+        summary = source.scan()
+    except TrackFileError as exc:
+        raise _fail(str(exc)) from None
+    problems = [f"{scene}: rules[{i}] ({cfg.rules[i].name}).{msg}"
+                for i, msg in cfg.frame_problems(fps, summary.step)]  # fmt: skip
+    if problems:
+        raise _fail("\n".join(problems))
+    _check_classes(cfg, summary.classes, tracks)
+    counts: Counter[str] = Counter()
+    with _replacing(out) as fh:
+        try:
+            events = replay(cfg, source, fps, camera_id=camera, start_time=t0, flush=flush)
+            for ev in events:
                 fh.write(json.dumps(ev.model_dump(mode="json")) + "\n")
                 key = f"{ev.type}/{ev.phase}"
                 if ev.type == "line_crossing":
                     key += f"/{ev.attributes['direction']}"
                 counts[f"{ev.rule} {key}"] += 1
-    except ValueError as exc:
-        typer.secho(f"kuzet: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
+        except TrackFileError as exc:
+            raise _fail(str(exc)) from None
     for k in sorted(counts):
         typer.echo(f"{k}: {counts[k]}")
     typer.echo(f"{sum(counts.values())} events -> {out}")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"kuzet: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _check_classes(cfg: SceneRuleSetConfig, seen: Counter[str], tracks: Path) -> None:
+    """Tracks of none of the classes the rules watch: zero events would look like a result."""
+    watched = sorted({c for r in cfg.rules for c in r.classes})
+    if not seen:
+        raise _fail(f"{tracks}: no tracks in the file")
+    if not any(name in watched for name in seen):
+        held = ", ".join(f"{name} ({n} rows)" for name, n in seen.most_common())
+        raise _fail(
+            f"{tracks}: no track of the classes the rules watch ({', '.join(watched)}); "
+            f"the tracks hold: {held}"
+            + ("" if any(n.startswith("MOT") for n in seen) else
+               " (MOT17 ground truth? add --mot-classes)")
+        )  # fmt: skip
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[IO[str]]:
+    """A temporary file beside ``out``, moved over it only when the block succeeds."""
+    if out.is_dir():
+        raise _fail(f"--out {out}: is a folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as exc:
+        raise _fail(f"--out {out}: cannot write there: {exc.strerror}") from None
+    ok = False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+        os.replace(tmp, out)
+        ok = True
+    except OSError as exc:
+        raise _fail(f"--out {out}: cannot write: {exc.strerror}") from None
+    finally:
+        if not ok:
+            Path(tmp).unlink(missing_ok=True)

@@ -198,19 +198,14 @@ class Service:
         self.store.close()
 
 
-def _bootstrap(svc: Service, username: str) -> None:
+def _bootstrap(svc: Service, username: str) -> str | None:
+    """The first administrator's one-time password; None when one exists already."""
     from kuzet.access.errors import Conflict
 
     try:
-        secret = svc.access.create_first_admin(username)
+        return svc.access.create_first_admin(username)
     except Conflict:
-        print(f"Administrator exists already (made on the first run); log in as {username!r}.")
-        return
-    print(
-        f"First administrator {username!r} created. One-time password: {secret}\n"
-        "  (shown once: log in with it at /api/auth/login, then set up TOTP and a new password)",
-        flush=True,
-    )
+        return None
 
 
 def _print_events(sub: Subscription, stop: threading.Event) -> None:
@@ -232,13 +227,12 @@ def run_service(
 ) -> None:
     """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly.
 
-    ``bootstrap_admin`` (the demo) creates the first administrator on a fresh database
-    and prints its one-time password, as ``kuzet admin create-first`` would.
+    ``bootstrap_admin`` (the demo) creates the first administrator on a fresh database;
+    its one-time password is printed after the start line and kept in a 0600 file.
     """
     setup_logging("INFO", json=False)
     svc = Service(site)
-    if bootstrap_admin:
-        _bootstrap(svc, bootstrap_admin)
+    secret = _bootstrap(svc, bootstrap_admin) if bootstrap_admin else None
     stop = threading.Event()
     if print_events:
         sub = svc.bus.subscribe("console", durable=False)
@@ -261,6 +255,10 @@ def run_service(
         f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
         flush=True,
     )
+    if bootstrap_admin:  # the demo: web app address and one-time password, in a box
+        from kuzet.demo import announce_first_admin
+
+        announce_first_admin(site, bootstrap_admin, secret)
     t0 = time.monotonic()
     try:
         server.run()  # uvicorn shuts down on SIGINT / SIGTERM, then re-raises the signal

@@ -36,3 +36,35 @@ def test_detect_unreadable_image_is_a_clear_error(tmp_path: Path) -> None:
 def test_analyze_missing_file(tmp_path: Path) -> None:
     res = runner.invoke(app, ["analyze", str(tmp_path / "none.mp4"), "--out", str(tmp_path / "e")])
     assert res.exit_code == 2 and "video not found" in res.output
+
+
+def test_config_check_rejects_a_missing_yolo_model(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text(f"site: x\ndetector:\n  type: yolo\n  model: {tmp_path / 'none.onnx'}\n")
+    res = runner.invoke(app, ["config", "check", str(site)])
+    assert res.exit_code == 2, res.output
+    assert f"line 4: detector.model: no such file: {tmp_path / 'none.onnx'}" in res.output
+    folder = tmp_path / "models"
+    folder.mkdir()
+    site.write_text(f"detector: {{type: yolo, model: {folder}}}\n")
+    res = runner.invoke(app, ["config", "check", str(site)])
+    assert res.exit_code == 2 and "detector.model: is a folder, not a model file" in res.output
+    site.write_text(f"detector: {{type: nanodet, model: {tmp_path / 'nanodet-320.onnx'}}}\n")
+    res = runner.invoke(app, ["config", "check", str(site)])
+    assert res.exit_code == 2 and "line 1: detector.model: no such file" in res.output
+
+
+def test_detect_with_a_broken_model_is_a_clear_error(tmp_path: Path) -> None:
+    model = tmp_path / "broken.onnx"
+    model.write_bytes(b"not a model")
+    site = tmp_path / "site.yaml"
+    site.write_text(f"detector: {{type: yolo, model: {model}}}\n")
+    image = tmp_path / "img.png"
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(image), np.zeros((32, 32, 3), np.uint8))
+    res = runner.invoke(app, ["detect", str(image), "--site", str(site)])
+    assert res.exit_code == 2, res.output
+    assert f"cannot load the detector model {model}" in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)

@@ -15,9 +15,10 @@ cameras:
     longitude: 76.9
     main_url: rtsp://admin:${CAM_PASS}@10.0.0.5/main
     rules:
-      - type: zone_presence
+      - type: scene
         name: yard
-        zone: [[0, 0], [100, 0], [100, 100]]
+        zones: [{name: yard, points: [[0, 0], [100, 0], [100, 100]]}]
+        rules: [{type: intrusion, name: in_yard, zone: yard}]
 """
 
 
@@ -73,3 +74,27 @@ def test_example_site_file_in_deploy_is_valid(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CAM_0001_PASSWORD", "x")
     site = load_site(Path(__file__).parents[2] / "deploy" / "site.example.yaml")
     assert site.cameras[0].sub_url is not None and site.cameras[0].rules
+
+
+def test_a_line_that_forgets_between_two_frames_is_an_error() -> None:
+    text = (
+        "analysis: {fps: 5}\n"
+        "cameras:\n"
+        "  - id: a\n"
+        "    main_url: x.mp4\n"
+        "    rules:\n"
+        "      - type: scene\n"
+        "        lines: [{name: l, points: [[0, 0], [0, 100]], in_point: [10, 50]}]\n"
+        "        rules:\n"
+        "          - type: line_crossing\n"
+        "            name: count\n"
+        "            line: l\n"
+        "            forget_after_s: 0.1\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_site(text, "site.yaml")
+    assert (
+        "line 12: cameras[0].rules[0].rules[0] (count).forget_after_s: 0.1 s is shorter than "
+        "one frame (0.2 s at 5 fps)" in str(info.value)
+    )
+    assert parse_site(text.replace("fps: 5", "fps: 10")).cameras[0].fps is None  # 0.1 s: ok

@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
+from kuzet.config import (
+    CameraConfig,
+    IntrusionRuleConfig,
+    SceneRuleSetConfig,
+    SiteConfig,
+    StoreConfig,
+)
 from kuzet.service import Service
 
 from .conftest import integration_key
@@ -23,7 +29,7 @@ def test_bad_cameras_do_not_disturb_the_good_one(tmp_path: Path, vtest_clip: Pat
     corrupt.write_bytes(np.random.default_rng(1).integers(0, 256, 100_000, np.uint8).tobytes())
     truncated = tmp_path / "truncated.mp4"
     truncated.write_bytes(vtest_clip.read_bytes()[:5000])
-    rule = [ZonePresenceRuleConfig(name="people")]
+    rule = [SceneRuleSetConfig(rules=[IntrusionRuleConfig(name="people")])]
     cams = {
         "good": str(vtest_clip),
         "corrupt": str(corrupt),

@@ -73,7 +73,7 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(tmp_path: Path, vtest_
         "cameras:\n"
         "  - id: cam-1\n"
         f"    main_url: '{vtest_clip}'\n"
-        "    rules: [{type: zone_presence, name: people, classes: [person]}]\n"
+        "    rules: [{type: scene, rules: [{type: intrusion, name: people, classes: [person]}]}]\n"
     )
     api = f"http://127.0.0.1:{port}"
     with open_store(f"sqlite:///{db}") as store:  # the account exists before the service starts

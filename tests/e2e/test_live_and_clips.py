@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
+from kuzet.config import (
+    CameraConfig,
+    IntrusionRuleConfig,
+    SceneRuleSetConfig,
+    SiteConfig,
+    StoreConfig,
+)
 from kuzet.config.models import AnalysisConfig, ClipConfig
 from kuzet.media.mp4 import mp4_frames
 from kuzet.service import Service
@@ -30,7 +36,8 @@ def running(tmp_path: Path, vtest_clip: Path) -> Iterator[tuple[Service, TestCli
         store=StoreConfig(url=f"sqlite:///{tmp_path / 'k.db'}", batch_wait_ms=10),
         analysis=AnalysisConfig(clips=ClipConfig(pre_s=4.0, post_s=3.0)),
         cameras=[CameraConfig(id="yard", main_url=str(vtest_clip), loop=True,
-                              rules=[ZonePresenceRuleConfig(name="people", classes=["person"])])],
+                              rules=[SceneRuleSetConfig(rules=[IntrusionRuleConfig(
+                                  name="people", classes=["person"])])])],
     )  # fmt: skip
     svc = Service(site)
     key = integration_key(svc.access)

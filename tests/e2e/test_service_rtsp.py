@@ -11,7 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from rtsp import RtspServer, gstreamer_missing, make_h264_clip
 
-from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
+from kuzet.config import (
+    CameraConfig,
+    IntrusionRuleConfig,
+    SceneRuleSetConfig,
+    SiteConfig,
+    StoreConfig,
+)
 from kuzet.service import Service
 
 from .conftest import integration_key
@@ -47,7 +53,11 @@ def test_outage_is_visible_and_events_resume(tmp_path: Path, rtsp_camera: RtspSe
                 id="gate-1",
                 category="school",
                 main_url=server.url,
-                rules=[ZonePresenceRuleConfig(name="people", classes=["person"])],
+                rules=[
+                    SceneRuleSetConfig(
+                        rules=[IntrusionRuleConfig(name="people", classes=["person"])]
+                    )
+                ],
             )
         ],
     )

@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from kuzet.config import CameraConfig, NanoDetConfig, ZonePresenceRuleConfig
+from kuzet.config import CameraConfig, IntrusionRuleConfig, NanoDetConfig, SceneRuleSetConfig
 from kuzet.core import Frame
 from kuzet.pipeline.camera import CameraPipeline
 from kuzet.tracking import TrackerSettings
@@ -28,7 +28,9 @@ HAND_COUNT = {100: 7, 200: 7, 400: 3, 700: 8}
 def tracked(vtest_path: Path) -> tuple[dict[int, int], dict[int, list[int]]]:
     det = create_detector(NanoDetConfig())
     cam = CameraConfig(
-        id="vtest", main_url=str(vtest_path), rules=[ZonePresenceRuleConfig(name="p")]
+        id="vtest",
+        main_url=str(vtest_path),
+        rules=[SceneRuleSetConfig(rules=[IntrusionRuleConfig(name="p")])],
     )
     pipe = CameraPipeline(cam, det.labels, tracker=TrackerSettings(fps=5.0))
     counts: dict[int, int] = {}

@@ -144,3 +144,19 @@ def test_homography_maps_the_reference_points_and_between(u: float, v: float) ->
     back = homography(world, img)
     p = np.array([[u * 0.1, v * 0.3]])
     assert np.allclose(apply_homography(h, apply_homography(back, p)), p, atol=1e-6)
+
+
+def test_homography_maps_known_points_that_were_not_given() -> None:
+    """A 10 m x 10 m square seen as a symmetric trapezoid (near edge at the bottom). Points
+    whose images follow from projective geometry alone, not from any solver: the
+    diagonals' crossing is the square's centre, and along the two horizontal edges
+    (parallel to the horizon) ratios are kept, so their midpoints map to midpoints."""
+    img = np.array([[100, 400], [500, 400], [400, 100], [200, 100]], float)
+    world = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    h = homography(img, world)
+    known_img = np.array([[300, 200], [300, 400], [300, 100], [150, 400]], float)
+    known_world = np.array([[5, 5], [5, 0], [5, 10], [1.25, 0]], float)
+    assert np.allclose(apply_homography(h, known_img), known_world, atol=1e-9)
+    assert apply_homography(h, np.empty((0, 2))).shape == (0, 2)
+    many = apply_homography(h, np.tile(img, (1000, 1)).astype(np.float32))
+    assert many.dtype == np.float64 and np.allclose(many, np.tile(world, (1000, 1)), atol=1e-6)

@@ -13,7 +13,13 @@ from typing import Any
 
 import pytest
 
-from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
+from kuzet.config import (
+    CameraConfig,
+    IntrusionRuleConfig,
+    SceneRuleSetConfig,
+    SiteConfig,
+    StoreConfig,
+)
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
 from kuzet.config.ops import OpsConfig
 from kuzet.service import Service
@@ -47,7 +53,8 @@ def city(tmp_path: Path, vtest_clip: Path) -> Iterator[tuple[Service, Server, di
             CameraConfig(id="school-25", name="School No. 25 yard", category="school",
                          district="Bostandyk", latitude=43.2205, longitude=76.9089,
                          main_url=str(vtest_clip), loop=True,
-                         rules=[ZonePresenceRuleConfig(name="people-in-yard", classes=["person"])]),
+                         rules=[SceneRuleSetConfig(rules=[IntrusionRuleConfig(
+                             name="people-in-yard", classes=["person"])])]),
         ],
     )  # fmt: skip
     # Every new track starts its own incident: many latency samples from one camera.

@@ -16,8 +16,8 @@ from kuzet.config.models import (
     SiteConfig,
     StoreConfig,
     YoloConfig,
-    ZonePresenceRuleConfig,
 )
+from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 
 __all__ = [
     "AnalysisConfig",
@@ -27,15 +27,16 @@ __all__ = [
     "CameraConfig",
     "ConfigError",
     "DetectorConfig",
+    "IntrusionRuleConfig",
     "MemoryBusConfig",
     "MotionConfig",
     "NanoDetConfig",
     "NatsBusConfig",
     "RuleConfig",
+    "SceneRuleSetConfig",
     "SiteConfig",
     "StoreConfig",
     "YoloConfig",
-    "ZonePresenceRuleConfig",
     "load_site",
     "parse_site",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kuzet.config.checks import describe, site_problems
 from kuzet.config.models import SiteConfig
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -98,9 +99,13 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
         raise ConfigError(source, missing)
     _env_overrides(data)
     try:
-        return SiteConfig.model_validate(data)
+        site = SiteConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(source, [_describe(err, lines) for err in exc.errors()]) from None
+    problems = site_problems(site)
+    if problems:
+        raise ConfigError(source, [describe(loc, msg, lines) for loc, msg in problems])
+    return site
 
 
 def _describe(err: Any, lines: dict[tuple[Any, ...], int]) -> str:

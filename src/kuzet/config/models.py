@@ -12,7 +12,6 @@ from kuzet.config.access import AccessConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.rules import RuleConfig
-from kuzet.config.rules import ZonePresenceRuleConfig as ZonePresenceRuleConfig
 
 
 class _Strict(BaseModel):

@@ -295,6 +295,19 @@ class SceneConfig(_Strict):
                 raise ValueError(f"{where}: speeding needs the scene's calibration")
         return self
 
+    def frame_problems(self, fps: float, step: int = 1) -> list[tuple[int, str]]:
+        """(rule index, message) of settings that cannot work when frames come ``step`` / ``fps``
+        seconds apart: a line that forgets a track's side between two frames never counts."""
+        period = step / fps
+        out = []
+        for i, r in enumerate(self.rules):
+            if isinstance(r, LineCrossingRuleConfig) and r.forget_after_s + 1e-6 < period:
+                out.append((i, (
+                    f"forget_after_s: {r.forget_after_s:g} s is shorter than one frame "
+                    f"({period:g} s at {fps:g} fps): the line would never count"
+                )))  # fmt: skip
+        return out
+
 
 class SceneRuleSetConfig(SceneConfig):
     """A camera's scene as one entry of its ``rules`` list (``type: scene``)."""
@@ -302,27 +315,16 @@ class SceneRuleSetConfig(SceneConfig):
     type: Literal["scene"] = "scene"
     name: str = Field("scene", min_length=1)
 
-
-class ZonePresenceRuleConfig(_Strict):
-    """Object of class C present in zone Z (the core's one rule)."""
-
-    type: Literal["zone_presence"] = "zone_presence"
-    name: str = Field(min_length=1)
-    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
-    zone: list[tuple[float, float]] | None = Field(
-        None, description="polygon; pixels, or 0..1 of width/height when normalized"
-    )
-    normalized: bool = Field(False, description="zone points are fractions of the frame")
-    min_score: float = Field(0.3, ge=0, le=1)
-    min_frames: int = Field(2, ge=1, description="frames in zone before 'start' fires")
-    exit_after_s: float = Field(2.0, ge=0, description="absence before 'end' fires")
-
-    @field_validator("zone")
+    @field_validator("type", mode="before")
     @classmethod
-    def _polygon(cls, v: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
-        if v is not None and len(v) < 3:
-            raise ValueError("a zone needs at least 3 points")
+    def _removed(cls, v: object) -> object:
+        if v == "zone_presence":
+            raise ValueError(
+                "zone_presence was removed: use `type: scene` with an `intrusion` rule "
+                "(a zone, or none for the whole frame; docs/rules.md)"
+            )
         return v
 
 
-RuleConfig = Annotated[ZonePresenceRuleConfig | SceneRuleSetConfig, Field(discriminator="type")]
+RuleConfig = SceneRuleSetConfig
+"""What a camera's ``rules`` list holds: scenes (one engine for every rule type)."""

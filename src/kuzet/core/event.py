@@ -24,7 +24,7 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
-    type: str = Field(description="rule family, e.g. 'zone_presence'")
+    type: str = Field(description="rule type, e.g. 'intrusion'")
     camera_id: str
     ts: datetime = Field(description="UTC wall time of the frame that raised it")
     pts: float = Field(0.0, description="media time of that frame, seconds")

@@ -1,4 +1,11 @@
-"""``kuzet analyze``: one file through the whole pipeline, as fast as the machine allows."""
+"""``kuzet analyze``: one file through the whole pipeline, as fast as the machine allows.
+
+Events carry the video's own time: ``ts`` = the video's start + the frame's pts, where the
+start is ``--start``, else the container's ``creation_time``, else the Unix epoch
+(1970-01-01T00:00:00Z, so ``ts`` reads as the offset into the file). Schedules and
+snapshot keys use the same clock, so analysing yesterday's recording today gives the
+events of yesterday, and the same file always gives the same events.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from kuzet.config.models import CameraConfig, SiteConfig, ZonePresenceRuleConfig
+from kuzet.config.models import CameraConfig, SiteConfig
+from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.core import CameraState, Event
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
@@ -53,13 +62,41 @@ def expected_frames(video: str, fps: float) -> int | None:
     return None
 
 
+EPOCH = 0.0
+"""Start of a file that names none (no ``--start``, no ``creation_time``): 1970-01-01 UTC."""
+
+
+def video_start(video: str) -> float | None:
+    """The container's ``creation_time`` (format or video stream tag) as a Unix time."""
+    import av
+
+    try:
+        with av.open(file_path(video)) as c:
+            tags = [c.metadata, *(s.metadata for s in c.streams.video[:1])]
+    except (av.FFmpegError, OSError):
+        return None
+    for tag in tags:
+        value = tag.get("creation_time")
+        if not value:
+            continue
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            return when.replace(tzinfo=UTC).timestamp()
+        return when.timestamp()
+    return None
+
+
 def analysis_camera(
     video: str, site: SiteConfig, classes: list[str], fps: float | None
 ) -> CameraConfig:
-    """The site's first camera rules applied to this video, else a whole-frame presence rule."""
+    """The site's first camera rules applied to this video, else a whole-frame intrusion
+    rule (an episode per track: 'start' when it appears, 'end' when it leaves)."""
     rules = site.cameras[0].rules if site.cameras else []
     if not rules:
-        rules = [ZonePresenceRuleConfig(name="presence", classes=classes)]
+        rules = [SceneRuleSetConfig(rules=[IntrusionRuleConfig(name="presence", classes=classes)])]
     return CameraConfig(id="analyze", main_url=video, rules=rules, fps=fps)
 
 
@@ -72,8 +109,10 @@ def analyze_file(
     classes: list[str] | None = None,
     snapshot_dir: Path | None = None,
     on_frame: Callable[[int], None] | None = None,
+    start: float | None = None,
 ) -> AnalyzeStats:
-    """``on_frame(n)`` is called with the count of frames read so far (progress)."""
+    """``on_frame(n)`` is called with the count of frames read so far (progress);
+    ``start`` is the Unix time of the first frame (see the module's note)."""
     try:
         kind = source_kind(video)
     except UnsupportedURLError as exc:
@@ -81,8 +120,20 @@ def analyze_file(
     if kind is SourceKind.FILE and not Path(file_path(video)).exists():
         raise FileNotFoundError(f"video not found: {video}")
     cam = analysis_camera(video, site, classes or ["person"], fps)
+    rate = fps or cam.fps or site.analysis.fps
+    problems = [f"rules[{i}].rules[{k}] ({r.rules[k].name}).{msg}"
+                for i, r in enumerate(cam.rules) for k, msg in r.frame_problems(rate)]  # fmt: skip
+    if problems:
+        raise ValueError("\n".join(problems))
+    origin: float | None = None  # a live URL keeps the wall clock
+    if kind is SourceKind.FILE:
+        origin = start if start is not None else video_start(video)
+        origin = EPOCH if origin is None else origin
     run_site = site.model_copy(update={"cameras": [cam]})
-    detector = create_detector(site.detector)
+    try:
+        detector = create_detector(site.detector)
+    except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
+        raise ValueError(f"cannot load the detector model {site.detector.model}: {exc}") from None
     lock = threading.Lock()
     stats = AnalyzeStats()
     probe = _Counter(on_frame)
@@ -108,6 +159,7 @@ def analyze_file(
             put_blob=put_blob if snapshot_dir else None,
             realtime=False,
             probe=probe,
+            media_origin=origin,
         )
         t0 = time.perf_counter()
         node.start()

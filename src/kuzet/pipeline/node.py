@@ -51,14 +51,18 @@ class Node:
         probe: Probe | None = None,
         tap: FrameTap | None = None,
         enrichers_for: Callable[[CameraConfig], list[Enricher]] | None = None,
+        media_origin: float | None = None,
     ) -> None:
-        """``enrichers_for`` gives each camera its extra stages (face matching, attributes)."""
+        """``enrichers_for`` gives each camera its extra stages (face matching, attributes).
+        ``media_origin`` (a recording's start, Unix time) makes each frame's wall time
+        ``media_origin + pts``: events and schedules follow the video's clock."""
         self.site = site
         self.detector = detector
         self.publish = publish
         self.realtime = realtime
         self.probe = probe or Probe()
         self.tap = tap  # live view and event clips: sees each analysed frame with its tracks
+        self.media_origin = media_origin
         self._stop = threading.Event()
         cams = [c for c in site.cameras if c.enabled]
         depth = max(4, site.detector.max_batch * 2 * max(1, len(cams)))
@@ -144,6 +148,8 @@ class Node:
         idle = False
         try:
             for frame in cam.reader.frames(self._stop):
+                if self.media_origin is not None:
+                    frame.wall_time = self.media_origin + frame.pts
                 moving = gate.update(frame.image).moving if gated else True
                 decision = schedule.decide(moving, frame.pts)
                 if decision.idle != idle:

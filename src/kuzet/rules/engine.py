@@ -86,6 +86,12 @@ class SceneEngine:
         self._last_view: View | None = None
         self._cap = -1
 
+    @property
+    def settle_s(self) -> float:
+        """Media time without any track after which the state is empty: further empty
+        frames change nothing (every track forgotten, every episode ended)."""
+        return self.table.forget_s + 1.0
+
     def _classes(self, labels: tuple[str, ...]) -> np.ndarray:
         if labels is not self._labels and labels != self._labels:
             index = {name: i for i, name in enumerate(labels)}

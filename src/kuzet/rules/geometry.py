@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 EDGE_EPS = 1e-6
@@ -184,19 +185,18 @@ class LineSet:
 
 
 def homography(image_points: np.ndarray, world_points: np.ndarray) -> np.ndarray:
-    """3x3 matrix mapping image pixels to ground metres (direct linear transform)."""
-    src = np.asarray(image_points, dtype=np.float64).reshape(4, 2)
-    dst = np.asarray(world_points, dtype=np.float64).reshape(4, 2)
-    rows = []
-    for (x, y), (u, v) in zip(src, dst, strict=True):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, -u])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, -v])
-    _, _, vt = np.linalg.svd(np.asarray(rows))
-    h = vt[-1].reshape(3, 3)
-    return h / h[2, 2]
+    """3x3 matrix mapping image pixels to ground metres (OpenCV; least squares past 4 points)."""
+    src = np.asarray(image_points, dtype=np.float64).reshape(-1, 1, 2)
+    dst = np.asarray(world_points, dtype=np.float64).reshape(-1, 1, 2)
+    h, _ = cv2.findHomography(src, dst, 0)
+    if h is None:
+        raise ValueError("no homography: the points are degenerate (three on one line?)")
+    return np.asarray(h, np.float64)
 
 
 def apply_homography(h: np.ndarray, points: np.ndarray) -> np.ndarray:
-    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    q = p @ h[:, :2].T + h[:, 2]
-    return q[:, :2] / q[:, 2:3]
+    """(N, 2) points through ``h`` (``cv2.perspectiveTransform``), as float64."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
+    if len(p) == 0:
+        return np.empty((0, 2), np.float64)
+    return np.asarray(cv2.perspectiveTransform(p, h), np.float64).reshape(-1, 2)
