@@ -167,14 +167,19 @@ def demo(
     written to DATA_DIR/first-admin.txt, mode 0600). Keeps one day of events and pictures.
     """
     from kuzet.assets import AssetError
-    from kuzet.demo import demo_site
+    from kuzet.demo import announce_first_admin, demo_site
     from kuzet.service import run_service
 
     try:
         site = demo_site(cameras=cameras, port=port, data_dir=data_dir, host=host)
     except AssetError as exc:
         raise _fail(str(exc), 1) from None
-    run_service(site, print_events=True, bootstrap_admin="admin")
+    run_service(
+        site,
+        print_events=True,
+        bootstrap_admin="admin",
+        announce=lambda secret: announce_first_admin(site, "admin", secret),
+    )
 
 
 @models_app.command("pull")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -223,12 +224,17 @@ def _print_events(sub: Subscription, stop: threading.Event) -> None:
 
 
 def run_service(
-    site: SiteConfig, *, print_events: bool = True, bootstrap_admin: str | None = None
+    site: SiteConfig,
+    *,
+    print_events: bool = True,
+    bootstrap_admin: str | None = None,
+    announce: Callable[[str | None], object] | None = None,
 ) -> None:
     """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly.
 
     ``bootstrap_admin`` (the demo) creates the first administrator on a fresh database;
-    its one-time password is printed after the start line and kept in a 0600 file.
+    ``announce`` is then called after the start line with its one-time password (None
+    when it existed already).
     """
     setup_logging("INFO", json=False)
     svc = Service(site)
@@ -255,10 +261,8 @@ def run_service(
         f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
         flush=True,
     )
-    if bootstrap_admin:  # the demo: web app address and one-time password, in a box
-        from kuzet.demo import announce_first_admin
-
-        announce_first_admin(site, bootstrap_admin, secret)
+    if announce is not None:  # the demo: web app address and one-time password, in a box
+        announce(secret)
     t0 = time.monotonic()
     try:
         server.run()  # uvicorn shuts down on SIGINT / SIGTERM, then re-raises the signal
