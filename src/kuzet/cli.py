@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,6 +36,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _detector(cfg: Any) -> Any:
+    """The configured detector, or a clear error naming the model (never a traceback)."""
+    from kuzet.vision import create_detector
+
+    try:
+        return create_detector(cfg)
+    except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
+        raise _fail(f"cannot load the detector model {cfg.model}: {exc}") from None
+
+
 def _load(site: Path | None):  # type: ignore[no-untyped-def]
     from kuzet.config import ConfigError, SiteConfig, load_site
 
@@ -59,13 +69,7 @@ def detect(
     img = cv2.imread(str(image))
     if img is None:
         raise _fail(f"cannot read image {image} (missing, or not an image)")
-    from kuzet.vision import create_detector
-
-    cfg = _load(site).detector
-    try:
-        det = create_detector(cfg)
-    except Exception as exc:  # ONNX Runtime's errors share no base class but Exception
-        raise _fail(f"cannot load the detector model {cfg.model}: {exc}") from None
+    det = _detector(_load(site).detector)
     dets = det.detect([img])[0]
     rows = [
         {
@@ -149,7 +153,8 @@ def serve(
     """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
     from kuzet.service import run_service
 
-    run_service(_load(site), print_events=print_events)
+    cfg = _load(site)
+    run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
 
 
 @app.command()

@@ -229,6 +229,7 @@ def run_service(
     print_events: bool = True,
     bootstrap_admin: str | None = None,
     announce: Callable[[str | None], object] | None = None,
+    detector: Detector | None = None,
 ) -> None:
     """Run until Ctrl-C (SIGINT) or SIGTERM, then stop every stage cleanly.
 
@@ -237,7 +238,7 @@ def run_service(
     when it existed already).
     """
     setup_logging("INFO", json=False)
-    svc = Service(site)
+    svc = Service(site, detector=detector)
     secret = _bootstrap(svc, bootstrap_admin) if bootstrap_admin else None
     stop = threading.Event()
     if print_events:
