@@ -15,6 +15,7 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hash_embedder import HashPhotoEmbedder
 
 from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
@@ -26,7 +27,6 @@ from kuzet.core.records import CameraInfo
 from kuzet.events import MemoryBus
 from kuzet.faces.crypto import KeyRing
 from kuzet.faces.services import FaceServices
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.store import LocalBlobStore, Store
 
 PASSWORD = "Correct-Horse-Battery-9"
