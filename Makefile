@@ -55,8 +55,8 @@ $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm:
 	  && npm install --no-audit --no-fund @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
 
 # Every script in bench/, one after the other; each prints its figures (docs/benchmarks.md).
-# The full run takes about an hour and a half on 2 cores; `make bench QUICK=1` gives each
-# script its --quick option (smaller sizes, shorter runs: ~15 min) to check they all run.
+# The full sizes are long (1M-row searches, index builds); `make bench QUICK=1` gives each
+# script its --quick option (smaller sizes, shorter runs) to check they all run.
 BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
 bench: assets $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm
 	@set -e; for script in $(BENCH_SCRIPTS); do \
