@@ -44,7 +44,9 @@ def main(url: str, n: int, per_ms: int) -> None:
     sink.start()
     for i in range(n):
         if i % 100 == 0:  # everything below i has been published
-            print(f"PUB {i}", flush=True)
+            with lock:  # one writer at a time: the sink thread prints ACK lines
+                sys.stdout.write(f"PUB {i}\n")
+                sys.stdout.flush()
         bus.publish(event(i))
         if per_ms and i % per_ms == 0:
             time.sleep(0.001)  # a camera-like trickle, so the kill lands mid-run
