@@ -1,6 +1,7 @@
 """Goldens of the face models from the real TF.js runtime (run once, like make_golden.py).
 
-    make .cache/tfjs/node_modules/@tensorflow/tfjs-backend-wasm   # TF.js 4.22.0, outside the repo
+    mkdir -p .cache/tfjs && (cd .cache/tfjs && npm init -y && npm install \
+        @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0)  # as `make bench` does
     TFJS_DIR=.cache/tfjs .venv/bin/python tools/golden/make_face_goldens.py
 
 Writes tests/vision/golden/<model>.npz for BlazeFace (back), FaceRes and FaceRes-deep:
