@@ -54,11 +54,15 @@ $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm:
 	mkdir -p $(TFJS_DIR) && cd $(TFJS_DIR) && npm init -y >/dev/null \
 	  && npm install --no-audit --no-fund @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
 
-# Every benchmark, one after the other; each prints its figures (see docs/benchmarks.md).
+# Every script in bench/, one after the other; each prints its figures (docs/benchmarks.md).
+# The full sizes are long (1M-row searches, index builds); `make bench QUICK=1` gives each
+# script its --quick option (smaller sizes, shorter runs) to check they all run.
+BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
 bench: assets $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm
-	TFJS_DIR=$(TFJS_DIR) $(PY) bench/detector_latency.py
-	$(PY) bench/cameras_per_core.py
-	$(PY) bench/event_ingest.py
+	@set -e; for script in $(BENCH_SCRIPTS); do \
+	  echo "== $$script $(if $(QUICK),--quick)"; \
+	  TFJS_DIR=$(TFJS_DIR) $(PY) $$script $(if $(QUICK),--quick); \
+	done
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

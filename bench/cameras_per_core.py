@@ -130,7 +130,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max-n", type=int, default=16)
     ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     args = ap.parse_args()
+    if args.quick:
+        args.seconds, args.max_n = 5.0, 6
     logging.basicConfig(level=logging.ERROR)
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core for everything
     cv2.setNumThreads(1)

@@ -5,6 +5,7 @@ Usage: .venv/bin/python bench/decode_motion.py  (prints one line per figure)
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import threading
 import time
@@ -37,6 +38,10 @@ def gate_cost(width: int) -> float:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="accepted for `make bench QUICK=1`: "
+                    "this benchmark is short already")  # fmt: skip
+    ap.parse_args()
     for key in (False, True):
         n, decoded, secs = reader_rate(key)
         print(

@@ -8,6 +8,7 @@ of known age, and time per face. Usage: python bench/demographics.py
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
@@ -26,6 +27,10 @@ MODELS = {"faceres": 1.4, "faceres-deep": 1.0}  # model -> crop grow it reads be
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="accepted for `make bench QUICK=1`: "
+                    "this benchmark is short already")  # fmt: skip
+    ap.parse_args()
     import onnxruntime as ort
 
     opts = ort.SessionOptions()

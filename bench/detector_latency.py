@@ -86,7 +86,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--sizes", type=int, nargs="+", default=[416, 320])
     ap.add_argument("--tfjs-dir", default=os.environ.get("TFJS_DIR", "/tmp/tfjs"))
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     args = ap.parse_args()
+    if args.quick:
+        args.rounds, args.sizes = 2, [416]
     ims = images()
     table = Table(
         title=f"NanoDet latency per image, {len(ims)} real images, {os.cpu_count()} cores"

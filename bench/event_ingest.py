@@ -228,7 +228,14 @@ def main() -> None:
         default="sqlite,pg,api,ops",
         help="which runs: sqlite, pg, api (sink under API load), ops (incident engine)",
     )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     args = ap.parse_args()
+    if args.quick:
+        args.events = 20_000
     runs = set(args.runs.split(","))
     logging.basicConfig(level=logging.WARNING)
     print(

@@ -230,7 +230,14 @@ def main() -> None:
     ap.add_argument("--pg-ef-construction", type=int)
     ap.add_argument("--pg-ef-search", type=int, nargs="+")
     ap.add_argument("--pg-shared-buffers", default="2GB")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     a = ap.parse_args()
+    if a.quick:
+        a.sizes, a.queries = [10_000, 100_000], 200
     rng = np.random.default_rng(0)
     faces = Faces(a.data, rng)
     print(faces.calibration())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from fractions import Fraction
 from pathlib import Path
 
@@ -62,5 +63,17 @@ def still_360p(fps: int = 25, gop: int = 50, seconds: int = 60) -> Path:
     return path
 
 
+def main() -> None:
+    """Make (or reuse) the footage and say what it is: the other benchmarks read it."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="accepted for `make bench QUICK=1`")
+    ap.parse_args()
+    for path in (vtest_360p(), still_360p()):
+        with av.open(str(path)) as c:
+            st = c.streams.video[0]
+            print(f"{path}: {st.width}x{st.height} {st.average_rate} fps, "
+                  f"{st.frames} frames, {path.stat().st_size / 1e6:.1f} MB")  # fmt: skip
+
+
 if __name__ == "__main__":
-    print(vtest_360p(), still_360p())
+    main()

@@ -13,9 +13,16 @@ reference). Usage:
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+if importlib.util.find_spec("torch") is None:  # torch is no Kuzet dependency
+    print("bench/gpu_detector.py: not run: needs torch (pip install torch), and a CUDA GPU "
+          "for its GPU figures (docs/benchmarks.md)")  # fmt: skip
+    sys.exit(0)
 
 import numpy as np
 import onnx
@@ -163,14 +170,45 @@ def graphed(net: torch.nn.Module, x: torch.Tensor) -> torch.nn.Module:
     return Replay()
 
 
+def kuzet_defaults() -> tuple[Any, np.ndarray]:
+    """Kuzet's converted NanoDet (416) and 8 vtest.avi frames preprocessed as its detector
+    does (stretch to 416, BGR, NanoDet mean/std); needs Kuzet installed."""
+    import av
+
+    from kuzet.assets import ensure
+    from kuzet.vision.detector import fit, to_nchw
+    from kuzet.vision.models import pull
+    from kuzet.vision.nanodet import NanoDetDetector
+
+    path = pull("nanodet", 416, quiet=True)
+    with av.open(str(ensure("vtest.avi", quiet=True))) as c:
+        frames = [f.to_ndarray(format="bgr24") for f in c.decode(video=0)][100:500:50]
+    norm = NanoDetDetector(path, 416, threads=1)._norm
+    return path, to_nchw([fit(f, (416, 416), False)[0] for f in frames], **norm)  # type: ignore[arg-type]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--frames", required=True, help=".npy [N,3,H,W] preprocessed real frames")
+    ap.add_argument("--model", help="default: Kuzet's converted nanodet-416.onnx")
+    ap.add_argument(
+        "--frames", help=".npy [N,3,H,W] preprocessed real frames; default: 8 of vtest.avi"
+    )
     ap.add_argument("--batches", default="1,4,16,64,256")
     ap.add_argument("--reps", type=int, default=30)
+    ap.add_argument(
+        "--quick", action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )  # fmt: skip
     args = ap.parse_args()
-    frames = np.load(args.frames).astype(np.float32)
+    if args.quick:
+        args.batches, args.reps = "1,4,16", 5
+    if args.model is None or args.frames is None:
+        model_path, default_frames = kuzet_defaults()
+        args.model = args.model or str(model_path)
+        frames = np.load(args.frames) if args.frames else default_frames
+    else:
+        frames = np.load(args.frames)
+    frames = frames.astype(np.float32)
     model = onnx.load(args.model)
     ref = reference(args.model, frames)
     net = TorchGraph(model).eval()

@@ -85,7 +85,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tracks", type=int, nargs="+", default=[20, 50, 100, 200])
     ap.add_argument("--frames", type=int, default=1000)
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     args = ap.parse_args()
+    if args.quick:
+        args.frames = 200
     run(20, 50)  # warm up
     print("tracks/frame  frames/s  track updates/s  events")
     for n in args.tracks:

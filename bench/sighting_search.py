@@ -234,7 +234,14 @@ def main() -> None:
     ap.add_argument("--old-max", type=int, default=100_000)
     ap.add_argument("--db-dir", default=tempfile.gettempdir())
     ap.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run for `make bench QUICK=1` (docs/benchmarks.md: full runs only)",
+    )
     a = ap.parse_args()
+    if a.quick:
+        a.sizes, a.repeats = [20_000], 5
     console.print(f"load average before: {load_avg()}, "
                   f"{os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS="
                   f"{os.environ['OPENBLAS_NUM_THREADS']}")  # fmt: skip

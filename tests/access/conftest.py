@@ -15,6 +15,7 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hash_embedder import HashPhotoEmbedder
 
 from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
@@ -27,7 +28,6 @@ from kuzet.core.records import CameraInfo
 from kuzet.crypto import KeyRing
 from kuzet.events import MemoryBus
 from kuzet.faces.services import FaceServices
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
 from kuzet.schema import open_store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from services import require_service
 
 from kuzet.access.blur import blur_jpeg, blur_regions
 from kuzet.access.model import Role
@@ -23,7 +24,7 @@ def detector():  # type: ignore[no-untyped-def]
 
         return default_detector()
     except AssetError as exc:  # pragma: no cover - offline machine without the npm package
-        pytest.skip(f"face model unavailable: {exc}")
+        require_service("blazeface model", str(exc))
 
 
 def _iou(a: np.ndarray, b: tuple[int, int, int, int]) -> float:

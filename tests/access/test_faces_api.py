@@ -11,13 +11,13 @@ import zipfile
 from datetime import timedelta
 
 import numpy as np
+from hash_embedder import HashPhotoEmbedder
 
 from kuzet.access.model import DataClass, Role
 from kuzet.core.event import Event
 from kuzet.faces.services import FaceServices
 from kuzet.faces.sightings import Sighting
 from kuzet.faces.subject import hit_crop_key
-from kuzet.faces.templates import HashPhotoEmbedder
 
 from .conftest import JPEG, T0, City
 

@@ -21,6 +21,7 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from services import require_service
 
 from kuzet.access.model import Role
 from kuzet.access.service import AccessService
@@ -55,7 +56,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     """'fake': in-memory fakes; 'real': kuzet.store.Store on SQLite, LocalBlobStore,
     kuzet.events.MemoryBus."""
     if request.param == "real" and not _real_backends_available():
-        pytest.skip("kuzet.store / kuzet.events not implemented yet")
+        require_service("kuzet.store", "kuzet.store / kuzet.events missing")
     return str(request.param)
 
 

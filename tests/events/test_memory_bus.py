@@ -68,17 +68,17 @@ def test_closing_a_consumer_releases_its_unacked_at_once() -> None:
 
 
 def test_fetch_waits_to_fill_a_batch_but_not_longer_than_timeout() -> None:
+    """No upper bound on the clock (a busy machine is slow): a fetch that waited past its
+    timeout, or for a full batch that is already there, hangs until pytest's timeout."""
     bus = MemoryBus()
     sub = bus.subscribe("store")
     bus.publish(ev(0))
     t = time.monotonic()
-    assert len(sub.fetch(100, timeout=0.2)) == 1
-    assert 0.15 < time.monotonic() - t < 1.0
-    for i in range(100):
+    assert len(sub.fetch(100, timeout=0.2)) == 1  # returns with what there is ...
+    assert time.monotonic() - t >= 0.15  # ... after waiting for more
+    for i in range(1, 101):
         bus.publish(ev(i))
-    t = time.monotonic()
-    assert len(sub.fetch(100, timeout=5)) == 100
-    assert time.monotonic() - t < 0.5  # full batch: no waiting
+    assert len(sub.fetch(100, timeout=3600)) == 100  # a full batch: no wait
     bus.close()
 
 

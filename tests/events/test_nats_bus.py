@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 from bus_helpers import ev
+from services import import_service
 
 from kuzet.config.models import NatsBusConfig
 from kuzet.events import Bus, create_bus
 from kuzet.store import EventSink
 
-pytest.importorskip("nats", reason="nats-py missing: pip install kuzet[nats]")
+import_service("nats", "nats", "nats-py missing: pip install kuzet[nats]")
 
-from kuzet.events.jetstream import NatsBus
-from kuzet.schema import open_store
+from kuzet.events.jetstream import NatsBus  # noqa: E402
+from kuzet.schema import open_store  # noqa: E402
 
 
 @pytest.fixture

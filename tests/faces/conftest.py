@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hash_embedder import HashPhotoEmbedder
 from sqlalchemy.orm import Session
 
 from kuzet.access.tables import AgencyRow
 from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Gallery
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import Watchlists
 from kuzet.schema import upgrade
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hash_embedder import HashPhotoEmbedder
 from typer.testing import CliRunner
 
 from kuzet.access.service import AccessService
@@ -15,10 +16,18 @@ from kuzet.cli import app
 from kuzet.config.faces import FacesConfig
 from kuzet.crypto import KeyRing, KeyRingError
 from kuzet.faces.services import FaceServices
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.schema import open_store
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def any_bytes_are_photos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about importing and its report, not recognition: the CLI's real
+    embedder is swapped for the test double (tests/support/hash_embedder.py)."""
+    monkeypatch.setattr(
+        "kuzet.faces.templates.DlibPhotoEmbedder", lambda policy=None: HashPhotoEmbedder()
+    )
 
 
 @pytest.fixture()
@@ -32,7 +41,7 @@ def db(tmp_path: Path) -> str:
 
 def _import(db: str, *args: str) -> str:
     cmd = ["faces", "import", "--list", "Wanted", "--agency", "city-police", "--db", db]
-    res = runner.invoke(app, [*cmd, "--synthetic", *args], catch_exceptions=False)
+    res = runner.invoke(app, [*cmd, *args], catch_exceptions=False)
     assert res.exit_code == 0, res.output
     return res.output
 
@@ -114,3 +123,38 @@ def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("KUZET_FACE_KEY_FILE", raising=False)
     with pytest.raises(KeyRingError, match="MY_KEYS"):
         KeyRing.from_env("MY_KEYS")
+
+
+def test_unknown_agency_is_named_with_the_known_ones_and_nothing_is_written(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUZET_FACE_KEYS", KeyRing.generate("k1"))
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "x.jpg").write_bytes(b"face x")
+    engine = sa.create_engine(db)
+    tables = ("watchlists", "watchlist_persons", "watchlist_photos", "audit_log")
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            return {
+                t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables
+            }
+
+    before = counts()
+    cmd = ["faces", "import", "--list", "Wanted", "--agency", "police", "--db", db]
+    res = runner.invoke(app, [*cmd, "--folder", str(folder)])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "no agency 'police'" in res.output and "city-police" in res.output, res.output
+    assert "Traceback" not in res.output
+    assert counts() == before  # nothing written, not even an audit record
+    assert before["watchlists"] == 0
+
+
+def test_the_synthetic_embedder_is_not_in_the_product() -> None:
+    """A hidden --synthetic flag could enrol a real watchlist with random vectors."""
+    import kuzet.faces.templates as templates
+
+    assert not hasattr(templates, "HashPhotoEmbedder")
+    res = runner.invoke(app, ["faces", "import", "--list", "W", "--synthetic", "--folder", "."])
+    assert res.exit_code == 2 and "No such option" in res.output

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from hash_embedder import HashPhotoEmbedder
 
 from kuzet.config.faces import FacesConfig
 from kuzet.core import Event
@@ -26,7 +27,6 @@ from kuzet.faces.sighting_rows import to_us
 from kuzet.faces.sightings import Found, Sighting, Sightings
 from kuzet.faces.subject import erase_person
 from kuzet.faces.tables import SightingRow
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import PersonRecord
 from kuzet.schema import upgrade
 from kuzet.store.engine import make_engine

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from hash_embedder import HashPhotoEmbedder
 
 from kuzet.faces.gallery import Gallery
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import PersonRecord, Watchlists
 
 

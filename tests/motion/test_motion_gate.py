@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import av
 import numpy as np
@@ -70,14 +69,3 @@ def test_resolution_change_resets_the_background(walkers: list[np.ndarray]) -> N
         gate.update(f)
     small = walkers[5][::2, ::2].copy()
     assert not gate.update(small).moving  # warm-up again, no false alarm
-
-
-def test_gate_is_cheap(walkers: list[np.ndarray]) -> None:
-    gate = MotionGate(width=160)
-    for f in walkers[:5]:
-        gate.update(f)
-    t0 = time.perf_counter()
-    for f in walkers * 2:
-        gate.update(f)
-    per_frame_ms = (time.perf_counter() - t0) / (2 * len(walkers)) * 1e3
-    assert per_frame_ms < 5  # ~0.5 ms measured; generous for a loaded CI machine

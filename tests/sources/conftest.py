@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -11,6 +10,7 @@ import av
 import numpy as np
 import pytest
 from rtsp import RtspServer, gstreamer_missing, make_h264_clip
+from services import require_service
 
 from kuzet.assets import ensure
 
@@ -61,10 +61,8 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory, vtest: Path) -> dict[str
 @pytest.fixture(scope="session")
 def gstreamer() -> None:
     why = gstreamer_missing()
-    if why and os.environ.get("KUZET_REQUIRE_RTSP"):
-        pytest.fail(why)
     if why:
-        pytest.skip(why)
+        require_service("rtsp", why)
 
 
 @pytest.fixture

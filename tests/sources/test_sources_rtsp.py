@@ -6,9 +6,10 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from rtsp import RtspServer
+from rtsp import RtspServer, SilentServer
 
 from kuzet.core import CameraState, CameraStatus, Frame
 from kuzet.sources import CameraReader, ReconnectPolicy
@@ -68,3 +69,95 @@ def test_reader_survives_a_server_restart(rtsp_server: RtspServer) -> None:
         stop.set()
         th.join(10)
     assert reader.status.state is CameraState.STOPPED
+
+
+def _first_failure(url: str, **kw: float) -> tuple[CameraReader, list[CameraStatus]]:
+    """Run a reader until its first reconnect (or failure); return it with its statuses."""
+    statuses: list[CameraStatus] = []
+    reader = CameraReader(
+        "cam", url, fps=5, on_status=statuses.append,
+        policy=ReconnectPolicy(initial=5.0, max=5.0, max_attempts=1),
+        open_timeout_s=kw.get("open_timeout_s", 5.0), read_timeout_s=kw.get("read_timeout_s", 5.0),
+    )  # fmt: skip
+    stop = threading.Event()
+    th = threading.Thread(target=lambda: list(reader.frames(stop)), daemon=True)
+    th.start()
+    try:
+        _wait(lambda: any(s.state is CameraState.RECONNECTING for s in statuses), 30, "a retry")
+    finally:
+        stop.set()
+        th.join(10)
+    return reader, statuses
+
+
+def _reason(statuses: list[CameraStatus]) -> str:
+    return next(s.reason or "" for s in statuses if s.state is CameraState.RECONNECTING)
+
+
+def test_wrong_or_missing_password_is_unauthorized(gstreamer: None, clip: Path) -> None:
+    with RtspServer(clip, user="admin", password="s3cret") as server:
+        for url in (server.url.replace("s3cret", "wrong"), server.url.replace("admin:s3cret@", "")):
+            _, statuses = _first_failure(url)
+            assert _reason(statuses) == "unauthorized"
+            assert not any(s.state is CameraState.ONLINE for s in statuses)
+            assert all("wrong" not in (s.reason or "") for s in statuses)
+        good, statuses = _first_online(server.url)
+        assert good
+
+
+def _first_online(url: str) -> tuple[bool, list[CameraStatus]]:
+    statuses: list[CameraStatus] = []
+    reader = CameraReader("cam", url, fps=5, on_status=statuses.append)
+    stop = threading.Event()
+    frames: list[Frame] = []
+    th = threading.Thread(target=lambda: frames.extend(reader.frames(stop)), daemon=True)
+    th.start()
+    try:
+        _wait(lambda: reader.status.state is CameraState.ONLINE, 20, "online")
+    finally:
+        stop.set()
+        th.join(10)
+    return reader.status.frames > 0 or bool(frames), statuses
+
+
+def test_unknown_path_is_not_found(rtsp_server: RtspServer) -> None:
+    _, statuses = _first_failure(rtsp_server.url.replace("/cam", "/no-such-stream"))
+    assert _reason(statuses) == "not found (404)"
+
+
+def test_a_camera_that_never_answers_times_out() -> None:
+    """TCP accepted, no RTSP reply: FFmpeg says "invalid data" after its timeout; the
+    operator must read that the camera did not answer."""
+    with SilentServer() as silent:
+        _, statuses = _first_failure(silent.url, open_timeout_s=1.0, read_timeout_s=1.0)
+    assert _reason(statuses).startswith("timed out"), statuses
+
+
+def test_a_hung_camera_is_a_stall_and_the_reader_recovers(rtsp_server: RtspServer) -> None:
+    """SIGSTOP: the connection stays open, nothing arrives. After ``stall_s`` without a
+    frame the reader gives up the session (reason "stalled"), retries, and comes back
+    once the camera does."""
+    statuses: list[CameraStatus] = []
+    reader = CameraReader(
+        "hung", rtsp_server.url, fps=5, on_status=statuses.append,
+        policy=ReconnectPolicy(initial=0.2, max=1.0, stall_s=1.5),
+        open_timeout_s=5, read_timeout_s=30,  # the socket timeout alone would wait 30 s
+    )  # fmt: skip
+    stop = threading.Event()
+    frames: list[Frame] = []
+    th = threading.Thread(target=lambda: frames.extend(reader.frames(stop)), daemon=True)
+    th.start()
+    try:
+        _wait(lambda: len(frames) >= 5, 15, "first frames")
+        rtsp_server.pause()
+        try:
+            _wait(lambda: reader.status.state is CameraState.RECONNECTING, 20, "the stall")
+        finally:
+            rtsp_server.resume()
+        assert reader.status.reason == "stalled: no frame for 1.5 s"
+        n = len(frames)
+        _wait(lambda: len(frames) >= n + 5, 30, "frames after the stall")
+        assert reader.status.state is CameraState.ONLINE and reader.status.reconnects == 1
+    finally:
+        stop.set()
+        th.join(10)

@@ -50,6 +50,7 @@ def test_refused_on_sqlite(tmp_path: Path) -> None:
 def test_face_services_on_pgvector_enrol_search_erase(pg_url: str) -> None:
     from datetime import UTC, datetime
 
+    from hash_embedder import HashPhotoEmbedder
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -57,7 +58,6 @@ def test_face_services_on_pgvector_enrol_search_erase(pg_url: str) -> None:
     from kuzet.config.faces import FacesConfig
     from kuzet.crypto import KeyRing
     from kuzet.faces.services import FaceServices
-    from kuzet.faces.templates import HashPhotoEmbedder
     from kuzet.faces.watchlists import PersonRecord
 
     engine = open_store(pg_url).engine  # migrated

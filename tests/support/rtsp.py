@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -92,21 +93,33 @@ class RtspServer:
     """One loopback RTSP server process; ``stop()`` kills it, ``start()`` brings it back
     on the same port (what a camera reboot looks like to a reader)."""
 
-    def __init__(self, clip: Path, *, port: int | None = None, path: str = "/cam") -> None:
+    def __init__(
+        self,
+        clip: Path,
+        *,
+        port: int | None = None,
+        path: str = "/cam",
+        user: str | None = None,
+        password: str | None = None,
+    ) -> None:
         self.clip = Path(clip)
         self.port = port or free_port()
         self.path = path
+        self.user, self.password = user, password  # basic auth: others get 401
         self.proc: subprocess.Popen[str] | None = None
 
     @property
     def url(self) -> str:
-        return f"rtsp://127.0.0.1:{self.port}{self.path}"
+        cred = f"{self.user}:{self.password}@" if self.user else ""
+        return f"rtsp://{cred}127.0.0.1:{self.port}{self.path}"
 
     def start(self, timeout: float = 15.0) -> RtspServer:
         if self.proc is not None and self.proc.poll() is None:
             return self
         cmd = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port),
                "--file", str(self.clip), "--path", self.path]  # fmt: skip
+        if self.user:
+            cmd += ["--user", self.user, "--password", self.password or ""]
         deadline = time.monotonic() + timeout
         while True:  # the port may linger a moment after a kill
             self.proc = subprocess.Popen(
@@ -138,12 +151,22 @@ class RtspServer:
         if self.proc is None:
             return
         if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a paused server must still die on SIGTERM
             self.proc.send_signal(signal.SIGKILL if hard else signal.SIGTERM)
             self.proc.wait(timeout=10)
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
         self.proc = None
+
+    def pause(self) -> None:
+        """SIGSTOP: the connection stays open and nothing more arrives (a hung camera)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
 
     def __enter__(self) -> RtspServer:
         return self.start()
@@ -152,6 +175,42 @@ class RtspServer:
         self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class SilentServer:
+    """A port that accepts connections and never answers (a camera hung at boot)."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"rtsp://127.0.0.1:{self._sock.getsockname()[1]}/cam"
+
+    def _accept(self) -> None:
+        self._sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                continue
+            self._held.append(conn)  # keep it open, say nothing
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self._held:
+            conn.close()
+        self._sock.close()
 
 
 def have_ffmpeg_cli() -> bool:

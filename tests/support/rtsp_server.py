@@ -29,6 +29,8 @@ def main() -> int:
     ap.add_argument("--file", required=True)
     ap.add_argument("--path", default="/cam")
     ap.add_argument("--fps", type=int, default=25)
+    ap.add_argument("--user", help="require RTSP basic auth (with --password)")
+    ap.add_argument("--password")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -43,6 +45,14 @@ def main() -> int:
         source = f'multifilesrc location="{args.file}" loop=true caps="{caps}"'
     factory.set_launch(f"( {source} ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )")
     factory.set_shared(True)
+    if args.user:  # a camera with a password: anyone else gets 401 Unauthorized
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "viewer")
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(args.user, args.password), token)
+        server.set_auth(auth)
+        role = "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+        factory.add_role_from_structure(Gst.Structure.new_from_string(role))
     server.get_mount_points().add_factory(args.path, factory)
     if server.attach(None) == 0:
         print(f"cannot listen on 127.0.0.1:{args.port}", file=sys.stderr, flush=True)

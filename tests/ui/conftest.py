@@ -16,6 +16,7 @@ import pyotp
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from services import import_service, require_service
 
 from kuzet.access.model import Role
 from kuzet.access.service import AccessService
@@ -71,8 +72,8 @@ class Server:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
+        require_service("chromium", "Debian chromium missing (apt-get install -y chromium)")
+    playwright = import_service("playwright.sync_api", "playwright", "pip install playwright")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with playwright.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)

@@ -4,7 +4,8 @@
 // file and the latency comparison; TF.js lives outside the repo (TFJS_DIR).
 //
 // usage: TFJS_DIR=/tmp/tfjs node tools/golden/tfjs_run.cjs MODEL_JSON OUT_DIR BACKEND REPEAT IN.f32...
-//   each IN.f32 is float32 little-endian, shape [1,3,S,S], S from the file size.
+//   each IN.f32 is float32 little-endian, shape [1,3,S,S], S from the file size; or
+//   IN.f32@1x256x256x3 for any other shape (NHWC models: BlazeFace, FaceRes).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -32,11 +33,13 @@ async function main() {
   fs.mkdirSync(outDir, { recursive: true });
   const meta = { tfjs: tf.version.tfjs, backend: tf.getBackend(), node: process.version,
     threads: backend === 'wasm' ? 'default' : 1, outputs: names, runs: [] };
-  for (const [k, file] of inputs.entries()) {
+  for (const [k, spec] of inputs.entries()) {
+    const [file, dims] = spec.split('@');
     const buf = fs.readFileSync(file);
     const data = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
     const s = Math.round(Math.sqrt(data.length / 3));
-    const x = tf.tensor4d(data, [1, 3, s, s]);
+    const shape = dims ? dims.split('x').map(Number) : [1, 3, s, s];
+    const x = tf.tensor(data, shape);
     const outs = model.execute(x, names);
     if (k === 0 || outDir) {
       for (const [i, t] of outs.entries()) {

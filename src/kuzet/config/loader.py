@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from kuzet.config.checks import describe, site_problems
 from kuzet.config.models import SiteConfig
@@ -61,20 +63,35 @@ def _interpolate(value: Any, missing: list[str], path: str = "") -> Any:
     return value
 
 
-def _env_overrides(data: dict[str, Any]) -> None:
-    """``KUZET_STORE__URL=...`` overrides ``store.url`` (secrets never need to be in files)."""
-    for key, value in os.environ.items():
-        if not key.startswith(ENV_PREFIX) or "__" not in key:
-            continue
-        parts = key[len(ENV_PREFIX) :].lower().split("__")
-        node = data
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = {}
-                node[part] = child
-            node = child
-        node[parts[-1]] = value
+class _SiteSettings(BaseSettings, SiteConfig):
+    """The site model read by pydantic-settings: ``KUZET_STORE__URL=...`` overrides
+    ``store.url`` (secrets never need to be in files; names are case-insensitive; lists
+    and mappings are JSON), and wins over the file's values, which come in as init
+    arguments."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", case_sensitive=False, extra="forbid"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return env_settings, init_settings  # environment first: it wins
+
+
+def _from_env(loc: tuple[Any, ...]) -> str | None:
+    """The ``KUZET_...`` variable that set the value at ``loc``, if one did."""
+    for n in range(len(loc), 0, -1):
+        name = ENV_PREFIX + "__".join(str(p) for p in loc[:n]).upper()
+        if any(k.upper() == name for k in os.environ):
+            return name
+    return None
 
 
 def parse_site(text: str, source: str = "<site>") -> SiteConfig:
@@ -97,9 +114,11 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     data = _interpolate(data, missing)
     if missing:
         raise ConfigError(source, missing)
-    _env_overrides(data)
     try:
-        site = SiteConfig.model_validate(data)
+        site: SiteConfig = _SiteSettings(**data)
+    except SettingsError as exc:  # e.g. a list override that is not JSON
+        hint = f"(lists and mappings are JSON, e.g. {ENV_PREFIX}BUS__SERVERS='[\"nats://h:4222\"]')"
+        raise ConfigError(source, [f"environment: {exc} {hint}"]) from None
     except ValidationError as exc:
         raise ConfigError(source, [_describe(err, lines) for err in exc.errors()]) from None
     problems = site_problems(site)
@@ -110,8 +129,11 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
 
 def _describe(err: Any, lines: dict[tuple[Any, ...], int]) -> str:
     loc = tuple(err["loc"])
-    # pydantic adds the union tag (e.g. 'nanodet') to the location; drop what YAML lacks.
-    path = tuple(p for p in loc if p in _flat_keys(lines) or isinstance(p, int))
+    env = _from_env(loc)
+    # pydantic adds the union tag (e.g. 'nanodet') to the location; drop what YAML lacks
+    # (unless the environment set it).
+    known = _flat_keys(lines) | {p for p in loc if env and str(p).upper() in env}
+    path = tuple(p for p in loc if p in known or isinstance(p, int))
     line = None
     probe = path
     while probe and line is None:
@@ -120,7 +142,7 @@ def _describe(err: Any, lines: dict[tuple[Any, ...], int]) -> str:
     field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(
         ".[", "["
     )
-    where = f"line {line}: " if line else ""
+    where = f"{env}: " if env else f"line {line}: " if line else ""
     return f"{where}{field or '<root>'}: {err['msg']}"
 
 

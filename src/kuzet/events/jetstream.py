@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+import anyio
 import nats
 import nats.errors
 import nats.js.errors
@@ -170,17 +171,19 @@ class NatsBus:
         if kick:
             self._loop.call_soon(self._drain_outbox)
 
-    def _drain_outbox(self) -> None:
-        """Loop side: start one publish task per queued event (one wake-up per burst)."""
-        while True:
-            with self._cond:
-                if not self._outbox:
-                    self._draining = False
-                    return
-                batch = list(self._outbox)
-                self._outbox.clear()
-            for subject, data, msg_id in batch:
-                self._loop.loop.create_task(self._publish_one(subject, data, msg_id))
+    async def _drain_outbox(self) -> None:
+        """Loop side: start one publish task per queued event (one wake-up per burst);
+        they run in this task's group, so closing the bus cancels them cleanly."""
+        async with anyio.create_task_group() as tg:
+            while True:
+                with self._cond:
+                    if not self._outbox:
+                        self._draining = False
+                        break
+                    batch = list(self._outbox)
+                    self._outbox.clear()
+                for subject, data, msg_id in batch:
+                    tg.start_soon(self._publish_one, subject, data, msg_id)
 
     async def _publish_one(self, subject: str, data: bytes, msg_id: str) -> None:
         delay = 0.05
@@ -201,6 +204,8 @@ class NatsBus:
                     log.warning("publish of %s failed (%s); retrying in %.2fs", msg_id, exc, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, _RETRY_MAX_S)
+        except Exception:  # never take the other publishes of the batch down with it
+            log.exception("event %s not published", msg_id)
         finally:
             with self._cond:
                 self._outstanding -= 1
@@ -250,7 +255,7 @@ class NatsBus:
             sub = self._live_subs.pop(id(live), None)
             if live in self._live:
                 self._live.remove(live)
-        if sub is not None and not self._loop.loop.is_closed():
+        if sub is not None and not self._loop.closed:
             self._loop.submit(sub.unsubscribe())
 
     # ------------------------------------------------------------ lifecycle

@@ -128,7 +128,7 @@ class CameraReader:
                     self._tracker.set_state(CameraState.STOPPED)
                     raise
                 except Exception as exc:
-                    err = classify(exc, kind)
+                    err = self._stalled(classify(exc, kind), kind)
                 finally:
                     container.close()
             if stop.is_set():
@@ -159,12 +159,31 @@ class CameraReader:
     def _open(self, kind: SourceKind) -> av.container.InputContainer:
         target = file_path(self.url) if kind is SourceKind.FILE else self.url
         opts = ffmpeg_options(kind, read_timeout_s=self.read_timeout_s, extra=self._extra_options)
-        timeout = None if kind is SourceKind.FILE else (self.open_timeout_s, self.read_timeout_s)
-        container = av.open(target, mode="r", options=opts, timeout=timeout)
+        # a read that waits longer than stall_s is a stall: the camera hangs with its
+        # connection open (the socket timeout alone would wait read_timeout_s, twice)
+        read_s = min(self.read_timeout_s, self.policy.stall_s)
+        timeout = None if kind is SourceKind.FILE else (self.open_timeout_s, read_s)
+        t0 = time.monotonic()
+        try:
+            container = av.open(target, mode="r", options=opts, timeout=timeout)
+        except av.InvalidDataError:
+            # FFmpeg's RTSP client reports a server that never answers as invalid data
+            waited = min(self.open_timeout_s, self.read_timeout_s)
+            if kind is not SourceKind.FILE and time.monotonic() - t0 >= 0.9 * waited:
+                raise SourceError(
+                    f"timed out: no answer in {waited:g} s", permanent=False
+                ) from None
+            raise
         if not container.streams.video:
             container.close()
             raise SourceError("no video stream", permanent=True)
         return container
+
+    def _stalled(self, err: SourceError, kind: SourceKind) -> SourceError:
+        """A read timing out after the session decoded frames is a stall."""
+        if kind is not SourceKind.FILE and self._session_decoded and err.reason == "timed out":
+            return SourceError(f"stalled: no frame for {self.policy.stall_s:g} s", permanent=False)
+        return err
 
     def _end_of_session(self, kind: SourceKind, delivered: int) -> SourceError | None:
         """What the end of a stream means: loop, finish, or reconnect."""
