@@ -16,16 +16,29 @@ export interface Incident {
 export interface CameraPin {
   id: string; name: string | null; category: string; district: string | null;
   lat: number | null; lon: number | null; status: string;
+  heading?: number | null; fov?: number | null;
 }
+export type Localised = string | Partial<Record<"ru" | "kk" | "en", string>>;
+export interface ChecklistItem { id: string; text: Localised }
+export interface Basemap { url: string; bounds?: [number, number, number, number] | null;
+  min_zoom?: number | null; max_zoom?: number | null; attribution?: string | null }
 export interface Settings {
   agencies: { id: string; name: string }[];
   routing: { event_type: string | null; category: string | null; district: string | null;
              agency: string; priority: number }[];
+  basemap?: Basemap | null;
+  checklists?: Record<string, (ChecklistItem | string)[]>;
+  labels?: { rules?: Record<string, Localised> };
 }
-export interface Me { username: string; agency_id: string; role: string; stage: string }
+export interface Me { username: string; agency_id: string; role: string; stage: string;
+  permissions?: string[] }
 
+/** A failed call: HTTP status, the server's machine-readable code and its extra fields. */
 export class ApiError extends Error {
-  constructor(public status: number, message: string) { super(message); }
+  constructor(public status: number, public code: string, message: string,
+              public body: Record<string, unknown> = {}, public retryAfter: number | null = null) {
+    super(message);
+  }
 }
 
 let token: string | null = null;
@@ -35,14 +48,31 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (init.body) headers["Content-Type"] = "application/json";
   if (token && init.method && init.method !== "GET") headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(path, { credentials: "same-origin", ...init, headers });
+  let r: Response;
+  try {
+    r = await fetch(path, { credentials: "same-origin", ...init, headers });
+  } catch {
+    throw new ApiError(0, "network", "network error");
+  }
   if (!r.ok) {
-    let msg = r.statusText;
-    try { msg = (await r.json()).message ?? msg; } catch { /* not JSON */ }
-    throw new ApiError(r.status, msg);
+    let body: Record<string, unknown> = {};
+    try { body = await r.json(); } catch { /* not JSON */ }
+    const code = typeof body.error === "string" ? body.error : typeof body.code === "string"
+      ? body.code : `http_${r.status}`;
+    const after = Number(r.headers.get("Retry-After"));
+    throw new ApiError(r.status, code, String(body.message ?? r.statusText), body,
+                       Number.isFinite(after) && after > 0 ? after : null);
   }
   return (r.status === 204 ? undefined : await r.json()) as T;
 }
 
 export const post = <T>(path: string, body: unknown): Promise<T> =>
   api<T>(path, { method: "POST", body: JSON.stringify(body) });
+export const put = <T>(path: string, body: unknown): Promise<T> =>
+  api<T>(path, { method: "PUT", body: JSON.stringify(body) });
+export const del = (path: string): Promise<void> => api<void>(path, { method: "DELETE" });
+
+/** Whether the signed-in user holds a permission (an old server without the list: yes). */
+export function can(me: Me, perm: string): boolean {
+  return me.permissions === undefined || me.permissions.includes(perm);
+}
