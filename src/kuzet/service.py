@@ -62,7 +62,8 @@ def camera_info(site: SiteConfig) -> list[CameraInfo]:
     return [
         CameraInfo(
             id=c.id, name=c.name, category=c.category.value, district=c.district,
-            latitude=c.latitude, longitude=c.longitude, main_url=c.main_url, sub_url=c.sub_url,
+            latitude=c.latitude, longitude=c.longitude, direction_deg=c.direction_deg,
+            fov_deg=c.fov_deg, main_url=c.main_url, sub_url=c.sub_url,
             enabled=c.enabled,
         )
         for c in site.cameras
