@@ -7,6 +7,8 @@ import "./i18n/ops";
 import "./i18n/login";
 import "./ops";
 import "./stats";
+import "./history/screens";
+import "./admin/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
 import { applyStatic, onLangChange, setLang, type Lang } from "./i18n/core";
