@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -254,20 +256,32 @@ def run_service(
             **ssl,  # type: ignore[arg-type]
         )
     )
-    svc.start()
-    scheme = "https" if ssl else "http"
-    print(
-        f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
-        f"API {scheme}://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
-        f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
-        flush=True,
-    )
+    # SIGTERM (systemd, docker, `timeout`) stops as Ctrl-C does. uvicorn handles both while
+    # it serves, then restores the handlers it found and raises the signal again: without
+    # one of ours, SIGTERM's default action would kill the process before the stop below.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     t0 = time.monotonic()
     try:
-        server.run()  # uvicorn shuts down on SIGINT / SIGTERM, then re-raises the signal
+        svc.start()
+        scheme = "https" if ssl else "http"
+        print(
+            f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
+            f"API {scheme}://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
+            f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
+            flush=True,
+        )
+        server.run()  # returns, or raises KeyboardInterrupt, after SIGINT / SIGTERM
     except KeyboardInterrupt:
-        pass  # Ctrl-C is the normal way to stop: exit 0 after the clean shutdown below
+        pass  # Ctrl-C or SIGTERM: the normal way to stop; exit 0 after the clean stop below
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut it short
         stop.set()
         svc.stop()
-        print(f"Kuzet stopped after {time.monotonic() - t0:.0f} s.", flush=True)
+        signal.signal(signal.SIGTERM, previous)
+        up = time.monotonic() - t0
+        log.info("kuzet stopped cleanly", extra={"uptime_s": round(up, 1)})
+        print(f"Kuzet stopped after {up:.0f} s.", flush=True)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds to run_service's clean stop, as Ctrl-C does
