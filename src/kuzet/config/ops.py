@@ -9,6 +9,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from kuzet.config.basemap import read_basemap
+
 # Event types that count things rather than raise alarms: no incident unless a routing
 # rule says ``incident: true`` for them.
 INFORMATIONAL_TYPES = frozenset({"line_crossing"})
@@ -111,6 +113,13 @@ class OpsConfig(_Strict):
     basemap_attribution: str = Field(
         "", max_length=300, description="shown on the map, e.g. '© OpenStreetMap contributors'"
     )
+
+    @field_validator("basemap")
+    @classmethod
+    def _readable(cls, v: Path | None) -> Path | None:
+        if v is not None:
+            read_basemap(v)  # BasemapError is a ValueError: reported with the file's line
+        return v
 
     @field_validator("procedures")
     @classmethod

@@ -26,8 +26,8 @@ from kuzet.api.context import ApiContext, Ctx, get_context
 from kuzet.api.errors import ERROR_RESPONSES, ApiError
 from kuzet.api.schemas import error_body
 from kuzet.api.security import View, Who
+from kuzet.config.basemap import Basemap, BasemapCache, BasemapError
 from kuzet.config.ops import OpsConfig, RoutingRule, Sla
-from kuzet.incidents.basemap import Basemap, BasemapCache, BasemapError
 from kuzet.incidents.engine import OpsEngine
 from kuzet.incidents.model import ChecklistItem, Incident, IncidentDetail, LogEntry, StepIn
 from kuzet.incidents.workflow import StepRefused

@@ -2,7 +2,8 @@
 OpenStreetMap extract (docs/ui.md), named by ``ops.basemap`` in the site file. The API
 serves the file whole, by byte ranges (PMTiles readers in the browser fetch the header,
 the directories and each tile as a range); what the map needs to open it (bounds, zooms,
-centre, tile type) is read from the archive's 127-byte header."""
+centre, tile type) is read from the archive's 127-byte header, which loading the site
+file checks, so a missing or damaged file is a configuration error with its line."""
 
 from __future__ import annotations
 
