@@ -43,7 +43,7 @@ def test_auditor_reads_filters_verifies_and_exports(browser: Any, tmp_path: Path
             assert "order 7" in bolat.inner_text()
             bolat.click()
             assert '"role": "operator"' in page.inner_text("#aud-json")
-            shot(page, tmp_path, "12-audit-viewer", docs=True)
+            shot(page, tmp_path, "a3-audit-viewer", docs=True)
 
             page.click("#aud-verify")
             page.wait_for_selector("#aud-note.ok")

@@ -71,7 +71,7 @@ def test_camera_registry_search_edit_add_remove(browser: Any, tmp_path: Path) ->
             assert "s3cret" not in page.content()  # the registry never shows a password
             page.select_option("#reg-dis", "Medeu")
             assert ids(page, "#reg-list") == ["park-7"]
-            shot(page, tmp_path, "11-camera-registry", docs=True)
+            shot(page, tmp_path, "a2-camera-registry", docs=True)
             page.click("#reg-list tr[data-id=park-7]")
             page.click("#reg-delete")
             assert store.get_camera("park-7") is not None  # the first click only asks

@@ -88,7 +88,7 @@ def test_investigator_finds_the_event_and_plays_it(browser: Any, city: Any, tmp_
     played = "(v => v && v.readyState >= 2 && v.duration > 2)(document.querySelector('#srch-clip'))"
     until(page, played)
     assert "School 25" in page.inner_text("#srch-card h2")
-    shot(page, tmp_path, "13-search-event-playback", docs=True)
+    shot(page, tmp_path, "h1-search-event-playback", docs=True)
     seen = {r["action"] for r in svc.audit.rows(actor="timur")}
     assert {"event.search", "snapshot.view", "clip.view"} <= seen
     # Without the class the car at the same camera shows too, newest first.

@@ -79,7 +79,7 @@ def test_journal_lists_resolved_and_handover_shows_open(
     page.wait_for_selector(f"#jr-card[data-incident='{ids['intrusion']}'] #jr-log ol")
     assert "Сторож открыл ворота" in page.inner_text("#jr-log")
     until(page, "document.querySelector('#jr-snap')?.naturalWidth > 0")
-    shot(page, tmp_path, "14-journal", docs=True)
+    shot(page, tmp_path, "h2-journal", docs=True)
 
     page.click("#tabs button[data-tab=handover]")
     page.wait_for_selector("#ho-report[data-state=done] #ho-closed table")
@@ -90,7 +90,7 @@ def test_journal_lists_resolved_and_handover_shows_open(
     assert page.locator(f"#ho-open tr[data-id='{ids['intrusion']}']").count() == 0
     assert page.locator(f"#ho-closed tr[data-id='{ids['intrusion']}']").count() == 1
     assert page.inner_text("#ho-open-n b") == "1"
-    shot(page, tmp_path, "15-shift-handover", docs=True)
+    shot(page, tmp_path, "h3-shift-handover", docs=True)
     page.select_option("#app select.lang", "kk")  # the same report, in Kazakh
     assert "Әлі ашық" in page.inner_text("#ho-report")
     assert "Білім басқармасы" in page.inner_text(f"#ho-open tr[data-id='{ids['loitering']}']")
