@@ -75,7 +75,8 @@ def search(page: Any, *, camera: str = "", district: str = "", cls: str = "") ->
 def test_investigator_finds_the_event_and_plays_it(browser: Any, city: Any, tmp_path: Path) -> None:
     _, svc, server = city
     secret = person(svc, "timur", "city-police", Role.INVESTIGATOR)
-    page = browser.new_context(viewport=VIEW).new_page()
+    # A browser in another zone: the page's time fields are still the city's clock.
+    page = browser.new_context(viewport=VIEW, timezone_id="Europe/Berlin").new_page()
     login(page, server.url, "timur", secret, lang="ru")
     page.click("#tabs button[data-tab=search]")
     page.wait_for_selector("#srch-form")
