@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from kuzet.access.service import AccessService
 from kuzet.access.tls import uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
+from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.incidents.book import IncidentBook
@@ -70,6 +72,21 @@ def camera_info(site: SiteConfig) -> list[CameraInfo]:
         )
         for c in site.cameras
     ]  # fmt: skip
+
+
+def clip_policy(site: SiteConfig) -> Callable[[Event], bool]:
+    """Which events get a clip: those that start an incident (the operations centre's
+    grouping window) or route to high priority; informational ones (counts) never."""
+    cams = {c.id: c for c in site.cameras}
+
+    def route(ev: Event) -> RoutingRule:
+        cam = cams.get(ev.camera_id)
+        if cam is None:
+            return site.ops.route(ev.type, None, None)
+        return site.ops.route(ev.type, cam.category.value, cam.district)
+
+    opens = ClipPolicy(site.ops.group_window_s, lambda ev: route(ev).priority)
+    return lambda ev: route(ev).makes_incident(ev.type) and opens(ev)
 
 
 class Service:
@@ -141,18 +158,9 @@ class Service:
         cfg = site.analysis.clips
         clips = None
         if cfg.enabled:
-            cams = {c.id: c for c in site.cameras}
-
-            def priority(ev: Event) -> int:
-                cam = cams.get(ev.camera_id)
-                if cam is None:
-                    return site.ops.route(ev.type, None, None).priority
-                return site.ops.route(ev.type, cam.category.value, cam.district).priority
-
-            policy = ClipPolicy(site.ops.group_window_s, priority)
             clips = ClipRecorder(
                 self.blobs.put, pre_s=cfg.pre_s, post_s=cfg.post_s,
-                max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=policy,
+                max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=clip_policy(site),
             )  # fmt: skip
         return clips, FrameTap(site.analysis.live_fps, clips=clips)
 

@@ -73,3 +73,23 @@ def test_config_check_command(tmp_path: Path) -> None:
     good.write_text(f"ops: {{basemap: {tmp_path / 'city.pmtiles'}}}\n")
     out = subprocess.run([*cmd, str(good)], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
+
+
+def test_counting_lines_get_no_clip() -> None:
+    from datetime import timedelta
+
+    from kuzet.service import clip_policy
+
+    from .conftest import ev
+
+    site = parse_site(
+        "cameras: [{id: cam-1, category: traffic, main_url: a.mp4},"
+        " {id: cam-2, category: school, main_url: b.mp4}]"
+    )
+    wants = clip_policy(site)
+    assert not wants(ev("cam-1", type="line_crossing"))  # statistics only
+    first = ev("cam-1", type="stopped_vehicle")
+    assert wants(first)  # starts an incident
+    later = ev("cam-1", type="stopped_vehicle")
+    assert not wants(later.model_copy(update={"ts": first.ts + timedelta(seconds=5)}))
+    assert wants(ev("cam-2", type="loitering"))  # school: high priority
