@@ -11,23 +11,29 @@ export interface Incident {
   event_count: number; event_ts: string; created_at: string; updated_at: string;
   acknowledged_at: string | null; closed_at: string | null; ack_due_at: string;
   resolve_due_at: string; escalated_at: string | null; escalation: string | null;
-  version: number;
+  version: number;        // bumped by any change, events joining included
+  step_version?: number;  // bumped by workflow steps only: the step lock sent back with a step
+  checklist?: CheckMark[];
 }
+export interface CheckMark { item: number; done: boolean; actor: string; ts: string }
+export interface LogEntry { id?: number; ts: string; actor: string; agency_id: string | null;
+  action: string; state: string; note: string | null; detail?: Record<string, unknown> }
 export interface CameraPin {
   id: string; name: string | null; category: string; district: string | null;
   lat: number | null; lon: number | null; status: string;
-  heading?: number | null; fov?: number | null;
+  direction_deg?: number | null; fov_deg?: number | null;  // view direction, clockwise from north
+  agency?: string; enabled?: boolean;
 }
 export type Localised = string | Partial<Record<"ru" | "kk" | "en", string>>;
-export interface ChecklistItem { id: string; text: Localised }
-export interface Basemap { url: string; bounds?: [number, number, number, number] | null;
-  min_zoom?: number | null; max_zoom?: number | null; attribution?: string | null }
+export interface ChecklistItem { id: number; text: Localised }
+export interface Basemap { url: string; bounds?: number[] | null; min_zoom?: number | null;
+  max_zoom?: number | null; center?: number[] | null; tile_type?: string; attribution?: string | null }
 export interface Settings {
   agencies: { id: string; name: string }[];
   routing: { event_type: string | null; category: string | null; district: string | null;
              agency: string; priority: number }[];
   basemap?: Basemap | null;
-  checklists?: Record<string, (ChecklistItem | string)[]>;
+  checklists?: Record<string, ChecklistItem[]>;
   labels?: { rules?: Record<string, Localised> };
 }
 export interface Me { username: string; agency_id: string; role: string; stage: string;

@@ -23,6 +23,10 @@ const en = {
   err_locked_unknown: "The account is locked after failed sign-ins. Try again later or ask an administrator.",
   err_too_many_attempts: "Too many failed sign-ins. Try again at {until}.",
   err_weak_password: "The new password does not meet the rules above.",
+  err_not_owner: "The incident is owned by another agency: only its operators can take this step.",
+  err_unknown_agency: "That agency does not exist (any more). Choose another.",
+  err_unknown_item: "This checklist item is no longer part of the procedure.",
+  err_unknown_action: "This step is not known to the server.",
   err_note_required: "Write a note first.",
   status_400: "The request was refused.", status_401: "Your session has ended. Sign in again.",
   status_403: "Your role does not allow this.", status_404: "Not found.",
@@ -55,6 +59,10 @@ export const te = dictionary({
     err_locked_unknown: "Учётная запись заблокирована после неудачных попыток входа. Повторите позже или обратитесь к администратору.",
     err_too_many_attempts: "Слишком много неудачных попыток входа. Повторите в {until}.",
     err_weak_password: "Новый пароль не соответствует правилам выше.",
+    err_not_owner: "Инцидент принадлежит другому ведомству: этот шаг могут сделать только его операторы.",
+    err_unknown_agency: "Такого ведомства нет (больше нет). Выберите другое.",
+    err_unknown_item: "Этого пункта больше нет в порядке действий.",
+    err_unknown_action: "Сервер не знает такого шага.",
     err_note_required: "Сначала напишите заметку.",
     status_400: "Запрос отклонён.", status_401: "Сеанс завершён. Войдите снова.",
     status_403: "Ваша роль не позволяет этого.", status_404: "Не найдено.",
@@ -84,6 +92,10 @@ export const te = dictionary({
     err_locked_unknown: "Сәтсіз кіру әрекеттерінен кейін есептік жазба бұғатталды. Кейінірек қайталаңыз немесе әкімшіге жүгініңіз.",
     err_too_many_attempts: "Сәтсіз кіру әрекеттері тым көп. {until} қайталаңыз.",
     err_weak_password: "Жаңа құпиясөз жоғарыдағы ережелерге сай емес.",
+    err_not_owner: "Инцидент басқа ведомствоға тиесілі: бұл қадамды тек оның операторлары жасай алады.",
+    err_unknown_agency: "Мұндай ведомство жоқ (енді жоқ). Басқасын таңдаңыз.",
+    err_unknown_item: "Бұл тармақ әрекет тәртібінде енді жоқ.",
+    err_unknown_action: "Сервер мұндай қадамды білмейді.",
     err_note_required: "Алдымен жазба жазыңыз.",
     status_400: "Сұрау қабылданбады.", status_401: "Сеанс аяқталды. Қайта кіріңіз.",
     status_403: "Рөліңіз бұған рұқсат бермейді.", status_404: "Табылмады.",
@@ -96,7 +108,7 @@ export const te = dictionary({
 });
 
 const ALIASES: Record<string, string> = {
-  incident_changed: "version_conflict", stale_version: "version_conflict",
+  incident_conflict: "version_conflict", incident_changed: "version_conflict", stale_version: "version_conflict",
   bad_state: "invalid_transition", invalid_step: "invalid_transition",
   account_locked: "locked", totp_replayed: "totp_reused", weak_password: "weak_password",
 };

@@ -31,7 +31,7 @@ export class CameraCard {
     this.el.innerHTML = `<h2 id="d-camera-name"></h2><div class="body" data-camera="${esc(c.id)}">
       <figure class="live"><img class="snap" alt=""><figcaption class="meta" id="d-frame"></figcaption></figure>
       <dl>${row("category", categoryName(c.category))}${row("district", districtName(c.district))}
-      ${row("status", statusName(c.status))}${row("agency", agencyName(agencyOf(c.category, c.district), ops.settings))}</dl>
+      ${row("status", statusName(c.status))}${row("agency", agencyName(agencyOf(c.category, c.district, c.agency), ops.settings))}</dl>
       <div class="actions"><button id="d-wall" class="primary"></button></div>
       <p class="error" id="d-error" role="alert"></p>
       <h3>${esc(to("recentEvents"))}</h3><ol class="log" id="d-events"></ol></div>`;
@@ -69,10 +69,12 @@ export class CameraCard {
         last = f.frameTime;
         cap.textContent = to("frameAt", { time: fmtTime(f.frameTime) });
         cap.classList.remove("stale");
-      }, () => {
-        cap.textContent = to("streamEnded");
+      }, (why) => {
+        cap.textContent = why && why.status !== 0 ? errorText(why) : to("streamEnded");
         cap.classList.add("stale");
-        if (this.reader && !this.reader.stopped) setTimeout(() => { if (cap.isConnected && this.reader) start(); }, 3000);
+        // a refusal (403, 404, 503) will not heal in 3 s: try again in 30
+        const wait = why && why.status >= 400 ? 30_000 : 3000;
+        if (this.reader && !this.reader.stopped) setTimeout(() => { if (cap.isConnected && this.reader) start(); }, wait);
       });
     };
     start();

@@ -1,20 +1,20 @@
 // The incident card: picture, playback, facts, the operating procedure, the workflow
 // buttons and the timeline. It stays open while the incident lives: every change that
 // arrives over the socket updates its facts and buttons at once and re-reads its timeline
-// (at most once a second); what the operator is typing is never thrown away. A step that
-// loses a race (409) says so in the operator's language and shows the winner's change.
-import { api, ApiError, post, type Incident } from "../api";
+// the timeline entries that come with steps, notes and ticks; what the operator is typing
+// is never thrown away. A step that loses a race (409) says so in the operator's language
+// and the card shows the incident as the winner left it.
+import { api, ApiError, post, type ChecklistItem, type Incident, type LogEntry } from "../api";
 import { fmtDateTime, fmtTime, t } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
 import { actionName, agencyName, districtName, priorityName, ruleName, stateName, typeName } from "../i18n/terms";
-import { Checklist, type Tick } from "./checklist";
+import { Checklist } from "./checklist";
 import { ops, upsert } from "./state";
 
-interface LogEntry { ts: string; actor: string; agency_id: string | null; action: string;
-                     state: string; note: string | null }
 interface Detail { incident: Incident; events: { id: string; ts: string; type: string;
-  score: number | null; attributes?: { clip?: string } }[]; log: LogEntry[]; checklist?: Tick[] }
+  score: number | null; attributes?: { clip?: string } }[]; log: LogEntry[];
+  checklist_items?: ChecklistItem[] }
 
 export const ACTIONS: Record<string, string[]> = {
   new: ["acknowledge", "false_alarm"],
@@ -27,13 +27,12 @@ const esc = (s: unknown): string => String(s ?? "").replace(/[&<>"']/g, (c) => `
 export class IncidentCard {
   private id: string | null = null;
   private openedWith = 0;           // event_count when the operator opened the card
-  private refetch: number | null = null;
-  private lastFetch = 0;
   private busy = false;
   private checklist: Checklist | null = null;
 
   constructor(private el: HTMLElement) {
     ops.incident.on((inc) => { if (inc.id === this.id) this.live(inc); });
+    ops.log.on(({ id, entry }) => { if (id === this.id && this.shown) this.addLog(entry); });
   }
 
   get shown(): string | null { return this.el.isConnected && this.el.querySelector("[data-incident]") ? this.id : null; }
@@ -81,34 +80,31 @@ export class IncidentCard {
     this.el.querySelector<HTMLSelectElement>("#d-agency-sel")!.value = i.agency_id;
     const video = this.el.querySelector<HTMLVideoElement>("video.clip");
     if (video) this.play(video);
-    this.checklist = new Checklist(this.el.querySelector("#d-checklist")!, i, d.checklist ?? [],
-                                   (e) => this.error(e));
+    this.checklist = new Checklist(this.el.querySelector("#d-checklist")!,
+      d.checklist_items ?? ops.settings.checklists?.[i.type] ?? [], i, (e) => this.error(e));
     this.facts(i);
     this.timeline(d.log);
   }
 
-  /** A change arrived over the socket: new facts and buttons now, the timeline soon. */
+  /** A change arrived (socket, our own step, a refused step): new facts and buttons now. */
   private live(inc: Incident): void {
     if (!this.shown) return;
     this.facts(inc);
+    this.checklist?.update(inc);
     this.el.querySelector("#d-live")!.textContent = to("updatedLive", { time: fmtTime(inc.updated_at) }) +
       (inc.event_count > this.openedWith ? ` · ${to("newEvents", { n: inc.event_count - this.openedWith })}` : "");
-    const wait = Math.max(0, 1000 - (Date.now() - this.lastFetch));
-    if (this.refetch === null) this.refetch = window.setTimeout(() => void this.reread(), wait);
   }
 
+  /** The whole card again from the server (after a refused step: what did the other do?). */
   private async reread(): Promise<void> {
-    this.refetch = null;
     const id = this.id;
     if (!id || !this.shown) return;
-    this.lastFetch = Date.now();
     try {
       const d = await api<Detail>(`/api/ops/incidents/${encodeURIComponent(id)}`);
       if (this.id !== id) return;
       upsert(d.incident);
       this.facts(ops.incidents.get(id) ?? d.incident);
       this.timeline(d.log);
-      this.checklist?.update(d.checklist ?? []);
     } catch { /* the next change or the operator's next step tries again */ }
   }
 
@@ -144,9 +140,19 @@ export class IncidentCard {
   }
 
   private timeline(log: LogEntry[]): void {
-    this.el.querySelector("#d-log")!.innerHTML = log.map((l) => `<li><time>${esc(fmtTime(l.ts))}</time>
+    this.el.querySelector("#d-log")!.innerHTML = log.map((l) => this.logRow(l)).join("");
+  }
+
+  private addLog(l: LogEntry): void {
+    const ol = this.el.querySelector("#d-log");
+    if (!ol || (l.id != null && ol.querySelector(`li[data-log="${l.id}"]`))) return;
+    ol.insertAdjacentHTML("beforeend", this.logRow(l));
+  }
+
+  private logRow(l: LogEntry): string {
+    return `<li${l.id != null ? ` data-log="${l.id}"` : ""}><time>${esc(fmtTime(l.ts))}</time>
       <b>${esc(actionName(l.action))}</b> ${esc(l.actor)} (${esc(agencyName(l.agency_id, ops.settings))}) →
-      ${esc(stateName(l.state))}${l.note ? ": " + esc(l.note) : ""}</li>`).join("");
+      ${esc(stateName(l.state))}${l.note ? ": " + esc(l.note) : ""}</li>`;
   }
 
   private play(video: HTMLVideoElement, tries = 0): void {
@@ -173,7 +179,7 @@ export class IncidentCard {
     const noteEl = this.el.querySelector<HTMLTextAreaElement>("#d-note")!;
     const note = noteEl.value.trim() || null;
     if (action === "note" && !note) { this.error(new ApiError(422, "note_required", "")); return; }
-    const body: Record<string, unknown> = { action, note, version: inc.version };
+    const body: Record<string, unknown> = { action, note, step_version: inc.step_version ?? null };
     if (action === "assign") {
       body.agency = this.el.querySelector<HTMLSelectElement>("#d-agency-sel")!.value;
       body.unit = this.el.querySelector<HTMLInputElement>("#d-unit")!.value.trim() || null;
@@ -187,6 +193,8 @@ export class IncidentCard {
       upsert(done);
     } catch (e) {
       this.error(e);  // a lost race: the message, then the card as the winner left it
+      const now = e instanceof ApiError ? (e.body.incident as Incident | undefined) : undefined;
+      if (now?.id === id) upsert(now);
     } finally {
       this.busy = false;
     }

@@ -2,6 +2,8 @@
 // headers (X-Frame-Time: when the frame was taken) and knows when a stream stalls or ends,
 // so a tile can show the time of the newest frame it shows and a stale state. Closing the
 // reader aborts the request: the server's frame tap stops encoding for this viewer.
+import { ApiError } from "../api";
+
 const enc = new TextEncoder();
 const CRLF2 = enc.encode("\r\n\r\n");
 
@@ -21,9 +23,10 @@ export class MjpegReader {
   stopped = false;
 
   /** Reads ``url`` until stop(); each complete JPEG goes to ``img`` and to ``onFrame``;
-   *  ``onEnd`` when the stream ends or fails (the caller decides whether to retry). */
+   *  ``onEnd`` when the stream ends (null) or is refused (the server's error), so the
+   *  caller can say why and decide whether to retry. */
   constructor(private url: string, private img: HTMLImageElement,
-              private onFrame: (f: Frame) => void, private onEnd: (why: string) => void) {
+              private onFrame: (f: Frame) => void, private onEnd: (why: ApiError | null) => void) {
     void this.run();
   }
 
@@ -37,7 +40,12 @@ export class MjpegReader {
   private async run(): Promise<void> {
     try {
       const r = await fetch(this.url, { credentials: "same-origin", signal: this.ctl.signal });
-      if (!r.ok || !r.body) { this.onEnd(`http_${r.status}`); return; }
+      if (!r.ok || !r.body) {
+        let body: Record<string, unknown> = {};
+        try { body = await r.json(); } catch { /* not JSON */ }
+        this.onEnd(new ApiError(r.status, String(body.error ?? `http_${r.status}`), "", body));
+        return;
+      }
       const boundary = /boundary=([^;]+)/.exec(r.headers.get("Content-Type") ?? "")?.[1] ?? "kuzetframe";
       const reader = r.body.getReader();
       let buf: Uint8Array = new Uint8Array(0);
@@ -48,9 +56,9 @@ export class MjpegReader {
         joined.set(buf); joined.set(value, buf.length);
         buf = this.parts(joined, boundary);
       }
-      if (!this.stopped) this.onEnd("ended");
+      if (!this.stopped) this.onEnd(null);
     } catch {
-      if (!this.stopped) this.onEnd("network");
+      if (!this.stopped) this.onEnd(new ApiError(0, "network", ""));
     }
   }
 

@@ -28,6 +28,7 @@ export class Queue {
     ops.filtersChanged.on(() => this.refilter());
     ops.select.on((id) => this.select(id));
     onLangChange(() => this.refilter());
+    this.refilter();  // what was loaded before the queue existed
   }
 
   schedule(): void {

@@ -1,6 +1,6 @@
 // What the operator's screens share: settings, cameras, the incidents this agency sees
 // (kept current by one WebSocket), the filters, and a tiny publish/subscribe between them.
-import { api, type CameraPin, type Incident, type Settings } from "../api";
+import { api, type CameraPin, type Incident, type LogEntry, type Settings } from "../api";
 
 type Handler<T> = (v: T) => void;
 class Topic<T> {
@@ -27,6 +27,8 @@ export const ops = {
   openCamera: new Topic<CameraPin>(),    // a camera chosen (map, list)
   addToWall: new Topic<CameraPin>(),
   connection: new Topic<boolean>(),
+  /** a timeline entry that came with a change (steps, notes, ticks, escalations) */
+  log: new Topic<{ id: string; entry: LogEntry }>(),
 };
 
 ops.select.on((id) => { ops.selected = id; });  // first subscriber: the others read it
@@ -76,7 +78,9 @@ function connect(again = false): void {
   };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data as string);
-    if (msg.kind === "incident") upsert(msg.incident as Incident);
+    if (msg.kind !== "incident") return;
+    upsert(msg.incident as Incident);
+    if (msg.log) ops.log.emit({ id: (msg.incident as Incident).id, entry: msg.log as LogEntry });
   };
   ws.onclose = () => {
     ops.connected = false;
@@ -86,7 +90,8 @@ function connect(again = false): void {
 }
 
 /** The agency a camera's incidents go to by default (the routing rule for its category). */
-export function agencyOf(category: string | null, district: string | null): string {
+export function agencyOf(category: string | null, district: string | null, given?: string): string {
+  if (given) return given;  // the server says (CameraPin.agency)
   for (const r of ops.settings.routing)
     if (r.event_type === null && (r.category === null || r.category === category) &&
         (r.district === null || r.district === district)) return r.agency;
@@ -96,7 +101,7 @@ export function agencyOf(category: string | null, district: string | null): stri
 export function cameraShown(c: CameraPin): boolean {
   const f = ops.filters;
   return (!f.cat || c.category === f.cat) && (!f.dis || c.district === f.dis) &&
-    (!f.ag || agencyOf(c.category, c.district) === f.ag);
+    (!f.ag || agencyOf(c.category, c.district, c.agency) === f.ag);
 }
 
 export function incidentShown(i: Incident): boolean {

@@ -2,7 +2,7 @@
 // the time of the newest frame it shows (stale ones say so). A tile fills the screen on
 // double-click (Esc returns). Layouts are saved per user on the server as named views.
 import { api, del, put, type CameraPin } from "../api";
-import { dictionary, fmtTime, onLangChange } from "../i18n/core";
+import { applyStatic, dictionary, fmtTime, onLangChange } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
 import { statusName } from "../i18n/terms";
@@ -30,7 +30,9 @@ const esc = (s: unknown): string => String(s ?? "").replace(/[&<>"']/g, (c) => `
 
 export class Wall {
   layout = 4;
-  slots: (string | null)[] = [null, null, null, null];
+  /** 16 tiles' cameras; the layout shows the first 1, 4, 9 or 16 (a smaller layout hides,
+   *  never forgets, the rest: back to a larger one and they are there again). */
+  slots: (string | null)[] = Array(16).fill(null);
   private readers = new Map<number, MjpegReader>();
   private frames = new Map<number, number>();
   private visible = false;
@@ -46,6 +48,7 @@ export class Wall {
       <input id="wall-view-name" data-t-placeholder="viewName" size="14">
       <button id="wall-save" data-t="save"></button><button id="wall-delete" data-t="deleteView"></button>
       <span class="meta" id="wall-msg" role="status"></span></div><div id="wall"></div>`;
+    applyStatic(pane);
     this.grid = pane.querySelector("#wall")!;
     this.msg = pane.querySelector("#wall-msg")!;
     pane.querySelectorAll<HTMLButtonElement>("[data-layout]").forEach((b) =>
@@ -61,7 +64,9 @@ export class Wall {
     void this.loadViews();
   }
 
-  has(id: string): boolean { return this.slots.includes(id); }
+  has(id: string): boolean { return this.shown().includes(id); }
+
+  private shown(): (string | null)[] { return this.slots.slice(0, this.layout); }
 
   show(): void { this.visible = true; this.render(); this.clock ??= window.setInterval(() => this.ages(), 1000); }
 
@@ -74,12 +79,13 @@ export class Wall {
 
   add(c: CameraPin): void {
     if (this.has(c.id)) return;
-    let free = this.slots.indexOf(null);
+    this.slots = this.slots.map((x) => (x === c.id ? null : x));  // hidden by a small layout
+    let free = this.shown().indexOf(null);
     if (free < 0) {
-      const bigger = LAYOUTS.find((n) => n > this.layout);
+      const bigger = LAYOUTS.find((n) => n > this.layout && this.slots.slice(0, n).includes(null));
       if (!bigger) { this.say(tw("wallFull")); return; }
-      this.setLayout(bigger);
-      free = this.slots.indexOf(null);
+      this.layout = bigger;
+      free = this.shown().indexOf(null);
     }
     this.slots[free] = c.id;
     this.render();
@@ -87,7 +93,6 @@ export class Wall {
 
   setLayout(n: number): void {
     this.layout = n;
-    this.slots = Array.from({ length: n }, (_, i) => this.slots[i] ?? null);
     this.render();
   }
 
@@ -96,6 +101,7 @@ export class Wall {
   private stopAll(): void {
     for (const r of this.readers.values()) r.stop();
     this.readers.clear();
+    this.grid.dataset.streams = "0";
   }
 
   private render(): void {
@@ -104,7 +110,7 @@ export class Wall {
       b.classList.toggle("active", Number(b.dataset.layout) === this.layout));
     this.grid.style.setProperty("--cols", String(Math.sqrt(this.layout)));
     this.grid.dataset.layout = String(this.layout);
-    this.grid.replaceChildren(...this.slots.map((id, i) => this.tile(id, i)));
+    this.grid.replaceChildren(...this.shown().map((id, i) => this.tile(id, i)));
     this.captions();
   }
 
@@ -119,7 +125,7 @@ export class Wall {
     fig.dataset.camera = id;
     fig.innerHTML = `<img alt=""><figcaption><span class="dot"></span><span class="name"></span>
       <span class="frame meta"></span><span class="spacer"></span>
-      <button class="full" title="${esc(tw("full"))}" aria-label="${esc(tw("full"))}">⛶</button>
+      <button class="full" title="${esc(tw("full"))}" aria-label="${esc(tw("full"))}">⇱</button>
       <button class="remove" title="${esc(tw("removeTile"))}" aria-label="${esc(tw("removeTile"))}">×</button></figcaption>`;
     fig.querySelector(".remove")!.addEventListener("click", () => { this.slots[i] = null; this.render(); });
     fig.querySelector(".full")!.addEventListener("click", () => this.full(fig));
@@ -137,12 +143,14 @@ export class Wall {
       fig.dataset.frameTime = String(f.frameTime);
       frame.textContent = to("frameAt", { time: fmtTime(f.frameTime) });
       fig.classList.remove("stale");
-    }, () => {
+    }, (why) => {
       fig.classList.add("stale");
-      frame.textContent = to("streamEnded");
-      setTimeout(() => { if (this.visible && this.readers.get(i) === reader && fig.isConnected) this.stream(fig, id, i); }, 3000);
+      frame.textContent = why && why.status !== 0 ? errorText(why) : to("streamEnded");
+      const wait = why && why.status >= 400 ? 30_000 : 3000;
+      setTimeout(() => { if (this.visible && this.readers.get(i) === reader && fig.isConnected) this.stream(fig, id, i); }, wait);
     });
     this.readers.set(i, reader);
+    this.grid.dataset.streams = String(this.readers.size);
   }
 
   /** Each tile's camera name and state (the camera list is re-read every 15 s). */
@@ -182,7 +190,7 @@ export class Wall {
   // ---- saved views, per user, on the server -------------------------------------------
   private async loadViews(): Promise<void> {
     try {
-      this.views = await api<View[]>("/api/ops/views");
+      this.views = await api<View[]>("/api/me/views");
     } catch (e) { this.say(errorText(e)); this.views = []; }
     this.fillViews();
     const last = localStorage.getItem("kuzet.wall.view");
@@ -203,7 +211,7 @@ export class Wall {
     localStorage.setItem("kuzet.wall.view", v ? name : "");
     if (!v) return;
     this.layout = LAYOUTS.includes(v.layout) ? v.layout : 4;
-    this.slots = Array.from({ length: this.layout }, (_, i) => v.cameras[i] ?? null);
+    this.slots = Array.from({ length: 16 }, (_, i) => (i < this.layout ? v.cameras[i] ?? null : null));
     this.pane.querySelector<HTMLInputElement>("#wall-view-name")!.value = name;
     this.render();
   }
@@ -213,8 +221,8 @@ export class Wall {
     const name = input.value.trim() || this.pane.querySelector<HTMLSelectElement>("#wall-views")!.value;
     if (!name) { input.focus(); return; }
     try {
-      const v = await put<View>(`/api/ops/views/${encodeURIComponent(name)}`,
-                                { layout: this.layout, cameras: this.slots });
+      const v = await put<View>(`/api/me/views/${encodeURIComponent(name)}`,
+                                { layout: this.layout, cameras: this.shown() });
       this.views = [...this.views.filter((x) => x.name !== name), { ...v, name }]
         .sort((a, b) => a.name.localeCompare(b.name));
       this.fillViews();
@@ -227,7 +235,7 @@ export class Wall {
     const name = this.pane.querySelector<HTMLSelectElement>("#wall-views")!.value;
     if (!name) return;
     try {
-      await del(`/api/ops/views/${encodeURIComponent(name)}`);
+      await del(`/api/me/views/${encodeURIComponent(name)}`);
       this.views = this.views.filter((x) => x.name !== name);
       this.fillViews();
       this.apply("");

@@ -1,9 +1,13 @@
 // The map's background, below everything that can be clicked. With a basemap in the site
-// settings: the site's PMTiles vector tiles (read by range requests from our own server),
-// drawn by protomaps-leaflet in the city's language. Without one: the bundled schematic
+// settings: the site's PMTiles archive, read by range requests from our own server —
+// vector tiles drawn by protomaps-leaflet in the interface language, raster tiles (png,
+// jpg, webp) by the pmtiles reader's Leaflet layer. Without one: the bundled schematic
 // outline of Almaty and a 0.02° grid. Either way the pane takes no pointer events.
 import L from "leaflet";
-import { leafletLayer } from "protomaps-leaflet";
+import { leafletRasterLayer, PMTiles } from "pmtiles";
+import { namedFlavor } from "@protomaps/basemaps";
+import { CenteredTextSymbolizer, LineSymbolizer, PolygonSymbolizer, labelRules, leafletLayer, paintRules,
+         type LabelRule, type PaintRule } from "protomaps-leaflet";
 import type { Basemap } from "../../api";
 import { getLang, onLangChange } from "../../i18n/core";
 import { districtName } from "../../i18n/terms";
@@ -20,11 +24,21 @@ function pane(map: L.Map): string {
 /** Draws the basemap; returns which kind was drawn (the page shows it as data-basemap). */
 export function addBasemap(map: L.Map, basemap: Basemap | null | undefined): "pmtiles" | "schematic" {
   const el = map.getContainer();
+  if (basemap?.url && basemap.tile_type && basemap.tile_type !== "mvt") {
+    const raster = leafletRasterLayer(new PMTiles(basemap.url), {
+      pane: pane(map), maxNativeZoom: basemap.max_zoom ?? 18, minNativeZoom: basemap.min_zoom ?? 0,
+      ...(basemap.bounds?.length === 4 ? { bounds: box(basemap.bounds) } : {}),
+    }) as L.Layer;
+    raster.addTo(map);
+    frame(map, basemap);
+    el.dataset.basemap = "pmtiles";
+    return "pmtiles";
+  }
   if (basemap?.url) {
     const opts = () => ({
-      url: basemap.url, flavor: "dark", lang: getLang(), pane: pane(map),
+      url: basemap.url, ...style(getLang()), pane: pane(map),
       maxDataZoom: basemap.max_zoom ?? 15, noWrap: true,
-      ...(basemap.bounds ? { bounds: box(basemap.bounds) } : {}),
+      ...(basemap.bounds?.length === 4 ? { bounds: box(basemap.bounds) } : {}),
     });
     let layer = leafletLayer(opts()) as unknown as L.Layer;
     layer.addTo(map);
@@ -33,12 +47,7 @@ export function addBasemap(map: L.Map, basemap: Basemap | null | undefined): "pm
       layer = leafletLayer(opts()) as unknown as L.Layer;
       layer.addTo(map);
     });
-    if (basemap.bounds) {
-      const b = box(basemap.bounds);
-      map.setMaxBounds(b.pad(0.25));
-      if (!b.contains(map.getCenter())) map.fitBounds(b);
-    }
-    if (basemap.min_zoom != null) map.setMinZoom(basemap.min_zoom);
+    frame(map, basemap);
     el.dataset.basemap = "pmtiles";
     return "pmtiles";
   }
@@ -47,8 +56,35 @@ export function addBasemap(map: L.Map, basemap: Basemap | null | undefined): "pm
   return "schematic";
 }
 
-const box = (b: [number, number, number, number]): L.LatLngBounds =>
-  L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+/** Protomaps' dark style for archives in the Protomaps schema (earth, water, roads, places,
+ *  …), plus a plain style for a site's own "outline" layer (districts and roads, the schema
+ *  of the schematic outline) so a home-made archive is drawn too. */
+function style(lang: string): { paintRules: PaintRule[]; labelRules: LabelRule[]; backgroundColor: string } {
+  const flavor = namedFlavor("dark");
+  const kind = (k: string) => (_z: number, f: { props: Record<string, unknown> }) => f.props.kind === k;
+  const own: PaintRule[] = [
+    { dataLayer: "outline", filter: kind("district"),
+      symbolizer: new PolygonSymbolizer({ fill: "#15263a", opacity: 0.9, stroke: "#35557d", width: 1 }) },
+    { dataLayer: "outline", filter: (_z, f) => f.props.kind !== "district",
+      symbolizer: new LineSymbolizer({ color: "#5d7696", width: 2 }) },
+  ];
+  const names: LabelRule[] = [{ dataLayer: "outline", filter: kind("district"),
+    symbolizer: new CenteredTextSymbolizer({ fill: "#7f9cc0", font: "600 12px sans-serif",
+      labelProps: ["name"] }) }];
+  return { paintRules: [...paintRules(flavor), ...own], labelRules: [...labelRules(flavor, lang), ...names],
+           backgroundColor: flavor.background };
+}
+
+const box = (b: number[]): L.LatLngBounds => L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+
+/** Keeps the view on the archive's area (a little slack) and its zoom range. */
+function frame(map: L.Map, basemap: Basemap): void {
+  if (basemap.bounds?.length === 4) {
+    const b = box(basemap.bounds);
+    map.setMaxBounds(b.pad(0.25));
+    if (!b.contains(map.getCenter())) map.fitBounds(b);
+  }
+}
 
 async function schematic(map: L.Map): Promise<void> {
   const renderer = L.canvas({ pane: pane(map), padding: 0.2 });

@@ -76,6 +76,14 @@ export class CameraLayer extends L.Layer {
     return { x: box.left + d.x, y: box.top + d.y };
   }
 
+  /** The clusters drawn now, in page pixels, with their camera counts. */
+  clusterPoints(): { x: number; y: number; n: number }[] {
+    if (!this.lmap) return [];
+    const box = this.lmap.getContainer().getBoundingClientRect();
+    return this.drawnCams.flatMap((d) => d.hit.kind === "cluster"
+      ? [{ x: box.left + d.x, y: box.top + d.y, n: d.hit.n }] : []);
+  }
+
   /** What is under a container point (map pixels). */
   hitAt(p: L.Point): Hit | null {
     const near = (list: Drawn[], slack: number): Drawn | null => {
@@ -166,9 +174,9 @@ export class CameraLayer extends L.Layer {
   private drawCamera(ctx: CanvasRenderingContext2D, x: number, y: number, c: CameraPin,
                      named: boolean): void {
     const colour = STATUS_COLOUR[c.status] ?? STATUS_COLOUR.unknown;
-    if (c.heading != null) {  // what the camera looks at: a wedge of its field of view
-      const half = ((c.fov ?? 60) / 2) * (Math.PI / 180);
-      const a = ((c.heading - 90) * Math.PI) / 180;
+    if (c.direction_deg != null) {  // what the camera looks at: a wedge of its field of view
+      const half = ((c.fov_deg ?? 60) / 2) * (Math.PI / 180);
+      const a = ((c.direction_deg - 90) * Math.PI) / 180;
       ctx.beginPath();
       ctx.moveTo(x, y);
       ctx.arc(x, y, 26, a - half, a + half);

@@ -45,9 +45,10 @@ export class MapScreen {
     onLangChange(() => this.list.render());
     this.refilter();
     for (const inc of ops.incidents.values()) this.layer.setIncident(inc, isOpen(inc) && incidentShown(inc));
-    // Where a camera is drawn, so a browser test can put the mouse on it and click.
+    // Where cameras and clusters are drawn, so a browser test can put the mouse there and click.
     (window as unknown as { kuzetMap: unknown }).kuzetMap = {
       cameraPoint: (id: string) => this.layer.pointOf(id),
+      clusterPoints: () => this.layer.clusterPoints(),
     };
   }
 
