@@ -116,7 +116,12 @@ class IncidentBook:
                     fresh.append(ev)
             if not fresh:
                 return [], []
-            fresh = [ev for ev in fresh if self._makes_incident(ev, camera)]
+            decided: dict[tuple[str, str], bool] = {}  # per camera and type, once a batch
+            for ev in fresh:
+                key = (ev.camera_id, ev.type)
+                if key not in decided:
+                    decided[key] = self._makes_incident(ev, camera)
+            fresh = [ev for ev in fresh if decided[(ev.camera_id, ev.type)]]
             if not fresh:
                 return [], []
             groups = open_groups(s, fresh, self.cfg.group_window_s)
