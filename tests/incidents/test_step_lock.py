@@ -104,4 +104,6 @@ def test_the_card_updates_live_and_reads_only_what_is_new(ops: Ops) -> None:
         ).json()
         assert [e["action"] for e in new["log"]] == ["note"]
         assert [e["id"] for e in new["events"]] == [second.id]
+        naive = ops.client.get(url, headers=edu, params={"events_after": "2026-01-01T00:00:00"})
+        assert naive.status_code == 422
         assert [e["id"] for e in detail["events"]] == [first.id]

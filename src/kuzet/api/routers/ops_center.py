@@ -23,7 +23,7 @@ from starlette.requests import HTTPConnection
 from kuzet.access.model import Perm, Principal
 from kuzet.access.tables import AgencyRow
 from kuzet.api.context import ApiContext, Ctx, get_context
-from kuzet.api.errors import ERROR_RESPONSES, ApiError
+from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid
 from kuzet.api.schemas import error_body
 from kuzet.api.security import View, Who
 from kuzet.config.basemap import Basemap, BasemapCache, BasemapError
@@ -189,6 +189,8 @@ def incident(
 ) -> IncidentDetail:
     """With its events (those you may see, the newest 50) and its timeline; with
     ``log_after`` / ``events_after`` only what is new to a card that is open."""
+    if events_after is not None and events_after.tzinfo is None:
+        raise invalid("query.events_after", "give the time with a time zone (e.g. ...Z)")
     inc, log_rows, evs = ops.book.get(
         who, incident_id, log_after=log_after, events_after=events_after
     )
