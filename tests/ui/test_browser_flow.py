@@ -84,8 +84,14 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     page.click("#d-wall")
     page.wait_for_selector("#d-wall[disabled]")
     page.click("nav button[data-tab=wall]")
-    until(page, "document.querySelector('#wall figure[data-camera=\"school-25\"] img')?.naturalWidth > 0", 20)
-    assert page.evaluate("document.querySelector('#wall img').naturalWidth") == 640  # the tap's frame
+    until(
+        page,
+        "document.querySelector('#wall figure[data-camera=\"school-25\"] img')?.naturalWidth > 0",
+        20,
+    )
+    assert (
+        page.evaluate("document.querySelector('#wall img').naturalWidth") == 640
+    )  # the tap's frame
     until(page, "/\\d\\d:\\d\\d:\\d\\d/.test(document.querySelector('#wall .frame').textContent)")
     time.sleep(1.0)
     shot(page, tmp_path, "08-camera-wall", docs=True)
@@ -157,8 +163,8 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     assert 2 < duration <= 16, duration
     page.evaluate("(() => { const v = document.querySelector('#detail video.clip');"
                   " v.currentTime = Math.min(4, v.duration / 2); })()")  # fmt: skip
-    until(page, "(v => !v.seeking && v.readyState >= 3)(document.querySelector('#detail video.clip'))",
-          10)  # fmt: skip
+    video = "document.querySelector('#detail video.clip')"
+    until(page, f"(v => !v.seeking && v.readyState >= 3)({video})", 10)
     time.sleep(0.5)
     shot(page, tmp_path, "09-event-playback", docs=True)
     assert outside == [] and outside_police == [], outside + outside_police

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 CAMS = [
     CameraInfo(id="school-1", name="School 25 gate", category="school", district="Bostandyk",
-               latitude=43.2205, longitude=76.9089, main_url="file:a.mp4", direction_deg=45, fov_deg=70),
+               latitude=43.2205, longitude=76.9089, main_url="file:a.mp4",
+               direction_deg=45, fov_deg=70),
     CameraInfo(id="traffic-1", name="Al-Farabi / Dostyk", category="traffic", district="Medeu",
                latitude=43.2183, longitude=76.9172, main_url="file:b.mp4", direction_deg=200),
     CameraInfo(id="park-1", name="Central park", category="public_safety", district="Medeu",
@@ -32,11 +33,14 @@ CAMS = [
 
 def tile_pixels(page: Any) -> int:
     """How many basemap tile canvases have drawn something other than one flat colour."""
-    return int(page.evaluate("""[...document.querySelectorAll('.leaflet-kuzet-base-pane canvas')]
+    return int(
+        page.evaluate("""[...document.querySelectorAll('.leaflet-kuzet-base-pane canvas')]
       .filter(c => { if (!c.width) return false;
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        for (let i = 4; i < d.length; i += 4 * 97) if (d[i] !== d[0] || d[i+1] !== d[1]) return true;
-        return false; }).length"""))
+        for (let i = 4; i < d.length; i += 4 * 97)
+          if (d[i] !== d[0] || d[i+1] !== d[1]) return true;
+        return false; }).length""")
+    )
 
 
 def run_map(browser: Any, tmp_path: Path, cfg: OpsConfig, basemap: bool) -> None:
@@ -47,7 +51,10 @@ def run_map(browser: Any, tmp_path: Path, cfg: OpsConfig, basemap: bool) -> None
             ctx = browser.new_context(viewport={"width": 1440, "height": 860})
             outside = outside_requests(ctx, server)
             ranges: list[int] = []
-            ctx.on("response", lambda r: ranges.append(r.status) if "basemap.pmtiles" in r.url else None)
+            ctx.on(
+                "response",
+                lambda r: ranges.append(r.status) if "basemap.pmtiles" in r.url else None,
+            )
             page = ctx.new_page()
             login(page, server.url, "duty", secret, lang="ru")
             kind = "pmtiles" if basemap else "schematic"
@@ -68,10 +75,16 @@ def run_map(browser: Any, tmp_path: Path, cfg: OpsConfig, basemap: bool) -> None
             page.wait_for_selector("#detail [data-camera='school-1']")
             assert page.inner_text("#d-camera-name") == "School 25 gate"
             if basemap:
-                until(page, "document.querySelectorAll('.leaflet-kuzet-base-pane canvas').length > 0")
+                until(
+                    page, "document.querySelectorAll('.leaflet-kuzet-base-pane canvas').length > 0"
+                )
                 page.wait_for_timeout(1500)
                 assert tile_pixels(page) > 0
                 assert 206 in ranges and all(s in (200, 206) for s in ranges), ranges
+                assert (
+                    page.inner_text(".leaflet-control-attribution")
+                    == "© OpenStreetMap contributors"
+                )
             shot(page, tmp_path, f"15-map-{kind}", docs=True)
             assert outside == [], outside
             ctx.close()
@@ -88,7 +101,8 @@ def test_cameras_are_clickable_on_the_outline_map(browser: Any, tmp_path: Path) 
 def test_cameras_are_clickable_on_a_pmtiles_basemap(browser: Any, tmp_path: Path) -> None:
     path = tmp_path / "almaty.pmtiles"
     make_basemap(path, range(9, 14))
-    run_map(browser, tmp_path, OpsConfig(basemap=path), basemap=True)
+    cfg = OpsConfig(basemap=path, basemap_attribution="© OpenStreetMap contributors")
+    run_map(browser, tmp_path, cfg, basemap=True)
 
 
 def test_a_cluster_click_zooms_in(browser: Any, tmp_path: Path) -> None:

@@ -43,9 +43,13 @@ def test_each_role_lands_on_its_screen_without_a_refused_call(browser: Any, tmp_
                 login(page, server.url, f"user-{role.value}", secrets[role], lang="ru")
                 page.wait_for_selector(f"body[data-screen='{landing}']", timeout=10_000)
                 page.wait_for_timeout(1500)  # whatever the landing screen loads, it has loaded
-                tabs = set(page.eval_on_selector_all("#tabs button", "bs => bs.map(b => b.dataset.tab)"))
+                tabs = set(
+                    page.eval_on_selector_all("#tabs button", "bs => bs.map(b => b.dataset.tab)")
+                )
                 assert must <= tabs and not (never & tabs), (role, tabs)
-                assert page.get_attribute(f"#tabs button[data-tab='{landing}']", "class") == "active"
+                assert (
+                    page.get_attribute(f"#tabs button[data-tab='{landing}']", "class") == "active"
+                )
                 assert refused == [] and errors == [], (role, refused, errors)
                 assert page.is_hidden("#no-screens")
                 if role is Role.ADMINISTRATOR:

@@ -55,8 +55,8 @@ def test_wall_layouts_tiles_and_saved_views(browser: Any, tmp_path: Path, vtest_
             assert page.locator("#wall figure[data-camera]").count() == 2
             for cam in ("school-1", "park-1"):
                 tile = f"#wall figure[data-camera='{cam}']"
-                until(page, f"document.querySelector(\"{tile} img\").naturalWidth > 0", 15)
-                until(page, f"{TIME}.test(document.querySelector(\"{tile} .frame\").textContent)")
+                until(page, f'document.querySelector("{tile} img").naturalWidth > 0', 15)
+                until(page, f'{TIME}.test(document.querySelector("{tile} .frame").textContent)')
                 assert page.get_attribute(f"{tile} .dot", "class") == "dot st-unknown"
             assert "Пусто" in page.inner_text("#wall figure.empty")
             shot(page, tmp_path, "16-wall-four-tiles", docs=True)
@@ -80,7 +80,9 @@ def test_wall_layouts_tiles_and_saved_views(browser: Any, tmp_path: Path, vtest_
             page.wait_for_selector("#app:not([hidden])", timeout=10_000)
             page.click("nav button[data-tab=wall]")
             until(page, "document.querySelector('#wall-views').value === 'Ночная смена'")
-            cams = page.eval_on_selector_all("#wall figure[data-camera]", "fs => fs.map(f => f.dataset.camera)")
+            cams = page.eval_on_selector_all(
+                "#wall figure[data-camera]", "fs => fs.map(f => f.dataset.camera)"
+            )
             assert cams == ["school-1", "park-1"]
             page.click("nav button[data-tab=map]")
             until(page, "document.querySelector('#wall').dataset.streams === '0'")  # streams closed

@@ -94,12 +94,11 @@ export function fmtDuration(seconds: number): string {
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
   return `${h}:${String(m).padStart(2, "0")}`;
 }
-/** A countdown with seconds (m:ss under an hour, h:mm:ss above), for SLA clocks. */
+/** A countdown, h:mm:ss (0:00:59 is 59 s: never read as h:mm), for SLA clocks. */
 export function fmtClock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-  const mm = String(m).padStart(2, "0"), ss = String(r).padStart(2, "0");
-  return h ? `${h}:${mm}:${ss}` : `${m}:${ss}`;
+  return `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}`;
 }
 /** The hour-of-day label of a UTC hour bucket ("2026-12-06T09" or "09") in Almaty time. */
 export function almatyHour(utcHour: string): string {

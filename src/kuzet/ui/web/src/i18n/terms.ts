@@ -33,6 +33,7 @@ const en = {
   act_create: "created", act_acknowledge: "acknowledged", act_assign: "assigned",
   act_on_scene: "on scene", act_resolve: "resolved", act_false_alarm: "false alarm",
   act_note: "note", act_escalate: "escalated", act_grow: "new event", act_checklist: "checklist",
+  act_check: "procedure item", actor_system: "system", zoomIn: "Zoom in", zoomOut: "Zoom out",
 };
 
 export const tt = dictionary({
@@ -66,6 +67,7 @@ export const tt = dictionary({
     act_create: "создан", act_acknowledge: "принят", act_assign: "назначен",
     act_on_scene: "на месте", act_resolve: "решён", act_false_alarm: "ложная тревога",
     act_note: "заметка", act_escalate: "эскалация", act_grow: "новое событие", act_checklist: "чек-лист",
+    act_check: "пункт порядка действий", actor_system: "система", zoomIn: "Приблизить", zoomOut: "Отдалить",
   },
   kk: {
     ev_zone_presence: "Аймақта болу", ev_intrusion: "Заңсыз кіру", ev_loitering: "Мақсатсыз жүру",
@@ -96,6 +98,7 @@ export const tt = dictionary({
     act_create: "құрылды", act_acknowledge: "қабылданды", act_assign: "тағайындалды",
     act_on_scene: "орнында", act_resolve: "шешілді", act_false_alarm: "жалған дабыл",
     act_note: "жазба", act_escalate: "эскалация", act_grow: "жаңа оқиға", act_checklist: "тексеру тізімі",
+    act_check: "әрекет тәртібінің тармағы", actor_system: "жүйе", zoomIn: "Жақындату", zoomOut: "Алыстату",
   },
 });
 
@@ -115,6 +118,8 @@ export const roleName = (r: string): string => lookup(`role_${r}`) ?? tidy(r);
 export const categoryName = (c: string | null): string => (c ? lookup(`cat_${c}`) ?? tidy(c) : "—");
 export const districtName = (d: string | null): string => (d ? lookup(`di_${d}`) ?? d : "—");
 export const actionName = (a: string): string => lookup(`act_${a}`) ?? tidy(a);
+/** A timeline's actor: a person's user name as it is, the platform itself in words. */
+export const actorName = (a: string): string => (a === "system" ? lookup("actor_system") ?? a : a);
 export function agencyName(id: string | null, settings?: Settings): string {
   if (!id) return "—";
   return lookup(`ag_${key(id)}`) ?? settings?.agencies.find((a) => a.id === id)?.name ?? id;

@@ -8,7 +8,7 @@ import { api, ApiError, post, type ChecklistItem, type Incident, type LogEntry }
 import { fmtDateTime, fmtTime, t } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
-import { actionName, agencyName, districtName, priorityName, ruleName, stateName, typeName } from "../i18n/terms";
+import { actionName, actorName, agencyName, districtName, priorityName, ruleName, stateName, typeName } from "../i18n/terms";
 import { Checklist } from "./checklist";
 import { ops, upsert } from "./state";
 
@@ -151,7 +151,7 @@ export class IncidentCard {
 
   private logRow(l: LogEntry): string {
     return `<li${l.id != null ? ` data-log="${l.id}"` : ""}><time>${esc(fmtTime(l.ts))}</time>
-      <b>${esc(actionName(l.action))}</b> ${esc(l.actor)} (${esc(agencyName(l.agency_id, ops.settings))}) →
+      <b>${esc(actionName(l.action))}</b> ${esc(actorName(l.actor))} (${esc(agencyName(l.agency_id, ops.settings))}) →
       ${esc(stateName(l.state))}${l.note ? ": " + esc(l.note) : ""}</li>`;
   }
 

@@ -27,6 +27,7 @@ export function addBasemap(map: L.Map, basemap: Basemap | null | undefined): "pm
   if (basemap?.url && basemap.tile_type && basemap.tile_type !== "mvt") {
     const raster = leafletRasterLayer(new PMTiles(basemap.url), {
       pane: pane(map), maxNativeZoom: basemap.max_zoom ?? 18, minNativeZoom: basemap.min_zoom ?? 0,
+      attribution: credit(basemap),
       ...(basemap.bounds?.length === 4 ? { bounds: box(basemap.bounds) } : {}),
     }) as L.Layer;
     raster.addTo(map);
@@ -36,7 +37,7 @@ export function addBasemap(map: L.Map, basemap: Basemap | null | undefined): "pm
   }
   if (basemap?.url) {
     const opts = () => ({
-      url: basemap.url, ...style(getLang()), pane: pane(map),
+      url: basemap.url, ...style(getLang()), pane: pane(map), attribution: credit(basemap),
       maxDataZoom: basemap.max_zoom ?? 15, noWrap: true,
       ...(basemap.bounds?.length === 4 ? { bounds: box(basemap.bounds) } : {}),
     });
@@ -77,8 +78,15 @@ function style(lang: string): { paintRules: PaintRule[]; labelRules: LabelRule[]
 
 const box = (b: number[]): L.LatLngBounds => L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
 
-/** Keeps the view on the archive's area (a little slack) and its zoom range. */
+/** The data's credit line (OpenStreetMap's licence asks for one) as plain text: never the
+ *  library's default, which links to outside sites. */
+function credit(basemap: Basemap): string {
+  return (basemap.attribution ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Keeps the view on the archive's area (a little slack) and shows the credit line. */
 function frame(map: L.Map, basemap: Basemap): void {
+  if (basemap.attribution) L.control.attribution({ prefix: false }).addTo(map);
   if (basemap.bounds?.length === 4) {
     const b = box(basemap.bounds);
     map.setMaxBounds(b.pad(0.25));

@@ -3,7 +3,7 @@
 // click on a cluster zooms into it. Hovering shows the camera's name and state.
 import L from "leaflet";
 import type { CameraPin } from "../../api";
-import { onLangChange } from "../../i18n/core";
+import { onLangChange, t } from "../../i18n/core";
 import { statusName, typeName } from "../../i18n/terms";
 import { addBasemap } from "./basemap";
 import { CameraList } from "./camlist";
@@ -21,8 +21,11 @@ export class MapScreen {
       <div class="map-box"><div id="map"></div><div class="map-tip" hidden></div></div></div>`;
     const el = pane.querySelector<HTMLElement>("#map")!;
     this.tip = pane.querySelector(".map-tip")!;
-    this.map = L.map(el, { zoomControl: true, attributionControl: false, minZoom: 9, maxZoom: 19 })
+    this.map = L.map(el, { zoomControl: false, attributionControl: false, minZoom: 9, maxZoom: 19 })
       .setView([43.245, 76.92], 12);
+    const zoom = () => L.control.zoom({ zoomInTitle: t("zoomIn"), zoomOutTitle: t("zoomOut") });
+    let control = zoom().addTo(this.map);
+    onLangChange(() => { control.remove(); control = zoom().addTo(this.map); });
     addBasemap(this.map, ops.settings.basemap);
     this.layer.addTo(this.map);
     this.list = new CameraList(pane.querySelector(".camlist")!, (c) => { this.focusCamera(c); ops.openCamera.emit(c); });
