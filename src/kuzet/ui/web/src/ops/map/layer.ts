@@ -108,11 +108,14 @@ export class CameraLayer extends L.Layer {
   private schedule(what: "cams" | "incs"): void {
     if (this.queued[what]) return;
     this.queued[what] = true;
-    requestAnimationFrame(() => {
+    const run = () => requestAnimationFrame(() => {
       this.queued[what] = false;
       if (!this.lmap) return;
       if (what === "cams") this.drawCameras(); else this.drawIncidents();
     });
+    // A flood of incidents (hundreds a second) redraws the rings ten times a second, not
+    // sixty: the queue shows each at once, the map catches up within 100 ms.
+    if (what === "incs" && this.incs.size > 200) setTimeout(run, 100); else run();
   }
 
   /** Sizes a canvas to the map and pins it to the map's top-left corner. */
@@ -209,17 +212,28 @@ export class CameraLayer extends L.Layer {
     const map = this.lmap!, ctx = this.prepare(this.incCanvas);
     const size = map.getSize();
     const drawn: Drawn[] = [];
-    const list = [...this.incs.values()].sort((a, b) => b.priority - a.priority);  // high on top
-    for (const inc of list) {
+    // One path per look (priority x new or not), low priorities first so high ones are on top.
+    const paths = new Map<string, Path2D>();
+    for (const inc of this.incs.values()) {
       const p = map.latLngToContainerPoint([inc.latitude!, inc.longitude!]);
       if (p.x < -20 || p.y < -20 || p.x > size.x + 20 || p.y > size.y + 20) continue;
       const r = inc.priority === 1 ? 12 : 10;
-      ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
-      ctx.lineWidth = inc.state === "new" ? 4 : 2.5;
-      ctx.strokeStyle = PRIORITY_COLOUR[inc.priority] ?? "#fff"; ctx.stroke();
+      const look = `${9 - inc.priority}:${inc.state === "new" ? 1 : 0}`;
+      let path = paths.get(look);
+      if (!path) paths.set(look, (path = new Path2D()));
+      path.moveTo(p.x + r, p.y);
+      path.arc(p.x, p.y, r, 0, 2 * Math.PI);
       drawn.push({ x: p.x, y: p.y, r: r + 2, hit: { kind: "incident", inc } });
     }
-    this.drawnIncs = drawn.reverse();
+    for (const look of [...paths.keys()].sort()) {
+      const [rank, fresh] = look.split(":");
+      ctx.lineWidth = fresh === "1" ? 4 : 2.5;
+      ctx.strokeStyle = PRIORITY_COLOUR[9 - Number(rank)] ?? "#fff";
+      ctx.stroke(paths.get(look)!);
+    }
+    // hit-testing prefers the higher priority where rings overlap
+    this.drawnIncs = drawn.sort((a, b) => (a.hit.kind === "incident" && b.hit.kind === "incident"
+      ? a.hit.inc.priority - b.hit.inc.priority : 0));
     map.getContainer().dataset.incidents = String(this.incs.size);
   }
 }
