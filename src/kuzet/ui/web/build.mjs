@@ -12,8 +12,10 @@ await build({
   entryPoints: ["src/app.ts"], bundle: true, minify: true, format: "iife", target: "es2020",
   outfile: join(out, "app.js"), legalComments: "eof", logLevel: "warning",
 });
-const css = readFileSync("node_modules/leaflet/dist/leaflet.css", "utf8") + "\n" +
-  readFileSync("src/app.css", "utf8");
+// Leaflet's, ours, then every module's own stylesheet (src/<module>/*.css), in path order.
+const moduleCss = walk("src").filter((f) => f.endsWith(".css") && f !== "src/app.css").sort();
+const css = [readFileSync("node_modules/leaflet/dist/leaflet.css", "utf8"),
+  ...["src/app.css", ...moduleCss].map((f) => readFileSync(f, "utf8"))].join("\n");
 writeFileSync(join(out, "app.css"), css);
 for (const f of readdirSync("public")) copyFileSync(join("public", f), join(out, f));
 writeFileSync(join(out, "manifest.json"), JSON.stringify({ sources: sourcesHash() }, null, 1) + "\n");

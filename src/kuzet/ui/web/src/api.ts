@@ -51,7 +51,9 @@ let token: string | null = null;
 export function setToken(t: string | null): void { token = t; }
 
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  // the caller's own headers (e.g. X-Kuzet-Reason on an administrator's write) are kept
+  const headers: Record<string, string> = { Accept: "application/json",
+    ...Object.fromEntries(new Headers(init.headers ?? {}).entries()) };
   if (init.body) headers["Content-Type"] = "application/json";
   if (token && init.method && init.method !== "GET") headers.Authorization = `Bearer ${token}`;
   let r: Response;
