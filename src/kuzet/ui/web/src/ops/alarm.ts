@@ -49,6 +49,7 @@ export class Alarm {
     const unlock = () => { void this.ctx()?.resume(); };
     document.addEventListener("click", unlock);
     document.addEventListener("keydown", unlock);
+    for (const id of ops.incidents.keys()) this.seen.add(id);  // loaded before: they ring, no pop-up
     ops.incident.on((inc) => this.onIncident(inc));
     onLangChange(() => this.paint());
     setInterval(() => this.tick(), 250);

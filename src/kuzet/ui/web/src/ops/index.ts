@@ -50,10 +50,9 @@ function ensureSide(): Promise<{ incident: IncidentCard; wall: () => Wall | null
       ops.filtersChanged.emit(ops.filters);
     }));
     installKeys({
-      act: (a) => { if (!incident.act(a)) return; },
+      act: (a) => void incident.act(a),
       next: (step) => { const id = queue.neighbour(step); if (id) ops.select.emit(id); },
-      first: () => { const id = queue.neighbour(1); if (id && !ops.selected) ops.select.emit(id);
-                     else if (id && ops.selected) ops.select.emit(ops.selected); },
+      first: () => { const id = queue.firstWaiting(); if (id) ops.select.emit(id); },
       note: () => $<HTMLTextAreaElement>("#d-note")?.focus(),
       mute: () => alarm.toggleMute(), snooze: () => alarm.snooze(),
       tab: (id) => void showScreen(id),

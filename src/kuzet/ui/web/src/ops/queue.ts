@@ -50,6 +50,11 @@ export class Queue {
     return this.order[Math.min(this.order.length - 1, Math.max(0, i + step))];
   }
 
+  /** The first alert still waiting for acknowledgement, in queue order (else the first). */
+  firstWaiting(): string | null {
+    return this.order.find((id) => ops.incidents.get(id)?.state === "new") ?? this.order[0] ?? null;
+  }
+
   private flush(): void {
     const open = [...ops.incidents.values()].filter((i) => isOpen(i) && incidentShown(i));
     // ISO times of one zone compare as strings; localeCompare (ICU) is far slower
