@@ -46,6 +46,10 @@ def test_first_sign_in_sets_up_totp(browser: Any, tmp_path: Path) -> None:
         page.fill("#enrol-password", "Қауіпсіз-Құпиясөз-2026")
         assert page.locator("#enrol-rules li.ok").count() == 4
         shot(page, tmp_path, "00-totp-enrolment", docs=True)
+        page.fill("#enrol-password", PASSWORD)
+        page.fill("#enrol-code", "000000")  # a wrong code: said so in Kazakh, set-up goes on
+        page.click("#enrol-submit")
+        page.wait_for_selector("#enrol-error:has-text('Код қате')", timeout=10_000)
         now = time.time()
         page.fill("#enrol-password", PASSWORD)
         page.fill("#enrol-code", pyotp.TOTP(secret).at(now))

@@ -42,7 +42,7 @@ export async function enrol(username: string): Promise<void> {
       }));
       $("#enrol-done").hidden = false;
     } catch (x) {
-      err.textContent = `${tl("enrolFailed")}: ${errorText(x)}`;
+      err.textContent = `${tl("enrolFailed")}: ${errorText(which(x))}`;
     }
   };
   // The enrolment session has ended on the server: sign in with the new password and code.
@@ -55,4 +55,13 @@ export async function enrol(username: string): Promise<void> {
     $<HTMLInputElement>("#totp").value = "";
     $("#login-error").textContent = tl("enrolDone");
   };
+}
+
+/** The server words a refused set-up as a 422 naming the field ("new_password: ...",
+ *  "code: ..."): the person gets the rule or the code problem in their own language. */
+function which(x: unknown): unknown {
+  if (!(x instanceof ApiError) || x.status !== 422 || x.code !== "validation_error") return x;
+  if (x.message.startsWith("new_password")) return new ApiError(422, "weak_password", "");
+  if (x.message.startsWith("code")) return new ApiError(422, "totp_invalid", "");
+  return x;
 }
