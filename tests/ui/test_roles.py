@@ -1,11 +1,14 @@
 """Every role lands somewhere useful: the shell reads the caller's permissions, shows only
 the tabs it may use and opens the one meant for the role. No call the role may not make
-is ever sent (the first administrator used to get a dead page from a 403)."""
+is ever sent (the first administrator used to get a dead page from a 403). The header's
+clock is the city's (Asia/Almaty) whatever zone the console is set to."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tests.incidents.conftest import CAMERAS, make_ops, stop_ops
@@ -33,7 +36,9 @@ def test_each_role_lands_on_its_screen_without_a_refused_call(browser: Any, tmp_
     try:
         with Server(app) as server:
             for role, (_, landing, must, never) in CASES.items():
-                ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+                # a console set to another zone still shows the city's time
+                ctx = browser.new_context(viewport={"width": 1280, "height": 800},
+                                          timezone_id="America/New_York")  # fmt: skip
                 page = ctx.new_page()
                 refused: list[str] = []
                 errors: list[str] = []
@@ -52,6 +57,12 @@ def test_each_role_lands_on_its_screen_without_a_refused_call(browser: Any, tmp_
                 )
                 assert refused == [] and errors == [], (role, refused, errors)
                 assert page.is_hidden("#no-screens")
+                now = datetime.now(ZoneInfo("Asia/Almaty"))
+                shown = page.inner_text("#clock")[:5]
+                assert shown in {
+                    now.strftime("%H:%M"),
+                    (now - timedelta(minutes=1)).strftime("%H:%M"),
+                }
                 if role is Role.ADMINISTRATOR:
                     shot(page, tmp_path, "12-administrator-lands-on-administration", docs=True)
                 ctx.close()

@@ -11,7 +11,7 @@ import "./history/screens";
 import "./admin/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
-import { applyStatic, onLangChange, setLang, type Lang } from "./i18n/core";
+import { applyStatic, fmtTime, onLangChange, setLang, type Lang } from "./i18n/core";
 import { agencyName, roleName } from "./i18n/terms";
 import { wireLogin } from "./login";
 import { startShell } from "./shell";
@@ -25,6 +25,10 @@ async function start(me: Me): Promise<void> {
   const who = () => { $("#whoami").textContent = `${me.username} · ${agencyName(me.agency_id)} · ${roleName(me.role)}`; };
   who();
   onLangChange(who);
+  const clock = $("#clock");  // the city's time, whatever the console's zone: a shift runs on it
+  const tick = () => { clock.textContent = fmtTime(Date.now()); };
+  tick();
+  setInterval(tick, 1000);
   setInterval(() => void refresh().catch(() => location.reload()), 600_000);
   startShell(me);
 }

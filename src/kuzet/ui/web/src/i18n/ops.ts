@@ -21,6 +21,7 @@ export const to = dictionary({
     frameAt: "frame {time}", noFrame: "waiting for a picture…", streamStale: "no new picture for {s} s",
     streamEnded: "stream ended: reconnecting…", ackDue: "acknowledge by", resolveDue: "resolve by",
     escalatedAt: "escalated", noEvents: "No events yet.", working: "Saving…", done: "Done",
+    cityTime: "Time in Almaty",
   },
   ru: {
     opsCentre: "ситуационный центр", signOut: "Выйти", tabMap: "Карта", tabWall: "Видеостена",
@@ -41,6 +42,7 @@ export const to = dictionary({
     frameAt: "кадр {time}", noFrame: "ожидание изображения…", streamStale: "нет нового кадра {s} с",
     streamEnded: "поток прервался: переподключение…", ackDue: "принять до", resolveDue: "решить до",
     escalatedAt: "эскалация", noEvents: "Событий пока нет.", working: "Сохранение…", done: "Готово",
+    cityTime: "Время в Алматы",
   },
   kk: {
     opsCentre: "жағдайлық орталық", signOut: "Шығу", tabMap: "Карта", tabWall: "Бейнеқабырға",
@@ -61,5 +63,6 @@ export const to = dictionary({
     frameAt: "кадр {time}", noFrame: "кескін күтілуде…", streamStale: "{s} с жаңа кадр жоқ",
     streamEnded: "ағын үзілді: қайта қосылуда…", ackDue: "қабылдау мерзімі", resolveDue: "шешу мерзімі",
     escalatedAt: "эскалация", noEvents: "Әзірге оқиға жоқ.", working: "Сақталуда…", done: "Дайын",
+    cityTime: "Алматы уақыты",
   },
 });
