@@ -39,7 +39,15 @@ export class CameraList {
       li.classList.toggle("sel", li.dataset.camera === id));
   }
 
+  /** Redraws the list (filters, search, the 15-s camera refresh) where the operator had
+   *  scrolled it, with the groups they had opened. */
   render(): void {
+    const top = this.el.scrollTop;
+    this.draw();
+    this.el.scrollTop = top;
+  }
+
+  private draw(): void {
     const cams = ops.cameras.filter(cameraShown);
     const bad = cams.filter((c) => BAD.has(c.status)).length;
     this.summary.textContent = tl("camCount", { n: cams.length }) + (bad ? ` · ${tl("camFailed", { n: bad })}` : "");
