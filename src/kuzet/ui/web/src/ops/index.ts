@@ -15,6 +15,7 @@ import { ops, startOps } from "./state";
 import { Wall } from "./wall";
 import { to } from "../i18n/ops";
 
+
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector(sel) as T;
 let side: Promise<{ incident: IncidentCard; wall: () => Wall | null }> | null = null;
 let mapScreen: MapScreen | null = null;
@@ -59,6 +60,7 @@ function ensureSide(): Promise<{ incident: IncidentCard; wall: () => Wall | null
     });
     return { incident, wall: () => wall };
   })();
+  side.catch(() => { side = null; });  // a failed start (server down): the next visit tries again
   return side;
 }
 

@@ -34,6 +34,7 @@ export const ops = {
 ops.select.on((id) => { ops.selected = id; });  // first subscriber: the others read it
 
 let started: Promise<void> | null = null;
+let socket = false;
 
 /** Loads settings, cameras and the open incidents, then follows /api/ws/ops. Once. */
 export function startOps(): Promise<void> {
@@ -41,10 +42,11 @@ export function startOps(): Promise<void> {
     [ops.settings, ops.cameras] = await Promise.all([
       api<Settings>("/api/ops/settings"), api<CameraPin[]>("/api/ops/cameras")]);
     ops.camerasChanged.emit(ops.cameras);
-    connect();  // before the first list: a change in between arrives twice, never zero times
+    if (!socket) { socket = true; connect(); }  // before the first list: a change in between arrives twice, never zero times
     await loadIncidents();
     setInterval(() => void refreshCameras(), 15000);
   })();
+  started.catch(() => { started = null; });
   return started;
 }
 
