@@ -6,8 +6,9 @@ The whole service runs (vtest.avi looped, NanoDet, a zone rule on people, store,
 incident engine, API) and Chromium shows the education operator's queue. Every new track
 starts its own incident (grouping off), and the page records, with a MutationObserver,
 when each incident's row enters the DOM; latency = that moment minus the event's frame
-time (both clocks are this machine's), split into event -> incident made (server) and
-incident made -> row on screen. Prints one JSON line: samples, p50, p95, max (s).
+time (both clocks are this machine's), split into event -> incident made (server),
+incident made -> row on screen, and that again into made -> message on the socket and
+message -> row in the DOM. Prints one JSON line: samples, p50, p95, max (s).
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ new MutationObserver((muts) => {
     if (n.dataset && n.dataset.eventTs && !window.__rows.some(r => r.id === n.dataset.id))
       window.__rows.push({id: n.dataset.id, ev: Date.parse(n.dataset.eventTs), shown: now});
 }).observe(document, {childList: true, subtree: true});
+window.__got = {};  // when the socket first brought each incident
+const Socket = window.WebSocket;
+window.WebSocket = class extends Socket {
+  constructor(...a) {
+    super(...a);
+    this.addEventListener("message", (m) => {
+      const id = JSON.parse(m.data).incident?.id;
+      if (id && !(id in window.__got)) window.__got[id] = Date.now();
+    });
+  }
+};
 """
 
 
@@ -67,6 +79,7 @@ def main() -> None:
             page.wait_for_selector("#queue li[data-id]", timeout=120_000)
             time.sleep(args.seconds)
             rows = page.evaluate("window.__rows")
+            got = page.evaluate("window.__got")
             made = {
                 i["id"]: i["created_at"]
                 for i in page.evaluate(
@@ -82,6 +95,9 @@ def main() -> None:
                     for r in rows if r["id"] in made)  # fmt: skip
     page_s = sorted(r["shown"] / 1000 - datetime.fromisoformat(made[r["id"]]).timestamp()
                     for r in rows if r["id"] in made)  # fmt: skip
+    wire = sorted((got[r["id"]] / 1000 - datetime.fromisoformat(made[r["id"]]).timestamp())
+                  for r in rows if r["id"] in made and r["id"] in got)  # fmt: skip
+    dom = sorted((r["shown"] - got[r["id"]]) / 1000 for r in rows if r["id"] in got)
     print(json.dumps({
         "bench": "ui_latency", "machine": f"{platform.machine()} {platform.system()}",
         "samples": len(lat), "p50_s": round(pct(lat, 0.5), 3), "p95_s": round(pct(lat, 0.95), 3),
@@ -89,6 +105,8 @@ def main() -> None:
         "server_p50_s": round(pct(server, 0.5), 3), "server_p95_s": round(pct(server, 0.95), 3),
         "to_screen_p50_s": round(pct(page_s, 0.5), 3),
         "to_screen_p95_s": round(pct(page_s, 0.95), 3),
+        "socket_p50_s": round(pct(wire, 0.5), 3), "socket_p95_s": round(pct(wire, 0.95), 3),
+        "dom_p50_s": round(pct(dom, 0.5), 3), "dom_p95_s": round(pct(dom, 0.95), 3),
     }))  # fmt: skip
 
 
