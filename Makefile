@@ -7,7 +7,7 @@ KUZET := $(VENV)/bin/kuzet
 STAMP := $(VENV)/.kuzet-installed
 APT_PACKAGES := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-	gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium curl jq
 
 .PHONY: demo test test-fast lint bench venv system-deps assets clean
 
@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the tests need: a real GStreamer RTSP server, and Chromium for the browser
-# tests (Playwright drives it; never `playwright install`). Installed only when missing.
+# Debian packages the tests need: a real GStreamer RTSP server, Chromium for the browser
+# tests (Playwright drives it; never `playwright install`), curl and jq for docs/api.md's
+# worked example (tests/e2e/test_api_docs.py). Installed only when missing.
 system-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

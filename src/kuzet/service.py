@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -16,6 +18,7 @@ from kuzet.access.service import AccessService
 from kuzet.access.tls import uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
+from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.incidents.book import IncidentBook
@@ -63,11 +66,27 @@ def camera_info(site: SiteConfig) -> list[CameraInfo]:
     return [
         CameraInfo(
             id=c.id, name=c.name, category=c.category.value, district=c.district,
-            latitude=c.latitude, longitude=c.longitude, main_url=c.main_url, sub_url=c.sub_url,
+            latitude=c.latitude, longitude=c.longitude, direction_deg=c.direction_deg,
+            fov_deg=c.fov_deg, main_url=c.main_url, sub_url=c.sub_url,
             enabled=c.enabled,
         )
         for c in site.cameras
     ]  # fmt: skip
+
+
+def clip_policy(site: SiteConfig) -> Callable[[Event], bool]:
+    """Which events get a clip: those that start an incident (the operations centre's
+    grouping window) or route to high priority; informational ones (counts) never."""
+    cams = {c.id: c for c in site.cameras}
+
+    def route(ev: Event) -> RoutingRule:
+        cam = cams.get(ev.camera_id)
+        if cam is None:
+            return site.ops.route(ev.type, None, None)
+        return site.ops.route(ev.type, cam.category.value, cam.district)
+
+    opens = ClipPolicy(site.ops.group_window_s, lambda ev: route(ev).priority)
+    return lambda ev: route(ev).makes_incident(ev.type) and opens(ev)
 
 
 class Service:
@@ -139,18 +158,9 @@ class Service:
         cfg = site.analysis.clips
         clips = None
         if cfg.enabled:
-            cams = {c.id: c for c in site.cameras}
-
-            def priority(ev: Event) -> int:
-                cam = cams.get(ev.camera_id)
-                if cam is None:
-                    return site.ops.route(ev.type, None, None).priority
-                return site.ops.route(ev.type, cam.category.value, cam.district).priority
-
-            policy = ClipPolicy(site.ops.group_window_s, priority)
             clips = ClipRecorder(
                 self.blobs.put, pre_s=cfg.pre_s, post_s=cfg.post_s,
-                max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=policy,
+                max_pre_bytes=int(cfg.max_pre_mb * (1 << 20)), policy=clip_policy(site),
             )  # fmt: skip
         return clips, FrameTap(site.analysis.live_fps, clips=clips)
 
@@ -254,22 +264,34 @@ def run_service(
             **ssl,  # type: ignore[arg-type]
         )
     )
-    svc.start()
-    scheme = "https" if ssl else "http"
-    print(
-        f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
-        f"API {scheme}://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
-        f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
-        flush=True,
-    )
-    if announce is not None:  # the demo: web app address and one-time password, in a box
-        announce(secret)
+    # SIGTERM (systemd, docker, `timeout`) stops as Ctrl-C does. uvicorn handles both while
+    # it serves, then restores the handlers it found and raises the signal again: without
+    # one of ours, SIGTERM's default action would kill the process before the stop below.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     t0 = time.monotonic()
     try:
-        server.run()  # uvicorn shuts down on SIGINT / SIGTERM, then re-raises the signal
+        svc.start()
+        scheme = "https" if ssl else "http"
+        print(
+            f"Kuzet '{site.site}': {len(site.cameras)} cameras. "
+            f"API {scheme}://{site.api.host}:{site.api.port}  (docs /docs, health /healthz, "
+            f"metrics /metrics, live events ws /api/ws/events). Ctrl-C stops.",
+            flush=True,
+        )
+        if announce is not None:  # the demo: web app address and one-time password, in a box
+            announce(secret)
+        server.run()  # returns, or raises KeyboardInterrupt, after SIGINT / SIGTERM
     except KeyboardInterrupt:
-        pass  # Ctrl-C is the normal way to stop: exit 0 after the clean shutdown below
+        pass  # Ctrl-C or SIGTERM: the normal way to stop; exit 0 after the clean stop below
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut it short
         stop.set()
         svc.stop()
-        print(f"Kuzet stopped after {time.monotonic() - t0:.0f} s.", flush=True)
+        signal.signal(signal.SIGTERM, previous)
+        up = time.monotonic() - t0
+        log.info("kuzet stopped cleanly", extra={"uptime_s": round(up, 1)})
+        print(f"Kuzet stopped after {up:.0f} s.", flush=True)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds to run_service's clean stop, as Ctrl-C does

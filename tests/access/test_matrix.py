@@ -42,12 +42,20 @@ EVENTS |= {("GET", "/api/ops/stats"), ("GET", "/api/ops/stats.csv")}
 SNAP |= {("GET", "/api/ops/cameras/{camera_id}/live.mjpeg"),
          ("GET", "/api/events/{event_id}/clip")}  # fmt: skip
 LIVE |= {
-    ("GET", "/api/ops/settings"),
     ("GET", "/api/ops/incidents"),
     ("GET", "/api/ops/incidents/{incident_id}"),
     ("POST", "/api/ops/incidents/{incident_id}/steps"),
     ("WS", "/api/ws/ops"),
 }
+# a whole shift (issue 11): settings and saved wall views for any person signed in,
+# the journal with the statistics, the hand-over with the queue, the basemap with the map
+PUBLIC |= {("GET", "/docs/assets/{name}")}
+ANY_PERSON = {("GET", "/api/ops/settings"), ("GET", "/api/me/views"),
+              ("PUT", "/api/me/views/{name}"), ("DELETE", "/api/me/views/{name}")}  # fmt: skip
+AUTH_SESSION |= ANY_PERSON
+EVENTS |= {("GET", "/api/ops/journal")}
+LIVE |= {("GET", "/api/ops/handover"), ("GET", "/api/ops/handover.csv")}
+CAM_READ |= {("GET", "/api/ops/basemap.pmtiles")}
 # watchlists and faces (issue 4)
 _P = "/api/watchlists/{watchlist_id}/persons/{person_id}"
 WL_READ = {("GET", "/api/watchlists"), ("GET", "/api/watchlists/{watchlist_id}"),
@@ -79,7 +87,7 @@ ALL_KNOWN |= ADMIN | AUDIT | FACES
 def _call(city: City, who: str | None, method: str, path: str) -> int:
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
-                      person_id="nope", photo_id="nope", hit_id="nope")  # fmt: skip
+                      person_id="nope", photo_id="nope", hit_id="nope", name="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

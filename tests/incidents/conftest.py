@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kuzet.access.model import Role
+from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
@@ -46,10 +46,16 @@ def cheap_access() -> AccessConfig:
 
 
 def enrol(
-    svc: AccessService, name: str, agency: str, role: Role = Role.OPERATOR
+    svc: AccessService,
+    name: str,
+    agency: str,
+    role: Role = Role.OPERATOR,
+    *,
+    scope: Scope | None = None,
+    clearances: frozenset[DataClass] | None = None,
 ) -> tuple[str, str]:
     """A person with TOTP set up; returns (access token, TOTP secret)."""
-    _, otp = svc.accounts.create_user(None, name, agency, role)
+    _, otp = svc.accounts.create_user(None, name, agency, role, scope=scope, clearances=clearances)
     assert otp is not None
     p = svc.authenticate(svc.sessions.login(name, otp).access_token)
     assert p is not None
@@ -89,8 +95,18 @@ class Ops:
     client: TestClient
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def user(self, name: str, agency: str, role: Role = Role.OPERATOR) -> dict[str, str]:
-        self.tokens[name], _ = enrol(self.svc, name, agency, role)
+    def user(
+        self,
+        name: str,
+        agency: str,
+        role: Role = Role.OPERATOR,
+        *,
+        scope: Scope | None = None,
+        clearances: frozenset[DataClass] | None = None,
+    ) -> dict[str, str]:
+        self.tokens[name], _ = enrol(
+            self.svc, name, agency, role, scope=scope, clearances=clearances
+        )
         return self.h(name)
 
     def h(self, name: str) -> dict[str, str]:

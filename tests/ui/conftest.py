@@ -119,3 +119,46 @@ def until(page: Any, expression: str, timeout: float = 10.0) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         time.sleep(0.1)
+
+
+def first_sign_in(page: Any, url: str, name: str, one_time: str, *, lang: str = "ru") -> str:
+    """A first sign-in as a person does it: the one-time password, the TOTP set-up page (the
+    key read off the page, as one types it into an app), the recovery codes, then name, new
+    password and the next code. Returns the TOTP secret."""
+    page.goto(f"{url}/ui/")
+    page.select_option("#login select.lang", lang)
+    page.fill("#username", name)
+    page.fill("#password", one_time)
+    page.click("#login-submit")
+    page.wait_for_selector("#enrol:not([hidden])", timeout=10_000)
+    secret = str(page.inner_text("#enrol-secret")).replace(" ", "")
+    now = time.time()
+    page.fill("#enrol-password", PASSWORD)
+    page.fill("#enrol-code", pyotp.TOTP(secret).at(now))
+    page.click("#enrol-submit")
+    page.wait_for_selector("#enrol-done:not([hidden])", timeout=10_000)
+    page.click("#enrol-continue")
+    page.wait_for_selector("#login:not([hidden])")
+    page.fill("#password", PASSWORD)
+    page.fill("#totp", pyotp.TOTP(secret).at(now + 30))  # the next step: no replay
+    page.click("#login-submit")
+    page.wait_for_selector("#app:not([hidden])", timeout=10_000)
+    return secret
+
+
+def footage(vtest: Path, frames: int = 30) -> tuple[bytes, bytes]:
+    """Real footage (vtest.avi) as an event's snapshot (JPEG) and clip (H.264 MP4, 10 fps)."""
+    import av
+    import cv2
+
+    from kuzet.media.mp4 import encode_mp4
+
+    got: list[tuple[float, Any]] = []
+    with av.open(str(vtest)) as src:
+        for i, f in enumerate(src.decode(video=0)):
+            got.append((i / 10, f.to_ndarray(format="bgr24")))
+            if len(got) >= frames:
+                break
+    ok, jpg = cv2.imencode(".jpg", got[len(got) // 2][1])
+    assert ok
+    return jpg.tobytes(), encode_mp4(got)

@@ -1,5 +1,6 @@
-"""First sign-in in the browser: one-time password, TOTP set-up from the QR page, recovery
-codes, then a real sign-in with the new password and a code (Kazakh interface)."""
+"""First sign-in in the browser: one-time password, TOTP set-up from the QR page with the
+password rules shown before typing, recovery codes, then a real sign-in with the new
+password and a code (Kazakh interface)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,20 @@ def test_first_sign_in_sets_up_totp(browser: Any, tmp_path: Path) -> None:
         assert "Екінші факторды баптау" in page.inner_text("#enrol h1")
         secret = page.inner_text("#enrol-secret").replace(" ", "")
         assert page.inner_text("#enrol-uri").startswith("otpauth://totp/")
+        # The password rules are on the page before anything is typed, then ticked off;
+        # Kazakh and Russian letters count as letters (lower and upper case).
+        rules = page.locator("#enrol-rules li")
+        assert rules.count() == 4 and "кемінде 12 таңба" in rules.first.inner_text()
+        assert page.locator("#enrol-rules li.ok, #enrol-rules li.bad").count() == 0
+        page.fill("#enrol-password", "қысқа")
+        assert page.get_attribute("#enrol-rules li[data-rule=length]", "class") == "bad"
+        page.fill("#enrol-password", "Қауіпсіз-Құпиясөз-2026")
+        assert page.locator("#enrol-rules li.ok").count() == 4
         shot(page, tmp_path, "00-totp-enrolment", docs=True)
+        page.fill("#enrol-password", PASSWORD)
+        page.fill("#enrol-code", "000000")  # a wrong code: said so in Kazakh, set-up goes on
+        page.click("#enrol-submit")
+        page.wait_for_selector("#enrol-error:has-text('Код қате')", timeout=10_000)
         now = time.time()
         page.fill("#enrol-password", PASSWORD)
         page.fill("#enrol-code", pyotp.TOTP(secret).at(now))

@@ -27,11 +27,17 @@ from kuzet.api.routers import (
     clips,
     events,
     live,
+    me_views,
     ops,
     ops_center,
+    ops_history,
     ops_live,
+    ops_map,
     ops_ui,
     watchlists,
+)
+from kuzet.api.routers import (
+    docs as docs_pages,
 )
 from kuzet.api.routers import (
     faces as faces_router,
@@ -103,8 +109,8 @@ def create_app(
         description="Cameras, events and live event stream of a Kuzet site.",
         lifespan=lifespan,
         dependencies=[Depends(authorize)],
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,  # served from bundled files below (FastAPI's load from a CDN)
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.kuzet = ctx = ApiContext(
@@ -117,10 +123,13 @@ def create_app(
     for router in (
         auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
         ops.router, clips.router,
-        ops_center.router, ops_live.router, ops_ui.router,
+        ops_center.router, ops_history.router, ops_map.router, ops_live.router, ops_ui.router,
+        me_views.router,
         watchlists.router, faces_router.router,
     ):  # fmt: skip
         app.include_router(router)
+    if docs:
+        app.include_router(docs_pages.make_router("/openapi.json", app.title))
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s
     app.add_middleware(SecurityHeaders, hsts_max_age_s=hsts)
     app.state.kuzet_rules = compile_rules(app)

@@ -52,6 +52,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/docs"): Rule(Gate.PUBLIC),
     ("GET", "/docs/oauth2-redirect"): Rule(Gate.PUBLIC),
     ("GET", "/redoc"): Rule(Gate.PUBLIC),
+    ("GET", "/docs/assets/{name}"): Rule(Gate.PUBLIC),  # bundled Swagger UI / ReDoc files
     # authentication (login and refresh audit themselves)
     ("POST", "/api/auth/login"): Rule(Gate.PUBLIC),
     ("POST", "/api/auth/refresh"): Rule(Gate.PUBLIC),
@@ -93,12 +94,20 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/ui/{path}"): Rule(Gate.PUBLIC),
     ("GET", "/api/ops/cameras"): Rule(P.CAMERAS_READ),
     ("GET", "/api/ops/cameras/{camera_id}/live.mjpeg"): Rule(P.SNAPSHOTS_READ, "camera.live"),
-    ("GET", "/api/ops/settings"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/settings"): Rule(Gate.USER),  # who am I and where to land: any person
+    ("GET", "/api/ops/basemap.pmtiles"): Rule(P.CAMERAS_READ),
     ("GET", "/api/ops/incidents"): Rule(P.LIVE_READ),
     ("GET", "/api/ops/incidents/{incident_id}"): Rule(P.LIVE_READ, "incident.view"),
     ("POST", "/api/ops/incidents/{incident_id}/steps"): Rule(P.LIVE_READ),
     ("GET", "/api/ops/stats"): Rule(P.EVENTS_READ, "ops.stats"),
     ("GET", "/api/ops/stats.csv"): Rule(P.EVENTS_READ, "ops.stats.export"),
+    ("GET", "/api/ops/journal"): Rule(P.EVENTS_READ, "ops.journal"),
+    ("GET", "/api/ops/handover"): Rule(P.LIVE_READ, "ops.handover"),
+    ("GET", "/api/ops/handover.csv"): Rule(P.LIVE_READ, "ops.handover.export"),
+    # the camera wall's saved views: each person's own (light audit of changes)
+    ("GET", "/api/me/views"): Rule(Gate.USER),
+    ("PUT", "/api/me/views/{name}"): Rule(Gate.USER, "view.save"),
+    ("DELETE", "/api/me/views/{name}"): Rule(Gate.USER, "view.delete"),
     ("WS", "/api/ws/ops"): Rule(P.LIVE_READ, "ops.watch"),
     # watchlists and faces (issue 4): biometric clearance and list visibility are checked
     # in kuzet.api.face_access; views of photos and hits, searches, exports and erasures

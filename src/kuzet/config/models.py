@@ -136,6 +136,10 @@ class CameraConfig(_Strict):
     district: str | None = None
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+    direction_deg: float | None = Field(
+        None, ge=0, le=360, description="view direction on the map, degrees clockwise from north"
+    )
+    fov_deg: float | None = Field(None, gt=0, le=360, description="horizontal field of view")
     main_url: str = Field(min_length=1, description="file path, rtsp://, http(s)://")
     sub_url: str | None = Field(None, description="low-resolution stream used for analysis")
     loop: bool = Field(False, description="replay a file source forever (demo footage)")

@@ -1,9 +1,19 @@
-"""The operations centre's site settings: who owns which event (routing), how fast it
-must be handled (SLA), and how events group into incidents."""
+"""The operations centre's site settings: who owns which event (routing), which events
+are statistics only, how fast it must be handled (SLA), how events group into incidents,
+the operating procedure (checklist) per event type, and the offline basemap."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from kuzet.config.basemap import read_basemap
+
+# Event types that count things rather than raise alarms: no incident unless a routing
+# rule says ``incident: true`` for them.
+INFORMATIONAL_TYPES = frozenset({"line_crossing"})
 
 
 class _Strict(BaseModel):
@@ -18,6 +28,16 @@ class RoutingRule(_Strict):
     district: str | None = None
     agency: str
     priority: int = Field(2, ge=1, le=3, description="1 high, 2 medium, 3 low")
+    incident: bool | None = Field(
+        None,
+        description="false: statistics only, no incident (the events are still stored and "
+        "searchable); null: the default, false for line_crossing, true otherwise",
+    )
+
+    def makes_incident(self, event_type: str) -> bool:
+        if self.incident is not None:
+            return self.incident
+        return event_type not in INFORMATIONAL_TYPES
 
     def matches(self, event_type: str, category: str | None, district: str | None) -> bool:
         return (
@@ -54,6 +74,25 @@ DEFAULT_SLA = {
 }
 
 
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# One checklist item: plain text, or the text per UI language ({ru: ..., kk: ..., en: ...}).
+ChecklistItem = Text | dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], Text]
+
+# The demo city's operating procedures; a site's ``ops.procedures`` replaces them.
+DEFAULT_PROCEDURES: dict[str, list[ChecklistItem]] = {
+    "fire": [
+        {"en": "Call the fire service (101 / 112)", "ru": "Вызвать пожарную службу (101 / 112)"},
+        {"en": "Check neighbouring cameras", "ru": "Проверить соседние камеры"},
+        {"en": "Report the situation to the supervisor", "ru": "Доложить старшему смены"},
+    ],
+    "fight": [
+        {"en": "Call the police (102 / 112)", "ru": "Вызвать полицию (102 / 112)"},
+        {"en": "Follow the people on nearby cameras", "ru": "Вести людей по соседним камерам"},
+        {"en": "Call an ambulance if anyone is hurt", "ru": "Если есть раненые, вызвать 103"},
+    ],
+}
+
+
 class OpsConfig(_Strict):
     routing: list[RoutingRule] = Field(default_factory=lambda: list(DEFAULT_ROUTING))
     sla: dict[int, Sla] = Field(default_factory=lambda: dict(DEFAULT_SLA))
@@ -64,6 +103,31 @@ class OpsConfig(_Strict):
     )
     sla_check_s: float = Field(1.0, gt=0)
     supervisor_agency: str = Field("situation-centre", description="escalations also go here")
+    procedures: dict[str, list[ChecklistItem]] = Field(
+        default_factory=lambda: dict(DEFAULT_PROCEDURES),
+        description="operating procedure per event type: the checklist an operator ticks",
+    )
+    basemap: Path | None = Field(
+        None, description="offline basemap: a PMTiles file (see docs/ui.md); none: outline map"
+    )
+    basemap_attribution: str = Field(
+        "", max_length=300, description="shown on the map, e.g. '© OpenStreetMap contributors'"
+    )
+
+    @field_validator("basemap")
+    @classmethod
+    def _readable(cls, v: Path | None) -> Path | None:
+        if v is not None:
+            read_basemap(v)  # BasemapError is a ValueError: reported with the file's line
+        return v
+
+    @field_validator("procedures")
+    @classmethod
+    def _short_lists(cls, v: dict[str, list[ChecklistItem]]) -> dict[str, list[ChecklistItem]]:
+        for event_type, items in v.items():
+            if len(items) > 50:
+                raise ValueError(f"{event_type}: at most 50 checklist items")
+        return v
 
     def route(self, event_type: str, category: str | None, district: str | None) -> RoutingRule:
         for rule in self.routing:

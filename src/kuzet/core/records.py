@@ -18,6 +18,10 @@ class CameraInfo(BaseModel):
     district: str | None = None
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+    direction_deg: float | None = Field(
+        None, ge=0, le=360, description="view direction, degrees clockwise from north"
+    )
+    fov_deg: float | None = Field(None, gt=0, le=360, description="horizontal field of view")
     main_url: str = Field(min_length=1)
     sub_url: str | None = None
     enabled: bool = True

@@ -10,15 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.audit import AuditLog, Entry
-from kuzet.access.errors import Conflict, Forbidden, NotFound
+from kuzet.access.errors import Forbidden, NotFound
 from kuzet.access.model import Principal, Role
-from kuzet.access.tables import AgencyRow
 from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
@@ -35,22 +33,16 @@ from kuzet.incidents.grouping import (
     open_for,
     open_groups,
 )
-from kuzet.incidents.model import CLOSED, OPEN, STEPS, Incident, State, StepIn
+from kuzet.incidents.model import OPEN, Change, Incident, LogEntry, State, StepIn
 from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.incidents.visibility import prefilter, visible
+from kuzet.incidents.workflow import apply_step, to_model
+
+__all__ = ["BATCH", "IncidentBook", "to_model", "visible"]
 
 ACT_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
 CameraLookup = Callable[[str], CameraInfo | None]
 BATCH = 1000  # events per ingest transaction
-
-
-def to_model(row: IncidentRow) -> Incident:
-    return Incident.model_validate(row, from_attributes=True)
-
-
-def visible(p: Principal, inc: Incident | IncidentRow) -> bool:
-    """The platform agency sees every incident; any other agency only those routed or
-    assigned to it (now or before)."""
-    return p.platform or p.agency_id in (inc.agencies or [])
 
 
 class IncidentBook:
@@ -124,6 +116,14 @@ class IncidentBook:
                     fresh.append(ev)
             if not fresh:
                 return [], []
+            decided: dict[tuple[str, str], bool] = {}  # per camera and type, once a batch
+            for ev in fresh:
+                key = (ev.camera_id, ev.type)
+                if key not in decided:
+                    decided[key] = self._makes_incident(ev, camera)
+            fresh = [ev for ev in fresh if decided[(ev.camera_id, ev.type)]]
+            if not fresh:
+                return [], []
             groups = open_groups(s, fresh, self.cfg.group_window_s)
             for ev in fresh:
                 group = groups.setdefault((ev.camera_id, ev.type), [])
@@ -159,12 +159,19 @@ class IncidentBook:
                 insert_links(s, links, self._sqlite)
         return list(changed.values()), created
 
+    def _makes_incident(self, ev: Event, camera: CameraLookup) -> bool:
+        """Events of a type routed as informational (``incident: false``, by default
+        line crossings) are statistics only: stored and searchable, never an alarm."""
+        cam = camera(ev.camera_id)
+        rule = self.cfg.route(ev.type, cam.category if cam else None, cam.district if cam else None)
+        return rule.makes_incident(ev.type)
+
     # ------------------------------------------------------------ reads
     def incidents(
         self, p: Principal, *, open_only: bool = True, limit: int = 500
     ) -> list[Incident]:
         """Priority first (1 = high), then oldest first: what needs a hand now is on top."""
-        stmt = select(IncidentRow)
+        stmt = select(IncidentRow).where(prefilter(p))
         if open_only:
             stmt = stmt.where(IncidentRow.state.in_([st.value for st in OPEN]))
         else:
@@ -180,31 +187,33 @@ class IncidentBook:
         return out
 
     def get(
-        self, p: Principal, incident_id: str
+        self,
+        p: Principal,
+        incident_id: str,
+        *,
+        log_after: int | None = None,
+        events_after: datetime | None = None,
     ) -> tuple[Incident, list[IncidentLogRow], list[IncidentEventRow]]:
+        """The incident, its timeline and its event links (only those newer than
+        ``log_after`` / ``events_after``: what a card that is open needs to catch up)."""
         with self._maker() as s:
             row = s.get(IncidentRow, incident_id)
             if row is None or not visible(p, row):
                 raise NotFound(f"incident {incident_id!r} not found")  # out of scope reads alike
-            log = list(
-                s.scalars(
-                    select(IncidentLogRow)
-                    .where(IncidentLogRow.incident_id == incident_id)
-                    .order_by(IncidentLogRow.id)
-                )
-            )
-            evs = list(
-                s.scalars(
-                    select(IncidentEventRow)
-                    .where(IncidentEventRow.incident_id == incident_id)
-                    .order_by(IncidentEventRow.ts)
-                )
-            )
+            q_log = select(IncidentLogRow).where(IncidentLogRow.incident_id == incident_id)
+            if log_after is not None:
+                q_log = q_log.where(IncidentLogRow.id > log_after)
+            q_ev = select(IncidentEventRow).where(IncidentEventRow.incident_id == incident_id)
+            if events_after is not None:
+                q_ev = q_ev.where(IncidentEventRow.ts > events_after)
+            log = list(s.scalars(q_log.order_by(IncidentLogRow.id)))
+            evs = list(s.scalars(q_ev.order_by(IncidentEventRow.ts)))
             return to_model(row), log, evs
 
     # ------------------------------------------------------------ workflow
-    def step(self, p: Principal, incident_id: str, body: StepIn) -> Incident:
-        """One workflow step by a person of the owning agency (or the platform)."""
+    def step(self, p: Principal, incident_id: str, body: StepIn) -> Change:
+        """One workflow step by a person of the owning agency (or the platform); see
+        :mod:`kuzet.incidents.workflow` for the lock and the refusals."""
         if p.session_id is None or p.role not in ACT_ROLES:
             raise Forbidden("only operators and supervisors work incidents")
         now = datetime.now(UTC)
@@ -213,79 +222,46 @@ class IncidentBook:
             if row is None or not visible(p, row):
                 raise NotFound(f"incident {incident_id!r} not found")
             if not (p.platform or p.agency_id == row.agency_id):
-                raise Forbidden("the incident is owned by another agency")
-            if body.version is not None and body.version != row.version:
-                raise Conflict("the incident changed since you loaded it; reload")
-            before = row.state
-            detail: dict[str, Any] = {"from": before}
-            if body.action != "note":
-                self._apply(s, row, body, now, detail)
-            elif not body.note:
-                raise Conflict("a note needs text")
-            row.updated_at, row.version = now, row.version + 1
-            detail["to"] = row.state
-            s.add(
-                IncidentLogRow(
-                    incident_id=row.id,
-                    ts=now,
-                    actor=p.username,
-                    agency_id=p.agency_id,
-                    action=body.action,
-                    state=row.state,
-                    note=body.note,
-                    detail=detail,
-                )
+                raise Forbidden("the incident is owned by another agency", code="not_owner")
+            detail = apply_step(s, row, body, p.username, now, self.cfg)
+            log = IncidentLogRow(
+                incident_id=row.id,
+                ts=now,
+                actor=p.username,
+                agency_id=p.agency_id,
+                action=body.action,
+                state=row.state,
+                note=body.note,
+                detail=detail,
             )
-            inc = to_model(row)
+            s.add(log)
+            s.flush()
+            change = Change(to_model(row), LogEntry.model_validate(log, from_attributes=True))
         self.audit.record(
             p.username,
             f"incident.{body.action}",
-            target=f"incident/{inc.id}",
+            target=f"incident/{incident_id}",
             agency_id=p.agency_id,
             ip=p.ip,
             reason=body.note,
             detail=detail,
         )
-        return inc
-
-    def _apply(
-        self, s: Session, row: IncidentRow, body: StepIn, now: datetime, detail: dict[str, Any]
-    ) -> None:
-        step = STEPS.get(body.action)
-        if step is None:
-            raise Conflict(f"unknown action {body.action!r}")
-        sources, target = step
-        if State(row.state) not in sources:
-            raise Conflict(f"cannot {body.action} an incident that is {row.state}")
-        if body.action == "assign":
-            agency = body.agency or row.agency_id
-            if s.get(AgencyRow, agency) is None:
-                raise Conflict(f"unknown agency {agency!r}")
-            detail.update(agency=agency, unit=body.unit, previous_agency=row.agency_id)
-            row.agency_id, row.unit, row.assigned_at = agency, body.unit, now
-            if agency not in row.agencies:
-                row.agencies = [*row.agencies, agency]
-        elif body.action == "acknowledge":
-            row.acknowledged_at = now
-        elif body.action == "on_scene":
-            row.on_scene_at = now
-        if target in CLOSED:
-            row.closed_at = now
-            row.acknowledged_at = row.acknowledged_at or now
-        row.state = target.value
+        return change
 
     # ------------------------------------------------------------ SLA
-    def escalate_due(self, now: datetime | None = None) -> list[Incident]:
+    def escalate_due(self, now: datetime | None = None) -> list[Change]:
         """Open incidents past their acknowledge or resolve deadline, escalated once each:
         flagged, shared with the supervising agency, timeline and audit written."""
         now = now or datetime.now(UTC)
-        out: list[Incident] = []
+        out: list[Change] = []
         with self._write, self._maker.begin() as s:
-            rows = s.scalars(
-                select(IncidentRow).where(
-                    IncidentRow.state.in_([st.value for st in OPEN]),
-                    IncidentRow.escalated_at.is_(None),
-                    (IncidentRow.ack_due_at <= now) | (IncidentRow.resolve_due_at <= now),
+            rows = list(
+                s.scalars(
+                    select(IncidentRow).where(
+                        IncidentRow.state.in_([st.value for st in OPEN]),
+                        IncidentRow.escalated_at.is_(None),
+                        (IncidentRow.ack_due_at <= now) | (IncidentRow.resolve_due_at <= now),
+                    )
                 )
             )
             for row in rows:
@@ -297,20 +273,21 @@ class IncidentBook:
                 sup = self.cfg.supervisor_agency
                 if sup not in row.agencies:
                     row.agencies = [*row.agencies, sup]
-                s.add(
-                    IncidentLogRow(
-                        incident_id=row.id,
-                        ts=now,
-                        actor=SYSTEM,
-                        agency_id=sup,
-                        action="escalate",
-                        state=row.state,
-                        note=None,
-                        detail={"missed": row.escalation, "to": sup},
-                    )
+                log = IncidentLogRow(
+                    incident_id=row.id,
+                    ts=now,
+                    actor=SYSTEM,
+                    agency_id=sup,
+                    action="escalate",
+                    state=row.state,
+                    note=None,
+                    detail={"missed": row.escalation, "to": sup},
                 )
-                out.append(to_model(row))
-        for inc in out:
+                s.add(log)
+                s.flush()
+                entry = LogEntry.model_validate(log, from_attributes=True)
+                out.append(Change(to_model(row), entry))
+        for inc in (c.incident for c in out):
             self.audit.record(
                 SYSTEM,
                 "incident.escalate",

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from kuzet.core.records import CameraInfo
 from kuzet.events.base import Bus, Subscription
 from kuzet.incidents.book import BATCH, IncidentBook
-from kuzet.incidents.model import Incident
+from kuzet.incidents.model import Change
 from kuzet.store.ports import StoreReader
 
 log = logging.getLogger(__name__)
-Listener = Callable[[list[Incident]], None]
+Listener = Callable[[list[Change]], None]
 GROUP = "ops"
 
 
@@ -58,12 +58,12 @@ class OpsEngine:
         if fn in self._listeners:
             self._listeners.remove(fn)
 
-    def notify(self, incidents: list[Incident]) -> None:
-        if not incidents:
+    def notify(self, changes: list[Change]) -> None:
+        if not changes:
             return
         for fn in list(self._listeners):
             try:
-                fn(incidents)
+                fn(changes)
             except Exception:
                 log.exception("incident listener failed")
 
@@ -104,7 +104,7 @@ class OpsEngine:
                 self._stop.wait(1.0)
                 continue
             self._sub.ack(deliveries)
-            self.notify(changed)
+            self.notify([Change(inc) for inc in changed])
 
     def _sla_loop(self) -> None:
         while not self._stop.wait(self.book.cfg.sla_check_s):

@@ -129,6 +129,8 @@ def new_incident(ev: Event, cam: CameraInfo | None, cfg: OpsConfig) -> tuple[Row
         "escalated_at": None,
         "escalation": None,
         "version": 1,
+        "step_version": 1,
+        "checklist": [],
     }
     log: Row = {
         "incident_id": row["id"],

@@ -4,11 +4,12 @@ Routing, SLA and grouping are site settings: :mod:`kuzet.config.ops`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class State(StrEnum):
@@ -22,6 +23,9 @@ class State(StrEnum):
 
 CLOSED = frozenset({State.RESOLVED, State.FALSE_ALARM})
 OPEN = frozenset(State) - CLOSED
+
+# Actions that never conflict: they add to the incident, they do not move it.
+FREE_ACTIONS = frozenset({"note", "check"})
 
 # action -> (states it may start from, state it leads to)
 STEPS: dict[str, tuple[frozenset[State], State]] = {
@@ -40,11 +44,29 @@ class _Strict(BaseModel):
 class StepIn(_Strict):
     """One workflow step on an incident, as the API receives it."""
 
-    action: str = Field(description="acknowledge, assign, on_scene, resolve, false_alarm, note")
+    action: str = Field(
+        description="acknowledge, assign, on_scene, resolve, false_alarm, note, check"
+    )
     agency: str | None = Field(None, max_length=64, description="assign: the agency to own it")
     unit: str | None = Field(None, max_length=128, description="assign: crew or unit")
     note: str | None = Field(None, max_length=4000)
-    version: int | None = Field(None, description="optimistic lock: the version you saw")
+    item: int | None = Field(None, ge=0, description="check: index of the checklist item")
+    done: bool = Field(True, description="check: ticked (true) or unticked (false)")
+    step_version: int | None = Field(
+        None,
+        description="optimistic lock: the step_version you saw; a step by someone else since "
+        "is a 409 incident_conflict. Events arriving never change it; note and check ignore it",
+    )
+    version: int | None = Field(
+        None, description="deprecated and ignored (it changed with every event): use step_version"
+    )
+
+
+class CheckMark(BaseModel):
+    item: int
+    done: bool
+    actor: str
+    ts: datetime
 
 
 class Incident(BaseModel):
@@ -81,10 +103,20 @@ class Incident(BaseModel):
     resolve_due_at: datetime
     escalated_at: datetime | None
     escalation: str | None
-    version: int
+    version: int = Field(description="bumped by any change, events joining included")
+    step_version: int = Field(description="bumped by workflow steps only: the step lock")
+    checklist: list[CheckMark] = Field(
+        default_factory=list, description="the latest tick of each checklist item"
+    )
+
+    @field_validator("checklist", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return [] if v is None else v
 
 
 class LogEntry(BaseModel):
+    id: int
     ts: datetime
     actor: str
     agency_id: str | None
@@ -94,7 +126,24 @@ class LogEntry(BaseModel):
     detail: dict[str, Any]
 
 
+class ChecklistItem(BaseModel):
+    id: int
+    text: str | dict[str, str] = Field(description="the text, or the text per UI language")
+
+
 class IncidentDetail(BaseModel):
     incident: Incident
     events: list[dict[str, Any]]
     log: list[LogEntry]
+    checklist_items: list[ChecklistItem] = Field(
+        default_factory=list, description="the operating procedure of the incident's type"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What listeners (the WebSocket hub) are told: an incident as it is now, and the
+    timeline entry that changed it (a step, note, check or escalation; none for events)."""
+
+    incident: Incident
+    log: LogEntry | None = None

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.model import Principal
-from kuzet.incidents.book import visible
 from kuzet.incidents.tables import IncidentEventRow, IncidentRow
+from kuzet.incidents.visibility import prefilter, visible
 
 
 class Reaction(BaseModel):
@@ -62,7 +62,7 @@ def compute(engine: Engine, p: Principal, since: datetime, until: datetime) -> S
             r.id: r
             for r in s.scalars(
                 select(IncidentRow).where(
-                    IncidentRow.created_at >= since, IncidentRow.created_at < until
+                    prefilter(p), IncidentRow.created_at >= since, IncidentRow.created_at < until
                 )
             )
             if visible(p, r)
@@ -123,16 +123,18 @@ def to_csv(st: Stats) -> str:
     for section in ("type", "hour", "district", "agency"):
         data: dict[str, int] = getattr(st, f"by_{section}")
         for k, v in data.items():
-            w.writerow([section, _safe(k), v])
+            w.writerow([section, safe_cell(k), v])
     w.writerow([])
     fields: list[str] = list(Reaction.model_fields)
     w.writerow(["reaction", *fields])
     for r in st.reactions:
         row: dict[str, Any] = r.model_dump()
-        w.writerow(["reaction", *(_safe("" if row[f] is None else str(row[f])) for f in fields)])
+        w.writerow(
+            ["reaction", *(safe_cell("" if row[f] is None else str(row[f])) for f in fields)]
+        )
     return buf.getvalue()
 
 
-def _safe(s: str) -> str:
+def safe_cell(s: str) -> str:
     # A cell starting with = + - @ runs as a formula in spreadsheets: defuse it.
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s

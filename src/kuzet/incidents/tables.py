@@ -1,4 +1,5 @@
-"""Incident tables on the store's ``Base`` (created by migration ``0004_ops``)."""
+"""Incident tables on the store's ``Base`` (created by migration ``0004_ops``, the lock and
+checklist columns by ``0010_ops_shift``)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,11 @@ class IncidentRow(Base):
     resolve_due_at: Mapped[datetime]
     escalated_at: Mapped[datetime | None]
     escalation: Mapped[str | None] = mapped_column(String(32))  # "ack" or "resolve"
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)  # any change, events joining included
+    # The optimistic lock of operator steps (migration 0010): only workflow steps bump it,
+    # so events arriving never make an operator's step fail.
+    step_version: Mapped[int] = mapped_column(Integer, default=1)
+    checklist: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # latest tick per item
 
     __table_args__ = (
         Index("ix_ops_incidents_state", "state", "priority"),

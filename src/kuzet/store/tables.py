@@ -54,6 +54,8 @@ class CameraRow(Base):
     district: Mapped[str | None] = mapped_column(String(128), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    direction_deg: Mapped[float | None] = mapped_column(Float)  # migration 0010
+    fov_deg: Mapped[float | None] = mapped_column(Float)
     main_url: Mapped[str] = mapped_column(String(2048))
     sub_url: Mapped[str | None] = mapped_column(String(2048))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

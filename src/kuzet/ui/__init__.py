@@ -10,11 +10,16 @@ WEB = Path(__file__).with_name("web")
 DIST = Path(__file__).with_name("dist")
 
 
+def _walk(web: Path, folder: str) -> list[str]:
+    """Every file under ``web/folder`` at any depth, as a ``/``-separated relative path."""
+    return [p.relative_to(web).as_posix() for p in (web / folder).rglob("*") if p.is_file()]
+
+
 def sources_hash(web: Path = WEB) -> str:
-    """The digest ``web/build.mjs`` writes into ``dist/manifest.json``: same files, same order."""
-    names = ["package.json", "package-lock.json", "build.mjs"]
-    names += [f"src/{p.name}" for p in (web / "src").iterdir() if p.is_file()]
-    names += [f"public/{p.name}" for p in (web / "public").iterdir() if p.is_file()]
+    """The digest ``web/build.mjs`` writes into ``dist/manifest.json``: same files (``src/``
+    and ``public/`` recursively), same order (code-point sort of the relative paths)."""
+    names = ["package.json", "package-lock.json", "build.mjs", *_walk(web, "src")]
+    names += _walk(web, "public")
     h = hashlib.sha256()
     for name in sorted(names):
         h.update(name.encode() + b"\0")

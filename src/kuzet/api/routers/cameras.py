@@ -20,16 +20,39 @@ def _out(ctx: ApiContext, cam: CameraInfo) -> CameraOut:
     return CameraOut.of(cam, ctx.statuses().get(cam.id))
 
 
-@router.get("", response_model=list[CameraOut], summary="List cameras with live status")
+@router.get("", response_model=list[CameraOut], summary="List and search cameras with live status")
 def list_cameras(
     ctx: Ctx,
     view: View,
     category: Annotated[str | None, Query(description="e.g. public_safety, traffic")] = None,
     district: str | None = None,
+    q: Annotated[
+        str | None, Query(max_length=128, description="part of the id or name, any case")
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="live state: online, reconnecting, failed, ..., or unknown (not "
+            "run by this node's pipeline); repeat or separate with commas"
+        ),
+    ] = None,
+    enabled: bool | None = None,
 ) -> list[CameraOut]:
     statuses = ctx.statuses()
     cams = view.list_cameras(category=category, district=district)
-    return [CameraOut.of(c, statuses.get(c.id)) for c in cams]
+    needle = (q or "").strip().casefold()
+    states = {p.strip() for v in status or [] for p in v.split(",") if p.strip()}
+    out = []
+    for c in cams:
+        st = statuses.get(c.id)
+        if needle and needle not in c.id.casefold() and needle not in (c.name or "").casefold():
+            continue
+        if states and (st.state.value if st is not None else "unknown") not in states:
+            continue
+        if enabled is not None and c.enabled != enabled:
+            continue
+        out.append(CameraOut.of(c, st))
+    return out
 
 
 @router.post(

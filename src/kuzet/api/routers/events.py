@@ -56,6 +56,8 @@ def list_events(
     view: View,
     who: Who,
     camera_id: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
+    district: Annotated[list[str] | None, Query(description=f"camera's; {_LIST_HELP}")] = None,
+    category: Annotated[list[str] | None, Query(description=f"camera's; {_LIST_HELP}")] = None,
     type_: Annotated[list[str] | None, Query(alias="type", description=_LIST_HELP)] = None,
     class_name: Annotated[list[str] | None, Query(description=_LIST_HELP)] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
@@ -66,8 +68,20 @@ def list_events(
 ) -> EventPage:
     if since is not None and until is not None and since > until:
         raise invalid("query.until", "must not be before 'since'")
+    cams = _values(camera_id)
+    districts, categories = _values(district), _values(category)
+    if districts or categories:  # the cameras (now) in those districts / categories
+        where = {
+            c.id
+            for c in view.list_cameras()
+            if (districts is None or c.district in districts)
+            and (categories is None or c.category in categories)
+        }
+        cams = sorted(where if cams is None else where & set(cams))
+        if not cams:
+            return EventPage(items=[], next_cursor=None)
     q = EventQuery(
-        camera_id=_values(camera_id),
+        camera_id=cams,
         type=_values(type_),
         class_name=_values(class_name),
         since=since,

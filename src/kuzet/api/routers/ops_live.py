@@ -1,4 +1,4 @@
-"""``/api/ws/ops``: incident changes pushed to operators, each only what their agency sees.
+"""``/api/ws/ops``: incident changes pushed to operators, each only what they may see.
 
 The engine calls :meth:`OpsHub.publish` from its threads; the hub hops onto the event
 loop and offers each change to every client whose principal may see it (the same
@@ -19,8 +19,8 @@ from kuzet.api.context import get_context
 from kuzet.api.live import LiveClient, LiveFilter
 from kuzet.api.security import current_principal
 from kuzet.api.stream import serve
-from kuzet.incidents.book import visible
-from kuzet.incidents.model import Incident
+from kuzet.incidents.model import Change
+from kuzet.incidents.visibility import visible
 
 router = APIRouter(tags=["ops"])
 
@@ -40,20 +40,26 @@ class OpsHub:
     def disconnect(self, client: LiveClient) -> None:
         self._clients.pop(client, None)
 
-    def publish(self, incidents: list[Incident]) -> None:
-        """Thread-safe: called by the engine's ingest and SLA threads."""
+    def publish(self, changes: list[Change]) -> None:
+        """Thread-safe: called by the engine's ingest and SLA threads and by the steps."""
         with contextlib.suppress(RuntimeError):  # loop closed: the app is shutting down
-            self._loop.call_soon_threadsafe(self.dispatch, incidents)
+            self._loop.call_soon_threadsafe(self.dispatch, changes)
 
-    def dispatch(self, incidents: list[Incident]) -> None:
-        for inc in incidents:
+    def dispatch(self, changes: list[Change]) -> None:
+        for change in changes:
+            inc = change.incident
             text: str | None = None
             for client, p in self._clients.items():
                 if not visible(p, inc):
                     continue
                 if text is None:
-                    body = inc.model_dump(mode="json")
-                    text = json.dumps({"kind": "incident", "incident": body})
+                    msg: dict[str, object] = {
+                        "kind": "incident",
+                        "incident": inc.model_dump(mode="json"),
+                    }
+                    if change.log is not None:
+                        msg["log"] = change.log.model_dump(mode="json")
+                    text = json.dumps(msg)
                 if not client.offer(text):
                     self.dropped += 1
 
@@ -65,7 +71,9 @@ class OpsHub:
 @router.websocket("/api/ws/ops")
 async def ops_live(ws: WebSocket) -> None:
     """Each text frame is ``{"kind": "incident", "incident": {...}}`` for an incident
-    that was created, grew, moved a step or was escalated, if your agency sees it."""
+    that was created, grew (an event joined), moved a step, got a note or a checklist tick,
+    or was escalated, if you may see it (agency, your scope, clearance); steps, notes,
+    ticks and escalations add ``"log": {timeline entry}``."""
     hub = get_context(ws).ops_hub
     if hub is None:
         await ws.close(code=status.WS_1011_INTERNAL_ERROR, reason="operations centre is off")

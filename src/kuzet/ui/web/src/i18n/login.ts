@@ -1,0 +1,47 @@
+// Strings of sign-in, first sign-in (TOTP set-up) and the password rules.
+import { dictionary } from "./core";
+
+export const tl = dictionary({
+  en: {
+    username: "User name", password: "Password", totp: "Code from the authenticator app",
+    signIn: "Sign in", recoveryInstead: "Lost the phone? Use a recovery code",
+    recoveryCode: "Recovery code", enrolTitle: "Set up the second factor",
+    enrolHint: "Scan the code with an authenticator app (or type the key), then enter its first code and a new password.",
+    newPassword: "New password", enrolConfirm: "Confirm", enrolFailed: "Set-up failed",
+    recoveryTitle: "Recovery codes",
+    recoveryHint: "Keep them somewhere safe: each works once if the phone is lost. They are shown only now.",
+    continue: "Continue", enrolDone: "TOTP is set up: sign in with the new password and a code.",
+    pwRules: "The new password must have:", pwLength: "at least {n} characters",
+    pwClasses: "at least {n} of: lower-case letters, upper-case letters, digits, symbols (Cyrillic and Kazakh letters count as letters)",
+    pwNoName: "not your user name", pwNoCommon: "no common word (password, qwerty, admin, almaty, …)",
+    signingIn: "Signing in…",
+  },
+  ru: {
+    username: "Имя пользователя", password: "Пароль", totp: "Код из приложения-аутентификатора",
+    signIn: "Войти", recoveryInstead: "Потеряли телефон? Используйте код восстановления",
+    recoveryCode: "Код восстановления", enrolTitle: "Настройка второго фактора",
+    enrolHint: "Отсканируйте код приложением-аутентификатором (или введите ключ), затем введите первый код и новый пароль.",
+    newPassword: "Новый пароль", enrolConfirm: "Подтвердить", enrolFailed: "Настройка не удалась",
+    recoveryTitle: "Коды восстановления",
+    recoveryHint: "Сохраните их в надёжном месте: каждый действует один раз, если телефон утерян. Показываются только сейчас.",
+    continue: "Продолжить", enrolDone: "TOTP настроен: войдите с новым паролем и кодом.",
+    pwRules: "Новый пароль должен содержать:", pwLength: "не менее {n} символов",
+    pwClasses: "не менее {n} из: строчные буквы, прописные буквы, цифры, символы (кириллица и казахские буквы считаются буквами)",
+    pwNoName: "не имя пользователя", pwNoCommon: "без распространённых слов (password, qwerty, admin, almaty, …)",
+    signingIn: "Вход…",
+  },
+  kk: {
+    username: "Пайдаланушы аты", password: "Құпиясөз", totp: "Аутентификатор қосымшасындағы код",
+    signIn: "Кіру", recoveryInstead: "Телефон жоғалды ма? Қалпына келтіру кодын пайдаланыңыз",
+    recoveryCode: "Қалпына келтіру коды", enrolTitle: "Екінші факторды баптау",
+    enrolHint: "Кодты аутентификатор қосымшасымен сканерлеңіз (немесе кілтті теріңіз), содан кейін алғашқы кодты және жаңа құпиясөзді енгізіңіз.",
+    newPassword: "Жаңа құпиясөз", enrolConfirm: "Растау", enrolFailed: "Баптау сәтсіз",
+    recoveryTitle: "Қалпына келтіру кодтары",
+    recoveryHint: "Оларды сенімді жерде сақтаңыз: телефон жоғалса, әрқайсысы бір рет жарамды. Тек қазір көрсетіледі.",
+    continue: "Жалғастыру", enrolDone: "TOTP бапталды: жаңа құпиясөзбен және кодпен кіріңіз.",
+    pwRules: "Жаңа құпиясөзде болуы керек:", pwLength: "кемінде {n} таңба",
+    pwClasses: "кемінде {n}: кіші әріптер, бас әріптер, цифрлар, таңбалар (кирилл және қазақ әріптері әріп болып саналады)",
+    pwNoName: "пайдаланушы аты емес", pwNoCommon: "жиі кездесетін сөздерсіз (password, qwerty, admin, almaty, …)",
+    signingIn: "Кіру…",
+  },
+});
