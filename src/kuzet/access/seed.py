@@ -18,7 +18,8 @@ AGENCIES: list[tuple[str, str, Scope]] = [
     (PLATFORM_AGENCY, "Akimat situation centre", Scope()),
     ("city-police", "City police department", Scope()),
     ("traffic-police", "Traffic police", _s("traffic", "public_safety")),
-    ("emergency", "Emergency service (DChS)", _s("public_safety", "infrastructure", "hospital")),
+    # fires and smoke are routed to DChS from every camera (kuzet.config.ops.DEFAULT_ROUTING)
+    ("emergency", "Emergency service (DChS)", _s(types=("fire", "smoke"))),
     ("education", "Education department", _s("school", "kindergarten")),
     ("health", "Health department", _s("hospital")),
     ("utilities", "Utilities and housing", _s("infrastructure", "safe_yard")),
