@@ -26,12 +26,11 @@ from footage import still_360p, vtest_360p
 from kuzet.config.models import (
     AnalysisConfig,
     CameraConfig,
-    IntrusionRuleConfig,
     MotionConfig,
     NanoDetConfig,
-    SceneRuleSetConfig,
     SiteConfig,
 )
+from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.vision import create_detector

@@ -24,7 +24,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from kuzet.assets import ensure
-from kuzet.config import CameraConfig, SiteConfig, StoreConfig, ZonePresenceRuleConfig
+from kuzet.config import CameraConfig, SiteConfig, StoreConfig
+from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.service import Service
 from ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
@@ -63,7 +64,8 @@ def main() -> None:
         cameras=[CameraConfig(id="school-25", name="School No. 25 yard", category="school",
                               district="Bostandyk", latitude=43.2205, longitude=76.9089,
                               main_url=str(ensure("vtest.avi")), loop=True,
-                              rules=[ZonePresenceRuleConfig(name="yard", classes=["person"])])],
+                              rules=[SceneRuleSetConfig(rules=[IntrusionRuleConfig(
+                                  name="yard", classes=["person"])])])],
     )  # fmt: skip
     site.ops = OpsConfig(group_window_s=0)  # each new track: an incident, a sample
     svc = Service(site)

@@ -33,7 +33,7 @@ def test_signal_stops_cleanly(tmp_path: Path, vtest_clip: Path, sig: signal.Sign
         "  - id: cam-1\n"
         f"    main_url: '{vtest_clip}'\n"
         "    loop: true\n"
-        "    rules: [{type: zone_presence, name: people, classes: [person]}]\n"
+        "    rules: [{type: scene, rules: [{type: intrusion, name: people, classes: [person]}]}]\n"
     )
     api = f"http://127.0.0.1:{port}"
     with open_store(f"sqlite:///{db}") as store:
