@@ -127,6 +127,7 @@ class Service:
             access=self.access,
             faces=default_detector,
             face_services=self.faces,
+            incidents=self.incidents,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
