@@ -122,10 +122,19 @@ def serve(
     site: Annotated[Path, typer.Option(help="site YAML file")] = Path("site.yaml"),
     print_events: Annotated[bool, typer.Option(help="print one line per event")] = True,
 ) -> None:
-    """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
+    """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C.
+
+    Refuses to start without the audit and access keys (KUZET_AUDIT_KEY,
+    KUZET_ACCESS_KEYS) unless the site sets ``access.embedded_keys`` (demo only)."""
+    from kuzet.access.keyfiles import KeyMissing, require_keys
     from kuzet.service import run_service
 
-    run_service(_load(site), print_events=print_events)
+    cfg = _load(site)
+    try:
+        require_keys(cfg.access)
+    except KeyMissing as exc:
+        raise _fail(str(exc), 2) from None
+    run_service(cfg, print_events=print_events)
 
 
 @app.command()

@@ -60,6 +60,7 @@ def demo_site(cameras: int = 4, port: int = 8080, data_dir: Path = Path("var")) 
         data_dir=data_dir,
         store=StoreConfig(url=f"sqlite:///{data_dir / 'kuzet.db'}"),
         api=ApiConfig(port=port),
-        access=AccessConfig(tls=TlsConfig(enabled=True)),  # self-signed for the demo
+        # self-signed TLS; keys made under data_dir/keys (loud warning), demo only
+        access=AccessConfig(tls=TlsConfig(enabled=True), embedded_keys=True),
         cameras=cams,
     )

@@ -229,7 +229,7 @@ def test_access_service_loads_the_ring_lazily(
     try:
         svc = AccessService(store.engine, cfg, data_dir=tmp_path / "data")
         svc.seed_agencies()
-        assert not (tmp_path / "data").exists()  # commands that need no key make none
+        assert not (tmp_path / "data" / "keys").exists()  # commands that need no key make none
         secret = _person(svc, "op.lazy")
         assert (tmp_path / "data" / "keys" / "access.key").exists()
         restarted = AccessService(store.engine, cfg, data_dir=tmp_path / "data")

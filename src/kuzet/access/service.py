@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
@@ -11,7 +10,9 @@ from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.accounts import Accounts
 from kuzet.access.audit import AuditLog
+from kuzet.access.audit_anchor import HEAD_FILE
 from kuzet.access.errors import Conflict
+from kuzet.access.keyfiles import audit_key
 from kuzet.access.keys import ApiKeys
 from kuzet.access.model import Principal, Role, Scope
 from kuzet.access.passwords import Passwords
@@ -48,8 +49,8 @@ class AccessService:
         self.cfg = cfg or AccessConfig()
         self.engine = engine
         maker = sessionmaker(engine, expire_on_commit=False)
-        key = os.environ.get(self.cfg.audit_key_env, "").encode()
-        self.audit = AuditLog(engine, key)
+        head = None if data_dir is None else (data_dir / HEAD_FILE).absolute()
+        self.audit = AuditLog(engine, audit_key(self.cfg, data_dir), head_file=head)
         self.passwords = Passwords(self.cfg.passwords)
         self.totp_secrets = TotpSecrets(
             keys if keys is not None else lambda: load_keys(self.cfg, data_dir)

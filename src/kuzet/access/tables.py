@@ -116,3 +116,18 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The newest audit record's ``seq`` and ``hash``, signed: truncation is named.
+
+    One row (``id`` 1), updated with every append; triggers refuse deleting it or
+    moving it back (migration ``0007_audit_head``)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    sig: Mapped[str] = mapped_column(String(64))  # HMAC of (seq, hash); "" = not signed yet
+    ts: Mapped[datetime]

@@ -76,5 +76,11 @@ class AccessConfig(_Strict):
     key_file_env: str = Field(
         "KUZET_ACCESS_KEY_FILE", description="env var naming a key file (one 'id:base64key' a line)"
     )
+    embedded_keys: bool = Field(
+        False,
+        description="demo / single test machine only: without KUZET_AUDIT_KEY and "
+        "KUZET_ACCESS_KEYS, make keys under <data_dir>/keys (0600) instead of refusing to "
+        "start; a loud warning at every start",
+    )
     secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
     public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")
