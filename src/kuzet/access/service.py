@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from kuzet.access.accounts import Accounts
 from kuzet.access.audit import AuditLog
 from kuzet.access.audit_anchor import HEAD_FILE
+from kuzet.access.cursors import CursorSeal
 from kuzet.access.errors import Conflict
 from kuzet.access.keyfiles import audit_key
 from kuzet.access.keys import ApiKeys
@@ -60,6 +61,7 @@ class AccessService:
             maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets
         )
         self.keys = ApiKeys(maker, self.audit)
+        self.cursors = CursorSeal(lambda: self.totp_secrets.ring)  # the access key ring
         self._maker = maker
 
     def authenticate(self, token: str, ip: str | None = None) -> Principal | None:

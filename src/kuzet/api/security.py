@@ -273,7 +273,9 @@ def current_principal(conn: HTTPConnection) -> Principal:
 
 
 def scoped_store(conn: HTTPConnection) -> ScopedStore:
-    return ScopedStore(get_context(conn).store, current_principal(conn))
+    ctx = get_context(conn)
+    cursors = None if ctx.access is None else ctx.access.cursors
+    return ScopedStore(ctx.store, current_principal(conn), cursors)
 
 
 Who = Annotated[Principal, Depends(current_principal)]
