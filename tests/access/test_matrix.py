@@ -19,7 +19,7 @@ AUTH_SESSION = {("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
                 ("POST", "/api/auth/password")}  # fmt: skip
 PUBLIC = {("GET", "/healthz"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/redoc"),
           ("GET", "/docs/oauth2-redirect"), ("POST", "/api/auth/login"),
-          ("POST", "/api/auth/refresh")}  # fmt: skip
+          ("POST", "/api/auth/refresh"), ("GET", "/api/auth/password-policy")}  # fmt: skip
 CAM_READ = {("GET", "/api/cameras"), ("GET", "/api/cameras/{camera_id}")}
 CAM_WRITE = {("POST", "/api/cameras"), ("PUT", "/api/cameras/{camera_id}"),
              ("DELETE", "/api/cameras/{camera_id}")}  # fmt: skip
@@ -86,6 +86,7 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/ui/{path}"): "200",
     ("POST", "/api/auth/login"): "422:validation_error",
     ("POST", "/api/auth/refresh"): "401:unauthorized",  # no refresh token in the body
+    ("GET", "/api/auth/password-policy"): "200",
     # own session
     ("GET", "/api/auth/me"): "200", ("POST", "/api/auth/logout"): "204",
     ("POST", "/api/auth/totp/enrol"): "403:forbidden",  # already enrolled

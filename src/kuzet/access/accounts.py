@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.access import totp
 from kuzet.access.audit import AuditLog
-from kuzet.access.errors import Conflict, Forbidden, Invalid, NotFound
+from kuzet.access.errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from kuzet.access.model import DataClass, Principal, Role, Scope
 from kuzet.access.passwords import Passwords, WeakPassword, one_time_password
 from kuzet.access.policy import DEFAULT_CLEARANCES
@@ -244,13 +244,30 @@ class Accounts:
         return codes
 
     def change_password(self, me: Principal, old: str, new: str) -> None:
+        """Wrong old passwords count like failed logins (same throttle, per account and
+        address) and are audited; the account's sessions end on success."""
+        throttle = self.sessions.throttle
+        attempt = throttle.begin(me.username, me.ip)
+        try:
+            with self._s() as s:
+                row = s.get(UserRow, me.user_id)
+                stored = None if row is None else row.password_hash
+            ok = row is not None and self.pw.verify(stored, old)
+        except Busy:
+            throttle.release(attempt)
+            raise
+        if not ok:
+            self.audit.record(me.username, "user.password_changed", target=f"user:{me.username}",
+                              agency_id=me.agency_id, ip=me.ip, outcome="denied",
+                              detail={"why": "current password wrong"})  # fmt: skip
+            raise Forbidden("current password is wrong", code="old_password_invalid")
+        throttle.release(attempt)
+        self._check(new, me.username)
+        new_hash = self.pw.hash(new)
         with self._s.begin() as s:
-            row = s.get(UserRow, me.user_id)
-            if row is None or not self.pw.verify(row.password_hash, old):
-                raise Forbidden("current password is wrong")
-            self._check(new, row.username)
-            row.password_hash = self.pw.hash(new)
-            self.sessions.revoke_user(s, row.id)
+            s.execute(update(UserRow).where(UserRow.id == me.user_id)
+                      .values(password_hash=new_hash))  # fmt: skip
+            self.sessions.revoke_user(s, me.user_id)
         self._audit(me, "user.password_changed", me.username, None, {})
 
     def _check(self, password: str, username: str) -> None:

@@ -58,6 +58,15 @@ class PasswordIn(_In):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
+class PasswordPolicyOut(BaseModel):
+    min_length: int
+    max_length: int
+    min_classes: int = Field(description="how many of `classes` a password must mix")
+    classes: list[str]
+    letters: str
+    forbidden: list[str]
+
+
 class ScopeModel(_In):
     categories: list[str] | None = None
     camera_ids: list[str] | None = None

@@ -55,6 +55,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # authentication (login and refresh audit themselves)
     ("POST", "/api/auth/login"): Rule(Gate.PUBLIC),
     ("POST", "/api/auth/refresh"): Rule(Gate.PUBLIC),
+    ("GET", "/api/auth/password-policy"): Rule(Gate.PUBLIC),
     ("POST", "/api/auth/logout"): Rule(Gate.SESSION, "logout"),
     ("GET", "/api/auth/me"): Rule(Gate.SESSION),
     ("POST", "/api/auth/totp/enrol"): Rule(Gate.SESSION, "totp.enrol"),

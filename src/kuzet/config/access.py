@@ -26,6 +26,12 @@ class PasswordPolicy(_Strict):
     min_length: int = Field(12, ge=8)
     min_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, symbol")
     argon2: Argon2Config = Field(default_factory=Argon2Config)
+    max_concurrent_hashes: int = Field(
+        4, ge=1, description="argon2 runs at once per process (each takes memory_kib)"
+    )
+    busy_wait_s: float = Field(
+        0.5, ge=0, description="how long a login waits for a free slot before 503 'busy'"
+    )
 
 
 class TokenConfig(_Strict):
@@ -36,10 +42,19 @@ class TokenConfig(_Strict):
 
 
 class ThrottleConfig(_Strict):
+    """Failed logins (``kuzet.access.throttle``): locks are per account *and* source."""
+
     window_s: int = Field(900, ge=1, description="failures counted over this window")
-    max_user_failures: int = Field(5, ge=1, description="then the account is locked")
-    lockout_s: int = Field(900, ge=1)
+    max_user_failures: int = Field(
+        5, ge=1, description="failures of one account from one address, then that pair is locked"
+    )
+    backoff_base_s: int = Field(30, ge=1, description="first lock; doubles with each failure")
+    lockout_s: int = Field(900, ge=1, description="the longest lock")
     max_ip_failures: int = Field(20, ge=1, description="then the address gets 429")
+    guard_account_failures: int = Field(
+        20, ge=1, description="failures of an account from all addresses, then logins get no "
+        "hint and need both factors at once",
+    )  # fmt: skip
 
 
 class RetentionConfig(_Strict):
