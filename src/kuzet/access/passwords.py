@@ -12,6 +12,7 @@ case letters, digits of any script as digits, everything else as a symbol.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -65,7 +66,8 @@ class Passwords:
             time_cost=a.time_cost, memory_cost=a.memory_kib, parallelism=a.parallelism,
             hash_len=32, salt_len=16, type=Type.ID,
         )  # fmt: skip
-        self._slots = threading.BoundedSemaphore(policy.max_concurrent_hashes)
+        slots = policy.max_concurrent_hashes or max(1, (os.cpu_count() or 2) // 2)
+        self._slots = threading.BoundedSemaphore(slots)
         # Verified against for unknown users, so timing does not reveal which names exist.
         self._dummy = self._hasher.hash(secrets.token_hex(16))
 

@@ -40,6 +40,10 @@ class Gate(StrEnum):
 class Rule:
     need: Perm | Gate
     audit: str | None = None  # audit action recorded when allowed (and when denied)
+    max_body: int | None = None  # bytes, for uploads; else the site's default (1 MiB)
+
+
+MiB = 1 << 20
 
 
 P = Perm
@@ -111,15 +115,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
     ("DELETE", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
     ("GET", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_READ, "watchlist.persons"),
-    ("POST", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_WRITE),
-    ("POST", "/api/watchlists/{watchlist_id}/sync"): Rule(P.WATCHLISTS_WRITE),
+    # up to 20 photos of 10 MiB each (spooled to disk); a JSON sync batch
+    ("POST", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_WRITE, None, 210 * MiB),
+    ("POST", "/api/watchlists/{watchlist_id}/sync"): Rule(P.WATCHLISTS_WRITE, None, 64 * MiB),
     ("GET", f"{_PERSON}"): Rule(P.WATCHLISTS_READ, "watchlist.person.view"),
     ("GET", f"{_PERSON}/photos/{{photo_id}}"): Rule(P.WATCHLISTS_READ),
     ("GET", f"{_PERSON}/export"): Rule(P.WATCHLISTS_WRITE),
     ("DELETE", f"{_PERSON}"): Rule(P.WATCHLISTS_WRITE),
     ("GET", "/api/faces/hits"): Rule(P.WATCHLISTS_READ, "watchlist.hit.search"),
     ("GET", "/api/faces/hits/{hit_id}"): Rule(P.WATCHLISTS_READ),
-    ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH),
+    ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH, None, 11 * MiB),
 }
 
 
@@ -155,6 +160,19 @@ def app_routes(app: FastAPI) -> list[RouteInfo]:
             methods = sorted(m for m in (route.methods or ()) if m != "HEAD")
             out += [RouteInfo(m, path, endpoint) for m in methods]
     return out
+
+
+def larger_bodies() -> dict[tuple[str, str], int]:
+    """``(METHOD, path template) -> bytes`` for the routes that take uploads."""
+    return {k: r.max_body for k, r in ROUTES.items() if r.max_body is not None}
+
+
+async def authenticates(conn: HTTPConnection) -> bool:
+    """Whether the caller's credentials work (for the body limit of upload routes)."""
+    access, token = get_context(conn).access, caller_token(conn)
+    if access is None or not token:
+        return False
+    return await anyio.to_thread.run_sync(access.authenticate, token, client_ip(conn)) is not None
 
 
 def compile_rules(app: FastAPI) -> dict[tuple[str, Any], Rule]:

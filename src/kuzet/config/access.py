@@ -26,9 +26,10 @@ class PasswordPolicy(_Strict):
     min_length: int = Field(12, ge=8)
     min_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, symbol")
     argon2: Argon2Config = Field(default_factory=Argon2Config)
-    max_concurrent_hashes: int = Field(
-        4, ge=1, description="argon2 runs at once per process (each takes memory_kib)"
-    )
+    max_concurrent_hashes: int | None = Field(
+        None, ge=1, description="argon2 runs at once per process (each takes memory_kib and "
+        "every core it can); default: half the CPU cores, at least 1",
+    )  # fmt: skip
     busy_wait_s: float = Field(
         0.5, ge=0, description="how long a login waits for a free slot before 503 'busy'"
     )
@@ -96,6 +97,9 @@ class AccessConfig(_Strict):
         description="demo / single test machine only: without KUZET_AUDIT_KEY and "
         "KUZET_ACCESS_KEYS, make keys under <data_dir>/keys (0600) instead of refusing to "
         "start; a loud warning at every start",
+    )
+    max_body_kib: int = Field(
+        1024, ge=1, description="largest request body; upload routes name their own, larger"
     )
     secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
     public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")
