@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from kuzet.access.audit import AuditLog
-from kuzet.access.model import Role
+from kuzet.access.model import DataClass, Role
 from kuzet.access.service import AccessService
 from kuzet.cli import app as cli
 from kuzet.schema import open_store
@@ -24,7 +25,8 @@ from .conftest import City, cheap_config
 def _fill(city: City) -> None:
     city.user("inv", "city-police", Role.INVESTIGATOR)
     city.user("adm", "situation-centre", Role.ADMINISTRATOR)
-    city.user("aud", "situation-centre", Role.AUDITOR)
+    city.user("aud", "situation-centre", Role.AUDITOR,  # city-wide: reads every agency's
+              clearances=frozenset({DataClass.CITY_AUDIT}))  # fmt: skip
     c, h = city.client, city.h("inv")
     why = {"X-Kuzet-Reason": "case 2025-117"}
     assert c.get("/api/events", params={"camera_id": "street-1"}, headers=h).status_code == 200
@@ -236,3 +238,33 @@ def test_a_dropped_anchor_table_is_named(city: City) -> None:
         c.execute(text("DROP TABLE audit_head"))
     problems = [str(p) for p in city.svc.audit.verify()]
     assert any("audit_head is missing" in p for p in problems), problems
+
+
+def test_auditors_read_their_own_agency_unless_cleared_city_wide(city: City) -> None:
+    city.user("inv", "city-police", Role.INVESTIGATOR)
+    city.user("teacher", "education", Role.OPERATOR)
+    city.user("police-aud", "city-police", Role.AUDITOR)
+    city.user("edu-aud", "education", Role.AUDITOR)
+    city.user("oversight", "prosecutor", Role.AUDITOR,
+              clearances=frozenset({DataClass.CITY_AUDIT}))  # fmt: skip
+    why = {"X-Kuzet-Reason": "case 2025-117: suspect seen"}
+    h = {**city.h("inv"), **why}
+    assert city.client.get("/api/events/ev-street-1-4/snapshot", headers=h).status_code == 200
+    assert city.client.get("/api/cameras", headers=city.h("teacher")).status_code == 200
+
+    def rows(who: str, path: str = "/api/audit") -> list[dict[str, Any]]:
+        r = city.client.get(path, params={"limit": 1000}, headers=city.h(who))
+        assert r.status_code == 200, r.text
+        if path == "/api/audit":
+            return list(r.json()["items"])
+        return [json.loads(x) for x in r.text.splitlines()]
+
+    def seen(who: str, path: str = "/api/audit") -> set[str | None]:
+        return {x["agency_id"] for x in rows(who, path)}
+
+    assert seen("edu-aud") == {"education"}  # no police searches, no reasons
+    assert seen("police-aud") == {"city-police"}
+    assert {"city-police", "education", "prosecutor", None} <= seen("oversight")
+    assert seen("edu-aud", "/api/audit/export") == {"education"}
+    assert "case 2025-117: suspect seen" not in {x["reason"] for x in rows("edu-aud")}
+    assert "case 2025-117: suspect seen" in {x["reason"] for x in rows("oversight")}

@@ -176,8 +176,13 @@ class AuditLog:
         until: datetime | None = None,
         after_seq: int = 0,
         limit: int | None = None,
+        agency_id: str | None = None,
     ) -> list[dict[str, Any]]:
+        """Records in ``seq`` order; ``agency_id`` keeps one agency's only (what an
+        auditor without city-wide clearance reads)."""
         stmt = select(AuditRow).where(AuditRow.seq > after_seq).order_by(AuditRow.seq)
+        if agency_id is not None:
+            stmt = stmt.where(AuditRow.agency_id == agency_id)
         if actor:
             stmt = stmt.where(AuditRow.actor == actor)
         if action:

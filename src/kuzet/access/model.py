@@ -45,6 +45,7 @@ class DataClass(StrEnum):
     VIDEO = "video"  # snapshots, clips
     BIOMETRICS = "biometrics"  # unblurred faces, face-match events
     PLATES = "plates"  # licence plate numbers
+    CITY_AUDIT = "city_audit"  # audit records of every agency (city-wide oversight)
 
 
 @dataclass(frozen=True, slots=True)
