@@ -33,7 +33,15 @@ ADMIN = USERS_READ | {("PUT", "/api/agencies/{agency_id}"), ("POST", "/api/users
                       ("GET", "/api/users/{user_id}/api-keys"),
                       ("POST", "/api/users/{user_id}/api-keys"),
                       ("POST", "/api/api-keys/{key_id}/rotate"),
-                      ("DELETE", "/api/api-keys/{key_id}")}  # fmt: skip
+                      ("DELETE", "/api/api-keys/{key_id}"),
+                      ("POST", "/api/users/{user_id}/reset-totp"),
+                      ("POST", "/api/users/{user_id}/unlock"),
+                      ("POST", "/api/users/{user_id}/deactivate"),
+                      ("POST", "/api/users/{user_id}/reactivate")}  # fmt: skip
+# clearance requests: read with the accounts, decided by a second person (supervisors)
+USERS_READ |= {("GET", "/api/grants")}
+ADMIN |= {("GET", "/api/grants")}
+GRANTS = {("POST", "/api/grants/{grant_id}/approve"), ("POST", "/api/grants/{grant_id}/reject")}
 AUDIT = {("GET", "/api/audit"), ("GET", "/api/audit/export"), ("GET", "/api/audit/verify")}
 # operations centre (issue 6)
 PUBLIC |= {("GET", "/"), ("GET", "/ui/{path}")}
@@ -65,7 +73,7 @@ FACES = WL_READ | WL_WRITE | FACE_SEARCH
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "operator": VIEWER | AUTH_SESSION,
-    "supervisor": VIEWER | USERS_READ | AUTH_SESSION,
+    "supervisor": VIEWER | USERS_READ | GRANTS | AUTH_SESSION,
     "investigator": VIEWER | FACES | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
@@ -73,7 +81,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
-ALL_KNOWN |= ADMIN | AUDIT | FACES
+ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -121,6 +129,13 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", "/api/users/{user_id}/api-keys"): "422:validation_error",
     ("POST", "/api/api-keys/{key_id}/rotate"): "404:not_found",
     ("DELETE", "/api/api-keys/{key_id}"): "404:not_found",
+    ("POST", "/api/users/{user_id}/reset-totp"): "404:not_found",
+    ("POST", "/api/users/{user_id}/unlock"): "404:not_found",
+    ("POST", "/api/users/{user_id}/deactivate"): "404:not_found",
+    ("POST", "/api/users/{user_id}/reactivate"): "404:not_found",
+    ("GET", "/api/grants"): "200",
+    ("POST", "/api/grants/{grant_id}/approve"): "404:not_found",
+    ("POST", "/api/grants/{grant_id}/reject"): "404:not_found",
     # audit
     ("GET", "/api/audit"): "200", ("GET", "/api/audit/export"): "200",
     ("GET", "/api/audit/verify"): "200",
@@ -150,7 +165,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
     """The outcome as ``status`` or ``status:error code`` (WebSocket: 101 or the close code)."""
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
-                      person_id="nope", photo_id="nope", hit_id="nope")  # fmt: skip
+                      person_id="nope", photo_id="nope", hit_id="nope",
+                      grant_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

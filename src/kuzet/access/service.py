@@ -13,6 +13,7 @@ from kuzet.access.audit import AuditLog
 from kuzet.access.audit_anchor import HEAD_FILE
 from kuzet.access.cursors import CursorSeal
 from kuzet.access.errors import Conflict
+from kuzet.access.grants import Grants
 from kuzet.access.keyfiles import audit_key
 from kuzet.access.keys import ApiKeys
 from kuzet.access.model import Principal, Role, Scope
@@ -57,10 +58,12 @@ class AccessService:
             keys if keys is not None else lambda: load_keys(self.cfg, data_dir)
         )
         self.sessions = Sessions(maker, self.cfg, self.passwords, self.audit, self.totp_secrets)
+        self.grants = Grants(maker, self.audit)
         self.accounts = Accounts(
-            maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets
-        )
-        self.keys = ApiKeys(maker, self.audit)
+            maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets,
+            self.grants,
+        )  # fmt: skip
+        self.keys = ApiKeys(maker, self.audit, self.grants)
         self.cursors = CursorSeal(lambda: self.totp_secrets.ring)  # the access key ring
         self._maker = maker
 

@@ -27,6 +27,7 @@ from kuzet.api.routers import (
     cameras,
     clips,
     events,
+    grants,
     live,
     ops,
     ops_center,
@@ -122,7 +123,8 @@ def create_app(
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
-        auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
+        auth.router, admin.router, grants.router, audit.router, cameras.router, events.router,
+        live.router,
         ops.router, clips.router,
         ops_center.router, ops_live.router, ops_ui.router,
         watchlists.router, faces_router.router,
