@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from kuzet.access.retention import purge
 from kuzet.access.service import AccessService
-from kuzet.access.tls import uvicorn_ssl
+from kuzet.access.tls import uvicorn_proxy, uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
@@ -250,6 +250,7 @@ def run_service(
             host=site.api.host,
             port=site.api.port,
             log_level="warning",
+            **uvicorn_proxy(site.access),  # X-Forwarded-For from configured proxies only
             **ssl,  # type: ignore[arg-type]
         )
     )

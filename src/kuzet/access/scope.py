@@ -77,6 +77,10 @@ class ScopedStore:
         cam = self.store.get_camera(camera_id)
         return cam if cam is not None and self._cam_ok(cam) else None
 
+    def may_hold(self, cam: CameraInfo) -> bool:
+        """Whether ``cam`` (its category and district) would be in the caller's scope."""
+        return self._cam_ok(cam)
+
     def upsert_camera(self, cam: CameraInfo) -> CameraInfo:
         if not self._cam_ok(cam):
             raise Forbidden("the camera's category or district is outside your scope")

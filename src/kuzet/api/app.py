@@ -46,6 +46,7 @@ from kuzet.api.security import (
     install_openapi,
     larger_bodies,
 )
+from kuzet.api.trail import AuditTrail
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
 
@@ -132,6 +133,7 @@ def create_app(
         app.include_router(router)
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s
     max_body = (1024 if cfg is None else cfg.max_body_kib) * 1024
+    app.add_middleware(AuditTrail)
     app.add_middleware(
         BodyLimit, default=max_body, larger=larger_bodies(), authenticates=authenticates
     )

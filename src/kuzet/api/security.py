@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import Depends, FastAPI, WebSocketException, status
@@ -20,10 +21,12 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.requests import HTTPConnection
 from starlette.routing import Route, WebSocketRoute
 
+from kuzet.access.audit import Entry
 from kuzet.access.model import Perm, Principal
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import get_context
 from kuzet.api.errors import ApiError
+from kuzet.api.trail import defer
 
 ACCESS_COOKIE = "kuzet_access"
 REFRESH_COOKIE = "kuzet_refresh"
@@ -222,15 +225,33 @@ def _deny(conn: HTTPConnection, code: int, err: str, message: str) -> Exception:
     return ApiError(code, err, message, headers=headers)
 
 
-def caller_token(conn: HTTPConnection) -> str | None:
+def _header_token(conn: HTTPConnection) -> str | None:
     auth = conn.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     if key := conn.headers.get("x-api-key"):
         return key.strip()
+    return None
+
+
+def caller_token(conn: HTTPConnection) -> str | None:
+    if (token := _header_token(conn)) is not None:
+        return token
     # Cookies only where a forged cross-site request cannot change anything.
     safe = conn.scope["type"] == "websocket" or conn.scope.get("method") in ("GET", "HEAD")
     return conn.cookies.get(ACCESS_COOKIE) if safe else None
+
+
+def _foreign_origin(conn: HTTPConnection, allowed: list[str]) -> bool:
+    """A WebSocket opened by a page of another site: the browser sends our cookie along
+    (cross-site WebSocket hijacking), so the ``Origin`` must be this site or listed."""
+    origin = conn.headers.get("origin")
+    if origin is None:  # not a browser
+        return False
+    parts = urlsplit(origin)
+    return parts.netloc.lower() != (conn.headers.get("host") or "").lower() and (
+        origin.rstrip("/") not in allowed
+    )
 
 
 def _rule(conn: HTTPConnection) -> Rule | None:
@@ -258,6 +279,12 @@ async def authorize(
     token = caller_token(conn)
     if ctx.access is None or not token:
         raise _deny(conn, 401, "unauthorized", "authentication required")
+    if (
+        conn.scope["type"] == "websocket"
+        and _header_token(conn) is None
+        and _foreign_origin(conn, ctx.access.cfg.allowed_origins)
+    ):
+        raise _deny(conn, 403, "origin_refused", "cookie sessions only from this site's pages")
     ip = client_ip(conn)
     principal = await anyio.to_thread.run_sync(ctx.access.authenticate, token, ip)
     if principal is None:
@@ -273,18 +300,15 @@ async def authorize(
         detail: dict[str, Any] = {"path": conn.url.path}
         if conn.url.query:
             detail["query"] = conn.url.query[:1000]
-        await anyio.to_thread.run_sync(
-            lambda: ctx.access.audit.record(  # type: ignore[union-attr]
-                principal.username,
-                rule.audit or "access",
-                agency_id=principal.agency_id,
-                target=conn.url.path,
-                ip=ip,
-                reason=reason,
-                outcome="ok" if allowed else "denied",
-                detail=detail,
-            )
-        )
+        entry = Entry(
+            principal.username, rule.audit or "access", target=conn.url.path,
+            agency_id=principal.agency_id, ip=ip, reason=reason,
+            outcome="ok" if allowed else "denied", detail=detail,
+        )  # fmt: skip
+        if allowed and conn.scope["type"] == "http":
+            defer(conn, entry)  # written with the handler's outcome (kuzet.api.trail)
+        else:
+            await anyio.to_thread.run_sync(ctx.access.audit.record_many, [entry])
     if not allowed:
         if principal.stage != "full":
             raise _deny(conn, 403, "totp_enrolment_required", "set up TOTP first")

@@ -101,5 +101,15 @@ class AccessConfig(_Strict):
     max_body_kib: int = Field(
         1024, ge=1, description="largest request body; upload routes name their own, larger"
     )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="other origins (https://host[:port]) whose pages may open WebSockets "
+        "with the session cookie; the API's own origin always may",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For / -Proto headers "
+        "are believed; none: the peer address is the client",
+    )
     secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
     public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")
