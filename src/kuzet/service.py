@@ -82,11 +82,12 @@ class Service:
         self.site = site
         site.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(site.store.url)
-        for cam in camera_info(site):
-            self.store.upsert_camera(cam)
         self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
-        self.access.seed_agencies()
         self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
+        for cam in camera_info(site):  # camera passwords sealed at rest
+            self.store.upsert_camera(self.access.cameras.seal(cam))
+        self.access.cameras.seal_all(self.store)  # rows from before sealing
+        self.access.seed_agencies()
         self.blobs = LocalBlobStore(site.data_dir)
         self.enrichment = Enrichment(site, self.store.engine)  # faces, attributes, ...
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists

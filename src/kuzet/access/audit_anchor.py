@@ -4,7 +4,7 @@ A hash chain shows edits, deletions in the middle and reordering, but not the lo
 its newest records: what is left is consistent. So the head is kept outside the log,
 signed with the audit key: in the ``audit_head`` row (updated in the append's own
 transaction) and, where the site has a data directory, in a file beside it
-(``<data_dir>/audit/head.json``, 0600), which a database-only attacker can neither
+(``<data_dir>/audit/head-<database>.json``, 0600), which a database-only attacker can neither
 rewrite nor put back to an older signed value. ``verify`` compares each anchor with
 the chain and names the records an anchor vouches for that are gone.
 """
@@ -20,7 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-HEAD_FILE = Path("audit") / "head.json"  # under the site's data dir
+HEAD_DIR = Path("audit")  # under the site's data dir
+
+
+def head_file(data_dir: Path, database_url: str) -> Path:
+    """The head file of one database: named after it, so a data directory used with
+    another database (``--db``) never checks that one against the wrong head."""
+    tag = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return (data_dir / HEAD_DIR / f"head-{tag}.json").absolute()
 
 
 def head_signature(key: bytes, seq: int, hash_: str) -> str:

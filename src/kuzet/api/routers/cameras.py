@@ -21,6 +21,11 @@ def _out(ctx: ApiContext, cam: CameraInfo) -> CameraOut:
     return CameraOut.of(cam, ctx.statuses().get(cam.id))
 
 
+def _sealed(ctx: ApiContext, cam: CameraInfo) -> CameraInfo:
+    """URL passwords are stored sealed (kuzet.access.camera_secrets)."""
+    return cam if ctx.access is None else ctx.access.cameras.seal(cam)
+
+
 @router.get("", response_model=list[CameraOut], summary="List cameras with live status")
 def list_cameras(
     ctx: Ctx,
@@ -51,7 +56,7 @@ def create_camera(ctx: Ctx, view: View, body: CameraIn, response: Response) -> C
         raise ApiError(409, "conflict", f"camera {body.id!r} already exists")
     if ctx.store.get_camera(body.id) is not None or not view.may_hold(cam):
         raise ApiError(403, "camera_refused", CAMERA_REFUSED)
-    saved = view.upsert_camera(cam)
+    saved = view.upsert_camera(_sealed(ctx, cam))
     response.headers["Location"] = f"/api/cameras/{saved.id}"
     return _out(ctx, saved)
 
@@ -79,7 +84,7 @@ def replace_camera(ctx: Ctx, view: View, camera_id: str, body: CameraUpdate) -> 
     cam = CameraInfo(**data)
     if not view.may_hold(cam):
         raise ApiError(403, "camera_refused", CAMERA_REFUSED)
-    return _out(ctx, view.upsert_camera(cam))
+    return _out(ctx, view.upsert_camera(_sealed(ctx, cam)))
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a camera")

@@ -8,7 +8,9 @@
 * ``watchlist_persons.name`` becomes ``TEXT``: names are sealed at rest now
   (``kuzet.faces.sealed``), which makes them longer. SQLite does not enforce lengths,
   so only PostgreSQL is altered. Existing names stay readable as they are and are
-  sealed when next written (``kuzet faces rekey`` seals them all).
+  sealed when next written (``kuzet faces rekey`` seals them all). The downgrade opens
+  sealed names and case data again, with ``KUZET_FACE_KEYS`` / ``KUZET_FACE_KEY_FILE``;
+  without them it refuses, changing nothing, when sealed rows exist.
 
 Revision ID: 0008_grants_sealing
 Revises: 0007_audit_head
@@ -62,7 +64,35 @@ def upgrade() -> None:
                         existing_type=sa.String(256), existing_nullable=False)  # fmt: skip
 
 
+def _unseal_persons() -> None:
+    from kuzet.crypto import KeyRing, KeyRingError
+    from kuzet.faces.sealed import opened
+    from kuzet.faces.tables import PersonRow
+
+    bind = op.get_bind()
+    persons = sa.table("watchlist_persons", sa.column("id", sa.String),
+                       sa.column("name", sa.Text), sa.column("case", sa.JSON))  # fmt: skip
+    rows = bind.execute(
+        sa.select(persons.c.id, persons.c.name, persons.c.case)
+        .where(persons.c.name.like("kzs1:%"))
+    ).all()  # fmt: skip
+    if not rows:
+        return
+    try:
+        keys = KeyRing.from_env()
+        plain = [opened(keys, PersonRow(id=i, name=n, case=c)) for i, n, c in rows]
+    except KeyRingError as exc:
+        raise RuntimeError(
+            f"{len(rows)} watchlist names are sealed; to downgrade below 0008_grants_sealing "
+            f"set KUZET_FACE_KEYS or KUZET_FACE_KEY_FILE so they can be opened: {exc}"
+        ) from None
+    for p in plain:
+        bind.execute(persons.update().where(persons.c.id == p.id)
+                     .values(name=p.name, case=p.case))  # fmt: skip
+
+
 def downgrade() -> None:
+    _unseal_persons()
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column("watchlist_persons", "name", type_=sa.String(256),
                         existing_type=sa.Text, existing_nullable=False)  # fmt: skip
