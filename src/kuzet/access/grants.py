@@ -116,11 +116,12 @@ class Grants:
         return self.request(s, actor, user, why, clearances=suspended, reason=reason)
 
     # ------------------------------------------------------------ the second person
-    def list(self, actor: Principal, status: str | None = "pending") -> list[dict[str, Any]]:
+    def list(self, actor: Principal | None, status: str | None = "pending") -> list[dict[str, Any]]:
+        """Requests of the accounts ``actor`` may manage (``None``: the shell, all)."""
         stmt = select(GrantRow, UserRow).join(UserRow, UserRow.id == GrantRow.user_id)
         if status:
             stmt = stmt.where(GrantRow.status == status)
-        if not actor.platform:
+        if actor is not None and not actor.platform:
             stmt = stmt.where(UserRow.agency_id == actor.agency_id)
         with self._s() as s:
             rows = s.execute(stmt.order_by(GrantRow.created_at))

@@ -122,10 +122,10 @@ class ApiKeys:
         self.revoke(actor, key_id)
         return self.create(actor, user_id, perms, ttl, _rotated_from=key_id)
 
-    def list(self, actor: Principal, user_id: str) -> list[dict[str, Any]]:
+    def list(self, actor: Principal | None, user_id: str) -> list[dict[str, Any]]:
         with self._s() as s:
             user = s.get(UserRow, user_id)
-            if user is None or not actor.may_manage_agency(user.agency_id):
+            if user is None or (actor is not None and not actor.may_manage_agency(user.agency_id)):
                 raise NotFound(f"user {user_id!r} not found")
             rows = s.scalars(select(ApiKeyRow).where(ApiKeyRow.user_id == user_id))
             return [key_view(k) for k in rows]

@@ -146,15 +146,22 @@ class Throttle:
             s.execute(delete(AuthFailureRow).where(AuthFailureRow.id.in_(attempt.row_ids)))
 
     def clear(self, username: str) -> int:
-        """Forget every failure of an account (an administrator's unlock)."""
+        """Forget every failure of an account (an administrator's unlock); returns how
+        many failed attempts there were in the window."""
+        since = _now() - timedelta(seconds=self.cfg.window_s)
         with self._s.begin() as s:
-            res = s.execute(
+            attempts = s.scalar(
+                select(func.count()).where(
+                    AuthFailureRow.key == user_key(username), AuthFailureRow.ts >= since
+                )
+            )
+            s.execute(
                 delete(AuthFailureRow).where(
                     (AuthFailureRow.key == user_key(username))
                     | AuthFailureRow.key.startswith(pair_prefix(username), autoescape=True)
                 )
             )
-            return int(getattr(res, "rowcount", 0) or 0)
+            return int(attempts or 0)
 
     def status(self, usernames: list[str]) -> dict[str, tuple[int, datetime | None]]:
         """``name -> (failures in the window, latest lock end of any source)``."""
