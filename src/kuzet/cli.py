@@ -199,8 +199,10 @@ def config_check(site: Annotated[Path, typer.Argument(help="site YAML file")]) -
 
 
 from kuzet.cli_access import register as _register_access  # noqa: E402
+from kuzet.cli_users import register as _register_users  # noqa: E402
 
 _register_access(app)
+_register_users(app)
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -147,9 +147,6 @@ def tls_self_signed(
 
 
 def register(app: typer.Typer) -> None:
-    from kuzet.cli_users import register as register_users
-
-    register_users(app)
     app.add_typer(admin_app, name="admin")
     app.add_typer(audit_app, name="audit")
     app.add_typer(tls_app, name="tls")
