@@ -150,10 +150,18 @@ def serve(
     site: Annotated[Path, typer.Option(help="site YAML file")] = Path("site.yaml"),
     print_events: Annotated[bool, typer.Option(help="print one line per event")] = True,
 ) -> None:
-    """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
+    """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C.
+
+    Refuses to start without the audit and access keys (KUZET_AUDIT_KEY,
+    KUZET_ACCESS_KEYS) unless the site sets ``access.embedded_keys`` (demo only)."""
+    from kuzet.access.keyfiles import KeyMissing, require_keys
     from kuzet.service import run_service
 
     cfg = _load(site)
+    try:
+        require_keys(cfg.access)
+    except KeyMissing as exc:
+        raise _fail(str(exc), 2) from None
     run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
 
 
@@ -231,8 +239,10 @@ def config_check(site: Annotated[Path, typer.Argument(help="site YAML file")]) -
 
 
 from kuzet.cli_access import register as _register_access  # noqa: E402
+from kuzet.cli_users import register as _register_users  # noqa: E402
 
 _register_access(app)
+_register_users(app)
 
 
 def main() -> None:  # pragma: no cover - entry point

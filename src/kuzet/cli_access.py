@@ -38,11 +38,14 @@ def _site(site: Path | None) -> SiteConfig:
 
 
 def _open(site: Path | None, db: str | None) -> tuple[SiteConfig, Store, AccessService]:
+    """The site's store and access service. The site's data dir (key files, audit head
+    file) is used with the site's own database only, never with a ``--db`` alone."""
     from kuzet.access.service import AccessService
 
     cfg = _site(site)
     store = open_store(db or cfg.store.url)  # upgrades the schema, access tables included
-    return cfg, store, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
+    data_dir = cfg.data_dir if site is not None or db is None else None
+    return cfg, store, AccessService(store.engine, cfg.access, data_dir=data_dir)
 
 
 @admin_app.command("create-first")

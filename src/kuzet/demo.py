@@ -147,9 +147,11 @@ def demo_site(
         data_dir=data_dir,
         store=StoreConfig(url=f"sqlite:///{data_dir / 'kuzet.db'}"),
         api=ApiConfig(host=host, port=port),
+        # self-signed TLS; keys made under data_dir/keys (loud warning), demo only
         access=AccessConfig(
-            tls=TlsConfig(enabled=True, self_signed_hosts=tls_hosts),  # self-signed
+            tls=TlsConfig(enabled=True, self_signed_hosts=tls_hosts),
             retention=retention,
+            embedded_keys=True,
         ),
         cameras=cams,
     )

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from kuzet.access.retention import purge
 from kuzet.access.service import AccessService
-from kuzet.access.tls import uvicorn_ssl
+from kuzet.access.tls import uvicorn_proxy, uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.config.models import SiteConfig
 from kuzet.config.ops import RoutingRule
@@ -102,11 +102,12 @@ class Service:
         self.site = site
         site.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(site.store.url)
-        for cam in camera_info(site):
-            self.store.upsert_camera(cam)
         self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
-        self.access.seed_agencies()
         self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
+        for cam in camera_info(site):  # camera passwords sealed at rest
+            self.store.upsert_camera(self.access.cameras.seal(cam))
+        self.access.cameras.seal_all(self.store)  # rows from before sealing
+        self.access.seed_agencies()
         self.blobs = LocalBlobStore(site.data_dir)
         self.enrichment = Enrichment(site, self.store.engine)  # faces, attributes, ...
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
@@ -261,6 +262,7 @@ def run_service(
             host=site.api.host,
             port=site.api.port,
             log_level="warning",
+            **uvicorn_proxy(site.access),  # X-Forwarded-For from configured proxies only
             **ssl,  # type: ignore[arg-type]
         )
     )

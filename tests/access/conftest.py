@@ -49,7 +49,10 @@ CAMERAS = [
 def cheap_config(**kw: Any) -> AccessConfig:
     """Real argon2id, tiny cost: tests stay fast, the code path is the production one."""
     return AccessConfig(
-        passwords=PasswordPolicy(argon2=Argon2Config(time_cost=1, memory_kib=8, parallelism=1)),
+        passwords=PasswordPolicy(
+            argon2=Argon2Config(time_cost=1, memory_kib=8, parallelism=1),
+            max_concurrent_hashes=16,  # cheap hashes: never 'busy' unless a test makes it so
+        ),
         throttle=ThrottleConfig(max_user_failures=5, max_ip_failures=20),
         secure_cookies=True,
         **kw,

@@ -98,3 +98,32 @@ def test_password_policy_and_argon2id() -> None:
     assert not pw.verify(None, PASSWORD)
     strong = Passwords(PasswordPolicy())  # production defaults: RFC 9106 profile
     assert strong.needs_rehash(h)  # a cheap hash is upgraded at the next login
+
+
+def test_one_time_passwords_are_unambiguous_and_meet_the_policy_by_construction() -> None:
+    from kuzet.access.passwords import char_classes, one_time_password
+
+    pw = Passwords(PasswordPolicy())
+    made = [one_time_password() for _ in range(300)]
+    assert len(set(made)) == 300
+    assert len({p[-3:] for p in made}) > 100  # no constant suffix
+    for p in made:
+        assert not set(p) & set("lI1O0o"), p  # nothing to misread
+        assert len(p) == 23 and p.count("-") == 3
+        assert char_classes(p) == {"lower case letter", "upper case letter", "digit", "symbol"}
+        pw.check_strength(p, "some.user")
+
+
+def test_letters_of_any_alphabet_count(city: City) -> None:
+    pw = Passwords(PasswordPolicy())
+    pw.check_strength("Снежный-барс-2024", "someone")  # Cyrillic upper + lower, digits, symbol
+    pw.check_strength("ҚазақшаМәтінЖақсы1", "someone")  # Kazakh letters and a digit
+    with pytest.raises(WeakPassword, match="at least 3"):
+        pw.check_strength("снежныйбарсгор", "someone")  # one class only
+    with pytest.raises(WeakPassword, match="common"):
+        pw.check_strength("Мой-Пароль-12345", "someone")
+    r = city.client.get("/api/auth/password-policy")  # public: shown before anyone types
+    assert r.status_code == 200
+    rules = r.json()
+    assert rules["min_length"] == 12 and rules["min_classes"] == 3
+    assert rules["classes"] == ["lower case letter", "upper case letter", "digit", "symbol"]

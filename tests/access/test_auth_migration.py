@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 from alembic import command
-from sqlalchemy import Engine, func, inspect, select, text, update
+from sqlalchemy import Engine, func, inspect, select, text
 
 from kuzet.access.model import Role
+from kuzet.access.passwords import Passwords
 from kuzet.access.sealing import is_sealed
 from kuzet.access.service import AccessService
 from kuzet.access.tables import RecoveryCodeRow, UserRow
@@ -38,31 +39,35 @@ def _columns(engine: Engine, table: str) -> dict[str, object]:
 
 def _old_account(engine: Engine, name: str) -> tuple[str, str]:
     """What revision 0005 holds: a person with a plain TOTP secret, a live session and
-    recovery codes. Returns (user id, secret)."""
-    svc = AccessService(engine, cheap_config(), keys=KeyRing.parse(KEY))
-    svc.seed_agencies()
-    view, _ = svc.accounts.create_user(None, name, "city-police", Role.OPERATOR)
-    secret = pyotp.random_base32()
+    recovery codes. Returns (user id, secret). Written in SQL: today's code writes
+    today's schema (the audit head of 0007, for one)."""
+    secret, user_id, now = pyotp.random_base32(), str(uuid.uuid4()), datetime.now(UTC)
+    pw = Passwords(cheap_config().passwords)
     with engine.begin() as conn:
         conn.execute(
-            update(UserRow).where(UserRow.id == view["id"])
-            .values(totp_secret=secret, totp_enabled=True,
-                    password_hash=svc.passwords.hash(PASSWORD), must_change_password=False)
+            text("INSERT INTO agencies (id, name, platform, scope, created_at) "
+                 "VALUES ('city-police', 'City police', false, '{}', :now)"), {"now": now}
         )  # fmt: skip
         conn.execute(
-            RecoveryCodeRow.__table__.insert().values(user_id=view["id"], code_hash="c" * 64)
-        )
-        now = datetime.now(UTC)
+            text("INSERT INTO users (id, username, agency_id, role, password_hash, "
+                 "must_change_password, totp_secret, totp_enabled, totp_last_step, scope, "
+                 "clearances, active, locked_until, created_at) VALUES (:id, :name, "
+                 "'city-police', :role, :pw, false, :secret, true, 0, '{}', '[\"video\"]', "
+                 "true, NULL, :now)"),
+            {"id": user_id, "name": name, "role": Role.OPERATOR.value, "pw": pw.hash(PASSWORD),
+             "secret": secret, "now": now},
+        )  # fmt: skip
+        conn.execute(RecoveryCodeRow.__table__.insert().values(user_id=user_id, code_hash="c" * 64))
         conn.execute(  # the 0005 columns only: the ORM model already has the new one
             text(
                 "INSERT INTO auth_sessions (id, user_id, stage, access_hash, access_expires_at,"
                 " refresh_hash, refresh_expires_at, ip, created_at) VALUES (:id, :u, 'full',"
                 " :a, :ae, :r, :re, NULL, :now)"
             ),
-            {"id": str(uuid.uuid4()), "u": view["id"], "a": "a" * 64, "ae": now,
+            {"id": str(uuid.uuid4()), "u": user_id, "a": "a" * 64, "ae": now,
              "r": "r" * 64, "re": now + timedelta(hours=8), "now": now},
         )  # fmt: skip
-    return view["id"], secret
+    return user_id, secret
 
 
 def _count(engine: Engine, table: type) -> int:
@@ -97,13 +102,15 @@ def test_upgrade_from_0005_and_back(db_url: str, monkeypatch: pytest.MonkeyPatch
             assert conn.scalar(text("SELECT count(*) FROM auth_sessions")) == 1
         assert _secret(engine, user_id) == secret  # the upgrade does not need the key
 
-        # the plain secret still logs in; the login seals it
+        # the plain secret still logs in (today's code, so today's schema); the login seals it
+        upgrade(engine)
         svc = AccessService(engine, cheap_config(), keys=KeyRing.parse(KEY))
         toks = svc.sessions.login("op.legacy", PASSWORD, totp_code=pyotp.TOTP(secret).now())
         assert toks.stage == "full" and is_sealed(_secret(engine, user_id))
         assert svc.sessions.refresh(toks.refresh_token or "").stage == "full"
 
         # down: without the key it refuses and changes nothing
+        _downgrade(engine, REV)
         monkeypatch.delenv("KUZET_ACCESS_KEYS")
         with pytest.raises(RuntimeError, match="KUZET_ACCESS_KEYS"):
             _downgrade(engine, PREV)
@@ -120,6 +127,7 @@ def test_upgrade_from_0005_and_back(db_url: str, monkeypatch: pytest.MonkeyPatch
 
         upgrade(engine, REV)  # and up again
         assert current_revision(engine) == REV
+        upgrade(engine)
         assert AccessService(engine, cheap_config(), keys=KeyRing.parse(KEY)).sessions.login(
             "op.legacy", PASSWORD, totp_code=pyotp.TOTP(secret).at(time.time() + 30)
         ).stage == "full"  # fmt: skip

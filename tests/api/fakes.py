@@ -66,7 +66,8 @@ class FakeStore:
             evs = sorted(self._events.values(), key=key, reverse=True)
         if q.cursor is not None:
             try:
-                ts, eid = base64.urlsafe_b64decode(q.cursor.encode()).decode().split("|", 1)
+                padded = q.cursor + "=" * (-len(q.cursor) % 4)
+                ts, eid = base64.urlsafe_b64decode(padded.encode()).decode().split("|", 1)
                 after = (datetime.fromisoformat(ts), eid)
             except Exception:
                 raise ValueError("invalid cursor") from None

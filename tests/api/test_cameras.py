@@ -34,12 +34,18 @@ def test_crud_round_trip(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "Renamed"
     store = client.app.state.kuzet.store  # type: ignore[attr-defined]
-    assert store.get_camera("cam1").main_url == CAM["main_url"]
+    secrets = client.app.state.kuzet.access.cameras  # type: ignore[attr-defined]
+    stored = store.get_camera("cam1").main_url
+    assert "s3cret" not in stored and stored.startswith("rtsp://admin:kzs1")  # sealed at rest
+    assert secrets.open_url("cam1", stored) == CAM["main_url"]
+    assert "s3cret" not in (store.get_camera("cam1").sub_url or "")
 
     # A new password replaces the old one.
     got["main_url"] = "rtsp://admin:new@10.0.0.7:554/main"
     assert client.put("/api/cameras/cam1", json=got).status_code == 200
-    assert store.get_camera("cam1").main_url == "rtsp://admin:new@10.0.0.7:554/main"
+    stored = store.get_camera("cam1").main_url
+    assert ":new@" not in stored
+    assert secrets.open_url("cam1", stored) == "rtsp://admin:new@10.0.0.7:554/main"
 
     assert client.delete("/api/cameras/cam1").status_code == 204
     r = client.get("/api/cameras/cam1")

@@ -70,6 +70,7 @@ def test_kill_9_then_restart_loses_and_duplicates_nothing(tmp_path: Path, vtest_
         f"data_dir: {tmp_path / 'var'}\n"
         f"store: {{url: 'sqlite:///{db}', batch_wait_ms: 10}}\n"
         f"api: {{port: {port}}}\n"
+        "access: {embedded_keys: true}\n"  # serve refuses to run without keys otherwise
         "cameras:\n"
         "  - id: cam-1\n"
         f"    main_url: '{vtest_clip}'\n"

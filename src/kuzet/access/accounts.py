@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.access import totp
 from kuzet.access.audit import AuditLog
-from kuzet.access.errors import Conflict, Forbidden, Invalid, NotFound
+from kuzet.access.errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from kuzet.access.grants import Grants, capped
 from kuzet.access.model import DataClass, Principal, Role, Scope
 from kuzet.access.passwords import Passwords, WeakPassword, one_time_password
 from kuzet.access.policy import DEFAULT_CLEARANCES
@@ -52,7 +53,7 @@ def user_view(u: UserRow) -> dict[str, Any]:
         "totp_enabled": u.totp_enabled,
         "scope": Scope.from_json(u.scope).to_json(),
         "clearances": sorted(u.clearances),
-        "locked_until": u.locked_until,
+        "locked_until": u.locked_until,  # replaced by the throttle's view where shown
         "created_at": u.created_at,
     }
 
@@ -66,8 +67,10 @@ class Accounts:
         audit: AuditLog,
         sessions: Sessions,
         totp_secrets: TotpSecrets,
+        grants: Grants,
     ) -> None:
         self._s = maker
+        self.grants = grants
         self.cfg = cfg
         self.pw = pw
         self.audit = audit
@@ -116,13 +119,18 @@ class Accounts:
         clearances: frozenset[DataClass] | None = None,
         reason: str | None = None,
     ) -> tuple[dict[str, Any], str | None]:
-        """Returns the account and its one-time password (``None`` for integration)."""
+        """Returns the account and its one-time password (``None`` for integration).
+
+        Clearances beyond the actor's own are not given: the view's ``pending_grant``
+        holds them for a second person (:mod:`kuzet.access.grants`)."""
         if not USERNAME.match(username):
             raise Invalid("username: 3-64 of a-z 0-9 . _ -, starting with a letter or digit")
         if actor is not None and not actor.may_manage_agency(agency_id):
             raise Forbidden("you may manage accounts of your own agency only")
         secret = None if role == Role.INTEGRATION else one_time_password()
-        cl = DEFAULT_CLEARANCES[role] if clearances is None else clearances
+        wanted = DEFAULT_CLEARANCES[role] if clearances is None else clearances
+        given, beyond = capped(actor, wanted)
+        password_hash = None if secret is None else self.pw.hash(secret)
         with self._s.begin() as s:
             if s.get(AgencyRow, agency_id) is None:
                 raise NotFound(f"agency {agency_id!r} not found")
@@ -130,75 +138,148 @@ class Accounts:
                 raise Conflict(f"user {username!r} already exists")
             row = UserRow(
                 id=str(uuid.uuid4()), username=username, agency_id=agency_id, role=role.value,
-                password_hash=None if secret is None else self.pw.hash(secret),
-                must_change_password=secret is not None, totp_secret=None, totp_enabled=False,
-                totp_last_step=0, scope=(scope or Scope()).to_json(),
-                clearances=sorted(c.value for c in cl), active=True, locked_until=None,
-                created_at=_now(),
+                password_hash=password_hash, must_change_password=secret is not None,
+                totp_secret=None, totp_enabled=False, totp_last_step=0,
+                scope=(scope or Scope()).to_json(), clearances=sorted(given), active=True,
+                locked_until=None, created_at=_now(),
+                issued_by=None if actor is None else actor.user_id,
             )  # fmt: skip
             s.add(row)
-            view = user_view(row)
-        self._audit(actor, "user.create", username, reason, {k: view[k] for k in
-                    ("agency_id", "role", "scope", "clearances")})  # fmt: skip
+            s.flush()
+            grant = None
+            if actor is not None:
+                grant = self.grants.request(s, actor, row, "user.create", clearances=beyond,
+                                            reason=reason)  # fmt: skip
+            view = {**user_view(row), "pending_grant": grant}
+        self._audit(actor, "user.create", username, reason, {
+            **{k: view[k] for k in ("agency_id", "role", "scope", "clearances")},
+            "pending": sorted(beyond)})  # fmt: skip
         return view, secret
+
+    def _row(self, s: Session, actor: Principal | None, user_id: str) -> UserRow:
+        row = s.get(UserRow, user_id)
+        if row is None or (actor is not None and not actor.may_manage_agency(row.agency_id)):
+            raise NotFound(f"user {user_id!r} not found")
+        return row
 
     def get_user(self, actor: Principal, user_id: str) -> dict[str, Any]:
         with self._s() as s:
-            row = s.get(UserRow, user_id)
-            if row is None or not actor.may_manage_agency(row.agency_id):
-                raise NotFound(f"user {user_id!r} not found")
-            return user_view(row)
+            row = self._row(s, actor, user_id)
+            return self._with_throttle([user_view(row)])[0]
 
-    def list_users(self, actor: Principal) -> list[dict[str, Any]]:
+    def find(self, username: str) -> str:
+        """The id of a user name (the shell's commands take names)."""
+        with self._s() as s:
+            user_id = s.scalar(select(UserRow.id).where(UserRow.username == username))
+        if user_id is None:
+            raise NotFound(f"user {username!r} not found")
+        return user_id
+
+    def list_users(self, actor: Principal | None) -> list[dict[str, Any]]:
         stmt = select(UserRow).order_by(UserRow.username)
-        if not actor.platform:
+        if actor is not None and not actor.platform:
             stmt = stmt.where(UserRow.agency_id == actor.agency_id)
         with self._s() as s:
-            return [user_view(u) for u in s.scalars(stmt)]
+            return self._with_throttle([user_view(u) for u in s.scalars(stmt)])
+
+    def _with_throttle(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        status = self.sessions.throttle.status([v["username"] for v in views])
+        for v in views:
+            failures, until = status.get(v["username"], (0, None))
+            v["failed_logins"], v["locked_until"] = failures, until
+        return views
 
     def update_user(
-        self, actor: Principal, user_id: str, changes: dict[str, Any], reason: str | None = None
-    ) -> dict[str, Any]:
-        """Role, active, scope, clearances: the permission changes the audit must show."""
+        self, actor: Principal | None, user_id: str, changes: dict[str, Any],
+        reason: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Role, agency, active, scope, clearances: the changes the audit must show.
+        Clearances added beyond the actor's own wait in ``pending_grant``."""
+        grant = None
         with self._s.begin() as s:
-            row = s.get(UserRow, user_id)
-            if row is None or not actor.may_manage_agency(row.agency_id):
-                raise NotFound(f"user {user_id!r} not found")
-            if row.id == actor.user_id and ("role" in changes or changes.get("active") is False):
-                raise Forbidden("you cannot change your own role or deactivate yourself")
+            row = self._row(s, actor, user_id)
+            if (
+                actor is not None
+                and row.id == actor.user_id
+                and ("role" in changes or "agency_id" in changes or changes.get("active") is False)
+            ):
+                raise Forbidden("you cannot change your own role or agency or deactivate yourself")
             before = user_view(row)
             if "role" in changes:
                 row.role = Role(changes["role"]).value
+            if "agency_id" in changes and changes["agency_id"] != row.agency_id:
+                new = str(changes["agency_id"])
+                if s.get(AgencyRow, new) is None or (actor and not actor.may_manage_agency(new)):
+                    raise NotFound(f"agency {new!r} not found")
+                row.agency_id = new
             if "active" in changes:
                 row.active = bool(changes["active"])
             if "scope" in changes:
                 row.scope = Scope.from_json(changes["scope"]).to_json()
             if "clearances" in changes:
-                row.clearances = sorted(DataClass(c).value for c in changes["clearances"])
-            if not row.active or "role" in changes:
+                wanted = {DataClass(c).value for c in changes["clearances"]}
+                added = wanted - set(row.clearances)
+                given, beyond = capped(actor, (DataClass(c) for c in added))
+                row.clearances = sorted((wanted - added) | given)
+                if actor is not None:
+                    grant = self.grants.request(s, actor, row, "user.update", clearances=beyond,
+                                                reason=reason)  # fmt: skip
+            if not row.active or {"role", "agency_id"} & changes.keys():
                 self.sessions.revoke_user(s, row.id)
             after = user_view(row)
-        diff = {k: {"from": before[k], "to": after[k]} for k in changes if before[k] != after[k]}
+        diff = {k: {"from": before[k], "to": after[k]} for k in changes
+                if k in before and before[k] != after[k]}  # fmt: skip
+        if grant is not None:
+            diff["pending"] = grant["clearances"]
         self._audit(actor, "user.update", before["username"], reason, diff)
-        return after
+        return {**after, "pending_grant": grant}
 
-    def reset_user(self, actor: Principal | None, user_id: str, reason: str | None = None) -> str:
-        """New one-time password, TOTP and recovery codes cleared, sessions revoked."""
+    def reset_user(
+        self, actor: Principal | None, user_id: str, reason: str | None = None
+    ) -> tuple[str, dict[str, Any] | None]:
+        """New one-time password, TOTP and recovery codes cleared, sessions revoked. The
+        actor now knows a password of the account: its clearances beyond the actor's are
+        suspended into a grant request (returned) until a second person approves."""
         secret = one_time_password()
+        password_hash = self.pw.hash(secret)
         with self._s.begin() as s:
-            row = s.get(UserRow, user_id)
-            if row is None or (actor is not None and not actor.may_manage_agency(row.agency_id)):
-                raise NotFound(f"user {user_id!r} not found")
+            row = self._row(s, actor, user_id)
             if row.role == Role.INTEGRATION:
                 raise Invalid("integration accounts use API keys, not passwords")
-            row.password_hash = self.pw.hash(secret)
+            row.password_hash = password_hash
             row.must_change_password, row.totp_enabled, row.totp_secret = True, False, None
-            row.locked_until = None
+            row.totp_last_step, row.locked_until = 0, None
+            s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
+            self.sessions.revoke_user(s, row.id)
+            grant = self.grants.issued(s, actor, row, "user.reset", reason)
+            name = row.username
+        self._audit(actor, "user.reset", name, reason,
+                    {"suspended": [] if grant is None else grant["clearances"]})  # fmt: skip
+        return secret, grant
+
+    def reset_totp(self, actor: Principal | None, user_id: str, reason: str | None = None) -> None:
+        """A lost phone: TOTP and recovery codes cleared, sessions revoked; the password
+        stays, and the next login sets up TOTP again. (The actor learns no credential,
+        so clearances stay.)"""
+        with self._s.begin() as s:
+            row = self._row(s, actor, user_id)
+            if row.role == Role.INTEGRATION:
+                raise Invalid("integration accounts have no TOTP")
+            row.totp_enabled, row.totp_secret, row.totp_last_step = False, None, 0
             s.execute(delete(RecoveryCodeRow).where(RecoveryCodeRow.user_id == row.id))
             self.sessions.revoke_user(s, row.id)
             name = row.username
-        self._audit(actor, "user.reset", name, reason, {})
-        return secret
+        self._audit(actor, "user.totp_reset", name, reason, {})
+
+    def unlock(self, actor: Principal | None, user_id: str, reason: str | None = None) -> int:
+        """Forget the account's failed logins from every address; returns how many."""
+        with self._s.begin() as s:
+            row = self._row(s, actor, user_id)
+            row.locked_until = None
+            name = row.username
+        cleared = self.sessions.throttle.clear(name)
+        self._audit(actor, "user.unlock", name, reason, {"failures_cleared": cleared})
+        return cleared
 
     # ------------------------------------------------------------ own account
     def enrol_totp(self, me: Principal) -> Enrolment:
@@ -244,13 +325,30 @@ class Accounts:
         return codes
 
     def change_password(self, me: Principal, old: str, new: str) -> None:
+        """Wrong old passwords count like failed logins (same throttle, per account and
+        address) and are audited; the account's sessions end on success."""
+        throttle = self.sessions.throttle
+        attempt = throttle.begin(me.username, me.ip)
+        try:
+            with self._s() as s:
+                row = s.get(UserRow, me.user_id)
+                stored = None if row is None else row.password_hash
+            ok = row is not None and self.pw.verify(stored, old)
+        except Busy:
+            throttle.release(attempt)
+            raise
+        if not ok:
+            self.audit.record(me.username, "user.password_changed", target=f"user:{me.username}",
+                              agency_id=me.agency_id, ip=me.ip, outcome="denied",
+                              detail={"why": "current password wrong"})  # fmt: skip
+            raise Forbidden("current password is wrong", code="old_password_invalid")
+        throttle.release(attempt)
+        self._check(new, me.username)
+        new_hash = self.pw.hash(new)
         with self._s.begin() as s:
-            row = s.get(UserRow, me.user_id)
-            if row is None or not self.pw.verify(row.password_hash, old):
-                raise Forbidden("current password is wrong")
-            self._check(new, row.username)
-            row.password_hash = self.pw.hash(new)
-            self.sessions.revoke_user(s, row.id)
+            s.execute(update(UserRow).where(UserRow.id == me.user_id)
+                      .values(password_hash=new_hash))  # fmt: skip
+            self.sessions.revoke_user(s, me.user_id)
         self._audit(me, "user.password_changed", me.username, None, {})
 
     def _check(self, password: str, username: str) -> None:

@@ -37,3 +37,9 @@ class Conflict(AccessError):
 
 class Invalid(AccessError):
     status, code = 422, "validation_error"
+
+
+class Busy(AccessError):
+    """Too many password hashes at once (each takes tens of MiB): try again shortly."""
+
+    status, code = 503, "busy"

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuzet.access import tokens
 from kuzet.access.audit import AuditLog
 from kuzet.access.errors import Invalid, NotFound
+from kuzet.access.grants import Grants, capped_perms
 from kuzet.access.model import Perm, Principal, Role
-from kuzet.access.policy import grants
+from kuzet.access.policy import grants as role_grants
 from kuzet.access.principals import principal_for
 from kuzet.access.tables import AgencyRow, ApiKeyRow, UserRow
 
@@ -31,9 +32,10 @@ def key_view(k: ApiKeyRow) -> dict[str, Any]:
 
 
 class ApiKeys:
-    def __init__(self, maker: sessionmaker[Session], audit: AuditLog) -> None:
+    def __init__(self, maker: sessionmaker[Session], audit: AuditLog, grants: Grants) -> None:
         self._s = maker
         self.audit = audit
+        self.grants = grants
 
     def create(
         self,
@@ -44,16 +46,22 @@ class ApiKeys:
         *,
         _rotated_from: str | None = None,
     ) -> tuple[dict[str, Any], str]:
-        """Returns the key's record and the key itself, shown this once only."""
-        ceiling = grants(Role.INTEGRATION)
+        """Returns the key's record and the key itself, shown this once only.
+
+        Whoever makes a key holds it: face permissions beyond the actor's own, and the
+        account's clearances beyond the actor's, wait in ``pending_grant`` for a second
+        person (:mod:`kuzet.access.grants`)."""
+        ceiling = role_grants(Role.INTEGRATION)
         try:
             perms = frozenset(Perm(p) for p in permissions)
         except ValueError:
             raise Invalid(f"permissions: known are {sorted(p.value for p in ceiling)}") from None
         if not perms or not perms <= ceiling:
             raise Invalid(f"permissions: a non-empty subset of {sorted(p.value for p in ceiling)}")
+        given, beyond = capped_perms(actor, perms)
         key_id, key = tokens.new_api_key()
         now = _now()
+        why = "apikey.rotate" if _rotated_from else "apikey.create"
         with self._s.begin() as s:
             user = s.get(UserRow, user_id)
             if user is None or (actor is not None and not actor.may_manage_agency(user.agency_id)):
@@ -62,19 +70,25 @@ class ApiKeys:
                 raise Invalid("API keys are for integration accounts; people log in with TOTP")
             row = ApiKeyRow(
                 id=key_id, user_id=user_id, key_hash=tokens.digest(key),
-                permissions=sorted(p.value for p in perms), created_at=now,
+                permissions=sorted(given), created_at=now,
                 expires_at=None if ttl_days is None else now + timedelta(days=ttl_days),
                 revoked_at=None, last_used_at=None,
             )  # fmt: skip
             s.add(row)
-            view = key_view(row)
+            s.flush()
+            suspended = self.grants.issued(s, actor, user, why)
+            asked = None
+            if actor is not None:
+                asked = self.grants.request(s, actor, user, why, permissions=beyond,
+                                            api_key_id=key_id)  # fmt: skip
+            view = {**key_view(row), "pending_grant": asked, "suspended_grant": suspended}
         self.audit.record(
-            "system" if actor is None else actor.username,
-            "apikey.rotate" if _rotated_from else "apikey.create",
+            "system" if actor is None else actor.username, why,
             target=f"apikey:{key_id}", agency_id=None if actor is None else actor.agency_id,
             ip=None if actor is None else actor.ip,
             detail={"user_id": user_id, "permissions": view["permissions"],
-                    "rotated_from": _rotated_from},
+                    "pending": sorted(beyond), "rotated_from": _rotated_from,
+                    "suspended": [] if suspended is None else suspended["clearances"]},
         )  # fmt: skip
         return view, key
 
@@ -108,10 +122,10 @@ class ApiKeys:
         self.revoke(actor, key_id)
         return self.create(actor, user_id, perms, ttl, _rotated_from=key_id)
 
-    def list(self, actor: Principal, user_id: str) -> list[dict[str, Any]]:
+    def list(self, actor: Principal | None, user_id: str) -> list[dict[str, Any]]:
         with self._s() as s:
             user = s.get(UserRow, user_id)
-            if user is None or not actor.may_manage_agency(user.agency_id):
+            if user is None or (actor is not None and not actor.may_manage_agency(user.agency_id)):
                 raise NotFound(f"user {user_id!r} not found")
             rows = s.scalars(select(ApiKeyRow).where(ApiKeyRow.user_id == user_id))
             return [key_view(k) for k in rows]

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     WATCHLISTS_READ = "watchlists.read"  # lists, persons, hits (with biometric clearance)
     WATCHLISTS_WRITE = "watchlists.write"  # create, enrol, sync, export and erase persons
     FACES_SEARCH = "faces.search"  # retrospective "where was this face seen"
+    GRANTS_APPROVE = "grants.approve"  # the second person for clearances (access.grants)
 
 
 class DataClass(StrEnum):
@@ -45,6 +46,7 @@ class DataClass(StrEnum):
     VIDEO = "video"  # snapshots, clips
     BIOMETRICS = "biometrics"  # unblurred faces, face-match events
     PLATES = "plates"  # licence plate numbers
+    CITY_AUDIT = "city_audit"  # audit records of every agency (city-wide oversight)
 
 
 @dataclass(frozen=True, slots=True)

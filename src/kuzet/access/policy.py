@@ -13,7 +13,9 @@ _FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OPERATOR: frozenset(_VIEW),
-    Role.SUPERVISOR: frozenset(_VIEW | {Perm.USERS_READ}),
+    # Supervisors are the second person: they approve clearances an administrator asked
+    # for (kuzet.access.grants), which administrators cannot give themselves.
+    Role.SUPERVISOR: frozenset(_VIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE}),
     # Watchlists and face search: investigators only (they also hold biometric clearance
     # by default); operators never see lists or hits.
     Role.INVESTIGATOR: frozenset(_VIEW | _FACES),

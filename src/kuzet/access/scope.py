@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kuzet.access.cursors import CursorSeal, process_seal
 from kuzet.access.errors import Forbidden
 from kuzet.access.model import DataClass, Principal
 from kuzet.access.policy import (
@@ -19,7 +20,11 @@ from kuzet.access.policy import (
 )
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo, EventQuery
+from kuzet.store.cursor import encode_cursor
 from kuzet.store.ports import StoreReader
+
+# Rows read past hidden ones to fill one page before it is cut short (with a cursor)
+MAX_SCAN_PAGES = 20
 
 
 def event_view(p: Principal, ev: Event) -> Event | None:
@@ -45,9 +50,12 @@ def event_view(p: Principal, ev: Event) -> Event | None:
 
 
 class ScopedStore:
-    def __init__(self, store: StoreReader, principal: Principal) -> None:
+    def __init__(
+        self, store: StoreReader, principal: Principal, cursors: CursorSeal | None = None
+    ) -> None:
         self.store = store
         self.p = principal
+        self.cursors = cursors or process_seal()
 
     def _cam_ok(self, cam: CameraInfo) -> bool:
         return self.p.scope.camera_allowed(cam.id, cam.category, cam.district)
@@ -69,6 +77,10 @@ class ScopedStore:
         cam = self.store.get_camera(camera_id)
         return cam if cam is not None and self._cam_ok(cam) else None
 
+    def may_hold(self, cam: CameraInfo) -> bool:
+        """Whether ``cam`` (its category and district) would be in the caller's scope."""
+        return self._cam_ok(cam)
+
     def upsert_camera(self, cam: CameraInfo) -> CameraInfo:
         if not self._cam_ok(cam):
             raise Forbidden("the camera's category or district is outside your scope")
@@ -88,8 +100,12 @@ class ScopedStore:
         return event_view(self.p, ev)
 
     def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]:
-        """Scope is pushed into the query, so pages stay full and cursors stay valid;
-        clearance filtering may make a page shorter than ``limit``."""
+        """Scope is pushed into the query; what clearance hides (face and plate events,
+        other agencies' watchlist hits) is skipped here, reading on until the page is
+        full. The cursor is sealed and made from the last *visible* event, so neither it
+        nor its presence says anything about hidden ones: it is given only when another
+        visible event follows (or, past ``MAX_SCAN_PAGES`` pages of hidden ones, where
+        the reading stopped)."""
         allowed = self.allowed_camera_ids()
         cams = q.camera_id
         if allowed is not None:
@@ -101,7 +117,21 @@ class ScopedStore:
             )
         if cams == [] or types == []:
             return [], None
-        items, cursor = self.store.query_events(
-            q.model_copy(update={"camera_id": cams, "type": types})
-        )
-        return [v for v in (event_view(self.p, e) for e in items) if v is not None], cursor
+        holder = self.p.api_key_id or self.p.user_id
+        raw = None if q.cursor is None else encode_cursor(*self.cursors.open(q.cursor, holder))
+        base = q.model_copy(update={"camera_id": cams, "type": types})
+        visible: list[Event] = []
+        last: Event | None = None
+        for _ in range(MAX_SCAN_PAGES):
+            items, raw = self.store.query_events(base.model_copy(update={"cursor": raw}))
+            for ev in items:
+                last = ev
+                if (v := event_view(self.p, ev)) is not None:
+                    if len(visible) == q.limit:  # one more visible: there is a next page
+                        end = visible[-1]
+                        return visible, self.cursors.seal(end.ts, end.id, holder)
+                    visible.append(v)
+            if raw is None:
+                return visible, None
+        assert last is not None  # MAX_SCAN_PAGES pages read, none of them empty
+        return visible, self.cursors.seal(last.ts, last.id, holder)

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kuzet.access.keyfiles import ACCESS_KEY_FILE, make_key_file
 from kuzet.config.access import AccessConfig
 from kuzet.crypto import KeyRing, KeyRingError
 
 log = logging.getLogger(__name__)
 
 PREFIX = "kzs1:"
-KEY_FILE = Path("keys") / "access.key"  # under the site's data dir, embedded mode only
+KEY_FILE = ACCESS_KEY_FILE  # under the site's data dir, embedded mode only
 _BASE32 = re.compile(r"^[A-Z2-7]+=*$")
 _lock = threading.Lock()
 _process_ring: KeyRing | None = None
@@ -72,25 +73,13 @@ def load_keys(cfg: AccessConfig, data_dir: Path | None, *, generate: bool = True
 
 
 def _embedded_key_file(path: Path, cfg: AccessConfig) -> KeyRing:
-    made = False
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(
-                # no commas: the key ring reads them as separators, comments included
-                f"# Kuzet access key: seals TOTP secrets. Made {datetime.now(UTC):%Y-%m-%d}\n"
-                f"# by the embedded mode; production sets {cfg.keys_env} instead.\n"
-                f"{KeyRing.generate('a1')}\n"
-            )
-        try:
-            os.link(tmp, path)  # fails if another process made the file first: use theirs
-            made = True
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+    made = make_key_file(
+        path,
+        # no commas: the key ring reads them as separators, comments included
+        f"# Kuzet access key: seals TOTP secrets. Made {datetime.now(UTC):%Y-%m-%d}\n"
+        f"# by the embedded mode; production sets {cfg.keys_env} instead.\n"
+        f"{KeyRing.generate('a1')}\n",
+    )
     if path.stat().st_mode & 0o077:
         log.warning("access key file %s is readable by other users: chmod 600 it", path)
     log.warning(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
@@ -11,7 +10,12 @@ from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.accounts import Accounts
 from kuzet.access.audit import AuditLog
+from kuzet.access.audit_anchor import head_file
+from kuzet.access.camera_secrets import CameraSecrets
+from kuzet.access.cursors import CursorSeal
 from kuzet.access.errors import Conflict
+from kuzet.access.grants import Grants
+from kuzet.access.keyfiles import audit_key
 from kuzet.access.keys import ApiKeys
 from kuzet.access.model import Principal, Role, Scope
 from kuzet.access.passwords import Passwords
@@ -23,6 +27,22 @@ from kuzet.config.access import AccessConfig
 from kuzet.crypto import KeyRing, KeyRingError
 
 log = logging.getLogger(__name__)
+
+
+def private_files(data_dir: Path, engine: Engine) -> None:
+    """The data directory 0700 and a SQLite database (with its journal files) 0600:
+    they hold watchlists, case data and the audit log. SQLite gives the journals it
+    makes later the database file's mode."""
+    paths = [data_dir] if data_dir.is_dir() else []
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        db = Path(str(engine.url.database))
+        paths += [p for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal"))
+                  if p.exists()]  # fmt: skip
+    for path in paths:
+        try:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        except OSError as exc:  # not ours (a shared mount): say so, do not stop
+            log.warning("cannot make %s private: %s", path, exc)
 
 
 class AccessService:
@@ -48,17 +68,24 @@ class AccessService:
         self.cfg = cfg or AccessConfig()
         self.engine = engine
         maker = sessionmaker(engine, expire_on_commit=False)
-        key = os.environ.get(self.cfg.audit_key_env, "").encode()
-        self.audit = AuditLog(engine, key)
+        url = engine.url.render_as_string(hide_password=True)
+        head = None if data_dir is None else head_file(data_dir, url)
+        self.audit = AuditLog(engine, audit_key(self.cfg, data_dir), head_file=head)
         self.passwords = Passwords(self.cfg.passwords)
         self.totp_secrets = TotpSecrets(
             keys if keys is not None else lambda: load_keys(self.cfg, data_dir)
         )
         self.sessions = Sessions(maker, self.cfg, self.passwords, self.audit, self.totp_secrets)
+        self.grants = Grants(maker, self.audit)
         self.accounts = Accounts(
-            maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets
-        )
-        self.keys = ApiKeys(maker, self.audit)
+            maker, self.cfg, self.passwords, self.audit, self.sessions, self.totp_secrets,
+            self.grants,
+        )  # fmt: skip
+        self.keys = ApiKeys(maker, self.audit, self.grants)
+        self.cursors = CursorSeal(lambda: self.totp_secrets.ring)  # the access key ring
+        self.cameras = CameraSecrets(lambda: self.totp_secrets.ring)
+        if data_dir is not None:
+            private_files(data_dir, engine)
         self._maker = maker
 
     def authenticate(self, token: str, ip: str | None = None) -> Principal | None:

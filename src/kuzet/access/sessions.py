@@ -8,28 +8,36 @@ and the event audited (``session.refresh_reuse``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.access import tokens, totp
 from kuzet.access.audit import AuditLog
-from kuzet.access.errors import AuthFailed, Throttled
+from kuzet.access.errors import AuthFailed, Busy
 from kuzet.access.model import Principal
 from kuzet.access.passwords import Passwords
 from kuzet.access.principals import principal_for
 from kuzet.access.sealing import TotpSecrets
-from kuzet.access.tables import AgencyRow, AuthFailureRow, RecoveryCodeRow, SessionRow, UserRow
+from kuzet.access.tables import AgencyRow, RecoveryCodeRow, SessionRow, UserRow
+from kuzet.access.throttle import Attempt, Throttle
 from kuzet.config.access import AccessConfig
 from kuzet.crypto import KeyRingError
 
 log = logging.getLogger(__name__)
 
-BAD_LOGIN = "wrong user name, password or code"  # one message: no hint which part failed
+BAD_LOGIN = "wrong user name, password or code"  # no hint which part failed
+_MESSAGES = {
+    "totp_required": "a TOTP code (or a recovery code) is required",
+    "totp_invalid": "wrong code: check the authenticator app and the phone's clock",
+    "totp_reused": "this code was used already: wait for the next one",
+    "recovery_code_invalid": "the recovery code is wrong or was used already",
+}
 BAD_REFRESH = "refresh token invalid, expired or revoked"  # reuse detected reads the same
 
 
@@ -60,52 +68,21 @@ class Sessions:
         self.pw = pw
         self.audit = audit
         self.totp_secrets = totp_secrets
-
-    # ------------------------------------------------------------ throttling
-    def _failures(self, s: Session, key: str, now: datetime) -> int:
-        since = now - timedelta(seconds=self.cfg.throttle.window_s)
-        q = select(func.count()).where(AuthFailureRow.key == key, AuthFailureRow.ts >= since)
-        return int(s.scalar(q) or 0)
-
-    def _fail(self, username: str, ip: str | None, why: str, user: UserRow | None) -> AuthFailed:
-        now = _now()
-        t = self.cfg.throttle
-        with self._s.begin() as s:
-            s.add(AuthFailureRow(key=f"user:{username.lower()}", ts=now))
-            if ip:
-                s.add(AuthFailureRow(key=f"ip:{ip}", ts=now))
-            s.flush()
-            if user is not None and self._failures(s, f"user:{username.lower()}", now) >= (
-                t.max_user_failures
-            ):
-                s.execute(
-                    update(UserRow)
-                    .where(UserRow.id == user.id)
-                    .values(locked_until=now + timedelta(seconds=t.lockout_s))
-                )
-                why += "; account locked"
-        self.audit.record(
-            username, "login", ip=ip, outcome="denied", detail={"why": why},
-            agency_id=None if user is None else user.agency_id,
-        )  # fmt: skip
-        return AuthFailed(BAD_LOGIN)
-
-    def _check_throttle(self, s: Session, username: str, user: UserRow | None, ip: str | None):  # type: ignore[no-untyped-def]
-        now = _now()
-        t = self.cfg.throttle
-        if ip and self._failures(s, f"ip:{ip}", now) >= t.max_ip_failures:
-            raise Throttled("too many failed logins from this address", retry_after=t.window_s)
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            wait = int((user.locked_until - now).total_seconds()) + 1
-            raise Throttled("account temporarily locked after failed logins", retry_after=wait)
-        if user is None and self._failures(s, f"user:{username.lower()}", now) >= (
-            t.max_user_failures
-        ):  # unknown names lock the same way, so lockout does not reveal which exist
-            raise Throttled(
-                "account temporarily locked after failed logins", retry_after=t.lockout_s
-            )
+        self.throttle = Throttle(maker, cfg.throttle)
 
     # ------------------------------------------------------------ login
+    def _fail(self, attempt: Attempt, user: UserRow | None, why: str, code: str) -> AuthFailed:
+        """Audit a failed attempt (its throttle rows stay: they are the failure) and say
+        why, unless the account is on guard: then every failure reads the same."""
+        self.audit.record(
+            attempt.username, "login", ip=attempt.ip, outcome="denied",
+            detail={"why": why, "on_guard": attempt.guarded},
+            agency_id=None if user is None else user.agency_id,
+        )  # fmt: skip
+        if attempt.guarded or code == "invalid_credentials":
+            return AuthFailed(BAD_LOGIN, code="invalid_credentials")
+        return AuthFailed(_MESSAGES[code], code=code)
+
     def login(
         self,
         username: str,
@@ -115,54 +92,65 @@ class Sessions:
         recovery_code: str | None = None,
         ip: str | None = None,
     ) -> Tokens:
-        with self._s() as s:
-            user = s.scalar(select(UserRow).where(UserRow.username == username))
-            self._check_throttle(s, username, user, ip)
-        ok = self.pw.verify(None if user is None else user.password_hash, password)
+        """Password and second factor. Failures say why with a code the UI translates
+        (``invalid_credentials``, ``totp_required``, ``totp_invalid``, ``totp_reused``,
+        ``recovery_code_invalid``; 429 ``locked`` with ``until``, 429
+        ``too_many_attempts``, 503 ``busy``), never whether the user exists."""
+        attempt = self.throttle.begin(username, ip)  # Locked / Throttled
+        try:
+            with self._s() as s:
+                user = s.scalar(select(UserRow).where(UserRow.username == username))
+            ok = self.pw.verify(None if user is None else user.password_hash, password)
+        except Busy:
+            self.throttle.release(attempt)
+            raise
         if user is None or not ok:
-            raise self._fail(username, ip, "password", user)
+            raise self._fail(attempt, user, "password", "invalid_credentials")
         if not user.active:
-            raise self._fail(username, ip, "inactive account", user)
+            raise self._fail(attempt, user, "inactive account", "invalid_credentials")
         if not user.totp_enabled:
+            self.throttle.succeeded(attempt)
             toks = self._open(user, "enrol", ip)
             self.audit.record(username, "login", agency_id=user.agency_id, ip=ip,
                               detail={"stage": "enrol"})  # fmt: skip
             return toks
         if totp_code:
-            if not self._use_totp(user, totp_code):
-                raise self._fail(username, ip, "totp code wrong or replayed", user)
+            result = self._use_totp(user, totp_code)
+            if result != totp.Check.OK:
+                raise self._fail(attempt, user, f"totp code {result.value}", f"totp_{result.value}")
         elif recovery_code:
             if not self._use_recovery(user, recovery_code):
-                raise self._fail(username, ip, "recovery code wrong or used", user)
+                raise self._fail(attempt, user, "recovery code wrong or used",
+                                 "recovery_code_invalid")  # fmt: skip
+        elif attempt.guarded:  # no hint that the password was right
+            raise self._fail(attempt, user, "no second factor while on guard", "totp_required")
         else:
-            raise AuthFailed("a TOTP code (or a recovery code) is required", code="totp_required")
+            self.throttle.release(attempt)  # the first half of a login: not a failure
+            raise AuthFailed(_MESSAGES["totp_required"], code="totp_required")
         if self.pw.needs_rehash(user.password_hash or ""):
-            with self._s.begin() as s:
-                s.execute(
-                    update(UserRow).where(UserRow.id == user.id)
-                    .values(password_hash=self.pw.hash(password))
-                )  # fmt: skip
-        with self._s.begin() as s:
-            s.execute(
-                delete(AuthFailureRow).where(AuthFailureRow.key == f"user:{username.lower()}")
-            )
+            with contextlib.suppress(Busy):  # upgraded at a quieter login
+                rehashed = self.pw.hash(password)
+                with self._s.begin() as s:
+                    stmt = update(UserRow).where(UserRow.id == user.id)
+                    s.execute(stmt.values(password_hash=rehashed))
+        self.throttle.succeeded(attempt)
         toks = self._open(user, "full", ip)
         detail = {"stage": "full", "second_factor": "totp" if totp_code else "recovery_code"}
         self.audit.record(username, "login", agency_id=user.agency_id, ip=ip, detail=detail)
         return toks
 
-    def _use_totp(self, user: UserRow, code: str) -> bool:
+    def _use_totp(self, user: UserRow, code: str) -> totp.Check:
         stored = user.totp_secret
         if not stored:
-            return False
+            return totp.Check.INVALID
         try:
             opened = self.totp_secrets.open(stored, user.id)
         except KeyRingError as exc:  # never the secret itself in the log
             log.error("TOTP secret of user %r does not open: %s", user.username, exc)
-            return False
-        step = totp.matching_step(opened.secret, code, user.totp_last_step)
+            return totp.Check.INVALID
+        result, step = totp.check(opened.secret, code, user.totp_last_step)
         if step is None:
-            return False
+            return result
         with self._s.begin() as s:  # compare-and-set: two racing logins cannot both use it
             res = s.execute(
                 update(UserRow)
@@ -170,14 +158,14 @@ class Sessions:
                 .values(totp_last_step=step)
             )
             if not getattr(res, "rowcount", 0):
-                return False
+                return totp.Check.REUSED
             if opened.stale:  # plain text from before sealing, or an old key: seal anew
                 s.execute(
                     update(UserRow)
                     .where(UserRow.id == user.id, UserRow.totp_secret == stored)
                     .values(totp_secret=self.totp_secrets.seal(opened.secret, user.id))
                 )
-            return True
+            return totp.Check.OK
 
     def _use_recovery(self, user: UserRow, code: str) -> bool:
         with self._s.begin() as s:

@@ -44,6 +44,9 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # who last issued its credentials (created it, reset the password, made or rotated a
+    # key): that person could use them. None: the shell (kuzet users), the root of trust
+    issued_by: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class RecoveryCodeRow(Base):
@@ -116,3 +119,40 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The newest audit record's ``seq`` and ``hash``, signed: truncation is named.
+
+    One row (``id`` 1), updated with every append; triggers refuse deleting it or
+    moving it back (migration ``0007_audit_head``)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    sig: Mapped[str] = mapped_column(String(64))  # HMAC of (seq, hash); "" = not signed yet
+    ts: Mapped[datetime]
+
+
+class GrantRow(Base):
+    """Clearances (or API-key face permissions) asked beyond the asker's own: they wait
+    for a second person (``kuzet.access.grants``). Status: pending, approved, rejected,
+    cancelled (the account's credentials were issued anew meanwhile)."""
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    api_key_id: Mapped[str | None] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    clearances: Mapped[list[str]] = mapped_column(JSON)
+    permissions: Mapped[list[str]] = mapped_column(JSON)
+    why: Mapped[str] = mapped_column(String(256))  # what made it: "user.create", "user.reset"
+    reason: Mapped[str | None] = mapped_column(Text)  # the asker's X-Kuzet-Reason
+    requested_by: Mapped[str] = mapped_column(String(36))
+    requested_by_name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by_name: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None]

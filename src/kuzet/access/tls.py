@@ -1,4 +1,5 @@
-"""TLS for the API: a self-signed certificate for the demo, real files by config."""
+"""TLS for the API (a self-signed certificate for the demo, real files by config) and
+which proxies are believed about the client address."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import ipaddress
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from kuzet.config.access import TlsConfig
+from kuzet.config.access import AccessConfig, TlsConfig
 
 
 def self_signed(cert_file: Path, key_file: Path, hosts: list[str], days: int = 365) -> None:
@@ -65,3 +67,12 @@ def uvicorn_ssl(cfg: TlsConfig, data_dir: Path) -> dict[str, str]:
         if not (cert.exists() and key.exists()):
             self_signed(cert, key, cfg.self_signed_hosts)
     return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+
+
+def uvicorn_proxy(cfg: AccessConfig) -> dict[str, Any]:
+    """uvicorn's proxy-header settings: believe ``X-Forwarded-For`` / ``-Proto`` only
+    from the configured reverse proxies (uvicorn's own default trusts any local peer,
+    so any process on the host could claim any address)."""
+    if not cfg.trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(cfg.trusted_proxies)}

@@ -17,6 +17,7 @@ from kuzet import __version__
 from kuzet.api.context import ApiContext
 from kuzet.api.errors import install_error_handlers
 from kuzet.api.headers import SecurityHeaders
+from kuzet.api.limits import BodyLimit
 from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, LiveFrames, StorePort
 from kuzet.api.routers import (
@@ -26,6 +27,7 @@ from kuzet.api.routers import (
     cameras,
     clips,
     events,
+    grants,
     live,
     me_views,
     ops,
@@ -43,7 +45,14 @@ from kuzet.api.routers import (
     faces as faces_router,
 )
 from kuzet.api.routers.ops_live import OpsHub
-from kuzet.api.security import authorize, compile_rules, install_openapi
+from kuzet.api.security import (
+    authenticates,
+    authorize,
+    compile_rules,
+    install_openapi,
+    larger_bodies,
+)
+from kuzet.api.trail import AuditTrail
 from kuzet.core.camera import CameraStatus
 from kuzet.obs.metrics import Metrics
 
@@ -121,7 +130,8 @@ def create_app(
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
-        auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
+        auth.router, admin.router, grants.router, audit.router, cameras.router, events.router,
+        live.router,
         ops.router, clips.router,
         ops_center.router, ops_history.router, ops_map.router, ops_live.router, ops_ui.router,
         me_views.router,
@@ -131,6 +141,11 @@ def create_app(
     if docs:
         app.include_router(docs_pages.make_router("/openapi.json", app.title))
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s
+    max_body = (1024 if cfg is None else cfg.max_body_kib) * 1024
+    app.add_middleware(AuditTrail)
+    app.add_middleware(
+        BodyLimit, default=max_body, larger=larger_bodies(), authenticates=authenticates
+    )
     app.add_middleware(SecurityHeaders, hsts_max_age_s=hsts)
     app.state.kuzet_rules = compile_rules(app)
     install_openapi(app)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -107,7 +108,9 @@ async def _on_http(_: Request, exc: Exception) -> JSONResponse:
 async def _on_access(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AccessError)
     headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
-    return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=headers)
+    until = getattr(exc, "until", None)
+    body = error_body(exc.code, exc.message, until=until)
+    return JSONResponse(jsonable_encoder(body), status_code=exc.status, headers=headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

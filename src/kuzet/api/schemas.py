@@ -84,6 +84,7 @@ class ErrorBody(BaseModel):
     error: str = Field(description="machine-readable code, e.g. 'not_found'")
     message: str
     fields: list[FieldError] | None = None
+    until: datetime | None = Field(None, description="'locked': when logins from here work again")
 
 
 class CheckResult(BaseModel):

@@ -58,6 +58,15 @@ class PasswordIn(_In):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
+class PasswordPolicyOut(BaseModel):
+    min_length: int
+    max_length: int
+    min_classes: int = Field(description="how many of `classes` a password must mix")
+    classes: list[str]
+    letters: str
+    forbidden: list[str]
+
+
 class ScopeModel(_In):
     categories: list[str] | None = None
     camera_ids: list[str] | None = None
@@ -99,6 +108,7 @@ class UserIn(_In):
 
 class UserPatch(_In):
     role: Role | None = None
+    agency_id: str | None = Field(None, min_length=1, max_length=64)
     active: bool | None = None
     scope: ScopeModel | None = None
     clearances: list[DataClass] | None = None
@@ -113,14 +123,45 @@ class UserOut(BaseModel):
     totp_enabled: bool
     scope: ScopeModel
     clearances: list[DataClass]
-    locked_until: datetime | None = None
+    locked_until: datetime | None = Field(
+        None, description="the latest end of a login lock, from any address (see unlock)"
+    )
+    failed_logins: int = Field(0, description="failed logins in the throttle window")
     created_at: datetime
 
 
-class UserCreated(UserOut):
+class GrantOut(BaseModel):
+    """Clearances (or key face permissions) waiting for a second person."""
+
+    id: str
+    user_id: str
+    username: str | None = None
+    api_key_id: str | None = None
+    clearances: list[DataClass]
+    permissions: list[Perm]
+    why: str = Field(description="what asked: user.create, user.update, user.reset, apikey.*")
+    reason: str | None = None
+    requested_by: str
+    created_at: datetime
+    status: Literal["pending", "approved", "rejected", "cancelled"]
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class UserChanged(UserOut):
+    pending_grant: GrantOut | None = Field(
+        None, description="clearances asked beyond your own: they wait for a supervisor"
+    )
+
+
+class UserCreated(UserChanged):
     one_time_password: str | None = Field(
         None, description="shown once; replaced at first login. Null for integration accounts"
     )
+
+
+class UnlockOut(BaseModel):
+    failures_cleared: int
 
 
 class ApiKeyIn(_In):
@@ -140,6 +181,12 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="shown once; only its hash is stored")
+    pending_grant: GrantOut | None = Field(
+        None, description="face permissions asked beyond your own: they wait for a supervisor"
+    )
+    suspended_grant: GrantOut | None = Field(
+        None, description="the account's clearances beyond yours, suspended until approved"
+    )
 
 
 class AuditRecord(BaseModel):

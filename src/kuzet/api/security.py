@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import Depends, FastAPI, WebSocketException, status
@@ -20,10 +21,12 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.requests import HTTPConnection
 from starlette.routing import Route, WebSocketRoute
 
+from kuzet.access.audit import Entry
 from kuzet.access.model import Perm, Principal
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import get_context
 from kuzet.api.errors import ApiError
+from kuzet.api.trail import defer
 
 ACCESS_COOKIE = "kuzet_access"
 REFRESH_COOKIE = "kuzet_refresh"
@@ -40,6 +43,10 @@ class Gate(StrEnum):
 class Rule:
     need: Perm | Gate
     audit: str | None = None  # audit action recorded when allowed (and when denied)
+    max_body: int | None = None  # bytes, for uploads; else the site's default (1 MiB)
+
+
+MiB = 1 << 20
 
 
 P = Perm
@@ -56,6 +63,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # authentication (login and refresh audit themselves)
     ("POST", "/api/auth/login"): Rule(Gate.PUBLIC),
     ("POST", "/api/auth/refresh"): Rule(Gate.PUBLIC),
+    ("GET", "/api/auth/password-policy"): Rule(Gate.PUBLIC),
     ("POST", "/api/auth/logout"): Rule(Gate.SESSION, "logout"),
     ("GET", "/api/auth/me"): Rule(Gate.SESSION),
     ("POST", "/api/auth/totp/enrol"): Rule(Gate.SESSION, "totp.enrol"),
@@ -81,6 +89,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/users/{user_id}"): Rule(P.USERS_READ),
     ("PATCH", "/api/users/{user_id}"): Rule(P.USERS_WRITE),
     ("POST", "/api/users/{user_id}/reset"): Rule(P.USERS_WRITE),
+    ("POST", "/api/users/{user_id}/reset-totp"): Rule(P.USERS_WRITE),
+    ("POST", "/api/users/{user_id}/unlock"): Rule(P.USERS_WRITE),
+    ("POST", "/api/users/{user_id}/deactivate"): Rule(P.USERS_WRITE),
+    ("POST", "/api/users/{user_id}/reactivate"): Rule(P.USERS_WRITE),
+    # the second person for clearances (kuzet.access.grants)
+    ("GET", "/api/grants"): Rule(P.USERS_READ),
+    ("POST", "/api/grants/{grant_id}/approve"): Rule(P.GRANTS_APPROVE),
+    ("POST", "/api/grants/{grant_id}/reject"): Rule(P.GRANTS_APPROVE),
     ("GET", "/api/users/{user_id}/api-keys"): Rule(P.API_KEYS_MANAGE),
     ("POST", "/api/users/{user_id}/api-keys"): Rule(P.API_KEYS_MANAGE),
     ("POST", "/api/api-keys/{key_id}/rotate"): Rule(P.API_KEYS_MANAGE),
@@ -119,15 +135,16 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
     ("DELETE", "/api/watchlists/{watchlist_id}"): Rule(P.WATCHLISTS_WRITE),
     ("GET", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_READ, "watchlist.persons"),
-    ("POST", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_WRITE),
-    ("POST", "/api/watchlists/{watchlist_id}/sync"): Rule(P.WATCHLISTS_WRITE),
+    # up to 20 photos of 10 MiB each (spooled to disk); a JSON sync batch
+    ("POST", "/api/watchlists/{watchlist_id}/persons"): Rule(P.WATCHLISTS_WRITE, None, 210 * MiB),
+    ("POST", "/api/watchlists/{watchlist_id}/sync"): Rule(P.WATCHLISTS_WRITE, None, 64 * MiB),
     ("GET", f"{_PERSON}"): Rule(P.WATCHLISTS_READ, "watchlist.person.view"),
     ("GET", f"{_PERSON}/photos/{{photo_id}}"): Rule(P.WATCHLISTS_READ),
     ("GET", f"{_PERSON}/export"): Rule(P.WATCHLISTS_WRITE),
     ("DELETE", f"{_PERSON}"): Rule(P.WATCHLISTS_WRITE),
     ("GET", "/api/faces/hits"): Rule(P.WATCHLISTS_READ, "watchlist.hit.search"),
     ("GET", "/api/faces/hits/{hit_id}"): Rule(P.WATCHLISTS_READ),
-    ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH),
+    ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH, None, 11 * MiB),
 }
 
 
@@ -163,6 +180,19 @@ def app_routes(app: FastAPI) -> list[RouteInfo]:
             methods = sorted(m for m in (route.methods or ()) if m != "HEAD")
             out += [RouteInfo(m, path, endpoint) for m in methods]
     return out
+
+
+def larger_bodies() -> dict[tuple[str, str], int]:
+    """``(METHOD, path template) -> bytes`` for the routes that take uploads."""
+    return {k: r.max_body for k, r in ROUTES.items() if r.max_body is not None}
+
+
+async def authenticates(conn: HTTPConnection) -> bool:
+    """Whether the caller's credentials work (for the body limit of upload routes)."""
+    access, token = get_context(conn).access, caller_token(conn)
+    if access is None or not token:
+        return False
+    return await anyio.to_thread.run_sync(access.authenticate, token, client_ip(conn)) is not None
 
 
 def compile_rules(app: FastAPI) -> dict[tuple[str, Any], Rule]:
@@ -204,15 +234,33 @@ def _deny(conn: HTTPConnection, code: int, err: str, message: str) -> Exception:
     return ApiError(code, err, message, headers=headers)
 
 
-def caller_token(conn: HTTPConnection) -> str | None:
+def _header_token(conn: HTTPConnection) -> str | None:
     auth = conn.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     if key := conn.headers.get("x-api-key"):
         return key.strip()
+    return None
+
+
+def caller_token(conn: HTTPConnection) -> str | None:
+    if (token := _header_token(conn)) is not None:
+        return token
     # Cookies only where a forged cross-site request cannot change anything.
     safe = conn.scope["type"] == "websocket" or conn.scope.get("method") in ("GET", "HEAD")
     return conn.cookies.get(ACCESS_COOKIE) if safe else None
+
+
+def _foreign_origin(conn: HTTPConnection, allowed: list[str]) -> bool:
+    """A WebSocket opened by a page of another site: the browser sends our cookie along
+    (cross-site WebSocket hijacking), so the ``Origin`` must be this site or listed."""
+    origin = conn.headers.get("origin")
+    if origin is None:  # not a browser
+        return False
+    parts = urlsplit(origin)
+    return parts.netloc.lower() != (conn.headers.get("host") or "").lower() and (
+        origin.rstrip("/") not in allowed
+    )
 
 
 def _rule(conn: HTTPConnection) -> Rule | None:
@@ -240,6 +288,12 @@ async def authorize(
     token = caller_token(conn)
     if ctx.access is None or not token:
         raise _deny(conn, 401, "unauthorized", "authentication required")
+    if (
+        conn.scope["type"] == "websocket"
+        and _header_token(conn) is None
+        and _foreign_origin(conn, ctx.access.cfg.allowed_origins)
+    ):
+        raise _deny(conn, 403, "origin_refused", "cookie sessions only from this site's pages")
     ip = client_ip(conn)
     principal = await anyio.to_thread.run_sync(ctx.access.authenticate, token, ip)
     if principal is None:
@@ -255,18 +309,15 @@ async def authorize(
         detail: dict[str, Any] = {"path": conn.url.path}
         if conn.url.query:
             detail["query"] = conn.url.query[:1000]
-        await anyio.to_thread.run_sync(
-            lambda: ctx.access.audit.record(  # type: ignore[union-attr]
-                principal.username,
-                rule.audit or "access",
-                agency_id=principal.agency_id,
-                target=conn.url.path,
-                ip=ip,
-                reason=reason,
-                outcome="ok" if allowed else "denied",
-                detail=detail,
-            )
-        )
+        entry = Entry(
+            principal.username, rule.audit or "access", target=conn.url.path,
+            agency_id=principal.agency_id, ip=ip, reason=reason,
+            outcome="ok" if allowed else "denied", detail=detail,
+        )  # fmt: skip
+        if allowed and conn.scope["type"] == "http":
+            defer(conn, entry)  # written with the handler's outcome (kuzet.api.trail)
+        else:
+            await anyio.to_thread.run_sync(ctx.access.audit.record_many, [entry])
     if not allowed:
         if principal.stage != "full":
             raise _deny(conn, 403, "totp_enrolment_required", "set up TOTP first")
@@ -282,7 +333,9 @@ def current_principal(conn: HTTPConnection) -> Principal:
 
 
 def scoped_store(conn: HTTPConnection) -> ScopedStore:
-    return ScopedStore(get_context(conn).store, current_principal(conn))
+    ctx = get_context(conn)
+    cursors = None if ctx.access is None else ctx.access.cursors
+    return ScopedStore(ctx.store, current_principal(conn), cursors)
 
 
 Who = Annotated[Principal, Depends(current_principal)]

@@ -26,6 +26,13 @@ class PasswordPolicy(_Strict):
     min_length: int = Field(12, ge=8)
     min_classes: int = Field(3, ge=1, le=4, description="of lower, upper, digit, symbol")
     argon2: Argon2Config = Field(default_factory=Argon2Config)
+    max_concurrent_hashes: int | None = Field(
+        None, ge=1, description="argon2 runs at once per process (each takes memory_kib and "
+        "every core it can); default: half the CPU cores, at least 1",
+    )  # fmt: skip
+    busy_wait_s: float = Field(
+        0.5, ge=0, description="how long a login waits for a free slot before 503 'busy'"
+    )
 
 
 class TokenConfig(_Strict):
@@ -36,10 +43,19 @@ class TokenConfig(_Strict):
 
 
 class ThrottleConfig(_Strict):
+    """Failed logins (``kuzet.access.throttle``): locks are per account *and* source."""
+
     window_s: int = Field(900, ge=1, description="failures counted over this window")
-    max_user_failures: int = Field(5, ge=1, description="then the account is locked")
-    lockout_s: int = Field(900, ge=1)
+    max_user_failures: int = Field(
+        5, ge=1, description="failures of one account from one address, then that pair is locked"
+    )
+    backoff_base_s: int = Field(30, ge=1, description="first lock; doubles with each failure")
+    lockout_s: int = Field(900, ge=1, description="the longest lock")
     max_ip_failures: int = Field(20, ge=1, description="then the address gets 429")
+    guard_account_failures: int = Field(
+        20, ge=1, description="failures of an account from all addresses, then logins get no "
+        "hint and need both factors at once",
+    )  # fmt: skip
 
 
 class RetentionConfig(_Strict):
@@ -75,6 +91,25 @@ class AccessConfig(_Strict):
     )
     key_file_env: str = Field(
         "KUZET_ACCESS_KEY_FILE", description="env var naming a key file (one 'id:base64key' a line)"
+    )
+    embedded_keys: bool = Field(
+        False,
+        description="demo / single test machine only: without KUZET_AUDIT_KEY and "
+        "KUZET_ACCESS_KEYS, make keys under <data_dir>/keys (0600) instead of refusing to "
+        "start; a loud warning at every start",
+    )
+    max_body_kib: int = Field(
+        1024, ge=1, description="largest request body; upload routes name their own, larger"
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="other origins (https://host[:port]) whose pages may open WebSockets "
+        "with the session cookie; the API's own origin always may",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For / -Proto headers "
+        "are believed; none: the peer address is the client",
     )
     secure_cookies: bool = Field(True, description="Secure flag; off only for plain-HTTP tests")
     public_docs: bool = Field(True, description="serve /docs and /openapi.json unauthenticated")

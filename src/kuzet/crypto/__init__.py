@@ -5,5 +5,8 @@ audit log all use one implementation without importing each other.
 """
 
 from kuzet.crypto.keyring import KeyRing, KeyRingError, Sealed
+from kuzet.crypto.text import is_sealed, open_text, seal_text, sealed_with
 
-__all__ = ["KeyRing", "KeyRingError", "Sealed"]
+__all__ = [
+    "KeyRing", "KeyRingError", "Sealed", "is_sealed", "open_text", "seal_text", "sealed_with",
+]  # fmt: skip

@@ -12,9 +12,10 @@ from collections import Counter
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
-from kuzet.crypto import KeyRing
+from kuzet.crypto import KeyRing, is_sealed, sealed_with
 from kuzet.faces.gallery import template_context
-from kuzet.faces.tables import PhotoRow, SightingRow
+from kuzet.faces.sealed import needs_sealing, opened, seal_person
+from kuzet.faces.tables import PersonRow, PhotoRow, SightingRow
 from kuzet.faces.watchlists import photo_context
 
 
@@ -25,13 +26,30 @@ def pending(engine: Engine, keys: KeyRing) -> Counter[str]:
         for table in (PhotoRow, SightingRow):
             for kid in s.scalars(select(table.key_id).where(table.key_id != keys.active)):
                 out[kid] += 1
+        for name in s.scalars(select(PersonRow.name)):  # names: "kzs1:<key id>:..." or plain
+            if not sealed_with(name, keys.active):
+                out[name.split(":")[1] if is_sealed(name) else "(not sealed)"] += 1
     return out
 
 
 def rekey(engine: Engine, keys: KeyRing, batch: int = 500) -> Counter[str]:
-    """Re-seal photos, templates and sighting crops; returns rows done per table."""
+    """Re-seal photos, templates, sighting crops and persons' names and case data (plain
+    ones from before sealing included); returns rows done per table."""
     done: Counter[str] = Counter()
     maker = sessionmaker(engine)
+    after = ""
+    while True:
+        with maker.begin() as s:
+            pq = select(PersonRow).where(PersonRow.id > after).order_by(PersonRow.id).limit(batch)
+            prows = list(s.scalars(pq))
+            for pr in prows:
+                if needs_sealing(keys, pr):
+                    plain = opened(keys, pr)
+                    pr.name, pr.case = seal_person(keys, pr.id, plain.name, plain.case)
+                    done["persons"] += 1
+            after = prows[-1].id if prows else after
+        if len(prows) < batch:
+            break
     while True:
         with maker.begin() as s:
             rows = list(

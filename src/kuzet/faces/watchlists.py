@@ -2,7 +2,8 @@
 
 Sync is incremental and idempotent: each record carries the source's ``external_id``;
 a digest of name, case data and photo hashes tells an unchanged record from a changed
-one, so re-sending a list is cheap and changes nothing. Photos are sealed at rest.
+one, so re-sending a list is cheap and changes nothing. Photos, names and case data are
+sealed at rest (:mod:`kuzet.faces.sealed`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Entry, Gallery, template_context
+from kuzet.faces.sealed import opened, seal_person
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
 from kuzet.faces.templates import PhotoEmbedder
 
@@ -142,8 +144,12 @@ class Watchlists:
             s.execute(delete(WatchlistRow).where(WatchlistRow.id == watchlist_id))
 
     def person(self, person_id: str) -> PersonRow | None:
+        """The person with name and case opened (they are sealed at rest)."""
         with self._session() as s:
-            return s.get(PersonRow, person_id)
+            row = s.get(PersonRow, person_id)
+            if row is not None:
+                s.expunge(row)
+        return None if row is None else opened(self.keys, row)
 
     def photos_of(self, person_id: str) -> list[PhotoRow]:
         with self._session() as s:
@@ -157,7 +163,9 @@ class Watchlists:
     def persons(self, watchlist_id: str) -> list[PersonRow]:
         with self._session() as s:
             q = select(PersonRow).where(PersonRow.watchlist_id == watchlist_id)
-            return list(s.scalars(q.order_by(PersonRow.external_id)))
+            rows = list(s.scalars(q.order_by(PersonRow.external_id)))
+            s.expunge_all()
+        return [opened(self.keys, r) for r in rows]
 
     def upsert(self, watchlist_id: str, rec: PersonRecord) -> tuple[str, list[str]]:
         """Enrol or update one person; returns (outcome, reasons of rejected photos).
@@ -215,12 +223,8 @@ class Watchlists:
                 outcome = "created"
             else:
                 outcome = "updated"
-            person.name, person.case, person.digest, person.updated_at = (
-                rec.name,
-                rec.case,
-                digest,
-                now,
-            )
+            person.name, person.case = seal_person(self.keys, pid, rec.name, rec.case)
+            person.digest, person.updated_at = digest, now
             s.flush()
             for p in stale:
                 s.delete(p)

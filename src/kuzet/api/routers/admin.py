@@ -1,4 +1,9 @@
-"""Agencies, user accounts and API keys (administrators; supervisors may read users)."""
+"""Agencies, user accounts and API keys (administrators; supervisors may read users).
+
+Every change is audited (with the ``X-Kuzet-Reason`` header as its reason). Clearances
+beyond the administrator's own never apply at once: they come back as
+``pending_grant`` for a supervisor to approve (``/api/grants``, :mod:`kuzet.access.grants`).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from kuzet.api.schemas_access import (
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
+    UnlockOut,
+    UserChanged,
     UserCreated,
     UserIn,
     UserOut,
@@ -83,7 +90,10 @@ def get_user(ctx: Ctx, who: Who, user_id: Id) -> dict[str, Any]:
     return _access(ctx).accounts.get_user(who, user_id)
 
 
-@router.patch("/api/users/{user_id}", response_model=UserOut, summary="Change role or scope")
+@router.patch(
+    "/api/users/{user_id}", response_model=UserChanged,
+    summary="Change role, agency, scope, clearances or active",
+)  # fmt: skip
 def patch_user(
     ctx: Ctx, who: Who, user_id: Id, body: UserPatch, reason: Reason = None
 ) -> dict[str, Any]:
@@ -96,10 +106,38 @@ def patch_user(
 
 @router.post("/api/users/{user_id}/reset", response_model=UserCreated, summary="Reset login")
 def reset_user(ctx: Ctx, who: Who, user_id: Id, reason: Reason = None) -> dict[str, Any]:
-    """New one-time password; TOTP, recovery codes and sessions are cleared."""
+    """New one-time password (shown once); TOTP, recovery codes and sessions are cleared.
+    You now know a password of the account, so its clearances beyond yours are suspended
+    (``pending_grant``) until a supervisor approves them again."""
     acc = _access(ctx).accounts
-    secret = acc.reset_user(who, user_id, reason)
-    return {**acc.get_user(who, user_id), "one_time_password": secret}
+    secret, grant = acc.reset_user(who, user_id, reason)
+    return {**acc.get_user(who, user_id), "one_time_password": secret, "pending_grant": grant}
+
+
+@router.post("/api/users/{user_id}/reset-totp", status_code=204, summary="Reset TOTP")
+def reset_totp(ctx: Ctx, who: Who, user_id: Id, reason: Reason = None) -> Response:
+    """A lost phone: TOTP and recovery codes cleared, sessions ended; the password stays
+    and the next login sets up TOTP again."""
+    _access(ctx).accounts.reset_totp(who, user_id, reason)
+    return Response(status_code=204)
+
+
+@router.post("/api/users/{user_id}/unlock", response_model=UnlockOut, summary="Unlock logins")
+def unlock_user(ctx: Ctx, who: Who, user_id: Id, reason: Reason = None) -> UnlockOut:
+    """Forget the account's failed logins from every address (their locks end)."""
+    return UnlockOut(failures_cleared=_access(ctx).accounts.unlock(who, user_id, reason))
+
+
+@router.post("/api/users/{user_id}/deactivate", response_model=UserChanged,
+             summary="Deactivate (sessions, keys and streams end)")  # fmt: skip
+def deactivate_user(ctx: Ctx, who: Who, user_id: Id, reason: Reason = None) -> dict[str, Any]:
+    return _access(ctx).accounts.update_user(who, user_id, {"active": False}, reason)
+
+
+@router.post("/api/users/{user_id}/reactivate", response_model=UserChanged,
+             summary="Reactivate")  # fmt: skip
+def reactivate_user(ctx: Ctx, who: Who, user_id: Id, reason: Reason = None) -> dict[str, Any]:
+    return _access(ctx).accounts.update_user(who, user_id, {"active": True}, reason)
 
 
 @router.get(

@@ -1,4 +1,10 @@
-"""The audit log for auditors: search, export (CSV / JSON lines), chain verification."""
+"""The audit log for auditors: search, export (CSV / JSON lines), chain verification.
+
+An auditor reads the records of their own agency; one granted the ``city_audit``
+clearance (city-wide oversight, e.g. the prosecutor's office) reads every agency's.
+Verification walks the whole chain for anyone allowed to audit (it names record numbers,
+nothing of their content).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from kuzet.access.model import DataClass, Principal
 from kuzet.access.service import AccessService
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError
 from kuzet.api.schemas_access import AuditPage, AuditRecord, AuditVerifyOut
+from kuzet.api.security import Who
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], responses=ERROR_RESPONSES)
 Text = Annotated[str | None, Query(max_length=128)]
@@ -22,9 +30,15 @@ def _access(ctx: ApiContext) -> AccessService:
     return ctx.access
 
 
+def _agency(who: Principal) -> str | None:
+    """Whose records ``who`` reads: ``None`` for every agency's."""
+    return None if who.cleared(DataClass.CITY_AUDIT) else who.agency_id
+
+
 @router.get("", response_model=AuditPage, summary="Search the audit log, oldest first")
 def search(
     ctx: Ctx,
+    who: Who,
     actor: Text = None,
     action: Text = None,
     since: datetime | None = None,
@@ -33,8 +47,9 @@ def search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     rows = _access(ctx).audit.rows(
-        actor=actor, action=action, since=since, until=until, after_seq=after_seq, limit=limit + 1
-    )
+        actor=actor, action=action, since=since, until=until, after_seq=after_seq,
+        limit=limit + 1, agency_id=_agency(who),
+    )  # fmt: skip
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
@@ -51,6 +66,7 @@ def search(
 )
 def export(
     ctx: Ctx,
+    who: Who,
     format: Literal["csv", "jsonl"] = "jsonl",
     actor: Text = None,
     action: Text = None,
@@ -58,7 +74,8 @@ def export(
     until: datetime | None = None,
 ) -> Response:
     audit = _access(ctx).audit
-    rows = audit.rows(actor=actor, action=action, since=since, until=until)
+    rows = audit.rows(actor=actor, action=action, since=since, until=until,
+                      agency_id=_agency(who))  # fmt: skip
     if format == "csv":
         body, media = audit.to_csv(rows), "text/csv"
     else:

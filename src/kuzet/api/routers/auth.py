@@ -19,6 +19,7 @@ from kuzet.api.schemas_access import (
     LoginIn,
     MeOut,
     PasswordIn,
+    PasswordPolicyOut,
     RecoveryCodesOut,
     RefreshIn,
     ScopeModel,
@@ -91,6 +92,13 @@ def logout(ctx: Ctx, who: Who) -> Response:
     response.delete_cookie(ACCESS_COOKIE, path="/api")
     response.delete_cookie(REFRESH_COOKIE, path="/api/auth/refresh")
     return response
+
+
+@router.get("/password-policy", response_model=PasswordPolicyOut, summary="The password rules")
+def password_policy(ctx: Ctx) -> dict[str, Any]:
+    """Public, so the login page shows the rules before anyone types. Letters of any
+    alphabet (Cyrillic, Kazakh, Latin) count as letters."""
+    return _access(ctx).passwords.rules()
 
 
 @router.get("/me", response_model=MeOut, summary="Who am I, and what may I do")

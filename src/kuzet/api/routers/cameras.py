@@ -14,10 +14,16 @@ from kuzet.core.records import CameraInfo
 from kuzet.obs.redact import restore_redacted
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"], responses=ERROR_RESPONSES)
+CAMERA_REFUSED = "camera refused: its id, category or district is not yours to use"
 
 
 def _out(ctx: ApiContext, cam: CameraInfo) -> CameraOut:
     return CameraOut.of(cam, ctx.statuses().get(cam.id))
+
+
+def _sealed(ctx: ApiContext, cam: CameraInfo) -> CameraInfo:
+    """URL passwords are stored sealed (kuzet.access.camera_secrets)."""
+    return cam if ctx.access is None else ctx.access.cameras.seal(cam)
 
 
 @router.get("", response_model=list[CameraOut], summary="List and search cameras with live status")
@@ -63,11 +69,17 @@ def list_cameras(
     summary="Add a camera",
 )
 def create_camera(ctx: Ctx, view: View, body: CameraIn, response: Response) -> CameraOut:
+    """Ids are unique city-wide. An id taken by a camera outside your scope is refused
+    exactly like a camera outside your scope (403 ``camera_refused``), never as a
+    conflict that would say another agency has it."""
     # Check-then-insert is racy across API nodes; the last writer wins, which is fine
     # for an operator-driven registry.
-    if ctx.store.get_camera(body.id) is not None:  # unscoped: ids are unique city-wide
+    cam = CameraInfo(**body.model_dump())
+    if view.get_camera(body.id) is not None:
         raise ApiError(409, "conflict", f"camera {body.id!r} already exists")
-    saved = view.upsert_camera(CameraInfo(**body.model_dump()))
+    if ctx.store.get_camera(body.id) is not None or not view.may_hold(cam):
+        raise ApiError(403, "camera_refused", CAMERA_REFUSED)
+    saved = view.upsert_camera(_sealed(ctx, cam))
     response.headers["Location"] = f"/api/cameras/{saved.id}"
     return _out(ctx, saved)
 
@@ -92,7 +104,10 @@ def replace_camera(ctx: Ctx, view: View, camera_id: str, body: CameraUpdate) -> 
     data["id"] = camera_id
     data["main_url"] = restore_redacted(body.main_url, old.main_url)
     data["sub_url"] = restore_redacted(body.sub_url, old.sub_url)
-    return _out(ctx, view.upsert_camera(CameraInfo(**data)))
+    cam = CameraInfo(**data)
+    if not view.may_hold(cam):
+        raise ApiError(403, "camera_refused", CAMERA_REFUSED)
+    return _out(ctx, view.upsert_camera(_sealed(ctx, cam)))
 
 
 @router.delete("/{camera_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a camera")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from kuzet.access.blur import blur_jpeg
@@ -23,6 +23,7 @@ from kuzet.access.model import DataClass
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, not_found
 from kuzet.api.security import View, Who
+from kuzet.api.stream import GuardedStream
 from kuzet.core.records import EventQuery
 
 DIST = Path(__file__).resolve().parents[2] / "ui" / "dist"
@@ -74,6 +75,7 @@ def _latest_snapshot(ctx: Ctx, view: View, camera_id: str) -> tuple[str, bytes] 
     summary="Camera wall: MJPEG of the camera's analysed frames with their tracked boxes",
 )
 async def camera_mjpeg(
+    request: Request,
     ctx: Ctx,
     view: View,
     who: Who,
@@ -85,7 +87,8 @@ async def camera_mjpeg(
     (boxes, labels and track ids drawn), a few per second while anyone watches. Until
     the camera has a frame (or in an API without a pipeline) the part is its newest event
     snapshot, polled every ``interval_ms`` and re-sent every 5 s. Faces are blurred
-    without biometric clearance."""
+    without biometric clearance. The stream ends within seconds of logout, revocation,
+    deactivation or a narrowed clearance (:class:`kuzet.api.stream.GuardedStream`)."""
     if await anyio.to_thread.run_sync(view.get_camera, camera_id) is None:
         raise not_found("camera", camera_id)
     blur = not who.cleared(DataClass.BIOMETRICS)
@@ -116,4 +119,4 @@ async def camera_mjpeg(
                 idle += step
 
     media = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
-    return StreamingResponse(parts(), media_type=media, headers={"Cache-Control": "no-store"})
+    return GuardedStream(request, parts(), media_type=media, headers={"Cache-Control": "no-store"})

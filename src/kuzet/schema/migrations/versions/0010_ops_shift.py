@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_ops_shift"
-down_revision: str | None = "0006_auth_hardening"
+down_revision: str | None = "0008_grants_sealing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,69 @@
+"""Revision 0008_grants_sealing on SQLite and PostgreSQL: up keeps every account and
+session (no table rebuild), down opens sealed watchlist names with the face key and
+refuses, changing nothing, without it."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, inspect, text
+
+from kuzet.access.model import Role
+from kuzet.access.service import AccessService
+from kuzet.config.faces import FacesConfig
+from kuzet.crypto import KeyRing
+from kuzet.faces.services import FaceServices
+from kuzet.faces.templates import HashPhotoEmbedder
+from kuzet.faces.watchlists import PersonRecord
+from kuzet.schema import alembic_config, current_revision, upgrade
+from kuzet.store.engine import make_engine
+
+from .conftest import cheap_config
+
+REV, PREV = "0008_grants_sealing", "0007_audit_head"
+FACE_KEY = KeyRing.generate("f1")
+
+
+def _downgrade(engine: Engine, rev: str) -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), rev)
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as c:
+        return int(c.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KUZET_FACE_KEYS", raising=False)
+    monkeypatch.delenv("KUZET_FACE_KEY_FILE", raising=False)
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        svc = AccessService(engine, cheap_config())
+        svc.seed_agencies()
+        _, otp = svc.accounts.create_user(None, "op.kept", "city-police", Role.OPERATOR)
+        svc.sessions.login("op.kept", otp or "")  # a session that must survive
+        keys = KeyRing.parse(FACE_KEY)
+        faces = FaceServices.build(
+            engine, FacesConfig(enabled=True), keys=keys, embedder=HashPhotoEmbedder()
+        )
+        wl = faces.lists.create("city-police", "Wanted")
+        faces.lists.upsert(wl.id, PersonRecord("e1", "Айдос", [b"p1"], {"n": 1}))
+        with pytest.raises(RuntimeError, match="KUZET_FACE_KEYS"):
+            _downgrade(engine, PREV)
+        assert current_revision(engine) == REV
+        monkeypatch.setenv("KUZET_FACE_KEYS", FACE_KEY)
+        _downgrade(engine, PREV)
+        assert current_revision(engine) == PREV
+        assert "issued_by" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        assert "access_grants" not in inspect(engine).get_table_names()
+        with engine.connect() as c:
+            assert c.execute(text("SELECT name FROM watchlist_persons")).scalar_one() == "Айдос"
+        assert _count(engine, "auth_sessions") == 1 and _count(engine, "users") == 1
+        upgrade(engine)
+        assert current_revision(engine) == REV
+        assert _count(engine, "auth_sessions") == 1
+        assert faces.lists.persons(wl.id)[0].name == "Айдос"
+    finally:
+        engine.dispose()
