@@ -25,8 +25,8 @@ from playwright.sync_api import sync_playwright
 
 from kuzet.assets import ensure
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig
-from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.service import Service
 from ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from hash_embedder import HashPhotoEmbedder
 from sqlalchemy import Engine, inspect, text
 
 from kuzet.access.model import Role
@@ -13,7 +14,6 @@ from kuzet.access.service import AccessService
 from kuzet.config.faces import FacesConfig
 from kuzet.crypto import KeyRing
 from kuzet.faces.services import FaceServices
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.faces.watchlists import PersonRecord
 from kuzet.schema import alembic_config, current_revision, upgrade
 from kuzet.store.engine import make_engine
@@ -39,7 +39,7 @@ def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KUZET_FACE_KEY_FILE", raising=False)
     engine = make_engine(db_url)
     try:
-        upgrade(engine)
+        upgrade(engine, REV)
         svc = AccessService(engine, cheap_config())
         svc.seed_agencies()
         _, otp = svc.accounts.create_user(None, "op.kept", "city-police", Role.OPERATOR)
@@ -61,7 +61,7 @@ def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         with engine.connect() as c:
             assert c.execute(text("SELECT name FROM watchlist_persons")).scalar_one() == "Айдос"
         assert _count(engine, "auth_sessions") == 1 and _count(engine, "users") == 1
-        upgrade(engine)
+        upgrade(engine, REV)
         assert current_revision(engine) == REV
         assert _count(engine, "auth_sessions") == 1
         assert faces.lists.persons(wl.id)[0].name == "Айдос"
