@@ -58,7 +58,7 @@ $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm:
 # Every script in bench/, one after the other; each prints its figures (docs/benchmarks.md).
 # The full sizes are long (1M-row searches, index builds); `make bench QUICK=1` gives each
 # script its --quick option (smaller sizes, shorter runs) to check they all run.
-BENCH_SCRIPTS := $(sort $(wildcard bench/*.py))
+BENCH_SCRIPTS := $(sort $(filter-out bench/_%,$(wildcard bench/*.py)))  # _x.py: shared helpers
 bench: assets $(TFJS_DIR)/node_modules/@tensorflow/tfjs-backend-wasm
 	@set -e; for script in $(BENCH_SCRIPTS); do \
 	  echo "== $$script $(if $(QUICK),--quick)"; \

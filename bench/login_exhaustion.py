@@ -112,7 +112,10 @@ def main() -> None:
     ap.add_argument("--body-mib", type=int, default=300)
     ap.add_argument("--logins", type=int, default=40)
     ap.add_argument("--src", type=Path, default=None, help="run the server from this src dir")
+    ap.add_argument("--quick", action="store_true", help="a 30 MiB body and 8 logins")
     args = ap.parse_args()
+    if args.quick:
+        args.body_mib, args.logins = min(args.body_mib, 30), min(args.logins, 8)
     env = dict(os.environ)
     if args.src is not None:
         env["PYTHONPATH"] = str(args.src.absolute())

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from _ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
 from kuzet.assets import ensure
 from kuzet.config import CameraConfig, SiteConfig, StoreConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.rules import IntrusionRuleConfig, SceneRuleSetConfig
 from kuzet.service import Service
-from ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
 
 OBSERVE = """
 window.__rows = [];
@@ -55,7 +55,10 @@ window.WebSocket = class extends Socket {
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="how long to gather samples")
+    ap.add_argument("--quick", action="store_true", help="gather for 5 s")
     args = ap.parse_args()
+    if args.quick:
+        args.seconds = min(args.seconds, 5.0)
     tmp = Path(tempfile.mkdtemp(prefix="kuzet-ui-latency-"))
     site = SiteConfig(
         data_dir=tmp / "var",

@@ -25,6 +25,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
+from _ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.ops import OpsConfig
@@ -35,7 +36,6 @@ from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
-from ui_common import ARGS, CHROMIUM, Server, cheap_access, pct, person, sign_in
 
 CATEGORIES = ["public_safety", "traffic", "school", "safe_yard", "infrastructure", "hospital"]
 DISTRICTS = ["Almaly", "Auezov", "Bostandyk", "Medeu", "Alatau", "Zhetysu", "Turksib"]
@@ -139,7 +139,10 @@ def main() -> None:
     ap.add_argument("--cameras", type=int, default=5000)
     ap.add_argument("--rate", type=float, default=100.0, help="events per second")
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--quick", action="store_true", help="500 cameras, 20 events/s, 3 s")
     a = ap.parse_args()
+    if a.quick:
+        a.cameras, a.rate, a.seconds = min(a.cameras, 500), min(a.rate, 20.0), min(a.seconds, 3.0)
     print(json.dumps(run(a.cameras, a.rate, a.seconds)))
 
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).parents[1] / "bench"
-HELPERS = {"footage.py", "ui_common.py"}  # imported by the scripts, not run on their own
-SCRIPTS = sorted(p for p in BENCH.glob("*.py") if p.name not in HELPERS)
+SCRIPTS = sorted(p for p in BENCH.glob("*.py") if p.name[0] != "_")  # _x.py: shared helpers
 
 
 def test_there_are_benchmarks() -> None:

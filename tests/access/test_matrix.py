@@ -89,7 +89,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
-ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS
+ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -126,6 +126,12 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/ops/incidents/{incident_id}"): "404:not_found",
     ("POST", "/api/ops/incidents/{incident_id}/steps"): "422:validation_error",
     ("WS", "/api/ws/ops"): "101",
+    ("GET", "/api/ops/journal"): "200", ("GET", "/api/ops/handover"): "200",
+    ("GET", "/api/ops/handover.csv"): "200",
+    ("GET", "/api/ops/basemap.pmtiles"): "404:no_basemap",  # none configured in this city
+    ("GET", "/api/me/views"): "200", ("PUT", "/api/me/views/{name}"): "422:validation_error",
+    ("DELETE", "/api/me/views/{name}"): "404:not_found",
+    ("GET", "/docs/assets/{name}"): "404:not_found",  # "nope" is no bundled file
     ("GET", "/metrics"): "200",
     # accounts
     ("GET", "/api/agencies"): "200", ("PUT", "/api/agencies/{agency_id}"): "422:validation_error",

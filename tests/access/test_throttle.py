@@ -5,7 +5,6 @@ concurrency; change-password is throttled and audited; login failures carry code
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -180,10 +179,9 @@ def test_password_hashing_is_bounded(city: City) -> None:
     while pw._slots.acquire(blocking=False):
         taken += 1
     try:
-        t0 = time.monotonic()
-        r = _login(city.client, "busy", PASSWORD)
+        r = _login(city.client, "busy", PASSWORD)  # how soon: bench/login_exhaustion.py
         assert r.status_code == 503 and r.json()["error"] == "busy"
-        assert r.headers["retry-after"] == "1" and time.monotonic() - t0 < 5
+        assert r.headers["retry-after"] == "1"
     finally:
         for _ in range(taken):
             pw._slots.release()

@@ -75,7 +75,10 @@ def test_serve_with_a_broken_model_is_a_clear_error(tmp_path: Path) -> None:
     model = tmp_path / "broken.onnx"
     model.write_bytes(b"not a model")
     site = tmp_path / "site.yaml"
-    site.write_text(f"data_dir: {tmp_path / 'var'}\ndetector: {{type: yolo, model: {model}}}\n")
+    site.write_text(
+        f"data_dir: {tmp_path / 'var'}\naccess: {{embedded_keys: true}}\n"
+        f"detector: {{type: yolo, model: {model}}}\n"
+    )
     res = runner.invoke(app, ["serve", "--site", str(site)])
     assert res.exit_code == 2, res.output
     assert f"cannot load the detector model {model}" in res.output

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kuzet.access.tables import ApiKeyRow, UserRow
+from kuzet.crypto import KeyRing
 from kuzet.schema import open_store
 
 from . import test_crash_restart as serve
@@ -37,7 +38,10 @@ def _blocks() -> tuple[str, str]:
     return script.group(1), output.group(1)
 
 
-def test_the_documented_curl_session_works(tmp_path: Path) -> None:
+def test_the_documented_curl_session_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # as docs/api.md says a server runs: with its keys in the environment
+    monkeypatch.setenv("KUZET_AUDIT_KEY", "docs-example-audit-key-0123456789abcdef")
+    monkeypatch.setenv("KUZET_ACCESS_KEYS", KeyRing.generate("k1"))
     for tool in ("bash", "curl", "jq"):
         assert shutil.which(tool), f"{tool} is needed (Debian package {tool})"
     script, expected = _blocks()

@@ -29,6 +29,7 @@ def test_signal_stops_cleanly(tmp_path: Path, vtest_clip: Path, sig: signal.Sign
         f"data_dir: {tmp_path / 'var'}\n"
         f"store: {{url: 'sqlite:///{db}', batch_wait_ms: 10}}\n"
         f"api: {{port: {port}}}\n"
+        "access: {embedded_keys: true}\n"
         "cameras:\n"
         "  - id: cam-1\n"
         f"    main_url: '{vtest_clip}'\n"

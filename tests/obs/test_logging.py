@@ -81,3 +81,24 @@ def test_text_format_and_idempotent_setup(restore_root: None) -> None:
     out = buf.getvalue()
     assert "rtsp://u:***@h" in out and "camera_id=c9" in out and "pw@" not in out
     assert "not shown" not in out
+
+
+def test_a_stderr_swapped_and_closed_later_breaks_no_log_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Test runners and daemonisers replace sys.stderr: records follow the current one."""
+    import io
+    import logging
+    import sys
+
+    from kuzet.obs.logging import setup_logging
+
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    setup_logging("INFO")
+    logging.getLogger("kuzet.test").info("one")
+    first.close()
+    second = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", second)
+    logging.getLogger("kuzet.test").info("two")
+    assert "two" in second.getvalue() and "Logging error" not in second.getvalue()

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from services import require_service
 
 from kuzet.ui import WEB, sources_hash
 
@@ -36,7 +36,7 @@ def test_a_change_in_a_subfolder_changes_the_digest(tmp_path: Path) -> None:
 def test_python_and_node_compute_the_same_digest(tmp_path: Path) -> None:
     """build.mjs's own function on the same nested tree (run by node, no build)."""
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
+        require_service("node", "node is not installed (Debian nodejs; it builds the UI)")
     web = _tree(tmp_path)
     src = (WEB / "build.mjs").read_text()
     fn = src[src.index("function sourcesHash") :]

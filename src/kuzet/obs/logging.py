@@ -63,6 +63,23 @@ class TextFormatter(logging.Formatter):
         return redact(line)
 
 
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to whatever ``sys.stderr`` is at each record, as logging's own last-resort
+    handler does: a stream swapped and closed later (a test runner's capture, a
+    daemoniser) never turns logging into "--- Logging error ---"."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: TextIO) -> None:
+        pass
+
+
 def setup_logging(
     level: int | str = "INFO", json: bool = False, *, stream: TextIO | None = None
 ) -> logging.Handler:
@@ -75,7 +92,9 @@ def setup_logging(
     for h in list(root.handlers):
         if getattr(h, _HANDLER_MARK, False):
             root.removeHandler(h)
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler: logging.Handler = (
+        logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+    )
     handler.setFormatter(JsonFormatter() if json else TextFormatter())
     setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
