@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kuzet.config.access import AccessConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 
 
@@ -167,6 +168,10 @@ class SiteConfig(_Strict):
         default_factory=OpsConfig,
         description="operations centre: routing of events to agencies, SLA, grouping",
     )
+    record: RecordConfig = Field(
+        default_factory=RecordConfig,
+        description="recording of the main streams: modes, retention, volumes (local, S3)",
+    )
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -176,4 +181,14 @@ class SiteConfig(_Strict):
             if cam.id in seen:
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
+        for cid in self.record.cameras:
+            if cid not in seen:
+                raise ValueError(f"record.cameras.{cid}: no camera with that id")
+        categories = {c.value for c in CameraCategory}
+        for cat in self.record.categories:
+            if cat not in categories:
+                raise ValueError(
+                    f"record.categories.{cat}: unknown category "
+                    f"(one of {', '.join(sorted(categories))})"
+                )
         return self

@@ -1,0 +1,452 @@
+"""One camera's recorder: main stream in, fMP4 segments out, no decoding.
+
+A thread demuxes the camera's main stream with PyAV and hands each packet to a
+:class:`SegmentWriter`; a new segment starts at the first keyframe after
+``segment_s``. Closed segments are committed to the volume (atomic), then indexed. A
+dropped connection closes the segment it was writing (everything muxed so far is kept),
+opens a gap row, and reconnects with the sources' backoff; the gap closes at the first
+packet of the next session. Motion/events modes keep a GOP ring for pre-roll and record
+while :meth:`CameraRecorder.signal` keeps a window open.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+import av
+import av.container
+
+from kuzet.config.record import CameraRecordSettings, RecordMode
+from kuzet.record.index import NewSegment, SegmentIndex
+from kuzet.record.metrics import RecordMetrics
+from kuzet.record.ring import GopRing
+from kuzet.record.writer import MP4_CODECS, ClosedFile, SegmentWriter
+from kuzet.sources.backoff import ReconnectPolicy, backoff_delay
+from kuzet.sources.errors import SourceError, classify
+from kuzet.sources.urls import (
+    SourceKind,
+    UnsupportedURLError,
+    ffmpeg_options,
+    file_path,
+    redact,
+    source_kind,
+)
+from kuzet.storage.base import StorageError, StorageFull, Volume
+
+log = logging.getLogger(__name__)
+MAX_DRIFT_S = 2.0  # a live stream's media clock may drift this far from the wall clock
+
+
+def segment_key(camera_id: str, start: float) -> str:
+    t = datetime.fromtimestamp(start, UTC)
+    return f"{camera_id}/{t:%Y/%m/%d/%H}/{camera_id}_{t:%Y%m%dT%H%M%S.%f}Z.mp4"
+
+
+def utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+@dataclass(slots=True)
+class RecorderStatus:
+    camera_id: str
+    state: str = "starting"  # starting | recording | waiting | reconnecting | failed | stopped
+    reason: str | None = None
+    segments: int = 0
+    bytes: int = 0
+    gaps: int = 0
+    write_errors: int = 0
+    last_end: datetime | None = None
+
+
+class CameraRecorder:
+    """Records one camera on its own thread; no exception escapes it."""
+
+    def __init__(
+        self,
+        camera_id: str,
+        url: str,
+        settings: CameraRecordSettings,
+        volume: Volume,
+        index: SegmentIndex,
+        *,
+        metrics: RecordMetrics | None = None,
+        loop: bool = False,
+        realtime: bool = True,
+        fsync: bool = True,
+        policy: ReconnectPolicy | None = None,
+        on_full: Callable[[str], object] | None = None,
+        clock: Callable[[], float] = time.time,
+        open_timeout_s: float = 10.0,
+        read_timeout_s: float = 10.0,
+    ) -> None:
+        self.camera_id = camera_id
+        self.url = url
+        self.settings = settings
+        self.volume = volume
+        self.index = index
+        self.metrics = metrics
+        self.loop = loop
+        self.realtime = realtime
+        self.fsync = fsync
+        self.policy = policy or ReconnectPolicy()
+        self.on_full = on_full
+        self.clock = clock
+        self.open_timeout_s = open_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self.status = RecorderStatus(camera_id)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._until: float | None = None  # triggered modes: record while wall <= this
+        self._since: float | None = None  # ... starting from this (pre-roll)
+        self._writer: SegmentWriter | None = None
+        self._ring = GopRing(settings.pre_s)
+        self._last_end: float | None = None  # wall end of the last packet written or seen
+        self._gap_id: int | None = None
+        self._restart_gap_from: float | None = None
+        self._full_logged = False
+        self._writer_codec: tuple[str, int, int] = ("", 0, 0)
+        self._log = {"camera_id": camera_id, "url": redact(url)}
+
+    # ------------------------------------------------------------ control
+    def start(self) -> CameraRecorder:
+        self._prepare()
+        self._thread = threading.Thread(target=self.run, name=f"rec-{self.camera_id}",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def signal(self, wall: float) -> None:
+        """Motion or an event at ``wall``: record [wall - pre_s, wall + post_s] (merged)."""
+        s = self.settings
+        with self._lock:
+            if self._until is None or wall - s.pre_s > self._until:
+                self._since = wall - s.pre_s
+            self._until = max(self._until or wall, wall + s.post_s)
+
+    @property
+    def recording(self) -> bool:
+        return self._writer is not None
+
+    # ------------------------------------------------------------ the thread
+    def _prepare(self) -> None:
+        """Gaps a previous process left: open ones end now; continuous mode also records
+        the time the recorder was not running (from the last indexed segment)."""
+        now = self.clock()
+        closed = self.index.close_open_gaps(self.camera_id, utc(now))
+        if self.settings.mode is RecordMode.CONTINUOUS:
+            latest = self.index.latest(self.camera_id)
+            if closed:
+                self._restart_gap_from = now
+            elif latest is not None:
+                self._restart_gap_from = latest.end.timestamp()
+            if latest is not None:
+                self._last_end = latest.end.timestamp()
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception:  # never let a camera's thread die with a traceback only
+            log.exception("recorder crashed", extra=self._log)
+            self.status.state, self.status.reason = "failed", "internal error (see log)"
+        finally:
+            self._close_writer(self._last_end or self.clock())
+            if self._gap_id is not None:
+                self.index.close_gap(self._gap_id, utc(self.clock()))
+                self._gap_id = None
+            if self.status.state != "failed":
+                self.status.state = "stopped"
+
+    def _run(self) -> None:
+        if self.settings.mode is RecordMode.OFF:
+            self.status.state, self.status.reason = "stopped", "recording off"
+            return
+        try:
+            kind = source_kind(self.url)
+        except UnsupportedURLError as exc:
+            self.status.state, self.status.reason = "failed", str(exc)
+            log.error("cannot record: %s", exc, extra=self._log)
+            return
+        failures = 0
+        while not self._stop.is_set():
+            err: SourceError | None
+            delivered = 0
+            try:
+                container = self._open(kind)
+            except Exception as exc:
+                err = classify(exc, kind)
+            else:
+                try:
+                    delivered = self._session(container, kind)
+                    err = self._end_of_session(kind, delivered)
+                except SourceError as exc:
+                    err = exc
+                except Exception as exc:
+                    err = classify(exc, kind)
+                finally:
+                    container.close()
+            if self._stop.is_set():
+                return
+            if delivered:
+                failures = 0
+            if err is None:  # a looped file: next pass
+                continue
+            self._close_writer(self._last_end or self.clock())
+            if err.permanent or kind is SourceKind.FILE:
+                self.status.state = "stopped" if err.finished else "failed"
+                self.status.reason = err.reason
+                if not err.finished:
+                    log.error("cannot record: %s", err.reason, extra=self._log)
+                return
+            self._open_gap(err.reason)
+            failures += 1
+            if self.policy.max_attempts is not None and failures > self.policy.max_attempts:
+                self.status.state = "failed"
+                self.status.reason = f"{err.reason} (gave up after {failures - 1} retries)"
+                return
+            delay = backoff_delay(self.policy, failures)
+            self.status.state, self.status.reason = "reconnecting", err.reason
+            log.info("recorder reconnect in %.1f s (%s)", delay, err.reason, extra=self._log)
+            self._stop.wait(delay)
+
+    def _open(self, kind: SourceKind) -> av.container.InputContainer:
+        target = file_path(self.url) if kind is SourceKind.FILE else self.url
+        opts = ffmpeg_options(kind, read_timeout_s=self.read_timeout_s)
+        timeout = None if kind is SourceKind.FILE else (self.open_timeout_s, self.read_timeout_s)
+        container = av.open(target, mode="r", options=opts, timeout=timeout)
+        if not container.streams.video:
+            container.close()
+            raise SourceError("no video stream", permanent=True)
+        codec = container.streams.video[0].codec_context.name
+        if codec not in MP4_CODECS:
+            container.close()
+            raise SourceError(f"codec {codec!r} cannot be stored without re-encoding "
+                              f"(supported: {', '.join(sorted(MP4_CODECS))})",
+                              permanent=True)  # fmt: skip
+        return container
+
+    def _end_of_session(self, kind: SourceKind, delivered: int) -> SourceError | None:
+        if kind is not SourceKind.FILE:
+            return SourceError("stream ended", permanent=False)
+        if delivered == 0:
+            return SourceError("no packets in file", permanent=True)
+        if self.loop:
+            return None
+        return SourceError("end of file", permanent=True, finished=True)
+
+    def _session(self, container: av.container.InputContainer, kind: SourceKind) -> int:
+        """Demux one connection; returns how many packets it delivered."""
+        stream = container.streams.video[0]
+        tb = float(stream.time_base or Fraction(1, 90000))
+        rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+        step = 1.0 / float(rate)
+        live = kind is not SourceKind.FILE
+        anchor_wall: float | None = None
+        anchor_pts = 0.0
+        delivered = 0
+        self._ring.clear()
+        for packet in container.demux(stream):
+            if self._stop.is_set():
+                break
+            ts = packet.pts if packet.pts is not None else packet.dts
+            if ts is None or packet.size == 0:
+                continue
+            media = ts * tb
+            now = self.clock()
+            if anchor_wall is None:
+                start = now if (live or self.realtime or self._last_end is None) else self._last_end
+                anchor_wall = max(start, self._last_end or start)
+                anchor_pts = media
+            wall = anchor_wall + (media - anchor_pts)
+            if live and packet.is_keyframe and abs(wall - now) > MAX_DRIFT_S:
+                anchor_wall, anchor_pts = max(now, self._last_end or now), media  # re-anchor
+                wall = anchor_wall
+            if not live and self.realtime and wall > now and self._stop.wait(wall - now):
+                break
+            if delivered == 0:
+                self._session_started(wall, stream)
+            delivered += 1
+            self._packet(packet, wall, stream)
+            self._last_end = wall + step
+        return delivered
+
+    def _session_started(self, wall: float, stream: Any) -> None:
+        if self._gap_id is not None:
+            self.index.close_gap(self._gap_id, utc(wall))
+            self._gap_id = None
+        elif self._restart_gap_from is not None and wall - self._restart_gap_from > 1.0:
+            self.index.add_gap(self.camera_id, utc(self._restart_gap_from), utc(wall),
+                               "recorder not running")  # fmt: skip
+            self._count_gap()
+        self._restart_gap_from = None
+        if self.status.state in ("recording", "waiting"):
+            return  # a looped file's next pass
+        triggered = self.settings.mode is not RecordMode.CONTINUOUS
+        self.status.state, self.status.reason = ("waiting" if triggered else "recording"), None
+        log.info("recording %s", f"{stream.width}x{stream.height} {stream.codec_context.name}",
+                 extra=self._log)  # fmt: skip
+
+    def _open_gap(self, reason: str) -> None:
+        if self._gap_id is None:
+            start = self._last_end or self.clock()
+            self._gap_id = self.index.open_gap(self.camera_id, utc(start), reason)
+            self._count_gap()
+            log.warning("recording gap: %s", reason, extra=self._log)
+
+    def _count_gap(self) -> None:
+        self.status.gaps += 1
+        if self.metrics is not None:
+            self.metrics.gaps.labels(self.camera_id).inc()
+
+    # ------------------------------------------------------------ packets -> segments
+    def _packet(self, packet: Any, wall: float, stream: Any) -> None:
+        key = bool(packet.is_keyframe)
+        if self.settings.mode is RecordMode.CONTINUOUS:
+            self._continuous(packet, wall, key, stream)
+        else:
+            self._triggered(packet, wall, key, stream)
+
+    def _continuous(self, packet: Any, wall: float, key: bool, stream: Any) -> None:
+        w = self._writer
+        if w is not None and key and wall - w.start >= self.settings.segment_s:
+            self._close_writer(wall)
+            w = None
+        if w is None:
+            if not key:
+                return  # a segment starts on a keyframe
+            w = self._open_writer(wall, stream)
+            if w is None:
+                return
+        self._write(packet, wall)
+
+    def _triggered(self, packet: Any, wall: float, key: bool, stream: Any) -> None:
+        with self._lock:
+            until, since = self._until, self._since
+        active = until is not None and wall <= until
+        w = self._writer
+        if w is None:
+            self._ring.add(packet, wall, key)
+            if not active or since is None:
+                return
+            backlog = list(self._ring.take(since))
+            if not backlog:
+                return
+            w = self._open_writer(backlog[0][1], stream)
+            if w is None:
+                return
+            for p, t in backlog:
+                if self._writer is None:
+                    break
+                self._write(p, t)
+            return
+        if key and not active:
+            self._close_writer(wall)
+            self._ring.add(packet, wall, key)
+            return
+        if key and wall - w.start >= self.settings.segment_s:
+            self._close_writer(wall)
+            if self._open_writer(wall, stream) is None:
+                return
+        self._write(packet, wall)
+
+    def _open_writer(self, wall: float, stream: Any) -> SegmentWriter | None:
+        key = segment_key(self.camera_id, wall)
+        try:
+            self._writer = SegmentWriter(stream, self.volume.staging_path(key), wall,
+                                         fsync=self.fsync)  # fmt: skip
+        except StorageError as exc:
+            self._write_failed(exc, None)
+            return None
+        self._writer_codec = (stream.codec_context.name, stream.width, stream.height)
+        if self.metrics is not None:
+            self.metrics.recording.labels(self.camera_id).set(1)
+        if self.settings.mode is not RecordMode.CONTINUOUS:
+            self.status.state = "recording"
+        return self._writer
+
+    def _write(self, packet: Any, wall: float) -> None:
+        w = self._writer
+        assert w is not None
+        try:
+            w.write(packet, wall)
+        except StorageError as exc:
+            self._write_failed(exc, w)
+
+    def _write_failed(self, exc: StorageError, writer: SegmentWriter | None) -> None:
+        """Disk full or I/O error: keep what is whole, free space, go on with the next
+        keyframe. Logged once per episode, counted every time."""
+        reason = "disk_full" if isinstance(exc, StorageFull) else "io_error"
+        self.status.write_errors += 1
+        self.status.reason = str(exc)
+        if self.metrics is not None:
+            self.metrics.write_errors.labels(self.camera_id, reason).inc()
+        if not self._full_logged:
+            log.error("recording write failed (%s): %s; oldest segments will be deleted",
+                      reason, exc, extra={**self._log, "volume": self.volume.name})  # fmt: skip
+            self._full_logged = True
+        if writer is not None:
+            self._writer = None
+            closed = writer.salvage(writer.last)
+            if closed is not None:
+                self._commit(closed)
+            if self.metrics is not None:
+                self.metrics.recording.labels(self.camera_id).set(0)
+        if self.on_full is not None and isinstance(exc, StorageFull):
+            self.on_full(self.volume.name)
+
+    def _close_writer(self, end: float) -> None:
+        w, self._writer = self._writer, None
+        if w is None:
+            return
+        if self.metrics is not None:
+            self.metrics.recording.labels(self.camera_id).set(0)
+        if self.settings.mode is not RecordMode.CONTINUOUS and self.status.state == "recording":
+            self.status.state = "waiting"
+        try:
+            closed = w.close(end)
+        except StorageError as exc:
+            self._write_failed(exc, w)
+            return
+        if closed.packets == 0:
+            closed.path.unlink(missing_ok=True)
+            return
+        self._commit(closed)
+
+    def _commit(self, closed: ClosedFile) -> None:
+        key = self.volume.key_of_staged(closed.path)
+        try:
+            location = self.volume.commit(key, closed.path)
+        except StorageError as exc:
+            closed.path.unlink(missing_ok=True)
+            reason = "storage_full" if isinstance(exc, StorageFull) else "storage_error"
+            if self.metrics is not None:
+                self.metrics.dropped.labels(self.camera_id, reason).inc()
+            log.error("segment lost: %s", exc, extra={**self._log, "key": key})
+            if self.on_full is not None and isinstance(exc, StorageFull):
+                self.on_full(self.volume.name)
+            return
+        codec, width, height = self._writer_codec
+        self.index.add(NewSegment(
+            camera_id=self.camera_id, start=utc(closed.start), end=utc(closed.end),
+            bytes=closed.bytes, volume=self.volume.name, key=key, location=location,
+            init_size=closed.init_size, codec=codec, width=width, height=height,
+        ))  # fmt: skip
+        self._full_logged = False
+        self.status.segments += 1
+        self.status.bytes += closed.bytes
+        self.status.last_end = utc(closed.end)
+        if self.metrics is not None:
+            self.metrics.segment(self.camera_id, closed.bytes)
