@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import uvicorn
@@ -15,6 +16,7 @@ from kuzet.access.retention import purge
 from kuzet.access.service import AccessService
 from kuzet.access.tls import uvicorn_ssl
 from kuzet.api.app import create_app
+from kuzet.archive import TrackIndex
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
 from kuzet.events import Bus, Subscription, create_bus
@@ -108,6 +110,7 @@ class Service:
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
         )
         self.clips, self.tap = self._frame_tap(site)
+        self.archive_index = self._archive_index(site)  # forensic search (API)
         self.node = Node(
             site,
             detector or create_detector(site.detector),
@@ -129,9 +132,21 @@ class Service:
             faces=default_detector,
             face_services=self.faces,
             incidents=self.incidents,
+            archive_index=self.archive_index,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
+
+    @staticmethod
+    def _archive_index(site: SiteConfig) -> TrackIndex | None:
+        """Forensic search reads the files the track-index plugin writes."""
+        cfg = site.archive
+        if not cfg.enabled:
+            return None
+        return TrackIndex(
+            cfg.root(site.data_dir), max_range=timedelta(days=cfg.max_range_days),
+            max_cameras=cfg.max_cameras, threads=cfg.threads,
+        )  # fmt: skip
 
     def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
         """Live view for the camera wall; clips only for events that start an incident
@@ -193,9 +208,12 @@ class Service:
         self.tap.close()
         if self.clips is not None:
             self.clips.stop()
+        self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
         self.incidents.stop()
         self.bus.close()
+        if self.archive_index is not None:
+            self.archive_index.close()
         self.store.close()
 
 

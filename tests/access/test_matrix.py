@@ -61,25 +61,29 @@ WL_WRITE = {("POST", "/api/watchlists"), ("PATCH", "/api/watchlists/{watchlist_i
             ("DELETE", _P)}  # fmt: skip
 FACE_SEARCH = {("POST", "/api/faces/search")}
 FACES = WL_READ | WL_WRITE | FACE_SEARCH
+# forensic search of the track index (issue 10)
+ARCHIVE = {("GET", "/api/archive/info"), ("GET", "/api/archive/tracks")}
+SNAP |= {("GET", "/api/archive/tracks/{track_ref}/snapshot")}
+FACES |= {("POST", "/api/archive/tracks/face")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
-    "operator": VIEWER | AUTH_SESSION,
-    "supervisor": VIEWER | USERS_READ | AUTH_SESSION,
-    "investigator": VIEWER | FACES | AUTH_SESSION,
+    "operator": VIEWER | ARCHIVE | AUTH_SESSION,
+    "supervisor": VIEWER | ARCHIVE | USERS_READ | AUTH_SESSION,
+    "investigator": VIEWER | ARCHIVE | FACES | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
     "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
-ALL_KNOWN |= ADMIN | AUDIT | FACES
+ALL_KNOWN |= ADMIN | AUDIT | FACES | ARCHIVE
 
 
 def _call(city: City, who: str | None, method: str, path: str) -> int:
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
-                      person_id="nope", photo_id="nope", hit_id="nope")  # fmt: skip
+                      person_id="nope", photo_id="nope", hit_id="nope", track_ref="x")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     WATCHLISTS_READ = "watchlists.read"  # lists, persons, hits (with biometric clearance)
     WATCHLISTS_WRITE = "watchlists.write"  # create, enrol, sync, export and erase persons
     FACES_SEARCH = "faces.search"  # retrospective "where was this face seen"
+    ARCHIVE_SEARCH = "archive.search"  # forensic search of the track index (issue 10)
 
 
 class DataClass(StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from kuzet.access.model import DataClass, Perm, Role
 
 _VIEW = {Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.SNAPSHOTS_READ, Perm.LIVE_READ}
+_VIEW |= {Perm.ARCHIVE_SEARCH}  # forensic search: whoever watches video may search the past
 _FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {

@@ -21,6 +21,7 @@ from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, LiveFrames, StorePort
 from kuzet.api.routers import (
     admin,
+    archive,
     audit,
     auth,
     cameras,
@@ -44,6 +45,7 @@ from kuzet.obs.metrics import Metrics
 if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
+    from kuzet.archive.query import TrackIndex
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
 
@@ -61,6 +63,7 @@ def create_app(
     face_services: FaceServices | None = None,
     frames: LiveFrames | None = None,
     incidents: OpsEngine | None = None,
+    archive_index: TrackIndex | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -74,6 +77,7 @@ def create_app(
     ``frames`` is the pipeline's frame tap: the camera wall's live view (else snapshots).
     ``incidents`` is the operations centre's engine (started and stopped by its owner,
     the service); the app pushes its incident changes to ``/api/ws/ops``.
+    ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -111,14 +115,14 @@ def create_app(
         store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
-        frames=frames, incidents=incidents,
+        frames=frames, incidents=incidents, archive=archive_index,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
         auth.router, admin.router, audit.router, cameras.router, events.router, live.router,
         ops.router, clips.router,
         ops_center.router, ops_live.router, ops_ui.router,
-        watchlists.router, faces_router.router,
+        watchlists.router, faces_router.router, archive.router,
     ):  # fmt: skip
         app.include_router(router)
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s

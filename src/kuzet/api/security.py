@@ -119,6 +119,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/faces/hits"): Rule(P.WATCHLISTS_READ, "watchlist.hit.search"),
     ("GET", "/api/faces/hits/{hit_id}"): Rule(P.WATCHLISTS_READ),
     ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH),
+    # forensic search of the track index (issue 10); the face search needs biometric
+    # clearance and a reason, and audits itself like /api/faces/search
+    ("GET", "/api/archive/info"): Rule(P.ARCHIVE_SEARCH),
+    ("GET", "/api/archive/tracks"): Rule(P.ARCHIVE_SEARCH, "archive.search"),
+    ("GET", "/api/archive/tracks/{track_ref}/snapshot"): Rule(P.SNAPSHOTS_READ, "archive.snapshot"),
+    ("POST", "/api/archive/tracks/face"): Rule(P.FACES_SEARCH),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
+from kuzet.config.archive import ArchiveConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.record import RecordConfig
@@ -163,6 +164,9 @@ class SiteConfig(_Strict):
     api: ApiConfig = Field(default_factory=ApiConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
     faces: FacesConfig = Field(default_factory=FacesConfig)
+    archive: ArchiveConfig = Field(
+        default_factory=ArchiveConfig, description="track index for forensic search"
+    )
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     ops: OpsConfig = Field(
         default_factory=OpsConfig,
