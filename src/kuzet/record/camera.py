@@ -184,13 +184,14 @@ class CameraRecorder:
         while not self._stop.is_set():
             err: SourceError | None
             delivered = 0
+            opened = self.clock()  # a live stream's first packet left the camera about now
             try:
                 container = self._open(kind)
             except Exception as exc:
                 err = classify(exc, kind)
             else:
                 try:
-                    delivered = self._session(container, kind)
+                    delivered = self._session(container, kind, opened)
                     err = self._end_of_session(kind, delivered)
                 except SourceError as exc:
                     err = exc
@@ -247,8 +248,15 @@ class CameraRecorder:
             return None
         return SourceError("end of file", permanent=True, finished=True)
 
-    def _session(self, container: av.container.InputContainer, kind: SourceKind) -> int:
-        """Demux one connection; returns how many packets it delivered."""
+    def _session(
+        self, container: av.container.InputContainer, kind: SourceKind, opened: float
+    ) -> int:
+        """Demux one connection; returns how many packets it delivered.
+
+        Wall time of a packet = the session's anchor + its media time. A live stream is
+        anchored at the moment we connected, not at the first packet we see: FFmpeg
+        probes the stream on open (about a second of packets), which then arrive at once.
+        """
         stream = container.streams.video[0]
         tb = float(stream.time_base or Fraction(1, 90000))
         rate = stream.average_rate or stream.guessed_rate or Fraction(25)
@@ -267,7 +275,12 @@ class CameraRecorder:
             media = ts * tb
             now = self.clock()
             if anchor_wall is None:
-                start = now if (live or self.realtime or self._last_end is None) else self._last_end
+                if live:
+                    start = opened
+                elif self.realtime or self._last_end is None:
+                    start = now
+                else:  # a file as fast as it reads: its own time, continued after a loop
+                    start = self._last_end
                 anchor_wall = max(start, self._last_end or start)
                 anchor_pts = media
             wall = anchor_wall + (media - anchor_pts)
@@ -283,18 +296,25 @@ class CameraRecorder:
             self._last_end = wall + step
         return delivered
 
-    def _session_started(self, wall: float, stream: Any) -> None:
+    def _resumed(self, wall: float) -> None:
+        """Recording is possible again from ``wall``: the open gap (or the time the
+        process was not running) ends there."""
         if self._gap_id is not None:
             self.index.close_gap(self._gap_id, utc(wall))
             self._gap_id = None
         elif self._restart_gap_from is not None and wall - self._restart_gap_from > 1.0:
-            self.index.add_gap(self.camera_id, utc(self._restart_gap_from), utc(wall),
-                               "recorder not running")  # fmt: skip
+            self.index.add_gap(
+                self.camera_id, utc(self._restart_gap_from), utc(wall), "recorder not running"
+            )
             self._count_gap()
         self._restart_gap_from = None
+
+    def _session_started(self, wall: float, stream: Any) -> None:
+        triggered = self.settings.mode is not RecordMode.CONTINUOUS
+        if triggered:  # nothing is expected to be recorded: the stream itself is back
+            self._resumed(wall)
         if self.status.state in ("recording", "waiting"):
             return  # a looped file's next pass
-        triggered = self.settings.mode is not RecordMode.CONTINUOUS
         self.status.state, self.status.reason = ("waiting" if triggered else "recording"), None
         log.info("recording %s", f"{stream.width}x{stream.height} {stream.codec_context.name}",
                  extra=self._log)  # fmt: skip
@@ -371,6 +391,8 @@ class CameraRecorder:
             self._write_failed(exc, None)
             return None
         self._writer_codec = (stream.codec_context.name, stream.width, stream.height)
+        if self.settings.mode is RecordMode.CONTINUOUS:
+            self._resumed(wall)  # the first keyframe after a drop: the gap ends here
         if self.metrics is not None:
             self.metrics.recording.labels(self.camera_id).set(1)
         if self.settings.mode is not RecordMode.CONTINUOUS:
