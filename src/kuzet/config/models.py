@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
+from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.record import RecordConfig
@@ -175,6 +176,9 @@ class SiteConfig(_Strict):
     record: RecordConfig = Field(
         default_factory=RecordConfig,
         description="recording of the main streams: modes, retention, volumes (local, S3)",
+    )
+    evidence: EvidenceConfig = Field(
+        default_factory=EvidenceConfig, description="playback and evidence export limits"
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
 
