@@ -117,7 +117,8 @@ class Signer:
     @classmethod
     def load(cls, data_dir: Path | None = None, *, generate: bool = True) -> Signer:
         """``$KUZET_EXPORT_SIGNING_KEY``, else the file ``$KUZET_EXPORT_SIGNING_KEY_FILE``
-        names, else (embedded mode, ``generate``) the 0600 file under ``data_dir``."""
+        names, else the embedded mode's 0600 file under ``data_dir`` (made when missing and
+        ``generate``)."""
         if text := os.environ.get(KEY_ENV):
             return cls(_private_from_text(text, KEY_ENV), KEY_ENV)
         if path := os.environ.get(KEY_FILE_ENV):
@@ -126,12 +127,13 @@ class Signer:
             except OSError as exc:
                 raise SigningError(f"{KEY_FILE_ENV}={path}: {exc}") from None
             return cls(_private_from_text(text, f"{KEY_FILE_ENV}={path}"), path)
-        if data_dir is None or not generate:
+        path = None if data_dir is None else (data_dir / EMBEDDED_FILE).absolute()
+        if path is None or not (generate or path.exists()):
             raise SigningError(
                 f"no export signing key: set {KEY_ENV} (base64 Ed25519 seed, "
                 f"`kuzet export keygen` prints one) or {KEY_FILE_ENV}"
             )
-        return cls._embedded((data_dir / EMBEDDED_FILE).absolute())
+        return cls._embedded(path)
 
     @classmethod
     def _embedded(cls, path: Path) -> Signer:
