@@ -121,19 +121,19 @@ class Signer:
         ``generate``)."""
         if text := os.environ.get(KEY_ENV):
             return cls(_private_from_text(text, KEY_ENV), KEY_ENV)
-        if path := os.environ.get(KEY_FILE_ENV):
+        if named := os.environ.get(KEY_FILE_ENV):
             try:
-                text = Path(path).read_text()
+                text = Path(named).read_text()
             except OSError as exc:
-                raise SigningError(f"{KEY_FILE_ENV}={path}: {exc}") from None
-            return cls(_private_from_text(text, f"{KEY_FILE_ENV}={path}"), path)
-        path = None if data_dir is None else (data_dir / EMBEDDED_FILE).absolute()
-        if path is None or not (generate or path.exists()):
+                raise SigningError(f"{KEY_FILE_ENV}={named}: {exc}") from None
+            return cls(_private_from_text(text, f"{KEY_FILE_ENV}={named}"), named)
+        embedded = None if data_dir is None else (data_dir / EMBEDDED_FILE).absolute()
+        if embedded is None or not (generate or embedded.exists()):
             raise SigningError(
                 f"no export signing key: set {KEY_ENV} (base64 Ed25519 seed, "
                 f"`kuzet export keygen` prints one) or {KEY_FILE_ENV}"
             )
-        return cls._embedded(path)
+        return cls._embedded(embedded)
 
     @classmethod
     def _embedded(cls, path: Path) -> Signer:
