@@ -16,7 +16,8 @@ import pytest
 from kuzet.config import parse_site
 from kuzet.record import SegmentIndex
 from kuzet.record.fmp4 import complete_length, top_boxes
-from kuzet.record.repair import probe, repair_staging
+from kuzet.record.probe import probe
+from kuzet.record.repair import repair_staging
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.storage import LocalVolume

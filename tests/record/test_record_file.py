@@ -11,7 +11,7 @@ import av
 
 from kuzet.record import SegmentIndex
 from kuzet.record.camera import CameraRecorder
-from kuzet.record.repair import probe
+from kuzet.record.probe import probe
 from kuzet.storage import LocalVolume
 
 from .conftest import settings

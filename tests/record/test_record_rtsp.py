@@ -12,7 +12,7 @@ from rtsp import RtspServer
 
 from kuzet.record import SegmentIndex
 from kuzet.record.camera import CameraRecorder
-from kuzet.record.repair import probe
+from kuzet.record.probe import probe
 from kuzet.sources.backoff import ReconnectPolicy
 from kuzet.storage import LocalVolume
 

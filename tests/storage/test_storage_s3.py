@@ -12,7 +12,7 @@ from seaweed import SeaweedS3
 
 from kuzet.config import parse_site
 from kuzet.record import SegmentIndex
-from kuzet.record.repair import probe
+from kuzet.record.probe import probe
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.storage import S3Volume, StorageUnavailable

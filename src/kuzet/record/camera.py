@@ -26,6 +26,7 @@ import av.container
 from kuzet.config.record import CameraRecordSettings, RecordMode
 from kuzet.record.index import NewSegment, SegmentIndex
 from kuzet.record.metrics import RecordMetrics
+from kuzet.record.probe import probe
 from kuzet.record.ring import GopRing
 from kuzet.record.writer import MP4_CODECS, ClosedFile, SegmentWriter
 from kuzet.sources.backoff import ReconnectPolicy, backoff_delay
@@ -421,7 +422,7 @@ class CameraRecorder:
             self._full_logged = True
         if writer is not None:
             self._writer = None
-            closed = writer.salvage(writer.last)
+            closed = writer.salvage(lambda path: probe(path).duration_s)
             if closed is not None:
                 self._commit(closed)
             if self.metrics is not None:

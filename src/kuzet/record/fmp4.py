@@ -72,3 +72,15 @@ def complete_length(path: Path) -> int:
             end = box.end
             pending_moof = False
     return end
+
+
+def is_whole(path: Path) -> bool:
+    """True when the file is exactly whole boxes: a header and at least one fragment.
+
+    FFmpeg does not always report a failed write at close (a full disk during the
+    trailer), so a writer checks this before it commits a segment."""
+    boxes, total = top_boxes(path)
+    if not boxes or boxes[-1].end != total:
+        return False
+    types = [b.type for b in boxes]
+    return "moov" in types and "moof" in types and "mdat" in types

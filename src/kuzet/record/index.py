@@ -222,6 +222,18 @@ class SegmentIndex:
             ).one()
         return int(n), int(total)
 
+    def recent_max_bytes(self, volume: str, n: int = 20) -> int:
+        """The largest of the newest ``n`` segments on ``volume`` (0 when empty)."""
+        with self.engine.connect() as c:
+            recent = (
+                select(SegmentRow.bytes)
+                .where(SegmentRow.volume == volume)
+                .order_by(SegmentRow.start_ts.desc())
+                .limit(n)
+                .subquery()
+            )
+            return int(c.execute(select(func.coalesce(func.max(recent.c.bytes), 0))).scalar_one())
+
     def spooled(self, volume: str) -> list[Segment]:
         with Session(self.engine) as c:
             rows = c.scalars(

@@ -16,30 +16,20 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from pathlib import Path
 
-import av
 from sqlalchemy import select
 
 from kuzet.record.fmp4 import complete_length, init_size
 from kuzet.record.index import NewSegment, SegmentIndex
 from kuzet.record.metrics import RecordMetrics
+from kuzet.record.probe import probe
 from kuzet.record.tables import TrashRow
 from kuzet.storage.base import StorageError, Volume
 from kuzet.storage.s3 import S3Volume
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^(?P<cam>[A-Za-z0-9_.-]+)_(?P<ts>\d{8}T\d{6}\.\d{6})Z\.mp4$")
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    codec: str
-    width: int
-    height: int
-    duration_s: float
-    packets: int
 
 
 @dataclass(slots=True)
@@ -56,40 +46,6 @@ def start_of(key: str) -> tuple[str, datetime] | None:
         return None
     ts = datetime.strptime(m["ts"], "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
     return m["cam"], ts
-
-
-def probe(path: Path) -> Probe:
-    """Demux every packet and decode the first keyframe; ``ValueError`` when unreadable."""
-    try:
-        with av.open(str(path)) as c:
-            if not c.streams.video:
-                raise ValueError("no video stream")
-            st = c.streams.video[0]
-            tb = float(st.time_base or Fraction(1, 90000))
-            lo: int | None = None
-            hi = 0
-            n = 0
-            decoded = False
-            for packet in c.demux(st):
-                if packet.size == 0 or packet.pts is None:
-                    continue
-                if n == 0 and not packet.is_keyframe:
-                    raise ValueError("does not start with a keyframe")
-                if getattr(packet, "is_corrupt", False):
-                    raise ValueError("corrupt packet")
-                if not decoded:
-                    if not packet.decode():
-                        raise ValueError("first keyframe does not decode")
-                    decoded = True
-                lo = packet.pts if lo is None else min(lo, packet.pts)
-                hi = max(hi, packet.pts + (packet.duration or 0))
-                n += 1
-            if n == 0 or lo is None:
-                raise ValueError("no packets")
-            ctx = st.codec_context
-            return Probe(ctx.name, ctx.width, ctx.height, (hi - lo) * tb, n)
-    except av.FFmpegError as exc:
-        raise ValueError(str(exc)) from None
 
 
 def _index_file(index: SegmentIndex, volume: Volume, key: str, path: Path,

@@ -26,6 +26,7 @@ from kuzet.storage.s3 import S3Volume
 
 log = logging.getLogger(__name__)
 _BATCH = 200
+URGENT_FREE = 0.02  # share of the disk freed at once after a write failed for space
 
 
 @dataclass(slots=True)
@@ -63,7 +64,11 @@ class Retention:
         self.metrics = metrics
         self.audit = audit
 
-    def run(self, now: datetime | None = None, volume: str | None = None) -> RetentionReport:
+    def run(
+        self, now: datetime | None = None, volume: str | None = None, *, urgent: bool = False
+    ) -> RetentionReport:
+        """One pass over every policy (or only ``volume``'s bounds). ``urgent``: a writer
+        hit a full disk, so free at least :data:`URGENT_FREE` of the disk beyond the floor."""
         now = now or datetime.now(UTC)
         rep = RetentionReport()
         self._empty_trash(rep)
@@ -72,7 +77,7 @@ class Retention:
         for name, vol in self.volumes.items():
             if volume is None or name == volume:
                 self._by_quota(name, vol, now, rep)
-                self._by_disk(name, vol, now, rep)
+                self._by_disk(name, vol, now, rep, urgent=urgent)
                 if isinstance(vol, S3Volume):
                     self._by_spool(name, vol, now, rep)
         if self.metrics is not None:
@@ -119,15 +124,22 @@ class Retention:
                 return
             used -= freed
 
-    def _by_disk(self, name: str, vol: Volume, now: datetime, rep: RetentionReport) -> None:
+    def _by_disk(
+        self, name: str, vol: Volume, now: datetime, rep: RetentionReport, *, urgent: bool
+    ) -> None:
         floor = getattr(vol, "min_free_bytes", 0)
         free_bytes: Callable[[], int] | None = getattr(vol, "free_bytes", None)
-        if not floor or free_bytes is None:
+        if free_bytes is None:
             return
-        while free_bytes() < floor:
-            local = SegmentRow.location.in_(["local", "spool"])
-            if self._delete_oldest(name, now, "disk", rep, need=floor - free_bytes(),
-                                   extra=local) == 0:  # fmt: skip
+        if urgent:  # room for a few more segments at least, or a share of the disk
+            total: Callable[[], int] | None = getattr(vol, "total_bytes", None)
+            room = 3 * self.index.recent_max_bytes(name)
+            floor = max(floor, room, int(URGENT_FREE * total()) if total else 0)
+        if not floor:
+            return
+        local = SegmentRow.location.in_(["local", "spool"])
+        while (free := free_bytes()) < floor:
+            if self._delete_oldest(name, now, "disk", rep, need=floor - free, extra=local) == 0:
                 self._blocked(name, "disk space", rep)
                 return
 

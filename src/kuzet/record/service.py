@@ -149,8 +149,8 @@ class Recording:
         self._urgent.add(volume)
         self._wake.set()
 
-    def run_retention(self, volume: str | None = None) -> RetentionReport:
-        rep = self.retention.run(volume=volume)
+    def run_retention(self, volume: str | None = None, *, urgent: bool = False) -> RetentionReport:
+        rep = self.retention.run(volume=volume, urgent=urgent)
         self.last_report = rep
         for name, vol in self.volumes.items():
             if isinstance(vol, S3Volume):
@@ -161,14 +161,13 @@ class Recording:
     def _loop(self) -> None:
         interval = self.cfg.retention_interval_s
         while not self._stop.is_set():
+            self._wake.clear()
             urgent, self._urgent = self._urgent, set()
             try:
-                if urgent:
-                    for name in sorted(urgent):
-                        self.run_retention(volume=name)
-                else:
+                for name in sorted(urgent):
+                    self.run_retention(volume=name, urgent=True)
+                if not urgent:
                     self.run_retention()
             except Exception:
                 log.exception("recording retention failed; will retry")
             self._wake.wait(interval)
-            self._wake.clear()

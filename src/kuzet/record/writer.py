@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,11 @@ import av
 import av.container
 import av.packet
 
-from kuzet.record.fmp4 import complete_length, init_size
+from kuzet.record.fmp4 import complete_length, init_size, is_whole
 from kuzet.storage.base import StorageError, StorageFull
 
 MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
+LOW_SPACE = 4 << 20  # below this much free space a failed write is taken for a full disk
 MP4_CODECS = frozenset({"h264", "hevc", "mjpeg", "mpeg4", "av1", "vp9"})
 
 
@@ -102,12 +105,17 @@ class SegmentWriter:
                     os.close(fd)
             except OSError as exc:
                 raise write_error(exc, f"flushing {self.path.name}") from None
+        if not is_whole(self.path):  # a write failed that FFmpeg did not report
+            low = shutil.disk_usage(self.path.parent).free < LOW_SPACE
+            what = f"closing {self.path.name}: the file on disk is incomplete"
+            raise StorageFull(f"{what}: no space left on device") if low else StorageError(what)
         size = self.path.stat().st_size
         return ClosedFile(self.path, self.start, max(end, self.start), size,
                           init_size(self.path), self.packets)  # fmt: skip
 
-    def salvage(self, end: float) -> ClosedFile | None:
-        """After a write error: keep the whole fragments already on disk, if any."""
+    def salvage(self, check: Callable[[Path], float]) -> ClosedFile | None:
+        """After a write error: keep the whole fragments already on disk, if ``check``
+        (demux + decode, returns the duration in seconds) accepts them; else drop all."""
         with contextlib.suppress(Exception):
             self._out.close()
         try:
@@ -117,9 +125,10 @@ class SegmentWriter:
                 return None
             with self.path.open("r+b") as f:
                 f.truncate(keep)
-            return ClosedFile(self.path, self.start, max(end, self.start), keep,
+            duration = check(self.path)
+            return ClosedFile(self.path, self.start, self.start + duration, keep,
                               init_size(self.path), self.packets)  # fmt: skip
-        except OSError:
+        except (OSError, ValueError):
             self.path.unlink(missing_ok=True)
             return None
 

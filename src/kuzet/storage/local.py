@@ -121,3 +121,6 @@ class LocalVolume:
 
     def free_bytes(self) -> int:
         return shutil.disk_usage(self.root).free
+
+    def total_bytes(self) -> int:
+        return shutil.disk_usage(self.root).total

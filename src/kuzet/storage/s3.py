@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from collections import OrderedDict
@@ -222,9 +223,10 @@ class S3Volume:
         return key_from_staging(staged.name)
 
     def free_bytes(self) -> int:
-        import shutil
-
         return shutil.disk_usage(self.spool).free
+
+    def total_bytes(self) -> int:
+        return shutil.disk_usage(self.spool).total
 
     # ------------------------------------------------------------ spool
     def spool_bytes(self) -> int:
