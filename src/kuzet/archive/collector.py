@@ -224,7 +224,7 @@ class TrackCollector:
             start_us=start_us,
             end_us=round(t[-1] * 1e6),
             class_name=name,
-            score=round(tr.score_sum / tr.frames, 4) if tr.frames else 0.0,
+            score=round(tr.score_sum / tr.frames, 3) if tr.frames else 0.0,
             frames=tr.frames,
             frame_w=min(w, 32767),
             frame_h=min(h, 32767),

@@ -110,15 +110,16 @@ class TrackIndex:
             if table is None or table.num_rows == 0:
                 continue
             hits = _evaluate(q, table)
-            rows = _rows(table)
-            for i in sorted(hits):
+            found = sorted(hits)[: q.limit - len(out) + 1]  # rows are in page order
+            page = table.take(pa.array(found, pa.int64()))
+            for k, (i, r) in enumerate(zip(found, _rows(page), strict=True)):
                 if len(out) == q.limit:
                     more = True
                     break
-                out.append(_hit(rows[i], hits[i]))
+                out.append(_hit(r, hits[i]))
                 if q.trajectory:
-                    out[-1] = _with_path(out[-1], table, i)
-                last = rows[i]
+                    out[-1] = _with_path(out[-1], page, k)
+                last = r
             if more:
                 break
         return TrackPage(out, _next(last) if more and last is not None else None, opened)

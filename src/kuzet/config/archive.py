@@ -26,7 +26,7 @@ class ArchiveConfig(BaseModel):
         600.0, ge=10, le=3600, description="longer tracks are cut into rows of this span"
     )
     simplify_px: float = Field(
-        2.0, ge=0, le=50, description="trajectory tolerance (time-synchronised Douglas-Peucker)"
+        4.0, ge=0, le=50, description="trajectory tolerance (time-synchronised Douglas-Peucker)"
     )
     snapshot_height: int = Field(192, ge=32, le=1080, description="best snapshot height, px")
     snapshot_quality: int = Field(80, ge=10, le=100, description="best snapshot JPEG quality")
