@@ -24,14 +24,18 @@ from kuzet.api.routers import (
     archive,
     audit,
     auth,
+    bookmarks,
     cameras,
     clips,
     events,
+    exports,
     live,
     ops,
     ops_center,
     ops_live,
     ops_ui,
+    recordings,
+    recordings_live,
     watchlists,
 )
 from kuzet.api.routers import (
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.archive.query import TrackIndex
+    from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
 
@@ -64,6 +69,7 @@ def create_app(
     frames: LiveFrames | None = None,
     incidents: OpsEngine | None = None,
     archive_index: TrackIndex | None = None,
+    evidence: Evidence | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -78,6 +84,8 @@ def create_app(
     ``incidents`` is the operations centre's engine (started and stopped by its owner,
     the service); the app pushes its incident changes to ``/api/ws/ops``.
     ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
+    ``evidence`` backs playback, exports and bookmarks (``/api/recordings``, ``/api/exports``,
+    ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -115,7 +123,7 @@ def create_app(
         store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
-        frames=frames, incidents=incidents, archive=archive_index,
+        frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -123,6 +131,7 @@ def create_app(
         ops.router, clips.router,
         ops_center.router, ops_live.router, ops_ui.router,
         watchlists.router, faces_router.router, archive.router,
+        recordings.router, recordings_live.router, exports.router, bookmarks.router,
     ):  # fmt: skip
         app.include_router(router)
     hsts = None if cfg is None or not cfg.tls.enabled else cfg.tls.hsts_max_age_s

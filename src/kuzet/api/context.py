@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.api.routers.ops_live import OpsHub
     from kuzet.archive.query import TrackIndex
+    from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
 
@@ -41,6 +42,7 @@ class ApiContext:
     incidents: OpsEngine | None = None  # the operations centre, owned by the service
     ops_hub: OpsHub | None = None  # incident changes to /api/ws/ops, made by the lifespan
     archive: TrackIndex | None = None  # forensic search of the track index; None: disabled
+    evidence: Evidence | None = None  # playback, exports, bookmarks; None: not recording
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

@@ -106,7 +106,7 @@ class Bookmarks:
         )
         return view(row)
 
-    def list(
+    def find(
         self,
         who: Principal,
         camera_id: str | None = None,

@@ -13,6 +13,7 @@ from kuzet.config.evidence import EvidenceConfig
 from kuzet.crypto.signing import Signer
 from kuzet.evidence.bookmarks import Bookmarks
 from kuzet.evidence.exports import Exports
+from kuzet.evidence.live import LiveRelays
 from kuzet.evidence.playback import Playback
 from kuzet.evidence.ports import RecordingPort
 
@@ -41,6 +42,7 @@ class Evidence:
             engine, recording, signer, cfg, exports_dir, audit, faces=faces, site=site
         )
         self.bookmarks = Bookmarks(engine, recording.holds, audit, cfg.bookmark_hold_s)
+        self.live = LiveRelays()
 
     def start(self) -> Evidence:
         self.exports.start()
@@ -48,3 +50,4 @@ class Evidence:
 
     def close(self) -> None:
         self.exports.close()
+        self.live.close()
