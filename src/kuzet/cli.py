@@ -154,9 +154,13 @@ def serve(
 ) -> None:
     """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
     from kuzet.service import run_service
+    from kuzet.storage import StorageError
 
     cfg = _load(site)
-    run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
+    try:
+        run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
+    except StorageError as exc:  # a recording volume that cannot be used
+        raise _fail(f"recording storage: {exc}") from None
 
 
 @app.command()

@@ -29,6 +29,7 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
@@ -42,10 +43,16 @@ log = logging.getLogger(__name__)
 
 
 class MetricsProbe(Probe):
-    """Feeds the pipeline's hot-path hooks into Prometheus metrics."""
+    """Feeds the pipeline's hot-path hooks into Prometheus metrics, and motion and events
+    into the recording (its motion/events modes)."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, recording: Recording | None = None) -> None:
         self.m = metrics
+        self.recording = recording
+
+    def motion(self, camera_id: str, wall_time: float) -> None:
+        if self.recording is not None:
+            self.recording.motion(camera_id, wall_time)
 
     def frame(self, camera_id: str, detect: bool) -> None:
         self.m.frame(camera_id)
@@ -59,6 +66,8 @@ class MetricsProbe(Probe):
     def event(self, event: Event, latency_s: float) -> None:
         self.m.event_published(event.type)
         self.m.observe_frame_to_event(latency_s)
+        if self.recording is not None:
+            self.recording.event(event)
 
 
 def camera_info(site: SiteConfig) -> list[CameraInfo]:
@@ -111,12 +120,18 @@ class Service:
         )
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
+        # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
+        self.recording: Recording | None = (
+            Recording(site, self.store.engine, registry=self.metrics.registry,
+                      audit=self.access.audit, realtime=realtime)
+            if site.record.enabled else None
+        )  # fmt: skip
         self.node = Node(
             site,
             detector or create_detector(site.detector),
             self.bus.publish,
             put_blob=self.blobs.put,
-            probe=MetricsProbe(self.metrics),
+            probe=MetricsProbe(self.metrics, self.recording),
             tap=self.tap,
             enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,
@@ -198,6 +213,8 @@ class Service:
         self.incidents.start()
         if self.clips is not None:
             self.clips.start()
+        if self.recording is not None:
+            self.recording.start()  # repairs what a killed process left first
         self.node.start()
         self._purger.start()
         return self
@@ -205,6 +222,8 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        if self.recording is not None:
+            self.recording.stop()  # closes and indexes the segments being written
         self.tap.close()
         if self.clips is not None:
             self.clips.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,3 +79,22 @@ def test_any_instant_is_found(h264_clip: Path, index: SegmentIndex, volume: Loca
     assert index.at("cam-1", segs[0].start - timedelta(microseconds=1)) is None
     assert index.at("cam-1", segs[-1].end) is None
     assert index.at("cam-2", segs[0].start) is None
+
+
+def test_a_looped_file_starts_a_new_segment_at_each_pass(
+    h264_clip: Path, index: SegmentIndex, volume: LocalVolume
+) -> None:
+    rec = CameraRecorder("cam-1", str(h264_clip), settings(segment_s=30.0), volume, index,
+                         loop=True, realtime=False, clock=lambda: T0)  # fmt: skip
+    rec.start()
+    deadline = time.monotonic() + 30
+    while rec.status.segments < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rec.stop()
+    segs = index.between("cam-1", *DAY)
+    assert len(segs) >= 3 and rec.status.write_errors == 0
+    for a, b in itertools.pairwise(segs):
+        assert a.end == b.start  # contiguous across the loop
+    for s in segs[:3]:
+        assert abs(s.duration_s - 12.0) < 0.1  # one pass each, although segment_s is 30
+        probe(volume.local_path(s.key) or Path())

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -22,6 +22,11 @@ class RecordMode(StrEnum):
     MOTION = "motion"  # while the motion gate (or an event) says something moves, + pre/post
     EVENTS = "events"  # around events only, + pre/post
     OFF = "off"
+
+
+def _yaml_off(value: object) -> object:
+    """YAML 1.1 reads a bare ``off`` as false: ``mode: off`` means the mode ``off``."""
+    return RecordMode.OFF if value is False else value
 
 
 class LocalVolumeConfig(_Strict):
@@ -86,6 +91,8 @@ class RecordOverride(_Strict):
     days: float | None = Field(None, gt=0)
     volume: str | None = None
 
+    _off = field_validator("mode", mode="before")(_yaml_off)
+
 
 class CameraRecordSettings(_Strict):
     """The resolved settings of one camera."""
@@ -113,6 +120,8 @@ class RecordConfig(_Strict):
     cameras: dict[str, RecordOverride] = Field(default_factory=dict)
     retention_interval_s: float = Field(60.0, ge=1, description="how often retention runs")
     fsync: bool = Field(True, description="flush each segment to disk before it is indexed")
+
+    _off = field_validator("mode", mode="before")(_yaml_off)
 
     @model_validator(mode="after")
     def _volumes_known(self) -> RecordConfig:

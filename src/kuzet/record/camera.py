@@ -105,8 +105,7 @@ class CameraRecorder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._until: float | None = None  # triggered modes: record while wall <= this
-        self._since: float | None = None  # ... starting from this (pre-roll)
+        self._windows: list[list[float]] = []  # triggered modes: [since, until], merged, sorted
         self._writer: SegmentWriter | None = None
         self._ring = GopRing(settings.pre_s)
         self._last_end: float | None = None  # wall end of the last packet written or seen
@@ -133,10 +132,15 @@ class CameraRecorder:
     def signal(self, wall: float) -> None:
         """Motion or an event at ``wall``: record [wall - pre_s, wall + post_s] (merged)."""
         s = self.settings
+        since, until = wall - s.pre_s, wall + s.post_s
         with self._lock:
-            if self._until is None or wall - s.pre_s > self._until:
-                self._since = wall - s.pre_s
-            self._until = max(self._until or wall, wall + s.post_s)
+            for w in self._windows:
+                if since <= w[1] and until >= w[0]:  # overlaps: merge
+                    w[0], w[1] = min(w[0], since), max(w[1], until)
+                    break
+            else:
+                self._windows.append([since, until])
+                self._windows.sort()
 
     @property
     def recording(self) -> bool:
@@ -202,11 +206,13 @@ class CameraRecorder:
                     container.close()
             if self._stop.is_set():
                 return
+            # a session's packets never continue in the next one's segment (a looped file
+            # or a reconnected camera restarts its timestamps)
+            self._close_writer(self._last_end or self.clock())
             if delivered:
                 failures = 0
             if err is None:  # a looped file: next pass
                 continue
-            self._close_writer(self._last_end or self.clock())
             if err.permanent or kind is SourceKind.FILE:
                 self.status.state = "stopped" if err.finished else "failed"
                 self.status.reason = err.reason
@@ -355,8 +361,14 @@ class CameraRecorder:
 
     def _triggered(self, packet: Any, wall: float, key: bool, stream: Any) -> None:
         with self._lock:
-            until, since = self._until, self._since
-        active = until is not None and wall <= until
+            while (
+                self._windows
+                and self._windows[0][1] < wall
+                and (self._writer is None or len(self._windows) > 1)
+            ):
+                self._windows.pop(0)  # over (a later window may follow at once)
+            since, until = self._windows[0] if self._windows else (None, None)
+        active = since is not None and until is not None and since <= wall <= until
         w = self._writer
         if w is None:
             self._ring.add(packet, wall, key)
@@ -417,8 +429,9 @@ class CameraRecorder:
         if self.metrics is not None:
             self.metrics.write_errors.labels(self.camera_id, reason).inc()
         if not self._full_logged:
-            log.error("recording write failed (%s): %s; oldest segments will be deleted",
-                      reason, exc, extra={**self._log, "volume": self.volume.name})  # fmt: skip
+            then = "; the oldest segments will be deleted" if reason == "disk_full" else ""
+            log.error("recording write failed (%s): %s%s", reason, exc, then,
+                      extra={**self._log, "volume": self.volume.name})  # fmt: skip
             self._full_logged = True
         if writer is not None:
             self._writer = None

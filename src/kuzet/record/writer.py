@@ -62,6 +62,8 @@ class SegmentWriter:
         self.fsync = fsync
         self.packets = 0
         self._base: int | None = None
+        self._last_dts: int | None = None
+        self.skipped = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._out: av.container.OutputContainer = av.open(
@@ -75,6 +77,11 @@ class SegmentWriter:
             raise write_error(exc, f"cannot open {path.name}") from None
 
     def write(self, packet: av.packet.Packet, wall: float) -> None:
+        dts = packet.dts if packet.dts is not None else packet.pts
+        if dts is not None and self._last_dts is not None and dts <= self._last_dts:
+            self.skipped += 1  # a camera's timestamp glitch: MP4 needs increasing dts
+            return
+        self._last_dts = dts
         if self._base is None:
             self._base = packet.dts if packet.dts is not None else packet.pts
         base = self._base or 0
