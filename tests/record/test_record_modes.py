@@ -94,3 +94,27 @@ def test_recording_routes_signals_by_mode(tmp_path: Path, h264_clip: Path) -> No
     assert rec.recorders["b"]._windows == [[T0, T0 + 15]]
     assert rec.recorders["d"]._windows == []
     store.close()
+
+
+def test_packet_listeners_see_every_packet(
+    h264_clip: Path, index: SegmentIndex, volume: LocalVolume
+) -> None:
+    seen: list[tuple[int | None, bool]] = []
+    rec = CameraRecorder("cam-1", str(h264_clip), settings(), volume, index, realtime=False,
+                         clock=lambda: T0)  # fmt: skip
+
+    def broken(packet: object, stream: object) -> None:
+        raise RuntimeError("a viewer's bug")
+
+    rec.add_listener(
+        lambda p, s: seen.append((None, False) if p is None else (p.pts, p.is_keyframe))
+    )
+    rec.add_listener(broken)  # removed at its first failure; recording goes on
+    remove = rec.add_listener(lambda p, s: None)
+    remove()
+    rec.start()
+    assert rec._thread is not None
+    rec._thread.join(60)
+    assert seen[0] == (None, False) and len(seen) == 1 + 300  # a session start, 12 s at 25 fps
+    assert sum(k for _, k in seen) == 12
+    assert rec.status.segments == 4 and len(rec._listeners) == 1

@@ -42,6 +42,7 @@ from kuzet.sources.urls import (
 from kuzet.storage.base import StorageError, StorageFull, Volume
 
 log = logging.getLogger(__name__)
+PacketListener = Callable[[Any, Any], None]  # (packet or None, input stream)
 MAX_DRIFT_S = 2.0  # a live stream's media clock may drift this far from the wall clock
 
 
@@ -113,6 +114,7 @@ class CameraRecorder:
         self._restart_gap_from: float | None = None
         self._full_logged = False
         self._writer_codec: tuple[str, int, int] = ("", 0, 0)
+        self._listeners: list[PacketListener] = []
         self._log = {"camera_id": camera_id, "url": redact(url)}
 
     # ------------------------------------------------------------ control
@@ -141,6 +143,28 @@ class CameraRecorder:
             else:
                 self._windows.append([since, until])
                 self._windows.sort()
+
+    def add_listener(self, fn: PacketListener) -> Callable[[], None]:
+        """Call ``fn(packet, stream)`` from the demux thread for every packet (``None`` first
+        at each new session, with its stream), before the recorder uses it: copy what you
+        keep, never block. Returns the function that removes it (the live view's tap)."""
+        with self._lock:
+            self._listeners = [*self._listeners, fn]
+
+        def remove() -> None:
+            with self._lock:
+                self._listeners = [f for f in self._listeners if f is not fn]
+
+        return remove
+
+    def _tell(self, packet: Any, stream: Any) -> None:
+        for fn in self._listeners:
+            try:
+                fn(packet, stream)
+            except Exception:
+                log.exception("packet listener failed; removed", extra=self._log)
+                with self._lock:
+                    self._listeners = [f for f in self._listeners if f is not fn]
 
     @property
     def recording(self) -> bool:
@@ -298,6 +322,10 @@ class CameraRecorder:
                 break
             if delivered == 0:
                 self._session_started(wall, stream)
+                if self._listeners:
+                    self._tell(None, stream)
+            if self._listeners:
+                self._tell(packet, stream)
             delivered += 1
             self._packet(packet, wall, stream)
             self._last_end = wall + step
