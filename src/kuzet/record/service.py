@@ -17,12 +17,13 @@ from sqlalchemy import Engine
 from kuzet.config.models import SiteConfig
 from kuzet.config.record import CameraRecordSettings, RecordMode
 from kuzet.core import Event
-from kuzet.record.camera import CameraRecorder, RecorderStatus
+from kuzet.record.camera import CameraRecorder
 from kuzet.record.holds import Auditor, EvidenceHolds
 from kuzet.record.index import SegmentIndex
 from kuzet.record.metrics import RecordMetrics
 from kuzet.record.repair import reindex_orphans, repair_staging
 from kuzet.record.retention import Retention, RetentionReport
+from kuzet.record.segmenter import RecorderStatus
 from kuzet.sources.backoff import ReconnectPolicy
 from kuzet.storage import AnyVolume, S3Volume, StorageError, open_volume
 
