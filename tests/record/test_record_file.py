@@ -98,3 +98,21 @@ def test_a_looped_file_starts_a_new_segment_at_each_pass(
     for s in segs[:3]:
         assert abs(s.duration_s - 12.0) < 0.1  # one pass each, although segment_s is 30
         probe(volume.local_path(s.key) or Path())
+
+
+def test_an_instant_is_one_indexed_query(index: SegmentIndex) -> None:
+    """The query plan of ``at``: a search of the (camera_id, start_ts) index, no scan."""
+    from sqlalchemy import select
+
+    from kuzet.record.tables import SegmentRow
+
+    q = (
+        select(SegmentRow)
+        .where(SegmentRow.camera_id == "cam-1", SegmentRow.start_ts <= DAY[0])
+        .order_by(SegmentRow.start_ts.desc())
+        .limit(1)
+    )
+    sql = str(q.compile(index.engine, compile_kwargs={"literal_binds": True}))
+    with index.engine.connect() as c:
+        plan = " ".join(str(r[-1]) for r in c.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX ix_rec_segments_camera_start" in plan and "SCAN" not in plan, plan
