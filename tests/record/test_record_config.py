@@ -69,3 +69,18 @@ def test_serve_with_an_unusable_volume_exits_2_without_traceback(tmp_path: Path)
     assert res.exit_code == 2, res.output
     assert "recording storage: volume 'default': cannot create" in res.output
     assert "Traceback" not in res.output
+
+
+def test_the_demo_records_its_main_streams_within_a_bound() -> None:
+    import av
+
+    from kuzet.demo import RECORD_QUOTA_GB, demo_site
+
+    site = demo_site(4)
+    assert site.record.enabled and site.record.days == 1
+    assert site.record.volumes["default"].quota_gb == RECORD_QUOTA_GB == 2.0  # type: ignore[union-attr]
+    for cam in site.cameras:  # main stream recorded (H.264), the sub stream analysed
+        assert cam.sub_url is not None and cam.sub_url.endswith("vtest.avi")
+    with av.open(site.cameras[0].main_url) as c:
+        assert c.streams.video[0].codec_context.name == "h264"
+        assert abs(float(c.duration or 0) / 1e6 - 79.5) < 0.5  # the whole footage
