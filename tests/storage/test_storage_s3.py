@@ -113,3 +113,23 @@ def test_outage_spools_and_drains_and_the_index_follows(
         seaweed.start()
         rec.stop()
         store.close()
+
+
+def test_refused_credentials_are_one_clear_error_and_nothing_is_lost(
+    seaweed: SeaweedS3, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    vol = S3Volume("city", bucket="kuzet-denied", spool=tmp_path / "spool",
+                   endpoint=seaweed.endpoint, access_key=seaweed.access_key,
+                   secret_key="not-the-secret", timeout_s=3.0, retry_max_s=1.0)  # fmt: skip
+    key = "cam-1/2026/12/06/10/cam-1_20261206T100000.000000Z.mp4"
+    vol.commit(key, stage(vol, key, b"segment"))
+    vol.start()
+    try:
+        time.sleep(2.0)
+        assert vol.spool_count() == 1 and vol.read(key) == b"segment"  # kept, readable
+        assert vol.last_error is not None and not vol.available
+        errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        expected = "S3 bucket 'kuzet-denied' is not usable (access denied (403): check access_key"
+        assert any(expected in m for m in errors), errors
+    finally:
+        vol.close()

@@ -44,6 +44,7 @@ _DOWN = (
     botocore.exceptions.ConnectionError,
 )
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+_DENIED = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden"}
 
 
 def _code(exc: botocore.exceptions.ClientError) -> str:
@@ -111,6 +112,7 @@ class S3Volume:
         self.available = True  # last request's outcome, for status and tests
         self.uploaded = 0
         self.upload_failures = 0
+        self.last_error: str | None = None
         for path in sorted(self._spool_files()):  # left by an earlier run: upload them too
             self._pending[self._key_of(path)] = path.stat().st_size
 
@@ -305,6 +307,7 @@ class S3Volume:
         except (*_DOWN, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
             self.available = False
             self.upload_failures += 1
+            self.last_error = str(exc)[:300]
             log.warning("upload failed; segment stays in the spool",
                         extra={"volume": self.name, "key": key, "error": str(exc)[:200],
                                "spooled": self.spool_count()})  # fmt: skip
@@ -312,6 +315,7 @@ class S3Volume:
                 self.on_upload_failed(key)
             return False
         self.available = True
+        self.last_error = None
         if self.on_uploaded is not None:
             self.on_uploaded(key)
         with self._lock:
@@ -321,7 +325,34 @@ class S3Volume:
         self.uploaded += 1
         return True
 
+    def check(self) -> str | None:
+        """Why the bucket cannot be used now (unreachable, refused credentials...), or None."""
+        try:
+            self._ensure_bucket()
+        except _DOWN as exc:
+            self.available = False
+            return f"cannot reach {self.endpoint or 'S3'}: {exc}"
+        except botocore.exceptions.ClientError as exc:
+            self.available = False
+            code = _code(exc)
+            if code in _DENIED:
+                return f"access denied ({code}): check access_key and secret_key"
+            return f"{code}: {exc.response.get('Error', {}).get('Message', exc)}"
+        except botocore.exceptions.BotoCoreError as exc:
+            self.available = False
+            return str(exc)
+        self.available = True
+        return None
+
     def _upload_loop(self) -> None:
+        problem = self.check()  # say at once, in one line, why uploads will wait
+        self.last_error = problem
+        if problem is not None:
+            log.error(
+                "volume %r: S3 bucket %r is not usable (%s); segments are kept in the spool "
+                "%s and uploaded once it is", self.name, self.bucket, problem, self.spool,
+                extra={"volume": self.name},
+            )  # fmt: skip
         delay = 0.0
         while True:
             with self._wake:
