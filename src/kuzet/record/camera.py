@@ -96,6 +96,10 @@ class CameraRecorder(Segmenter):
         self._thread.start()
         return self
 
+    def request_stop(self) -> None:
+        """Ask the thread to end (it closes and indexes its segment); do not wait."""
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._thread is not None:

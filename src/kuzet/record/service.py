@@ -115,6 +115,8 @@ class Recording:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        for rec in self.recorders.values():  # all at once: a blocked read may take seconds
+            rec.request_stop()
         for rec in self.recorders.values():
             rec.stop()
         if self._thread is not None:
