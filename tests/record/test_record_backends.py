@@ -25,8 +25,9 @@ def test_index_holds_retention(db_url: str, tmp_path: Path) -> None:
             staged = vol.staging_path(key)
             staged.write_bytes(b"x" * 100)
             vol.commit(key, staged)
-            ids.append(index.add(NewSegment("cam-1", start, start + timedelta(seconds=10), 100,
-                                            "default", key, "local", 10, "h264", 640, 360)))  # fmt: skip
+            end = start + timedelta(seconds=10)
+            seg = NewSegment("cam-1", start, end, 100, "default", key, "local", 10, "h264", 64, 36)
+            ids.append(index.add(seg))
         assert len(set(ids)) == 6 and all(ids)
         mid = T - timedelta(days=10) + timedelta(seconds=25)
         seg = index.at("cam-1", mid)

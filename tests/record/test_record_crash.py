@@ -134,3 +134,30 @@ def test_a_staging_file_without_a_whole_fragment_is_dropped(
     assert seg.start == datetime(2026, 12, 6, 10, 0, 30, tzinfo=UTC)
     assert abs(seg.duration_s - 1.0) < 0.05  # one 1 s GOP
     probe(volume.local_path(key_ok) or Path())
+
+
+def test_committed_files_without_a_row_are_indexed_on_start(
+    h264_clip: Path, index: SegmentIndex, volume: LocalVolume
+) -> None:
+    """Killed between the rename and the insert: the file is found and indexed; a file
+    retention had already deleted (its key in rec_trash) is not brought back."""
+    from sqlalchemy import insert
+
+    from kuzet.record.repair import reindex_orphans
+    from kuzet.record.tables import TrashRow
+
+    from .test_record_file import record_file
+
+    record_file(h264_clip, index, volume, segment_s=3.0)
+    span = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    segs = index.between("cam-1", *span)
+    lost, trashed = segs[-1], segs[0]
+    index.remove([lost.id, trashed.id])
+    with index.engine.begin() as c:
+        c.execute(insert(TrashRow).values(volume="default", key=trashed.key, since=trashed.end))
+    assert reindex_orphans(volume, index, ["cam-1"]) == 1
+    back = index.find_key("default", lost.key)
+    assert back is not None and (back.start, back.bytes) == (lost.start, lost.bytes)
+    assert abs((back.end - lost.end).total_seconds()) < 0.05
+    assert index.find_key("default", trashed.key) is None
+    assert reindex_orphans(volume, index, ["cam-1"]) == 0  # idempotent

@@ -222,6 +222,16 @@ class SegmentIndex:
             ).one()
         return int(n), int(total)
 
+    def keys(self, volume: str, camera_id: str, since: datetime | None = None) -> set[str]:
+        """Keys of the camera's segments on ``volume`` starting at or after ``since``."""
+        q = select(SegmentRow.key).where(
+            SegmentRow.volume == volume, SegmentRow.camera_id == camera_id
+        )
+        if since is not None:
+            q = q.where(SegmentRow.start_ts >= _utc(since))
+        with self.engine.connect() as c:
+            return set(c.scalars(q).all())
+
     def recent_max_bytes(self, volume: str, n: int = 20) -> int:
         """The largest of the newest ``n`` segments on ``volume`` (0 when empty)."""
         with self.engine.connect() as c:

@@ -106,37 +106,45 @@ def _hours(since: datetime, until: datetime) -> list[str]:
 
 def _trashed(index: SegmentIndex, volume: str, keys: list[str]) -> set[str]:
     """Keys retention already deleted (their file may outlive a crash): never re-indexed."""
-    if not keys:
-        return set()
+    out: set[str] = set()
     with index.engine.connect() as c:
-        return set(c.scalars(select(TrashRow.key).where(TrashRow.volume == volume,
-                                                        TrashRow.key.in_(keys))).all())  # fmt: skip
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            q = select(TrashRow.key).where(TrashRow.volume == volume, TrashRow.key.in_(chunk))
+            out |= set(c.scalars(q).all())
+    return out
 
 
 def reindex_orphans(volume: Volume, index: SegmentIndex, cameras: list[str]) -> int:
     """Index committed files that have no row (killed between commit and insert)."""
     found = 0
+    known: set[str] = set()
+    candidates: list[tuple[str, Path]] = []
     if isinstance(volume, S3Volume):
         candidates = [(k, volume.spool_path(k)) for k in volume.spooled()]
+        known = {k for k, _ in candidates if index.find_key(volume.name, k) is not None}
         location = "spool"
     else:
-        candidates = []
         now = datetime.now(UTC)
         for cam in cameras:
             latest = index.latest(cam)
-            prefixes = (
-                [f"{cam}/"] if latest is None
-                else [f"{cam}/{h}" for h in _hours(latest.start, now + timedelta(hours=1))]
-            )  # fmt: skip
+            if latest is None:
+                prefixes = [f"{cam}/"]
+            else:
+                since = latest.start.replace(minute=0, second=0, microsecond=0)
+                known |= index.keys(volume.name, cam, since)
+                until = max(now, latest.end) + timedelta(hours=1)  # a clock set ahead too
+                prefixes = [f"{cam}/{h}" for h in _hours(latest.start, until)]
             for prefix in prefixes:
                 for key in volume.list_keys(prefix):
                     path = volume.local_path(key)
-                    if path is not None:
+                    if path is not None and key not in known:
                         candidates.append((key, path))
         location = "local"
+    candidates = [(k, p) for k, p in candidates if k not in known]
     trashed = _trashed(index, volume.name, [k for k, _ in candidates])
     for key, path in candidates:
-        if key in trashed or index.find_key(volume.name, key) is not None:
+        if key in trashed:
             continue
         try:
             if _index_file(index, volume, key, path, location):
