@@ -43,12 +43,16 @@ def test_days_per_camera(store: Store, index: SegmentIndex, volume: LocalVolume)
     new1 = fill(index, volume, "cam-1", NOW - timedelta(days=6), 3)
     old2 = fill(index, volume, "cam-2", NOW - timedelta(days=8), 3)  # a school: 30 days
     gone = fill(index, volume, "removed", NOW - timedelta(days=8), 2)  # no longer in the site
+    index.add_gap("cam-1", NOW - timedelta(days=9), NOW - timedelta(days=8), "stream ended")
+    index.add_gap("cam-1", NOW - timedelta(days=2), NOW - timedelta(days=1), "stream ended")
     m = RecordMetrics()
     ret = Retention(store.engine, index, {"default": volume}, {"cam-1": 7, "cam-2": 30}, 7,
                     metrics=m)  # fmt: skip
     rep = ret.run(now=NOW)
     assert rep.deleted == {"days": 5} and rep.bytes == 5 * KB
     assert left(index, "cam-1") == new1
+    gaps = index.gaps("cam-1", NOW - timedelta(days=30), NOW)
+    assert [g.start for g in gaps] == [NOW - timedelta(days=2)]  # the old gap went too
     assert left(index, "cam-2") == old2
     assert left(index, "removed") == []
     assert not any(volume.exists(k) for k in old1 + gone)

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Engine, delete, insert, select
 from kuzet.record.holds import Auditor, segment_is_held
 from kuzet.record.index import SegmentIndex
 from kuzet.record.metrics import RecordMetrics
-from kuzet.record.tables import SegmentRow, TrashRow
+from kuzet.record.tables import GapRow, SegmentRow, TrashRow
 from kuzet.storage.base import StorageError, Volume
 from kuzet.storage.s3 import S3Volume
 
@@ -101,12 +101,23 @@ class Retention:
                 cutoff = now - timedelta(days=days)
                 self._delete_while(SegmentRow.camera_id.in_(cams) & (SegmentRow.end_ts < cutoff),
                                    now, "days", rep)  # fmt: skip
+        self._old_gaps(groups, now)
         if self.default_days is not None:  # cameras no longer in the site file
             cutoff = now - timedelta(days=self.default_days)
             cond = SegmentRow.end_ts < cutoff
             if self.camera_days:
                 cond = cond & SegmentRow.camera_id.not_in(list(self.camera_days))
             self._delete_while(cond, now, "days", rep)
+
+    def _old_gaps(self, groups: dict[float | None, list[str]], now: datetime) -> None:
+        """Gap rows older than their camera's recordings go with them."""
+        with self.engine.begin() as c:
+            for days, cams in groups.items():
+                if days is not None:
+                    cutoff = now - timedelta(days=days)
+                    c.execute(
+                        delete(GapRow).where(GapRow.camera_id.in_(cams), GapRow.end_ts < cutoff)
+                    )
 
     def _by_quota(self, name: str, vol: Volume, now: datetime, rep: RetentionReport) -> None:
         quota = getattr(vol, "quota_bytes", None)
