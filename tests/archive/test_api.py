@@ -272,3 +272,33 @@ def test_without_an_index_the_routes_answer_503(tmp_path: Path) -> None:
         assert r.status_code == 503 and r.json()["error"] == "archive_disabled"
     bus.close()
     store.close()
+
+
+def test_openapi_contract_of_the_archive_routes(city: City) -> None:
+    """Schemathesis over /api/archive/*: random input never gives a 5xx or a body that
+    breaks the schema (the index holds rows, so searches really run)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import Case
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", city.app)
+    ops = [r.ok() for r in schema.get_all_operations()]
+    ops = [op for op in ops if op.path.startswith("/api/archive")]
+    assert len(ops) == 4
+    failures: dict[str, str] = {}
+    for op in ops:
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=60, deadline=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck), database=None)  # fmt: skip
+        def run(case: Case) -> None:
+            case.call_and_validate(
+                headers=city.h("inv"), excluded_checks=[positive_data_acceptance]
+            )
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as exc:
+            failures[op.label] = str(exc)[:2000]
+    assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.rules.test_vtest_counts import DATA, match
 
 from kuzet.archive import TrackHit, TrackIndex, TrackQuery
 from kuzet.config import CameraConfig, NanoDetConfig, SiteConfig
@@ -28,7 +29,6 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.rules.replay import load_scene
 from kuzet.vision import create_detector
-from tests.rules.test_vtest_counts import DATA, match
 
 pytestmark = pytest.mark.slow
 T0 = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # the recording's start, as given to analysis

@@ -129,22 +129,23 @@ def _cameras(
     category: list[str] | None,
     district: list[str] | None,
     area: str | None,
+    field: str = "query.camera_id",
 ) -> frozenset[str] | None:
     """The cameras to search (``None``: all, for a caller whose scope has no limit)."""
     named = _values(camera_id)
     for cam in named or []:
         if view.get_camera(cam) is None:  # out of scope reads as unknown
-            raise invalid("query.camera_id", f"unknown camera {cam!r}")
+            raise invalid(field, f"unknown camera {cam!r}")
     cats, dists = _values(category), _values(district)
     if not (cats or dists or area):
         return frozenset(named) if named else view.allowed_camera_ids()
     cams = view.list_cameras()
-    for values, attr, field in ((cats, "category", "category"), (dists, "district", "district")):
+    for values, attr in ((cats, "category"), (dists, "district")):
         if values:
             known = {getattr(c, attr) for c in cams}
             bad = [v for v in values if v not in known]
             if bad:
-                raise invalid(f"query.{field}", f"unknown {field} {bad[0]!r}")
+                raise invalid(f"query.{attr}", f"unknown {attr} {bad[0]!r}")
             cams = [c for c in cams if getattr(c, attr) in values]
     if area is not None:
         poly = _area(area)
@@ -307,7 +308,9 @@ async def tracks_by_face(
     if probe.template is None:
         raise invalid("body.photo", probe.reason or "no usable face")
     named = _values([cameras] if cameras else None)
-    scope = await anyio.to_thread.run_sync(lambda: _cameras(view, named, None, None, None))
+    scope = await anyio.to_thread.run_sync(
+        lambda: _cameras(view, named, None, None, None, "body.cameras")
+    )
     cams = None if scope is None else sorted(scope)
     template = probe.template
     found = []
