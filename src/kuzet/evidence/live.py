@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import av
@@ -183,7 +184,9 @@ class LiveRelay:
                 out = av.open(sink, "w", format="mp4", options=opts)
                 self._ost = out.add_stream_from_template(st)
                 self.codec, self.size = codec_string(st), (st.width, st.height)
-            self._pump(src, st, out, sink, realtime=kind is SourceKind.FILE)
+            # a recorded file plays at its own rate; a pipe or device is live already
+            paced = kind is SourceKind.FILE and Path(target).is_file()
+            self._pump(src, st, out, sink, realtime=paced)
         return out
 
     def _pump(self, src: Any, st: Any, out: Any, sink: _Sink, *, realtime: bool) -> None:

@@ -54,6 +54,8 @@ class Playback:
         self.cache = FileCache(cache_dir, int(cfg.cache_max_mb * (1 << 20)))
         self._blur_slots = threading.Semaphore(cfg.blur_concurrency)
         self._finder: FaceFinder | None = None
+        self._prefetch_lock = threading.Lock()
+        self._prefetching: set[int] = set()
 
     # ------------------------------------------------------------ ranges
     def segments(self, camera_id: str, start: datetime, end: datetime) -> list[Segment]:
@@ -113,8 +115,32 @@ class Playback:
                 return SegmentMedia(local, seg.init_size, local.stat().st_size)
             path = self.cache.get(f"raw|{seg.volume}|{seg.key}", lambda p: self._download(seg, p))
             return SegmentMedia(path, seg.init_size, path.stat().st_size)
+        self._prefetch(seg)
         path = self.cache.get(f"blur|{seg.volume}|{seg.key}", lambda p: self._blur(seg, p))
         return SegmentMedia(path, init_size(path), path.stat().st_size)
+
+    def _prefetch(self, seg: Segment) -> None:
+        """Start blurring the next segment too: a player asks for it next, and making a
+        blurred copy takes about as long as playing it (docs/recording.md)."""
+        later = self.recording.index.between(seg.camera_id, seg.end, seg.end + timedelta(seconds=2))
+        nxt = next((s for s in later if s.start >= seg.start and s.id != seg.id), None)
+        if nxt is None or self.cache.path(f"blur|{nxt.volume}|{nxt.key}").is_file():
+            return
+        with self._prefetch_lock:
+            if nxt.id in self._prefetching:
+                return
+            self._prefetching.add(nxt.id)
+
+        def run() -> None:
+            try:
+                self.cache.get(f"blur|{nxt.volume}|{nxt.key}", lambda p: self._blur(nxt, p))
+            except Exception:  # the request itself will report it
+                pass
+            finally:
+                with self._prefetch_lock:
+                    self._prefetching.discard(nxt.id)
+
+        threading.Thread(target=run, name=f"blur-{nxt.id}", daemon=True).start()
 
     def _download(self, seg: Segment, out: Path) -> None:
         with segment_file(self.recording.volumes, seg) as src:
@@ -132,6 +158,7 @@ class Playback:
                 out,
                 frame_fn=fn,
                 fragmented=True,
+                preset="ultrafast",  # a viewing copy: the cheapest encode, made while one waits
             )
 
     def finder(self) -> FaceFinder:

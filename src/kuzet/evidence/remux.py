@@ -85,6 +85,7 @@ def remux(
     *,
     frame_fn: FrameFn | None = None,
     fragmented: bool = False,
+    preset: str = "veryfast",
 ) -> Written:
     """Write ``[start, end)`` of the run ``parts`` (contiguous segments) to ``out``."""
     if not parts:
@@ -96,7 +97,7 @@ def remux(
             if frame_fn is None:
                 first, last, n = _copy(parts, start, end, dst)
             else:
-                first, last, n = _reencode(parts, start, end, dst, frame_fn)
+                first, last, n = _reencode(parts, start, end, dst, frame_fn, preset)
     except (OSError, av.FFmpegError) as exc:
         tmp.unlink(missing_ok=True)
         raise MediaError(f"writing {out.name}: {exc}") from None
@@ -187,6 +188,7 @@ def _reencode(
     end: datetime,
     dst: Any,
     frame_fn: FrameFn,
+    preset: str,
 ) -> tuple[datetime | None, datetime | None, int]:
     out_stream = None
     first: datetime | None = None
@@ -214,7 +216,7 @@ def _reencode(
                     h, w = (img.shape[0] // 2) * 2, (img.shape[1] // 2) * 2
                     out_stream.width, out_stream.height, out_stream.pix_fmt = w, h, "yuv420p"
                     out_stream.options = {
-                        "preset": "veryfast",
+                        "preset": preset,
                         "crf": "20",
                         "g": str(max(1, round(float(rate) * 2))),
                     }
