@@ -199,13 +199,20 @@ def test_close_writes_what_is_buffered(tmp_path: Path) -> None:
     assert ids(TrackIndex(tmp_path).search(q())) == [("cam-1", 1)]
 
 
-def test_tracks_at_finds_the_rows_of_sightings(idx: TrackIndex) -> None:
+def test_tracks_at_finds_the_rows_of_sightings(idx: TrackIndex, tmp_path: Path) -> None:
+    w = TrackIndexWriter(tmp_path)
+    w.add(row("cam-1", 1, 20000, upper_colour="green"))  # track ids restarted with the service
+    w.flush()
     found = [
         ("cam-2", 1, DAY + timedelta(seconds=3705)),
-        ("cam-1", 2, DAY + timedelta(hours=9)),
+        ("cam-1", 1, DAY + timedelta(seconds=20003)),
+        ("cam-1", 2, DAY + timedelta(hours=9)),  # no such track then
         ("cam-1", 1, DAY + timedelta(seconds=3601)),
     ]
-    assert [(h.camera_id, h.track_id) for h in idx.tracks_at(found)] == [("cam-2", 1), ("cam-1", 1)]
+    got = idx.tracks_at(found)
+    assert [None if h is None else (h.camera_id, h.track_id, h.attributes["upper_colour"])
+            for h in got] == [("cam-2", 1, "red"), ("cam-1", 1, "green"), None,
+                              ("cam-1", 1, "red")]  # fmt: skip
     assert idx.tracks_at([]) == []
 
 

@@ -187,16 +187,17 @@ class TrackIndex:
 
     def tracks_at(
         self, found: list[tuple[str, int, datetime]], slack_s: float = 2.0
-    ) -> list[TrackHit]:
-        """Rows of the tracks named by (camera, track id, a time inside the track), e.g.
-        the sightings a face search returns; in the order given, missing ones left out."""
+    ) -> list[TrackHit | None]:
+        """The row of each track named by (camera, track id, a time inside the track),
+        e.g. the sightings a face search returns; aligned with ``found`` (None: no row).
+        Track ids restart with the service, so the time decides between equal ids."""
         if not found:
             return []
-        days = sorted({(t - timedelta(seconds=slack_s)).astimezone(UTC).date() for *_, t in found}
-                      | {t.astimezone(UTC).date() for *_, t in found})  # fmt: skip
+        slack = timedelta(seconds=slack_s)
+        days = sorted({(t + d).astimezone(UTC).date() for *_, t in found for d in (-slack, slack)})
         files = files_for(self.root, days, {c for c, *_ in found})
         if not files:
-            return []
+            return [None] * len(found)
         probe = pa.table(
             {
                 "k": pa.array(range(len(found)), pa.int64()),
@@ -212,15 +213,14 @@ class TrackIndex:
             f"SELECT p.k, {cols} FROM read_parquet($files) t JOIN probe p"
             " ON t.camera_id = p.cam AND t.track_id = p.tid"
             f" AND p.ts BETWEEN t.start - INTERVAL {float(slack_s)} SECOND"
-            f' AND t."end" + INTERVAL {float(slack_s)} SECOND ORDER BY p.k, t.part'
+            f' AND t."end" + INTERVAL {float(slack_s)} SECOND'
+            ' ORDER BY p.k, (p.ts < t.start OR p.ts > t."end"), t.start'  # the row holding ts
         )
         table = cur.sql(sql, params={"files": [str(f) for f in files]}).to_arrow_table()
-        seen: set[int] = set()
-        out = []
+        out: list[TrackHit | None] = [None] * len(found)
         for r in table.to_pylist():
-            if r["k"] not in seen:
-                seen.add(r["k"])
-                out.append(_hit(r, None))
+            if out[r["k"]] is None:
+                out[r["k"]] = _hit(r, None)
         return out
 
 

@@ -323,12 +323,11 @@ async def tracks_by_face(
         )  # fmt: skip
     keys = [(f.camera_id, f.track_id, f.ts) for f in found]
     rows = await anyio.to_thread.run_sync(lambda: idx.tracks_at(keys))
-    by_key = {(h.camera_id, h.track_id): h for h in rows}
-    items = []
-    for f in found:
-        h = by_key.get((f.camera_id, f.track_id))
-        if h is not None:
-            items.append(_out(replace(h, at=f.ts), who, face_score=round(f.score, 4)))
+    items = [
+        _out(replace(h, at=f.ts), who, face_score=round(f.score, 4))
+        for f, h in zip(found, rows, strict=True)
+        if h is not None
+    ]
     audit(ctx, req, who, "archive.face.search", "tracks", reason, cameras=cams,
           since=since.isoformat(), until=until.isoformat(), results=len(items))  # fmt: skip
     return TrackPageOut(items=items, next_cursor=None,
