@@ -153,6 +153,7 @@ def serve(
     print_events: Annotated[bool, typer.Option(help="print one line per event")] = True,
 ) -> None:
     """Run the service (cameras, pipeline, store, API) from a site file until Ctrl-C."""
+    from kuzet.crypto.signing import SigningError
     from kuzet.service import run_service
     from kuzet.storage import StorageError
 
@@ -161,6 +162,8 @@ def serve(
         run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
     except StorageError as exc:  # a recording volume that cannot be used
         raise _fail(f"recording storage: {exc}") from None
+    except SigningError as exc:  # a bad KUZET_EXPORT_SIGNING_KEY
+        raise _fail(f"export signing key: {exc}") from None
 
 
 @app.command()

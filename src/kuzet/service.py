@@ -19,7 +19,9 @@ from kuzet.api.app import create_app
 from kuzet.archive import TrackIndex
 from kuzet.config.models import SiteConfig
 from kuzet.core import CameraInfo, Event
+from kuzet.crypto.signing import Signer
 from kuzet.events import Bus, Subscription, create_bus
+from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
 from kuzet.obs.logging import setup_logging
@@ -126,6 +128,13 @@ class Service:
                       audit=self.access.audit, realtime=realtime)
             if site.record.enabled else None
         )  # fmt: skip
+        # playback, evidence exports, bookmarks and full-rate live view over the recording
+        self.evidence: Evidence | None = None
+        if self.recording is not None:
+            self.evidence = Evidence(
+                self.recording, self.store.engine, self.access.audit, Signer.load(site.data_dir),
+                site.evidence, site.data_dir, faces=default_detector, site=site.site,
+            )  # fmt: skip
         self.node = Node(
             site,
             detector or create_detector(site.detector),
@@ -148,6 +157,7 @@ class Service:
             face_services=self.faces,
             incidents=self.incidents,
             archive_index=self.archive_index,
+            evidence=self.evidence,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -215,6 +225,8 @@ class Service:
             self.clips.start()
         if self.recording is not None:
             self.recording.start()  # repairs what a killed process left first
+        if self.evidence is not None:
+            self.evidence.start()  # exports a previous process left unfinished
         self.node.start()
         self._purger.start()
         return self
@@ -222,6 +234,8 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        if self.evidence is not None:
+            self.evidence.close()
         if self.recording is not None:
             self.recording.stop()  # closes and indexes the segments being written
         self.tap.close()
