@@ -70,3 +70,39 @@ def test_live_video_ends_soon_after_logout(site: Site, monkeypatch: Any) -> None
         assert closed.value.code == 1008
         assert time.monotonic() - t0 < 3.0
     assert site.ev.live.viewers() == 0  # the relay let the viewer go
+
+
+def test_live_video_shares_the_recorders_connection(site: Site, tmp_path: Any) -> None:
+    """A recorded camera's live view takes the recorder's packets (its tap), opening no
+    second connection to the camera."""
+    from kuzet.config.record import CameraRecordSettings, RecordMode
+    from kuzet.record import SegmentIndex
+    from kuzet.record.camera import CameraRecorder
+    from kuzet.schema import open_store
+    from kuzet.storage import LocalVolume
+
+    st = CameraRecordSettings(mode=RecordMode.CONTINUOUS, segment_s=3.0, pre_s=0, post_s=0,
+                              days=None, volume="live")  # fmt: skip
+    # its own index: the fixture's recording lies in 2027, which a recorder would continue
+    store = open_store(f"sqlite:///{tmp_path / 'live.db'}")
+    rec = CameraRecorder(CAMERA, str(site.clip), st, LocalVolume("live", tmp_path / "live"),
+                         SegmentIndex(store.engine), loop=True, realtime=True)  # fmt: skip
+    site.rec.recorders = {CAMERA: rec}  # type: ignore[attr-defined]
+    rec.start()
+    try:
+        with site.city.client.websocket_connect(URL, headers=site.city.h("investigator")) as ws:
+            assert json.loads(ws.receive_text())["type"] == "init"
+            init = ws.receive_bytes()
+            frags = [ws.receive_bytes() for _ in range(30)]
+            assert site.ev.live._relays[CAMERA].source == "recorder"
+            assert not rec._listeners or len(rec._listeners) == 1
+        with av.open(io.BytesIO(init + b"".join(frags))) as c:
+            assert sum(1 for _ in c.decode(video=0)) == 30
+        for _ in range(50):
+            if not rec._listeners:
+                break
+            time.sleep(0.1)
+        assert rec._listeners == []  # the relay let go of the recorder when the viewer left
+    finally:
+        rec.stop()
+        store.close()

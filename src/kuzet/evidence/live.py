@@ -14,10 +14,12 @@ import asyncio
 import contextlib
 import io
 import logging
+import queue
 import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -105,9 +107,18 @@ class Viewer:
         self.queue.put_nowait(chunk)
 
 
+PacketListener = Callable[[Any, Any], None]
+Tap = Callable[[PacketListener], Callable[[], None]]  # CameraRecorder.add_listener
+
+
 class LiveRelay:
-    def __init__(self, camera_id: str, url: str, *, loop_files: bool = True) -> None:
-        self.camera_id, self.url, self.loop_files = camera_id, url, loop_files
+    """``tap``: the camera's recorder's packet listener hook; given, the relay shares the
+    recorder's connection instead of opening its own."""
+
+    def __init__(self, camera_id: str, url: str, *, loop_files: bool = True,
+                 tap: Tap | None = None) -> None:  # fmt: skip
+        self.camera_id, self.url, self.loop_files, self.tap = camera_id, url, loop_files, tap
+        self.source = "recorder" if tap is not None else "own connection"
         self.viewers: set[Viewer] = set()
         self.init: bytes | None = None
         self.codec = ""
@@ -155,7 +166,9 @@ class LiveRelay:
         sink = _Sink()
         out: Any = None
         try:
-            while not self._stop.is_set():
+            if self.tap is not None:
+                out = self._from_tap(self.tap, sink)
+            while self.tap is None and not self._stop.is_set():
                 out = self._session(sink, out)
                 if source_kind(self.url) is SourceKind.FILE and not self.loop_files:
                     break
@@ -217,6 +230,65 @@ class LiveRelay:
             self._next_s = offset + media + step
             self._emit(sink.take())
 
+    def _from_tap(self, tap: Tap, sink: _Sink) -> Any:
+        """Packets from the recorder's demux thread (copied there, never blocking it)."""
+        q: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=QUEUE * 4)
+        lost = threading.Event()
+
+        def listen(packet: Any, stream: Any) -> None:
+            if packet is None:
+                item: tuple[Any, ...] = (None, stream)
+            elif packet.dts is None or packet.size == 0:
+                return
+            else:
+                item = (bytes(packet), packet.pts, packet.dts, bool(packet.is_keyframe),
+                        packet.time_base, stream)  # fmt: skip
+            try:
+                q.put_nowait(item)
+            except queue.Full:
+                lost.set()  # resync at the next keyframe
+
+        remove = tap(listen)
+        out: Any = None
+        base: int | None = None
+        offset = 0.0
+        try:
+            while not self._stop.is_set():
+                try:
+                    item = q.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if item[0] is None:  # a new session: its clock starts over
+                    base, offset = None, self._next_s
+                    continue
+                data, pts, dts, key, tb, stream = item
+                if out is None:
+                    opts = {"movflags": MOVFLAGS, "flush_packets": "1"}
+                    out = av.open(sink, "w", format="mp4", options=opts)
+                    self._ost = out.add_stream_from_template(stream)
+                    self.codec, self.size = codec_string(stream), (stream.width, stream.height)
+                if lost.is_set() or base is None:
+                    if not key:
+                        continue
+                    lost.clear()
+                    if base is None:
+                        base = dts
+                    else:  # packets were lost: continue the clock from here
+                        base, offset = dts, self._next_s
+                tb = tb or Fraction(1, 90000)
+                shift = round(offset / tb) - base
+                pkt = av.Packet(data)
+                pkt.dts, pkt.pts = dts + shift, None if pts is None else pts + shift
+                pkt.time_base, pkt.is_keyframe, pkt.stream = tb, key, self._ost
+                self._flags.append(key)
+                out.mux(pkt)
+                step = 1 / float(stream.average_rate or stream.guessed_rate or 25)
+                self._next_s = offset + float((dts - base) * tb) + step
+                self._emit(sink.take())
+        finally:
+            remove()
+        return out
+
     def _emit(self, data: bytes) -> None:
         boxes, self._rest = split_boxes(self._rest + data)
         frag = b""
@@ -238,7 +310,8 @@ class LiveRelay:
 class LiveRelays:
     """The node's relays, one per watched camera."""
 
-    def __init__(self) -> None:
+    def __init__(self, taps: Callable[[str], Tap | None] | None = None) -> None:
+        self.taps = taps  # camera id -> its recorder's packet hook, if it is recorded
         self._relays: dict[str, LiveRelay] = {}
         self._lock = threading.Lock()
 
@@ -247,7 +320,8 @@ class LiveRelays:
         with self._lock:
             relay = self._relays.get(camera_id)
             if relay is None or relay.error is not None or relay.url != url:
-                relay = self._relays[camera_id] = LiveRelay(camera_id, url)
+                tap = self.taps(camera_id) if self.taps is not None else None
+                relay = self._relays[camera_id] = LiveRelay(camera_id, url, tap=tap)
             return relay, relay.join(loop)
 
     def leave(self, relay: LiveRelay, viewer: Viewer) -> None:

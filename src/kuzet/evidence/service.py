@@ -13,7 +13,7 @@ from kuzet.config.evidence import EvidenceConfig
 from kuzet.crypto.signing import Signer
 from kuzet.evidence.bookmarks import Bookmarks
 from kuzet.evidence.exports import Exports
-from kuzet.evidence.live import LiveRelays
+from kuzet.evidence.live import LiveRelays, Tap
 from kuzet.evidence.playback import Playback
 from kuzet.evidence.ports import RecordingPort
 
@@ -42,7 +42,12 @@ class Evidence:
             engine, recording, signer, cfg, exports_dir, audit, faces=faces, site=site
         )
         self.bookmarks = Bookmarks(engine, recording.holds, audit, cfg.bookmark_hold_s)
-        self.live = LiveRelays()
+        self.live = LiveRelays(self._tap)
+
+    def _tap(self, camera_id: str) -> Tap | None:
+        """The recorder's packet hook for a recorded camera: live shares its connection."""
+        rec = getattr(self.recording, "recorders", {}).get(camera_id)
+        return None if rec is None else rec.add_listener
 
     def start(self) -> Evidence:
         self.exports.start()

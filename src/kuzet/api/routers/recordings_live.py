@@ -102,5 +102,6 @@ async def live_video(ws: WebSocket, camera_id: str) -> None:
             tg.start_soon(guard, partial(_push, ws, relay, viewer))
             tg.start_soon(guard, partial(_until_disconnect, ws))
             tg.start_soon(guard, partial(_until_credentials_end, ws))
-    finally:
-        await anyio.to_thread.run_sync(ev.live.leave, relay, viewer)
+    finally:  # also when the connection was cancelled: the relay must let the viewer go
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(ev.live.leave, relay, viewer)
