@@ -67,8 +67,9 @@ SNAP |= {("GET", "/api/archive/tracks/{track_ref}/snapshot")}
 FACES |= {("POST", "/api/archive/tracks/face")}
 # recorded video, evidence exports, bookmarks (issue 10)
 _REC = "/api/recordings/{camera_id}"
-RECORDINGS = {("GET", f"{_REC}/{x}") for x in ("timeline", "playlist.m3u8", "segments/{segment_id}",
-                                              "video.mp4", "thumbnail.jpg", "thumbnails.jpg")}
+_REC_PARTS = ("timeline", "playlist.m3u8", "segments/{segment_id}", "video.mp4",
+              "thumbnail.jpg", "thumbnails.jpg")  # fmt: skip
+RECORDINGS = {("GET", f"{_REC}/{x}") for x in _REC_PARTS}
 RECORDINGS |= {("GET", "/api/bookmarks")}
 BOOKMARK = {("POST", "/api/bookmarks"), ("PATCH", "/api/bookmarks/{bookmark_id}"),
             ("DELETE", "/api/bookmarks/{bookmark_id}")}  # fmt: skip
