@@ -19,8 +19,9 @@ from kuzet.evidence.exports import ExportRequest
 from kuzet.evidence.ranges import NoRecording, RangeError
 from kuzet.evidence.service import Evidence
 from kuzet.evidence.verify import verify_bundle
+from kuzet.storage import LocalVolume
 
-from .conftest import CAMERA, START, Rec, person
+from .conftest import CAMERA, START, Rec, person, record
 
 
 def export(ev: Evidence, a: float = 2.5, b: float = 8.5, **kw: Any) -> dict:
@@ -197,3 +198,33 @@ def test_uncleared_export_is_blurred_and_watermarked(evidence: Evidence) -> None
     # the blurred quarter is smooth, the watermark band at the bottom is dark with text
     assert img[:80, :150].std(axis=(0, 1)).mean() < img[100:300, 200:500].std(axis=(0, 1)).mean()
     assert verify_bundle(path).ok
+
+
+def test_several_cameras_and_a_gap(evidence: Evidence, rec: Rec, h264_clip: Path) -> None:
+    """Two cameras in one bundle; the second lost 6 s (its segments gone, a gap row with
+    the recorder's reason): two files for it and the gap in the manifest."""
+    vol = rec.volumes["default"]
+    assert isinstance(vol, LocalVolume)
+    record(h264_clip, rec.index, vol, camera="cam-2", t0=START.timestamp())
+    record(h264_clip, rec.index, vol, camera="cam-2", t0=START.timestamp())  # 12 s more
+    lost = rec.index.between("cam-2", START + timedelta(seconds=12), START + timedelta(seconds=18))
+    assert len(lost) == 2
+    rec.index.remove(s.id for s in lost)
+    rec.index.add_gap("cam-2", START + timedelta(seconds=12), START + timedelta(seconds=18),
+                      "connection refused")  # fmt: skip
+    req = ExportRequest(cameras=[CAMERA, "cam-2"], start=START + timedelta(seconds=10),
+                        end=START + timedelta(seconds=22), reason="two views of the gate",
+                        case_number="M-2")  # fmt: skip
+    made = evidence.exports.create(person(), req)
+    evidence.exports.wait()
+    got = evidence.exports.get(person(), made["id"])
+    assert got is not None and got["state"] == "done", got
+    with zipfile.ZipFile(bundle_path(evidence, got["id"])) as z:
+        m = json.loads(z.read("manifest.json"))
+    by_cam = [(f["camera_id"], f["name"].split("_")[-1]) for f in m["files"]]
+    assert by_cam == [(CAMERA, "01.mp4"), ("cam-2", "01.mp4"), ("cam-2", "02.mp4")]
+    gaps = {(g["camera_id"], g["reason"]) for g in m["gaps"]}
+    assert ("cam-2", "connection refused") in gaps
+    assert (CAMERA, "no recording") in gaps  # cam-1's 12 s end before the range does
+    assert {h.camera_id for h in rec.holds.active()} == {CAMERA, "cam-2"}
+    assert verify_bundle(bundle_path(evidence, got["id"])).ok
