@@ -194,6 +194,13 @@ def test_single_mp4_answers_range_requests(site: Site) -> None:
     assert full.status_code == 200 and full.headers["content-type"] == "video/mp4"
     assert full.headers["accept-ranges"] == "bytes"
     assert len(_decode(full.content)) == 163  # from the keyframe at 2 s to 8.5 s
+    assert full.headers["x-kuzet-start"] == "2027-01-15T08:00:02.500Z"
+    assert full.headers["x-kuzet-end"] == "2027-01-15T08:00:08.500Z"
+    # a range running past the recording: the MP4 says where it really ends
+    past = site.get("investigator", url, params=rng(10, 30))
+    last = site.rec.index.latest(CAMERA)
+    assert past.status_code == 200 and last is not None
+    assert past.headers["x-kuzet-end"] == ms(last.end)
     part = site.get("investigator", url, params=rng(2.5, 8.5), headers={"Range": "bytes=100-1099"})
     assert part.status_code == 206 and part.content == full.content[100:1100]
     assert part.headers["content-range"] == f"bytes 100-1099/{len(full.content)}"

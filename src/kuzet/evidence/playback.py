@@ -169,9 +169,13 @@ class Playback:
         return self._finder
 
     # ------------------------------------------------------------ one MP4
-    def mp4(self, camera_id: str, start: datetime, end: datetime, *, blurred: bool) -> Path:
-        """The range as one MP4 (the first contiguous run of it), made once and cached."""
+    def mp4(
+        self, camera_id: str, start: datetime, end: datetime, *, blurred: bool
+    ) -> tuple[Path, datetime, datetime]:
+        """The range as one MP4 (its first contiguous run), made once and cached; with the
+        stretch it covers (less than asked where the range starts or runs into a gap)."""
         run = runs(self.segments(camera_id, start, end))[0]
+        covered = (max(start, run[0].start), min(end, run[-1].end))
         key = f"mp4|{camera_id}|{iso(start)}|{iso(end)}|{blurred}|" + ",".join(
             f"{s.id}:{s.bytes}" for s in run
         )
@@ -184,7 +188,7 @@ class Playback:
             with segment_files(self.recording.volumes, run) as parts:
                 remux(parts, start, end, out)
 
-        return self.cache.get(key, make)
+        return self.cache.get(key, make), *covered
 
     # ------------------------------------------------------------ thumbnails
     def frame_at(self, camera_id: str, t: datetime) -> tuple[np.ndarray, datetime]:

@@ -209,7 +209,7 @@ async def video(
 ) -> Response:
     """Copied from the recording (starts at the keyframe before ``start``); made once and
     cached, so a player's many range requests cost one remux. A range spanning a gap
-    gives the part before the gap (``X-Kuzet-End`` says where it ends)."""
+    gives the part before the gap: ``X-Kuzet-Start`` / ``X-Kuzet-End`` say what it covers."""
     await camera_in_scope(view, camera_id)
     try:
         await anyio.to_thread.run_sync(ev.playback.segments, camera_id, start, end)
@@ -218,16 +218,17 @@ async def video(
     detail = {"camera_id": camera_id, **span(start, end)}
     blurred = await video_mode(request, ev, who, "recording.mp4", f"camera:{camera_id}", detail)
     try:
-        path = await anyio.to_thread.run_sync(
+        path, a, b = await anyio.to_thread.run_sync(
             lambda: ev.playback.mp4(camera_id, start, end, blurred=blurred)
         )
     except _MEDIA_EXC as exc:
         raise _media_errors(exc) from None
     name = f"{camera_id}_{start:%Y%m%dT%H%M%S}Z.mp4"
+    covered = {"X-Kuzet-Start": iso(a), "X-Kuzet-End": iso(b)}
     return FileResponse(
         path,
         media_type="video/mp4",
-        headers=PRIVATE,
+        headers={**PRIVATE, **covered},
         filename=name,
         content_disposition_type="inline",
     )
