@@ -22,6 +22,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(assets_app, name="assets")
 app.add_typer(config_app, name="config")
 
+from kuzet.cli_export import export_app  # noqa: E402
 from kuzet.cli_faces import faces_app  # noqa: E402
 from kuzet.cli_rules import rules_app  # noqa: E402
 from kuzet.cli_ui import ui_app  # noqa: E402
@@ -29,6 +30,7 @@ from kuzet.cli_ui import ui_app  # noqa: E402
 app.add_typer(rules_app, name="rules")
 app.add_typer(ui_app, name="ui")
 app.add_typer(faces_app, name="faces")
+app.add_typer(export_app, name="export")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -155,14 +157,21 @@ def serve(
     Refuses to start without the audit and access keys (KUZET_AUDIT_KEY,
     KUZET_ACCESS_KEYS) unless the site sets ``access.embedded_keys`` (demo only)."""
     from kuzet.access.keyfiles import KeyMissing, require_keys
+    from kuzet.crypto.signing import SigningError
     from kuzet.service import run_service
+    from kuzet.storage import StorageError
 
     cfg = _load(site)
     try:
         require_keys(cfg.access)
     except KeyMissing as exc:
         raise _fail(str(exc), 2) from None
-    run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
+    try:
+        run_service(cfg, print_events=print_events, detector=_detector(cfg.detector))
+    except StorageError as exc:  # a recording volume that cannot be used
+        raise _fail(f"recording storage: {exc}") from None
+    except SigningError as exc:  # a bad KUZET_EXPORT_SIGNING_KEY
+        raise _fail(f"export signing key: {exc}") from None
 
 
 @app.command()

@@ -18,11 +18,15 @@ from zoneinfo import ZoneInfo
 from kuzet.assets import ensure
 from kuzet.config.access import AccessConfig, RetentionConfig, TlsConfig
 from kuzet.config.models import ApiConfig, CameraCategory, CameraConfig, SiteConfig, StoreConfig
+from kuzet.config.record import LocalVolumeConfig, RecordConfig
 from kuzet.config.rules import WEEKDAYS, SceneRuleSetConfig, ScheduleConfig, WindowConfig
 from kuzet.rules.schedule import Schedule
 
 TZ = "Asia/Almaty"
 RETENTION_DAYS = 1
+RECORD_QUOTA_GB = 2.0
+"""Demo recording: the four cameras' main streams, continuous, one day at most and never
+more than this on disk (about two hours of the four cameras at ~0.27 GB per camera-hour)."""
 """Demo retention: events, snapshots and clips older than this go (checked hourly)."""
 
 _PLACES = [
@@ -113,6 +117,36 @@ SCENES: list[Callable[[datetime], SceneRuleSetConfig]] = [
 """Camera i watches scene i mod 4 (and place i mod 8)."""
 
 
+def recordable_footage() -> Path:
+    """vtest.avi's MS-MPEG4 cannot be stored without re-encoding, so the demo's main
+    streams are an H.264 copy (made once, ~8 s, cached); analysis keeps vtest.avi."""
+    from fractions import Fraction
+
+    import av
+    import av.video.stream
+
+    from kuzet.assets import cache_dir
+
+    out = cache_dir() / "footage" / "vtest-h264.mp4"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
+    with av.open(str(ensure("vtest.avi"))) as src, av.open(str(tmp), "w", format="mp4") as dst:
+        st = dst.add_stream("libx264", rate=10)
+        assert isinstance(st, av.video.stream.VideoStream)
+        st.width, st.height, st.pix_fmt = 768, 576, "yuv420p"
+        st.options = {"preset": "veryfast", "g": "20", "bf": "0", "crf": "26"}
+        for i, frame in enumerate(src.decode(video=0)):
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            for packet in st.encode(frame.reformat(format="yuv420p")):
+                dst.mux(packet)
+        for packet in st.encode(None):
+            dst.mux(packet)
+    os.replace(tmp, out)
+    return out
+
+
 def demo_site(
     cameras: int = 4,
     port: int = 8080,
@@ -121,6 +155,7 @@ def demo_site(
     now: datetime | None = None,
 ) -> SiteConfig:
     footage = str(ensure("vtest.avi"))
+    recorded = str(recordable_footage())
     now = now or datetime.now(ZoneInfo(TZ))
     cams = []
     for i in range(cameras):
@@ -133,7 +168,8 @@ def demo_site(
                 district=district,
                 latitude=lat,
                 longitude=lon,
-                main_url=footage,
+                main_url=recorded,  # recorded (H.264), like a camera's main stream
+                sub_url=footage,  # analysed, like its sub stream
                 loop=True,
                 rules=[SCENES[i % len(SCENES)](now)],
             )
@@ -152,6 +188,11 @@ def demo_site(
             tls=TlsConfig(enabled=True, self_signed_hosts=tls_hosts),
             retention=retention,
             embedded_keys=True,
+        ),
+        record=RecordConfig(
+            enabled=True,
+            days=RETENTION_DAYS,
+            volumes={"default": LocalVolumeConfig(quota_gb=RECORD_QUOTA_GB, min_free_gb=1)},
         ),
         cameras=cams,
     )

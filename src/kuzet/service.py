@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +18,13 @@ from kuzet.access.retention import purge
 from kuzet.access.service import AccessService
 from kuzet.access.tls import uvicorn_proxy, uvicorn_ssl
 from kuzet.api.app import create_app
+from kuzet.archive import TrackIndex
 from kuzet.config.models import SiteConfig
 from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
+from kuzet.crypto.signing import Signer
 from kuzet.events import Bus, Subscription, create_bus
+from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
 from kuzet.obs.logging import setup_logging
@@ -30,6 +34,7 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
@@ -43,10 +48,16 @@ log = logging.getLogger(__name__)
 
 
 class MetricsProbe(Probe):
-    """Feeds the pipeline's hot-path hooks into Prometheus metrics."""
+    """Feeds the pipeline's hot-path hooks into Prometheus metrics, and motion and events
+    into the recording (its motion/events modes)."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, recording: Recording | None = None) -> None:
         self.m = metrics
+        self.recording = recording
+
+    def motion(self, camera_id: str, wall_time: float) -> None:
+        if self.recording is not None:
+            self.recording.motion(camera_id, wall_time)
 
     def frame(self, camera_id: str, detect: bool) -> None:
         self.m.frame(camera_id)
@@ -60,6 +71,8 @@ class MetricsProbe(Probe):
     def event(self, event: Event, latency_s: float) -> None:
         self.m.event_published(event.type)
         self.m.observe_frame_to_event(latency_s)
+        if self.recording is not None:
+            self.recording.event(event)
 
 
 def camera_info(site: SiteConfig) -> list[CameraInfo]:
@@ -128,12 +141,26 @@ class Service:
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
         )
         self.clips, self.tap = self._frame_tap(site)
+        self.archive_index = self._archive_index(site)  # forensic search (API)
+        # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
+        self.recording: Recording | None = (
+            Recording(site, self.store.engine, registry=self.metrics.registry,
+                      audit=self.access.audit, realtime=realtime)
+            if site.record.enabled else None
+        )  # fmt: skip
+        # playback, evidence exports, bookmarks and full-rate live view over the recording
+        self.evidence: Evidence | None = None
+        if self.recording is not None:
+            self.evidence = Evidence(
+                self.recording, self.store.engine, self.access.audit, Signer.load(site.data_dir),
+                site.evidence, site.data_dir, faces=default_detector, site=site.site,
+            )  # fmt: skip
         self.node = Node(
             site,
             detector or create_detector(site.detector),
             self.bus.publish,
             put_blob=self.blobs.put,
-            probe=MetricsProbe(self.metrics),
+            probe=MetricsProbe(self.metrics, self.recording),
             tap=self.tap,
             enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,
@@ -149,9 +176,22 @@ class Service:
             faces=default_detector,
             face_services=self.faces,
             incidents=self.incidents,
+            archive_index=self.archive_index,
+            evidence=self.evidence,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
+
+    @staticmethod
+    def _archive_index(site: SiteConfig) -> TrackIndex | None:
+        """Forensic search reads the files the track-index plugin writes."""
+        cfg = site.archive
+        if not cfg.enabled:
+            return None
+        return TrackIndex(
+            cfg.root(site.data_dir), max_range=timedelta(days=cfg.max_range_days),
+            max_cameras=cfg.max_cameras, threads=cfg.threads,
+        )  # fmt: skip
 
     def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
         """Live view for the camera wall; clips only for events that start an incident
@@ -194,6 +234,10 @@ class Service:
         self.incidents.start()
         if self.clips is not None:
             self.clips.start()
+        if self.recording is not None:
+            self.recording.start()  # repairs what a killed process left first
+        if self.evidence is not None:
+            self.evidence.start()  # exports a previous process left unfinished
         self.node.start()
         self._purger.start()
         return self
@@ -201,12 +245,19 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        if self.evidence is not None:
+            self.evidence.close()
+        if self.recording is not None:
+            self.recording.stop()  # closes and indexes the segments being written
         self.tap.close()
         if self.clips is not None:
             self.clips.stop()
+        self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
         self.incidents.stop()
         self.bus.close()
+        if self.archive_index is not None:
+            self.archive_index.close()
         self.store.close()
 
 

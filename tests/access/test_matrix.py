@@ -77,19 +77,38 @@ WL_WRITE = {("POST", "/api/watchlists"), ("PATCH", "/api/watchlists/{watchlist_i
             ("DELETE", _P)}  # fmt: skip
 FACE_SEARCH = {("POST", "/api/faces/search")}
 FACES = WL_READ | WL_WRITE | FACE_SEARCH
+# forensic search of the track index (issue 10)
+ARCHIVE = {("GET", "/api/archive/info"), ("GET", "/api/archive/tracks")}
+SNAP |= {("GET", "/api/archive/tracks/{track_ref}/snapshot")}
+FACES |= {("POST", "/api/archive/tracks/face")}
+# recorded video, evidence exports, bookmarks (issue 10)
+_REC = "/api/recordings/{camera_id}"
+_REC_PARTS = ("timeline", "playlist.m3u8", "segments/{segment_id}", "video.mp4",
+              "thumbnail.jpg", "thumbnails.jpg")  # fmt: skip
+RECORDINGS = {("GET", f"{_REC}/{x}") for x in _REC_PARTS}
+RECORDINGS |= {("GET", "/api/bookmarks")}
+BOOKMARK = {("POST", "/api/bookmarks"), ("PATCH", "/api/bookmarks/{bookmark_id}"),
+            ("DELETE", "/api/bookmarks/{bookmark_id}")}  # fmt: skip
+EXPORT = {("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/api/exports/{export_id}"),
+          ("GET", "/api/exports/{export_id}/download"),
+          ("POST", "/api/exports/{export_id}/release")}  # fmt: skip
+SNAP |= {("WS", "/api/ws/recordings/{camera_id}/live")}
+AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
-    "operator": VIEWER | AUTH_SESSION,
-    "supervisor": VIEWER | USERS_READ | GRANTS | AUTH_SESSION,
-    "investigator": VIEWER | FACES | AUTH_SESSION,
+    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | AUTH_SESSION,
+    "supervisor": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | USERS_READ | GRANTS
+    | AUTH_SESSION,
+    "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
     "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
-ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON
+ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
+ALL_KNOWN |= EXPORT
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -180,7 +199,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
     url = path.format(camera_id="nope", event_id="nope", user_id="nope", agency_id="nope",
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
-                      grant_id="nope")  # fmt: skip
+                      grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
+                      bookmark_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

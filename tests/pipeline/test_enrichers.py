@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import kuzet.pipeline.enrichers as enrichers
+from kuzet.config.archive import ArchiveConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.models import CameraConfig, SiteConfig
 from kuzet.core import Detections, Event, Frame
@@ -41,6 +42,7 @@ def _site(tmp_path: Path, **faces: Any) -> SiteConfig:
     return SiteConfig(
         data_dir=tmp_path,
         faces=FacesConfig(**faces),
+        archive=ArchiveConfig(enabled=False),  # on by default; tests/archive covers it
         cameras=[
             CameraConfig(id="t1", category="traffic", main_url="x.mp4"),
             CameraConfig(id="s1", category="school", main_url="y.mp4"),
@@ -49,7 +51,7 @@ def _site(tmp_path: Path, **faces: Any) -> SiteConfig:
 
 
 def test_installed_plugins_are_found_by_entry_point() -> None:
-    assert {"faces", "person_attributes"} <= set(enrichers.plugins().types())
+    assert {"archive", "faces", "person_attributes"} <= set(enrichers.plugins().types())
 
 
 def test_a_site_turns_plugins_on_and_off(tmp_path: Path) -> None:

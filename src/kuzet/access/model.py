@@ -38,6 +38,10 @@ class Perm(StrEnum):
     WATCHLISTS_WRITE = "watchlists.write"  # create, enrol, sync, export and erase persons
     FACES_SEARCH = "faces.search"  # retrospective "where was this face seen"
     GRANTS_APPROVE = "grants.approve"  # the second person for clearances (access.grants)
+    ARCHIVE_SEARCH = "archive.search"  # forensic search of the track index (issue 10)
+    RECORDINGS_READ = "recordings.read"  # play recorded video, thumbnails, timeline (issue 10)
+    BOOKMARKS_WRITE = "bookmarks.write"  # mark a camera's timeline (holds a little video)
+    EVIDENCE_EXPORT = "evidence.export"  # signed exports of recorded video, with a reason
 
 
 class DataClass(StrEnum):

@@ -22,11 +22,14 @@ from kuzet.api.live import LiveHub
 from kuzet.api.ports import BlobReader, BusPort, LiveFrames, StorePort
 from kuzet.api.routers import (
     admin,
+    archive,
     audit,
     auth,
+    bookmarks,
     cameras,
     clips,
     events,
+    exports,
     grants,
     live,
     me_views,
@@ -36,6 +39,8 @@ from kuzet.api.routers import (
     ops_live,
     ops_map,
     ops_ui,
+    recordings,
+    recordings_live,
     watchlists,
 )
 from kuzet.api.routers import (
@@ -59,6 +64,8 @@ from kuzet.obs.metrics import Metrics
 if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
+    from kuzet.archive.query import TrackIndex
+    from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
 
@@ -76,6 +83,8 @@ def create_app(
     face_services: FaceServices | None = None,
     frames: LiveFrames | None = None,
     incidents: OpsEngine | None = None,
+    archive_index: TrackIndex | None = None,
+    evidence: Evidence | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -89,6 +98,9 @@ def create_app(
     ``frames`` is the pipeline's frame tap: the camera wall's live view (else snapshots).
     ``incidents`` is the operations centre's engine (started and stopped by its owner,
     the service); the app pushes its incident changes to ``/api/ws/ops``.
+    ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
+    ``evidence`` backs playback, exports and bookmarks (``/api/recordings``, ``/api/exports``,
+    ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -126,7 +138,7 @@ def create_app(
         store=store, blobs=blobs, bus=bus, metrics=metrics, hub=hub, status=status,
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
-        frames=frames, incidents=incidents,
+        frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -135,7 +147,8 @@ def create_app(
         ops.router, clips.router,
         ops_center.router, ops_history.router, ops_map.router, ops_live.router, ops_ui.router,
         me_views.router,
-        watchlists.router, faces_router.router,
+        watchlists.router, faces_router.router, archive.router,
+        recordings.router, recordings_live.router, exports.router, bookmarks.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.api.routers.ops_live import OpsHub
+    from kuzet.archive.query import TrackIndex
+    from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
 
@@ -39,6 +41,8 @@ class ApiContext:
     face_services: FaceServices | None = None  # watchlists and face search; None: disabled
     incidents: OpsEngine | None = None  # the operations centre, owned by the service
     ops_hub: OpsHub | None = None  # incident changes to /api/ws/ops, made by the lifespan
+    archive: TrackIndex | None = None  # forensic search of the track index; None: disabled
+    evidence: Evidence | None = None  # playback, exports, bookmarks; None: not recording
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

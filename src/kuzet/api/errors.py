@@ -102,6 +102,7 @@ async def _on_http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = getattr(exc, "code", None) or _CODES.get(exc.status_code, f"http_{exc.status_code}")
     body = error_body(code, str(exc.detail), fields=getattr(exc, "fields", None))
+    body.update(getattr(exc, "extra", None) or {})  # e.g. the nearest recorded time
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 

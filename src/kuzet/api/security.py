@@ -51,6 +51,7 @@ MiB = 1 << 20
 
 P = Perm
 _PERSON = "/api/watchlists/{watchlist_id}/persons/{person_id}"
+_EXPORT = "/api/exports/{export_id}"
 ROUTES: dict[tuple[str, str], Rule] = {
     # ops and docs
     ("GET", "/healthz"): Rule(Gate.PUBLIC),
@@ -145,6 +146,31 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/faces/hits"): Rule(P.WATCHLISTS_READ, "watchlist.hit.search"),
     ("GET", "/api/faces/hits/{hit_id}"): Rule(P.WATCHLISTS_READ),
     ("POST", "/api/faces/search"): Rule(P.FACES_SEARCH, None, 11 * MiB),
+    # forensic search of the track index (issue 10); the face search needs biometric
+    # clearance and a reason, and audits itself like /api/faces/search
+    ("GET", "/api/archive/info"): Rule(P.ARCHIVE_SEARCH),
+    ("GET", "/api/archive/tracks"): Rule(P.ARCHIVE_SEARCH, "archive.search"),
+    ("GET", "/api/archive/tracks/{track_ref}/snapshot"): Rule(P.SNAPSHOTS_READ, "archive.snapshot"),
+    ("POST", "/api/archive/tracks/face"): Rule(P.FACES_SEARCH, None, 11 * MiB),
+    # recorded video, evidence exports, bookmarks (issue 10): video routes audit themselves
+    # (camera, range, blurred or refused); segments are named by an audited playlist
+    ("GET", "/api/recordings/{camera_id}/timeline"): Rule(P.RECORDINGS_READ, "recording.timeline"),
+    ("GET", "/api/recordings/{camera_id}/playlist.m3u8"): Rule(P.RECORDINGS_READ),
+    ("GET", "/api/recordings/{camera_id}/segments/{segment_id}"): Rule(P.RECORDINGS_READ),
+    ("GET", "/api/recordings/{camera_id}/video.mp4"): Rule(P.RECORDINGS_READ),
+    ("GET", "/api/recordings/{camera_id}/thumbnail.jpg"): Rule(P.RECORDINGS_READ),
+    ("GET", "/api/recordings/{camera_id}/thumbnails.jpg"): Rule(P.RECORDINGS_READ),
+    ("WS", "/api/ws/recordings/{camera_id}/live"): Rule(P.SNAPSHOTS_READ),
+    ("POST", "/api/exports"): Rule(P.EVIDENCE_EXPORT),
+    ("GET", "/api/exports"): Rule(P.EVIDENCE_EXPORT),
+    ("GET", _EXPORT): Rule(P.EVIDENCE_EXPORT),
+    ("GET", f"{_EXPORT}/download"): Rule(P.EVIDENCE_EXPORT, "evidence.export.download"),
+    ("POST", f"{_EXPORT}/release"): Rule(P.EVIDENCE_EXPORT),
+    ("GET", "/api/evidence/public-key"): Rule(Gate.USER),
+    ("GET", "/api/bookmarks"): Rule(P.RECORDINGS_READ),
+    ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
+    ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
+    ("DELETE", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
 }
 
 

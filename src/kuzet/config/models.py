@@ -9,8 +9,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
+from kuzet.config.archive import ArchiveConfig
+from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 
 
@@ -166,10 +169,20 @@ class SiteConfig(_Strict):
     api: ApiConfig = Field(default_factory=ApiConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
     faces: FacesConfig = Field(default_factory=FacesConfig)
+    archive: ArchiveConfig = Field(
+        default_factory=ArchiveConfig, description="track index for forensic search"
+    )
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     ops: OpsConfig = Field(
         default_factory=OpsConfig,
         description="operations centre: routing of events to agencies, SLA, grouping",
+    )
+    record: RecordConfig = Field(
+        default_factory=RecordConfig,
+        description="recording of the main streams: modes, retention, volumes (local, S3)",
+    )
+    evidence: EvidenceConfig = Field(
+        default_factory=EvidenceConfig, description="playback and evidence export limits"
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
 
@@ -180,4 +193,14 @@ class SiteConfig(_Strict):
             if cam.id in seen:
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
+        for cid in self.record.cameras:
+            if cid not in seen:
+                raise ValueError(f"record.cameras.{cid}: no camera with that id")
+        categories = {c.value for c in CameraCategory}
+        for cat in self.record.categories:
+            if cat not in categories:
+                raise ValueError(
+                    f"record.categories.{cat}: unknown category "
+                    f"(one of {', '.join(sorted(categories))})"
+                )
         return self

@@ -21,3 +21,16 @@ class Enricher(Protocol):
     def enrich(self, frame: Frame, tracks: Detections) -> list[Event]: ...
 
     def finish(self) -> list[Event]: ...
+
+
+class EventObserver(Protocol):
+    """Optional on an enricher: ``observe`` is called with every event of the camera's
+    frame (rules and all enrichers, snapshots set) after that frame's ``enrich``, and
+    once more with the events of ``finish`` after every stage finished (an empty list
+    too), so a stage can learn what others found about a track (the track index).
+
+    An enricher may also set ``needs_every_frame = False``: then it does not keep the
+    motion gate from skipping still frames (the pipeline assumes True when absent).
+    """
+
+    def observe(self, events: list[Event]) -> None: ...

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from kuzet.config.models import CameraConfig
 from kuzet.core import Detections, Event, Frame
-from kuzet.core.enrich import Enricher, PutBlob
+from kuzet.core.enrich import Enricher, EventObserver, PutBlob
 from kuzet.pipeline.snapshot import render_snapshot
 from kuzet.rules import Rule, create_rule
 from kuzet.store.blobs import snapshot_key
@@ -34,6 +35,9 @@ class CameraPipeline:
         self._quality = snapshot_quality
         self.last_tracks = Detections.empty()
         self.enrichers = list(enrichers)
+        self._observers = [
+            cast(EventObserver, e) for e in self.enrichers if callable(getattr(e, "observe", None))
+        ]
 
     def process(self, frame: Frame, detections: Detections) -> list[Event]:
         tracks = self.tracker.update(detections)
@@ -45,13 +49,18 @@ class CameraPipeline:
             events.extend(enricher.enrich(frame, tracks))
         if self._put_blob is not None:
             events = [self._with_snapshot(frame, ev) for ev in events]
+        if events:
+            for observer in self._observers:
+                observer.observe(events)
         return events
 
     @property
     def needs_every_frame(self) -> bool:
         """Rules that read pixels (fire, smoke, static objects, fights) must see every
         analysed frame, not only those the motion gate lets through."""
-        return bool(self.enrichers) or any(getattr(rule, "has_image", False) for rule in self.rules)
+        return any(getattr(e, "needs_every_frame", True) for e in self.enrichers) or any(
+            getattr(rule, "has_image", False) for rule in self.rules
+        )
 
     def finish(self) -> list[Event]:
         """End of a finite source: close open episodes (their 'end' events)."""
@@ -62,6 +71,8 @@ class CameraPipeline:
                 events.extend(finish())
         for enricher in self.enrichers:
             events.extend(enricher.finish())
+        for observer in self._observers:
+            observer.observe(events)
         return events
 
     def _with_snapshot(self, frame: Frame, event: Event) -> Event:

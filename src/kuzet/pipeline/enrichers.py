@@ -67,6 +67,17 @@ class Enrichment:
         entry = self._active.get(name)
         return None if entry is None else entry[1]
 
+    def close(self) -> None:
+        """Stop the plugins whose shared state has a ``close`` (e.g. the track index
+        writes what it buffered); a failing one does not keep the others open."""
+        for name, (_, state) in self._active.items():
+            close = getattr(state, "close", None)
+            if callable(close):
+                try:
+                    close()
+                except Exception:
+                    log.exception("enricher plugin failed to close", extra={"plugin": name})
+
     def for_camera(self, cam: CameraConfig, put_blob: PutBlob | None) -> list[Enricher]:
         out: list[Enricher] = []
         for plugin, state in self._active.values():

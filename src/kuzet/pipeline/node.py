@@ -151,6 +151,8 @@ class Node:
                 if self.media_origin is not None:
                     frame.wall_time = self.media_origin + frame.pts
                 moving = gate.update(frame.image).moving if gated else True
+                if moving and gated:
+                    self.probe.motion(cam.cfg.id, frame.wall_time)
                 decision = schedule.decide(moving, frame.pts)
                 if decision.idle != idle:
                     idle = decision.idle

@@ -11,6 +11,9 @@ class Probe:
     def frame(self, camera_id: str, detect: bool) -> None:
         """A frame was decoded and gated."""
 
+    def motion(self, camera_id: str, wall_time: float) -> None:
+        """The motion gate saw movement in this frame (the recording's motion mode)."""
+
     def dropped(self, camera_id: str) -> None:
         """A frame was shed because the detector queue was full."""
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 import kuzet.access.tables
+import kuzet.evidence.tables
 import kuzet.faces.tables
-import kuzet.incidents.tables  # noqa: F401  (registers the ops tables on Base)
+import kuzet.incidents.tables
+import kuzet.record.tables  # noqa: F401  (registers the ops and recording tables on Base)
 from kuzet.store.tables import Base
 
 config = context.config

@@ -1,0 +1,167 @@
+"""Buffers finished-track rows and writes them as small Parquet files per camera-day.
+
+The detector thread only appends to a buffer; one background thread writes every
+``flush_s`` (or once ``flush_rows`` wait), merges camera-days that collected
+``compact_files`` files (and finished days into one file each: small files make DuckDB
+scans slow), and deletes days past the retention. Rows buffered when the process dies
+are lost (at most ``flush_s`` of tracks); a failed write keeps them for the next try.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from kuzet.archive.files import Sequence, compact, list_days, scan, write_atomic
+from kuzet.archive.schema import TrackRow, partition, snapshot_path, to_table
+from kuzet.config.archive import ArchiveConfig
+
+log = logging.getLogger(__name__)
+_KEEP_FAILED = 20  # a failing disk keeps at most this many flushes' worth of rows
+
+
+class TrackIndexWriter:
+    def __init__(self, root: Path, cfg: ArchiveConfig | None = None) -> None:
+        self.root = Path(root)
+        self.cfg = cfg or ArchiveConfig()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._buf: dict[tuple[date, str], list[tuple[TrackRow, bytes | None]]] = defaultdict(list)
+        self._waiting = 0
+        self._lock = threading.Lock()
+        self._io = threading.Lock()  # one flush or compaction at a time
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._seq = Sequence()
+        self._touched: set[tuple[date, str]] = set()
+        self._thread: threading.Thread | None = None
+        self._last_purge = 0.0
+        self.rows_written = 0
+        self.rows_lost = 0
+
+    # ------------------------------------------------------------ producers
+    def add(self, row: TrackRow, jpeg: bytes | None = None) -> None:
+        """Thread-safe; never blocks on disk."""
+        with self._lock:
+            self._buf[(row.day, row.camera_id)].append((row, jpeg))
+            self._waiting += 1
+            full = self._waiting >= self.cfg.flush_rows
+        if full:
+            self._wake.set()
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    # ------------------------------------------------------------ disk
+    def flush(self) -> int:
+        """Write every buffered row now; returns how many were written."""
+        with self._lock:
+            buf, self._buf = self._buf, defaultdict(list)
+            self._waiting = 0
+        written = 0
+        with self._io:
+            for (day, cam), items in buf.items():
+                try:
+                    self._write(day, cam, items)
+                except Exception:
+                    log.exception("track index write failed; rows kept for the next flush")
+                    self._keep(day, cam, items)
+                    continue
+                written += len(items)
+                self._touched.add((day, cam))
+        self.rows_written += written
+        return written
+
+    def _write(self, day: date, cam: str, items: list[tuple[TrackRow, bytes | None]]) -> None:
+        for row, jpeg in items:  # pictures first: a row never points at a missing one
+            row.snapshot = jpeg is not None
+            if jpeg is not None:
+                path = snapshot_path(self.root, cam, row.start_us, row.track_id, row.part)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.tmp")
+                tmp.write_bytes(jpeg)
+                tmp.replace(path)
+        table = to_table([row for row, _ in items])
+        write_atomic(table, partition(self.root, day, cam) / f"p-{self._seq.next()}.parquet")
+
+    def _keep(self, day: date, cam: str, items: list[tuple[TrackRow, bytes | None]]) -> None:
+        with self._lock:
+            if self._waiting + len(items) > _KEEP_FAILED * self.cfg.flush_rows:
+                self.rows_lost += len(items)
+                log.error(
+                    "track index rows dropped: disk keeps failing", extra={"rows": len(items)}
+                )
+                return
+            self._buf[(day, cam)][:0] = items
+            self._waiting += len(items)
+
+    def compact_due(self, *, today: date | None = None, force: bool = False) -> int:
+        """Merge camera-days written since the last call that have ``compact_files``
+        files, and finished days (before ``today``, UTC) into one file; ``force``: all
+        touched ones. Returns the number of camera-days merged."""
+        today = today or datetime.now(UTC).date()
+        done = 0
+        with self._io:
+            for day, cam in sorted(self._touched):
+                part_dir = partition(self.root, day, cam)
+                live, _ = scan(part_dir)
+                finished = day < today
+                if force or (finished and len(live) > 1) or len(live) >= self.cfg.compact_files:
+                    try:
+                        done += compact(part_dir) > 0
+                    except Exception:
+                        log.exception("track index compaction failed", extra={"dir": str(part_dir)})
+                        continue
+                if finished or force:
+                    self._touched.discard((day, cam))
+        return done
+
+    def purge(self, *, today: date | None = None) -> int:
+        """Delete days older than the retention (rows and snapshots); returns days removed."""
+        if self.cfg.retention_days is None:
+            return 0
+        today = today or datetime.now(UTC).date()
+        oldest = today - timedelta(days=self.cfg.retention_days)
+        gone = 0
+        for day in list_days(self.root):
+            if day < oldest:
+                shutil.rmtree(self.root / f"day={day.isoformat()}", ignore_errors=True)
+                gone += 1
+        if gone:
+            log.info("track index retention", extra={"days_removed": gone})
+        return gone
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> TrackIndexWriter:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="track-index", daemon=True)
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.cfg.flush_s)
+            self._wake.clear()
+            try:
+                self.flush()
+                self.compact_due()
+                if time.monotonic() - self._last_purge > 3600:
+                    self._last_purge = time.monotonic()
+                    self.purge()
+            except Exception:  # keep the thread alive whatever one pass hit
+                log.exception("track index pass failed")
+
+    def close(self) -> None:
+        """Write what is buffered and stop the thread (idempotent)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+        self.flush()
+        self.compact_due()

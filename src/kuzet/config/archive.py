@@ -1,0 +1,48 @@
+"""Site config of the track index (forensic search over every finished track).
+
+The index is Parquet files partitioned by UTC day and camera under ``path`` (default
+``<data_dir>/archive``), queried with DuckDB; docs/archive.md explains the layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ArchiveConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="write a track-index row for every finished track")
+    path: Path | None = Field(None, description="index folder; <data_dir>/archive when omitted")
+    classes: list[str] | None = Field(
+        None, description="classes indexed (label names); every class when omitted"
+    )
+    end_after_s: float = Field(
+        10.0, gt=0, le=600, description="a track unseen this long has finished (its row is made)"
+    )
+    max_span_s: float = Field(
+        600.0, ge=10, le=3600, description="longer tracks are cut into rows of this span"
+    )
+    simplify_px: float = Field(
+        4.0, ge=0, le=50, description="trajectory tolerance (time-synchronised Douglas-Peucker)"
+    )
+    snapshot_height: int = Field(192, ge=32, le=1080, description="best snapshot height, px")
+    snapshot_quality: int = Field(80, ge=10, le=100, description="best snapshot JPEG quality")
+    flush_s: float = Field(30.0, gt=0, le=3600, description="buffered rows are written this often")
+    flush_rows: int = Field(20_000, ge=1, description="or when this many rows wait")
+    compact_files: int = Field(
+        12, ge=2, description="a camera-day with this many small files is merged into one"
+    )
+    retention_days: int | None = Field(
+        30, ge=1, description="days of index (and its snapshots) kept; none = forever"
+    )
+    max_range_days: float = Field(
+        31.0, gt=0, le=3660, description="longest time range one search may cover"
+    )
+    max_cameras: int = Field(5000, ge=1, description="most cameras one search may name")
+    threads: int = Field(0, ge=0, description="DuckDB threads for searches; 0 = all cores")
+
+    def root(self, data_dir: Path) -> Path:
+        return self.path if self.path is not None else Path(data_dir) / "archive"
