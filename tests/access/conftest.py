@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyotp
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hash_embedder import HashPhotoEmbedder
@@ -20,17 +21,23 @@ from hash_embedder import HashPhotoEmbedder
 from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
+from kuzet.archive.query import TrackIndex
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy, ThrottleConfig
+from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.crypto import KeyRing
+from kuzet.crypto.signing import Signer
 from kuzet.events import MemoryBus
+from kuzet.evidence.service import Evidence
 from kuzet.faces.services import FaceServices
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.record import EvidenceHolds, SegmentIndex
 from kuzet.schema import open_store
+from kuzet.storage import LocalVolume, Volume
 from kuzet.store import LocalBlobStore, Store
 
 PASSWORD = "Correct-Horse-Battery-9"
@@ -114,6 +121,15 @@ class City:
         return key
 
 
+@dataclass
+class _Recording:
+    """What evidence needs of ``kuzet.record.Recording``: the index, holds and volumes."""
+
+    index: SegmentIndex
+    holds: EvidenceHolds
+    volumes: dict[str, Volume] = field(default_factory=dict)
+
+
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[City]:
     store = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
@@ -140,8 +156,18 @@ def city(tmp_path: Path) -> Iterator[City]:
     )  # fmt: skip
     incidents = OpsEngine(IncidentBook(svc.engine, svc.audit, OpsConfig()), bus, store)
     incidents.start()
+    # an empty archive and recording: the routes answer as they would on a site
+    recording = _Recording(
+        SegmentIndex(store.engine), EvidenceHolds(store.engine, svc.audit),
+        {"default": LocalVolume("default", tmp_path / "recordings")},
+    )  # fmt: skip
+    evidence = Evidence(
+        recording, store.engine, svc.audit, Signer(Ed25519PrivateKey.generate(), "test"),
+        EvidenceConfig(), tmp_path / "data", faces=lambda: FakeFaces(),
+    )  # fmt: skip
     app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces(),
-                     face_services=faces, incidents=incidents)  # fmt: skip
+                     face_services=faces, incidents=incidents, evidence=evidence,
+                     archive_index=TrackIndex(tmp_path / "archive"))  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         c = City(svc, store, blobs, bus, app, client, faces=faces)
         yield c

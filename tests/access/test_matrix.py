@@ -98,7 +98,13 @@ AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | AUTH_SESSION,
-    "supervisor": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | USERS_READ | GRANTS
+    "supervisor": VIEWER
+    | ARCHIVE
+    | RECORDINGS
+    | BOOKMARK
+    | EXPORT
+    | USERS_READ
+    | GRANTS
     | AUTH_SESSION,
     "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
@@ -185,6 +191,23 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", _P + "/export"): "422:validation_error",
     ("GET", "/api/faces/hits"): "200", ("GET", "/api/faces/hits/{hit_id}"): "422:validation_error",
     ("POST", "/api/faces/search"): "422:validation_error",
+    # forensic search (an empty archive): no time range is a 422, an unknown track a 404
+    ("GET", "/api/archive/info"): "200", ("GET", "/api/archive/tracks"): "422:validation_error",
+    ("GET", "/api/archive/tracks/{track_ref}/snapshot"): "404:not_found",
+    ("POST", "/api/archive/tracks/face"): "422:validation_error",
+    # recorded video (an empty recording): no range is a 422, an unknown segment a 404
+    **{("GET", f"{_REC}/{x}"): "422:validation_error" for x in _REC_PARTS},
+    ("GET", f"{_REC}/segments/{{segment_id}}"): "404:not_found",
+    ("WS", "/api/ws/recordings/{camera_id}/live"): "1008",  # no such camera
+    ("GET", "/api/bookmarks"): "422:validation_error",  # which camera?
+    ("POST", "/api/bookmarks"): "422:validation_error",
+    ("PATCH", "/api/bookmarks/{bookmark_id}"): "404:not_found",
+    ("DELETE", "/api/bookmarks/{bookmark_id}"): "404:not_found",
+    ("POST", "/api/exports"): "422:validation_error", ("GET", "/api/exports"): "200",
+    ("GET", "/api/exports/{export_id}"): "404:not_found",
+    ("GET", "/api/exports/{export_id}/download"): "404:not_found",
+    ("POST", "/api/exports/{export_id}/release"): "422:validation_error",  # reason required
+    ("GET", "/api/evidence/public-key"): "200",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.

@@ -17,7 +17,9 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OPERATOR: frozenset(_VIEW),
     # Supervisors are the second person: they approve clearances an administrator asked
     # for (kuzet.access.grants), which administrators cannot give themselves.
-    Role.SUPERVISOR: frozenset(_VIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}),
+    Role.SUPERVISOR: frozenset(
+        _VIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
+    ),
     # Watchlists and face search: investigators only (they also hold biometric clearance
     # by default); operators never see lists or hits.
     Role.INVESTIGATOR: frozenset(_VIEW | _FACES | {Perm.EVIDENCE_EXPORT}),
