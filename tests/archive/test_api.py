@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from hash_embedder import HashPhotoEmbedder
 from tests.access.conftest import City, FakeFaces, cheap_config
 
 from kuzet.access.model import DataClass, Role, Scope
@@ -23,7 +24,6 @@ from kuzet.crypto import KeyRing
 from kuzet.events import MemoryBus
 from kuzet.faces.services import FaceServices
 from kuzet.faces.sightings import Sighting
-from kuzet.faces.templates import HashPhotoEmbedder
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 
