@@ -65,7 +65,9 @@ def test_camera_registry_search_edit_add_remove(browser: Any, tmp_path: Path) ->
             page.click("#reg-save")
             page.wait_for_selector("#reg-list tr[data-id=park-7]")
             park = store.get_camera("park-7")
-            assert park is not None and park.main_url == "rtsp://cam:s3cret@10.0.0.9/main"
+            assert park is not None and "s3cret" not in park.main_url  # sealed at rest
+            opened = svc.cameras.open_url("park-7", park.main_url)
+            assert opened == "rtsp://cam:s3cret@10.0.0.9/main"
             assert park.latitude == pytest.approx(43.2567) and park.direction_deg == 135
             assert park.fov_deg == 90
             assert "s3cret" not in page.content()  # the registry never shows a password
