@@ -126,6 +126,18 @@ def test_roles_agencies_and_api_keys(browser: Any, tmp_path: Path) -> None:
                 page.click("#adm-keys button[data-key-action=revoke]")
                 page.wait_for_selector("#adm-keys td:has-text('revoked')")
                 assert http.get("/api/events").status_code == 401
+
+            # a key with face search: the administrator does not hold it, so it waits for a
+            # supervisor (said under the new key), and the key works without it meanwhile
+            page.check("#adm-keys input[value='events.read']")
+            page.check("#adm-keys input[value='faces.search']")
+            page.click("#adm-key-create")
+            waiting = page.locator("#adm-keys #adm-key-pending").inner_text(timeout=10_000)
+            assert "search by face" in waiting and "supervisor" in waiting, waiting
+            face_key = page.locator("#adm-key").inner_text().strip()
+            with httpx.Client(base_url=server.url, headers={"X-API-Key": face_key}) as http:
+                assert http.get("/api/events").status_code == 200
+                assert http.post("/api/faces/search").status_code == 403  # not yet
     finally:
         stop_ops(app)
         bus.close()
