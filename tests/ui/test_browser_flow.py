@@ -150,11 +150,11 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     # Statistics, and the same figures in English after a language switch.
     page.click("nav button[data-tab=stats]")
     page.wait_for_selector(".chart svg")
-    assert "Присутствие в зоне" in page.inner_text("#stats-pane")
+    assert "Проникновение" in page.inner_text("#stats-pane")
     shot(page, tmp_path, "06-statistics", docs=True)
     page.select_option("header select.lang", "en")
     page.wait_for_selector(".chart h3:has-text('Events by type')")
-    assert "Presence in zone" in page.inner_text("#stats-pane")
+    assert "Intrusion" in page.inner_text("#stats-pane")
     page.select_option("header select.lang", "ru")
 
     # Playback: the next incident of the yard (a new one: the first is closed) plays its clip.
