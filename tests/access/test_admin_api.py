@@ -62,3 +62,24 @@ def test_an_agency_administrator_manages_only_their_agency(city: City) -> None:
     r = city.client.patch(f"/api/users/{me}", json={"agency_id": "city-police"},
                           headers=city.h("edu-adm"))  # fmt: skip
     assert r.status_code == 403
+
+
+def test_roles_lists_what_each_role_may_do(city: City) -> None:
+    """The roles screen reads the policy itself: permissions and default clearances per
+    role (a few facts written out here, independently of kuzet.access.policy)."""
+    city.user("adm", "situation-centre", Role.ADMINISTRATOR)
+    city.user("sup", "city-police", Role.SUPERVISOR)
+    for who in ("adm", "sup"):
+        r = city.client.get("/api/roles", headers=city.h(who))
+        assert r.status_code == 200
+        roles = {x["role"]: x for x in r.json()}
+        assert list(roles) == [role.value for role in Role]  # every role, in the policy's order
+        assert "grants.approve" in roles["supervisor"]["permissions"]
+        assert "snapshots.read" not in roles["administrator"]["permissions"]
+        assert "users.write" in roles["administrator"]["permissions"]
+        assert roles["administrator"]["clearances"] == []
+        assert roles["investigator"]["clearances"] == ["biometrics", "plates", "video"]
+        assert roles["integration"]["human"] is False and roles["operator"]["human"] is True
+        assert roles["operator"]["permissions"] == sorted(roles["operator"]["permissions"])
+    city.user("officer", "city-police", Role.OPERATOR)
+    assert city.client.get("/api/roles", headers=city.h("officer")).status_code == 403

@@ -41,6 +41,9 @@ ADMIN = USERS_READ | {("PUT", "/api/agencies/{agency_id}"), ("POST", "/api/users
 # clearance requests: read with the accounts, decided by a second person (supervisors)
 USERS_READ |= {("GET", "/api/grants")}
 ADMIN |= {("GET", "/api/grants")}
+# what each role may do (read-only, from the policy): with the accounts
+USERS_READ |= {("GET", "/api/roles")}
+ADMIN |= {("GET", "/api/roles")}
 GRANTS = {("POST", "/api/grants/{grant_id}/approve"), ("POST", "/api/grants/{grant_id}/reject")}
 AUDIT = {("GET", "/api/audit"), ("GET", "/api/audit/export"), ("GET", "/api/audit/verify")}
 # operations centre (issue 6)
@@ -172,7 +175,13 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", "/api/users/{user_id}/unlock"): "404:not_found",
     ("POST", "/api/users/{user_id}/deactivate"): "404:not_found",
     ("POST", "/api/users/{user_id}/reactivate"): "404:not_found",
-    ("GET", "/api/grants"): "200",
+    ("GET", "/api/grants"): "200", ("GET", "/api/roles"): "200",
+    # a whole shift: saved wall views, journal, hand-over, basemap; bundled docs assets
+    ("GET", "/api/me/views"): "200", ("PUT", "/api/me/views/{name}"): "422:validation_error",
+    ("DELETE", "/api/me/views/{name}"): "404:not_found", ("GET", "/api/ops/journal"): "200",
+    ("GET", "/api/ops/handover"): "200", ("GET", "/api/ops/handover.csv"): "200",
+    ("GET", "/api/ops/basemap.pmtiles"): "404:no_basemap",
+    ("GET", "/docs/assets/{name}"): "404:not_found",
     ("POST", "/api/grants/{grant_id}/approve"): "404:not_found",
     ("POST", "/api/grants/{grant_id}/reject"): "404:not_found",
     # audit

@@ -137,3 +137,20 @@ def test_a_rotated_key_needs_its_face_permissions_approved_again(city: City) -> 
 def test_the_shell_is_the_root_of_trust(city: City) -> None:
     view, _ = city.svc.accounts.create_user(None, "inv.cli", "city-police", Role.INVESTIGATOR)
     assert view["clearances"] == ["biometrics", "plates", "video"] and not view["pending_grant"]
+
+
+def test_a_decision_keeps_its_reason_in_the_audit_log(city: City) -> None:
+    """The second person says why (X-Kuzet-Reason, as on every change): the audit record
+    of the approval or rejection carries it."""
+    city.user("adm", "situation-centre", Role.ADMINISTRATOR)
+    city.user("sup", "city-police", Role.SUPERVISOR)
+    user, key = _bridge(city)
+    why = {**city.h("sup"), "X-Kuzet-Reason": "order 17 of the chief"}
+    r = city.client.post(f"/api/grants/{user['pending_grant']['id']}/approve", headers=why)
+    assert r.status_code == 200
+    why["X-Kuzet-Reason"] = "a key needs no faces"
+    r = city.client.post(f"/api/grants/{key['pending_grant']['id']}/reject", headers=why)
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    rows = {a["action"]: a for a in city.svc.audit.rows(actor="sup")}
+    assert rows["grant.approve"]["reason"] == "order 17 of the chief"
+    assert rows["grant.reject"]["reason"] == "a key needs no faces"

@@ -4,8 +4,10 @@ blurred for the integration account, which has no biometric clearance)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
@@ -71,6 +73,11 @@ def test_live_mjpeg_and_event_clip(running: tuple[Service, TestClient]) -> None:
         640,
     )  # a tap frame (downscaled), not a 768-wide snapshot
     assert len(set(jpegs)) >= 5  # it moves
+    # each part says when its frame was decoded (X-Frame-Time), moving on with the frames
+    stamps = [datetime.fromisoformat(v.decode()) for v in
+              re.findall(rb"X-Frame-Time: (\S+)\r\n", r.content)]  # fmt: skip
+    assert len(stamps) == 6 and stamps == sorted(stamps) and len(set(stamps)) >= 5
+    assert abs((stamps[-1] - datetime.now(UTC)).total_seconds()) < 60
     assert svc.tap.encoded >= 5 and svc.tap.viewers("yard") == 0  # the viewer was let go
 
     deadline, clip, clip_url = time.monotonic() + 60, None, ""

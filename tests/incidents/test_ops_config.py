@@ -93,3 +93,18 @@ def test_counting_lines_get_no_clip() -> None:
     later = ev("cam-1", type="stopped_vehicle")
     assert not wants(later.model_copy(update={"ts": first.ts + timedelta(seconds=5)}))
     assert wants(ev("cam-2", type="loitering"))  # school: high priority
+
+
+def test_default_procedures_speak_every_interface_language() -> None:
+    """The demo city's checklists have their text in Russian, Kazakh and English, so a
+    Kazakh console never shows a Russian or English item."""
+    from kuzet.config.ops import DEFAULT_PROCEDURES
+
+    for event_type, items in DEFAULT_PROCEDURES.items():
+        for n, item in enumerate(items):
+            assert isinstance(item, dict), (event_type, n)
+            assert {"ru", "kk", "en"} <= item.keys(), (event_type, n, sorted(item))
+            assert len({item["ru"], item["kk"], item["en"]}) == 3, (event_type, n)
+    # Kazakh has letters Russian lacks; its sentences use some of them
+    kk = " ".join(str(i["kk"]) for items in DEFAULT_PROCEDURES.values() for i in items)
+    assert len(set(kk) & set("әіңғүұқөһӘІҢҒҮҰҚӨҺ")) >= 3, kk

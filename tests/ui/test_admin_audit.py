@@ -22,6 +22,8 @@ def test_auditor_reads_filters_verifies_and_exports(browser: Any, tmp_path: Path
     store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMERAS)
     svc.accounts.create_user(None, "bolat", "city-police", Role.OPERATOR, reason="order 7")
     secret = person(svc, "kamila", "prosecutor", Role.AUDITOR)
+    # the prosecutor's auditor oversees the whole city: records of every agency
+    svc.accounts.update_user(None, svc.accounts.find("kamila"), {"clearances": ["city_audit"]})
     try:
         with Server(app) as server:
             ctx = browser.new_context(
@@ -31,7 +33,8 @@ def test_auditor_reads_filters_verifies_and_exports(browser: Any, tmp_path: Path
             login(page, server.url, "kamila", secret, lang="kk")
             page.wait_for_selector("#audit-pane:not([hidden]) #aud-list[data-state=done]")
             tabs = page.locator("#tabs button").evaluate_all("bs => bs.map(b => b.dataset.tab)")
-            assert tabs == ["audit"]  # an auditor reads the log; no video, no accounts
+            # an auditor reads the log and watches clearance requests; no video, no accounts
+            assert tabs == ["grants", "audit"]
             assert page.locator("#aud-list tr[data-id]").count() >= 3  # creations, her login
 
             page.fill("#aud-action", "user.create")

@@ -65,7 +65,9 @@ def test_camera_registry_search_edit_add_remove(browser: Any, tmp_path: Path) ->
             page.click("#reg-save")
             page.wait_for_selector("#reg-list tr[data-id=park-7]")
             park = store.get_camera("park-7")
-            assert park is not None and park.main_url == "rtsp://cam:s3cret@10.0.0.9/main"
+            assert park is not None and "s3cret" not in park.main_url  # sealed at rest
+            opened = svc.cameras.open_url("park-7", park.main_url)
+            assert opened == "rtsp://cam:s3cret@10.0.0.9/main"
             assert park.latitude == pytest.approx(43.2567) and park.direction_deg == 135
             assert park.fov_deg == 90
             assert "s3cret" not in page.content()  # the registry never shows a password
@@ -124,6 +126,18 @@ def test_roles_agencies_and_api_keys(browser: Any, tmp_path: Path) -> None:
                 page.click("#adm-keys button[data-key-action=revoke]")
                 page.wait_for_selector("#adm-keys td:has-text('revoked')")
                 assert http.get("/api/events").status_code == 401
+
+            # a key with face search: the administrator does not hold it, so it waits for a
+            # supervisor (said under the new key), and the key works without it meanwhile
+            page.check("#adm-keys input[value='events.read']")
+            page.check("#adm-keys input[value='faces.search']")
+            page.click("#adm-key-create")
+            waiting = page.locator("#adm-keys #adm-key-pending").inner_text(timeout=10_000)
+            assert "search by face" in waiting and "supervisor" in waiting, waiting
+            face_key = page.locator("#adm-key").inner_text().strip()
+            with httpx.Client(base_url=server.url, headers={"X-API-Key": face_key}) as http:
+                assert http.get("/api/events").status_code == 200
+                assert http.post("/api/faces/search").status_code == 403  # not yet
     finally:
         stop_ops(app)
         bus.close()

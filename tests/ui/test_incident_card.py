@@ -74,6 +74,11 @@ def test_card_follows_a_growing_incident_and_a_lost_race_is_explained(
     until(a, "document.querySelector(\"#d-checklist li[data-item='0'] small\").textContent !== ''")
     assert "asel" in a.inner_text("#d-checklist li[data-item='0'] small")
     assert "Вызвать полицию" in a.inner_text("#d-checklist")
+    a.select_option("header select.lang", "kk")  # the default procedures speak Kazakh too
+    until(a, "document.querySelector('#d-checklist').textContent.includes('Полицияны шақыру')")
+    assert "Вызвать" not in a.inner_text("#d-checklist")
+    a.select_option("header select.lang", "ru")
+    until(a, "document.querySelector('#d-checklist').textContent.includes('Вызвать полицию')")
 
     # Acknowledge while the events still come: no conflict with arriving events.
     bus.publish(ev("school-1", type="fight"))

@@ -5,9 +5,10 @@ saved on the server that comes back after a reload (real vtest frames as snapsho
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tests.incidents.conftest import make_ops, stop_ops
@@ -35,7 +36,12 @@ def add_from_list(page: Any, name: str, cam: str) -> None:
 def test_wall_layouts_tiles_and_saved_views(browser: Any, tmp_path: Path, vtest_path: Path) -> None:
     store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMS)
     jpg, _ = footage(vtest_path, frames=5)
-    events = [Event(id=f"snap-{c.id}", type="zone_presence", camera_id=c.id, ts=datetime.now(UTC),
+    # the park's picture is an event of three hours ago: its tile must say so (the part's
+    # X-Frame-Time), not the time the bytes arrived
+    now = datetime.now(UTC).replace(microsecond=0)
+    taken = {c.id: now - timedelta(hours=3, minutes=7, seconds=5) if c.id == "park-1" else now
+             for c in CAMS}  # fmt: skip
+    events = [Event(id=f"snap-{c.id}", type="zone_presence", camera_id=c.id, ts=taken[c.id],
                     phase="start", rule="yard", snapshot=f"snapshots/snap-{c.id}.jpg")
               for c in CAMS]  # fmt: skip
     for e in events:
@@ -58,6 +64,8 @@ def test_wall_layouts_tiles_and_saved_views(browser: Any, tmp_path: Path, vtest_
                 until(page, f'document.querySelector("{tile} img").naturalWidth > 0', 15)
                 until(page, f'{TIME}.test(document.querySelector("{tile} .frame").textContent)')
                 assert page.get_attribute(f"{tile} .dot", "class") == "dot st-unknown"
+            almaty = taken["park-1"].astimezone(ZoneInfo("Asia/Almaty")).strftime("%H:%M:%S")
+            assert almaty in page.inner_text("#wall figure[data-camera='park-1'] .frame")
             assert "Пусто" in page.inner_text("#wall figure.empty")
             shot(page, tmp_path, "16-wall-four-tiles", docs=True)
 

@@ -136,7 +136,9 @@ class Grants:
             user_id = s.scalar(select(UserRow.issued_by).where(UserRow.id == user_id))
         return out
 
-    def decide(self, actor: Principal, grant_id: str, approve: bool) -> dict[str, Any]:
+    def decide(
+        self, actor: Principal, grant_id: str, approve: bool, reason: str | None = None
+    ) -> dict[str, Any]:
         with self._s.begin() as s:
             g = s.get(GrantRow, grant_id)
             user = None if g is None else s.get(UserRow, g.user_id)
@@ -168,7 +170,7 @@ class Grants:
         self.audit.record(
             actor.username, "grant.approve" if approve else "grant.reject",
             target=f"user:{view['username']}", agency_id=actor.agency_id, ip=actor.ip,
-            detail={"grant": grant_id, "clearances": view["clearances"],
+            reason=reason, detail={"grant": grant_id, "clearances": view["clearances"],
                     "permissions": view["permissions"], "api_key_id": view["api_key_id"],
                     "requested_by": view["requested_by"]},
         )  # fmt: skip

@@ -26,7 +26,9 @@ class BlobReader(Protocol):
 class LiveFrames(Protocol):
     """The pipeline's frame tap, as the MJPEG route uses it."""
 
-    def latest(self, camera_id: str) -> tuple[int, bytes] | None: ...
+    def latest(self, camera_id: str) -> tuple[int, bytes, float] | None:
+        """``(seq, jpeg, wall_time)`` of the newest frame (wall time: epoch seconds)."""
+
     def watch(self, camera_id: str) -> AbstractContextManager[None]: ...
 
 

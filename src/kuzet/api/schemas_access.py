@@ -160,6 +160,15 @@ class UserCreated(UserChanged):
     )
 
 
+class RoleOut(BaseModel):
+    """What a role may do, as the policy says (kuzet.access.policy)."""
+
+    role: Role
+    permissions: list[Perm] = Field(description="what the role may do; keys hold a subset")
+    clearances: list[DataClass] = Field(description="given to a new account of the role")
+    human: bool = Field(description="false: an integration account (API keys, no password)")
+
+
 class UnlockOut(BaseModel):
     failures_cleared: int
 

@@ -84,6 +84,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("WS", "/api/ws/events"): Rule(P.LIVE_READ, "live.watch"),
     # agencies, users, keys
     ("GET", "/api/agencies"): Rule(P.USERS_READ),
+    ("GET", "/api/roles"): Rule(P.USERS_READ),  # the policy's table, read-only
     ("PUT", "/api/agencies/{agency_id}"): Rule(P.AGENCIES_WRITE),
     ("GET", "/api/users"): Rule(P.USERS_READ),
     ("POST", "/api/users"): Rule(P.USERS_WRITE),

@@ -81,16 +81,23 @@ ChecklistItem = Text | dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}
 # The demo city's operating procedures; a site's ``ops.procedures`` replaces them.
 DEFAULT_PROCEDURES: dict[str, list[ChecklistItem]] = {
     "fire": [
-        {"en": "Call the fire service (101 / 112)", "ru": "Вызвать пожарную службу (101 / 112)"},
-        {"en": "Check neighbouring cameras", "ru": "Проверить соседние камеры"},
-        {"en": "Report the situation to the supervisor", "ru": "Доложить старшему смены"},
+        {"en": "Call the fire service (101 / 112)", "ru": "Вызвать пожарную службу (101 / 112)",
+         "kk": "Өрт сөндіру қызметін шақыру (101 / 112)"},
+        {"en": "Check neighbouring cameras", "ru": "Проверить соседние камеры",
+         "kk": "Көршілес камераларды тексеру"},
+        {"en": "Report the situation to the supervisor", "ru": "Доложить старшему смены",
+         "kk": "Жағдайды ауысым жетекшісіне баяндау"},
     ],
     "fight": [
-        {"en": "Call the police (102 / 112)", "ru": "Вызвать полицию (102 / 112)"},
-        {"en": "Follow the people on nearby cameras", "ru": "Вести людей по соседним камерам"},
-        {"en": "Call an ambulance if anyone is hurt", "ru": "Если есть раненые, вызвать 103"},
+        {"en": "Call the police (102 / 112)", "ru": "Вызвать полицию (102 / 112)",
+         "kk": "Полицияны шақыру (102 / 112)"},
+        {"en": "Follow the people on nearby cameras", "ru": "Вести людей по соседним камерам",
+         "kk": "Адамдарды көршілес камералар арқылы қадағалау"},
+        {"en": "Call an ambulance if anyone is hurt",
+         "ru": "Если есть пострадавшие, вызвать скорую помощь (103)",
+         "kk": "Зардап шеккендер болса, жедел жәрдем шақыру (103)"},
     ],
-}
+}  # fmt: skip
 
 
 class OpsConfig(_Strict):

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import cv2
 import numpy as np
@@ -58,6 +58,15 @@ def encode_jpeg(image: np.ndarray, quality: int) -> bytes:
     return bytes(buf.tobytes())
 
 
+class TapFrame(NamedTuple):
+    """One annotated frame as readers get it: ``wall_time`` is when the camera's frame was
+    decoded (the time events of that frame carry), so a viewer can say how old it is."""
+
+    seq: int  # grows with every new frame, all cameras
+    jpeg: bytes
+    wall_time: float  # seconds since the epoch
+
+
 class FrameTap:
     """Latest annotated JPEG per camera, throttled, made only while someone needs it."""
 
@@ -77,7 +86,7 @@ class FrameTap:
         self.quality = quality
         self.clips = clips
         self._cond = threading.Condition()
-        self._latest: dict[str, tuple[int, bytes]] = {}
+        self._latest: dict[str, TapFrame] = {}
         self._viewers: Counter[str] = Counter()
         self._next_at: dict[str, float] = {}
         self._seq = 0
@@ -130,12 +139,12 @@ class FrameTap:
                     del self._viewers[camera_id]
 
     # ------------------------------------------------------------ readers
-    def latest(self, camera_id: str) -> tuple[int, bytes] | None:
-        """``(seq, jpeg)`` of the newest annotated frame; seq grows with every new one."""
+    def latest(self, camera_id: str) -> TapFrame | None:
+        """The newest annotated frame; its ``seq`` grows with every new one."""
         with self._cond:
             return self._latest.get(camera_id)
 
-    def wait_newer(self, camera_id: str, seq: int, timeout: float) -> tuple[int, bytes] | None:
+    def wait_newer(self, camera_id: str, seq: int, timeout: float) -> TapFrame | None:
         """Block until the camera has a frame newer than ``seq``; None on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
@@ -192,7 +201,7 @@ class FrameTap:
         self.encoded += 1
         with self._cond:
             self._seq += 1
-            self._latest[frame.camera_id] = (self._seq, jpeg)
+            self._latest[frame.camera_id] = TapFrame(self._seq, jpeg, frame.wall_time)
             self._cond.notify_all()
         if self.clips is not None:
             self.clips.add(frame.camera_id, frame.wall_time, jpeg)

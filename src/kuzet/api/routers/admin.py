@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response, status
 
-from kuzet.access.model import DataClass, Scope
+from kuzet.access.model import DataClass, Role, Scope
+from kuzet.access.policy import DEFAULT_CLEARANCES, HUMAN_ROLES, ROLE_GRANTS
 from kuzet.access.service import AccessService
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError
@@ -22,6 +23,7 @@ from kuzet.api.schemas_access import (
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
+    RoleOut,
     UnlockOut,
     UserChanged,
     UserCreated,
@@ -63,6 +65,20 @@ def put_agency(ctx: Ctx, who: Who, agency_id: AgencyId, body: AgencyIn) -> dict[
     return _access(ctx).accounts.upsert_agency(
         agency_id, body.name, scope, platform=body.platform, actor=who
     )
+
+
+@router.get("/api/roles", response_model=list[RoleOut], summary="What each role may do")
+def list_roles() -> list[RoleOut]:
+    """The policy's table, read-only: permissions and default clearances per role."""
+    return [
+        RoleOut(
+            role=r,
+            permissions=sorted(ROLE_GRANTS[r]),
+            clearances=sorted(DEFAULT_CLEARANCES[r]),
+            human=r in HUMAN_ROLES,
+        )
+        for r in Role
+    ]
 
 
 @router.get("/api/users", response_model=list[UserOut], summary="Accounts you may manage")

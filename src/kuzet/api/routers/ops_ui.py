@@ -11,6 +11,7 @@ import asyncio
 import mimetypes
 from collections.abc import AsyncIterator
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -58,14 +59,21 @@ def ui_file(path: str) -> Response:
     return Response(target.read_bytes(), media_type=media, headers=headers)
 
 
-def _latest_snapshot(ctx: Ctx, view: View, camera_id: str) -> tuple[str, bytes] | None:
+def _latest_snapshot(ctx: Ctx, view: View, camera_id: str) -> tuple[str, bytes, datetime] | None:
+    """``(event id, JPEG, event time)`` of the camera's newest event with a snapshot."""
     items, _ = view.query_events(EventQuery(camera_id=[camera_id], limit=5))
     for ev in items:
         if ev.snapshot:
             data = ctx.blobs.get(ev.snapshot)
             if data:
-                return ev.id, data
+                return ev.id, data, ev.ts
     return None
+
+
+def frame_time(ts: datetime) -> str:
+    """``X-Frame-Time``: ISO 8601 in UTC with milliseconds and ``Z``."""
+    ts = ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)  # stores keep UTC
+    return ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @router.get(
@@ -86,7 +94,9 @@ async def camera_mjpeg(
     """Each part is the camera's newest analysed frame from the pipeline's frame tap
     (boxes, labels and track ids drawn), a few per second while anyone watches. Until
     the camera has a frame (or in an API without a pipeline) the part is its newest event
-    snapshot, polled every ``interval_ms`` and re-sent every 5 s. Faces are blurred
+    snapshot, polled every ``interval_ms`` and re-sent every 5 s. Each part's
+    ``X-Frame-Time`` (ISO 8601, UTC) is when its frame was taken: the analysed frame's
+    time, or the event's for a snapshot. Faces are blurred
     without biometric clearance. The stream ends within seconds of logout, revocation,
     deactivation or a narrowed clearance (:class:`kuzet.api.stream.GuardedStream`)."""
     if await anyio.to_thread.run_sync(view.get_camera, camera_id) is None:
@@ -102,7 +112,8 @@ async def camera_mjpeg(
             while sent < frames:
                 live = tap.latest(camera_id) if tap is not None else None
                 if live is not None:  # the tap: poll a dict, cheap
-                    got: tuple[str, bytes] | None = (f"live-{live[0]}", live[1])
+                    taken = datetime.fromtimestamp(live[2], UTC)
+                    got: tuple[str, bytes, datetime] | None = (f"live-{live[0]}", live[1], taken)
                     step = LIVE_POLL_S
                 else:  # no frame yet: the newest snapshot, from the store
                     got = await anyio.to_thread.run_sync(_latest_snapshot, ctx, view, camera_id)
@@ -112,7 +123,10 @@ async def camera_mjpeg(
                     if blur:
                         assert ctx.faces is not None
                         data, _ = await anyio.to_thread.run_sync(blur_jpeg, data, ctx.faces())
-                    head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                    head = (
+                        f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
+                        f"X-Frame-Time: {frame_time(got[2])}\r\n"
+                    )
                     yield f"{head}Content-Length: {len(data)}\r\n\r\n".encode() + data + b"\r\n"
                     sent, last, idle = sent + 1, got[0], 0.0
                 await asyncio.sleep(step)

@@ -1,43 +1,57 @@
 // The account actions of the user card, in one place: how each is called and when it
-// applies. Unlock and reset-TOTP have no route of their own on this server yet (the
-// security work adds them, with separation-of-duties rules); until then `call` is null and
-// the card shows the button disabled with a note. Wiring one later = filling in its call.
-import { type User, type UserCreated, users, write } from "./api";
+// applies. Each has a route of its own (kuzet.api.routers.admin), audited with the reason:
+// reset (user.reset), unlock (user.unlock), reset second factor (user.totp_reset),
+// deactivate / reactivate (user.update; sessions, keys and streams end at once).
+import { tc } from "../i18n/access";
+import { type Grant, type User, users } from "./api";
 
-export interface ActionResult { user?: User; oneTimePassword?: string | null }
+export interface ActionResult { user?: User; oneTimePassword?: string | null; note?: string;
+  grant?: Grant | null }
 
 export interface AccountAction {
   id: "reset" | "unlock" | "reset_totp" | "deactivate" | "reactivate";
   danger: boolean;
+  /** asked twice, in the page (it ends the person's sessions or takes their access) */
+  confirm: boolean;
   /** whether the button makes sense for this account now */
   applies(u: User): boolean;
-  /** the server call, or null when this server has no route for it */
-  call: ((u: User, reason: string | null) => Promise<ActionResult>) | null;
+  call(u: User, reason: string | null): Promise<ActionResult>;
 }
 
 const human = (u: User): boolean => u.role !== "integration";
-const locked = (u: User): boolean => !!u.locked_until && Date.parse(u.locked_until) > Date.now();
+export const locked = (u: User): boolean =>
+  !!u.locked_until && Date.parse(u.locked_until) > Date.now();
 
 export const ACCOUNT_ACTIONS: AccountAction[] = [
-  { // new one-time password; TOTP, recovery codes and sessions cleared (POST .../reset)
-    id: "reset", danger: false, applies: human,
+  { // new one-time password; TOTP, recovery codes and sessions cleared. Whoever resets
+    // knows a password of the account: its clearances beyond theirs are suspended.
+    id: "reset", danger: false, confirm: true, applies: human,
     call: async (u, reason) => {
       const r = await users.reset(u.id, reason);
-      return { user: r, oneTimePassword: r.one_time_password };
+      return { user: r, oneTimePassword: r.one_time_password, grant: r.pending_grant };
     },
   },
-  { id: "unlock", danger: false, applies: (u) => human(u) && locked(u), call: null },
-  { id: "reset_totp", danger: false, applies: (u) => human(u) && u.totp_enabled, call: null },
-  {
-    id: "deactivate", danger: true, applies: (u) => u.active,
-    call: async (u, reason) => ({ user: await users.patch(u.id, { active: false }, reason) }),
+  { // the throttle's failed sign-ins from every address are forgotten (their locks end)
+    id: "unlock", danger: false, confirm: false,
+    applies: (u) => human(u) && (locked(u) || (u.failed_logins ?? 0) > 0),
+    call: async (u, reason) => {
+      const r = await users.unlock(u.id, reason);
+      return { note: tc("unlocked", { n: r.failures_cleared }) };
+    },
+  },
+  { // a lost phone: the password stays, the next sign-in sets up TOTP again
+    id: "reset_totp", danger: true, confirm: true, applies: (u) => human(u) && u.totp_enabled,
+    call: async (u, reason) => {
+      await users.resetTotp(u.id, reason);
+      return { note: tc("totpReset") };
+    },
   },
   {
-    id: "reactivate", danger: false, applies: (u) => !u.active,
-    call: async (u, reason) => ({ user: await users.patch(u.id, { active: true }, reason) }),
+    id: "deactivate", danger: true, confirm: true, applies: (u) => u.active,
+    call: async (u, reason) => ({ user: await users.deactivate(u.id, reason) }),
+  },
+  {
+    id: "reactivate", danger: false, confirm: false, applies: (u) => !u.active,
+    call: async (u, reason) => ({ user: await users.reactivate(u.id, reason) }),
   },
 ];
-
-/** Kept for the later wiring: a POST to an account route that answers with the account. */
-export const accountPost = (u: User, route: string, reason: string | null): Promise<UserCreated> =>
-  write<UserCreated>(`/api/users/${encodeURIComponent(u.id)}/${route}`, "POST", {}, reason);

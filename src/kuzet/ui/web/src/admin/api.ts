@@ -6,12 +6,22 @@ export interface ScopeJson { categories: string[] | null; camera_ids: string[] |
   districts: string[] | null; event_types: string[] | null }
 export interface User { id: string; username: string; agency_id: string; role: string;
   active: boolean; totp_enabled: boolean; scope: ScopeJson; clearances: string[];
-  locked_until: string | null; created_at: string }
-export interface UserCreated extends User { one_time_password: string | null }
+  locked_until: string | null; failed_logins?: number; created_at: string }
+/** Clearances (or an API key's face permissions) waiting for a second person. */
+export interface Grant { id: string; user_id: string; username: string | null;
+  api_key_id: string | null; clearances: string[]; permissions: string[]; why: string;
+  reason: string | null; requested_by: string; created_at: string;
+  status: "pending" | "approved" | "rejected" | "cancelled"; decided_by: string | null;
+  decided_at: string | null }
+export interface UserChanged extends User { pending_grant?: Grant | null }
+export interface UserCreated extends UserChanged { one_time_password: string | null }
+export interface RoleInfo { role: string; permissions: string[]; clearances: string[];
+  human: boolean }
 export interface Agency { id: string; name: string; platform: boolean; scope: ScopeJson }
 export interface ApiKey { id: string; user_id: string; permissions: string[]; created_at: string;
   expires_at: string | null; revoked_at: string | null; last_used_at: string | null }
-export interface ApiKeyCreated extends ApiKey { key: string }
+export interface ApiKeyCreated extends ApiKey { key: string; pending_grant?: Grant | null;
+  suspended_grant?: Grant | null }
 export interface LiveStatus { state: string; reason: string | null; fps: number;
   reconnects: number; last_frame_at: string | null }
 export interface Camera { id: string; name: string | null; category: string;
@@ -26,7 +36,7 @@ export interface AuditVerify { ok: boolean; records: number; problems: string[] 
 // The server's enums (kuzet.access.model): what a form may offer.
 export const ROLES = ["operator", "supervisor", "investigator", "analyst", "administrator",
   "auditor", "integration"];
-export const CLEARANCES = ["video", "biometrics", "plates"];
+export const CLEARANCES = ["video", "biometrics", "plates", "city_audit"];
 /** What an integration account's key may be given (the integration role's ceiling). */
 export const KEY_PERMISSIONS = ["cameras.read", "events.read", "snapshots.read", "live.read",
   "metrics.read", "watchlists.read", "watchlists.write", "faces.search"];
@@ -45,10 +55,30 @@ export const users = {
   list: () => api<User[]>("/api/users"),
   create: (b: { username: string; agency_id: string; role: string; clearances?: string[] },
            reason: string | null) => write<UserCreated>("/api/users", "POST", b, reason),
-  patch: (id: string, b: Partial<Pick<User, "role" | "active" | "scope" | "clearances">>,
-          reason: string | null) => write<User>(`/api/users/${enc(id)}`, "PATCH", b, reason),
+  patch: (id: string, b: Partial<Pick<User, "role" | "scope" | "clearances">>,
+          reason: string | null) => write<UserChanged>(`/api/users/${enc(id)}`, "PATCH", b, reason),
   reset: (id: string, reason: string | null) =>
-    write<UserCreated>(`/api/users/${enc(id)}/reset`, "POST", {}, reason),
+    write<UserCreated>(`/api/users/${enc(id)}/reset`, "POST", undefined, reason),
+  /** forget failed sign-ins from every address (their locks end) */
+  unlock: (id: string, reason: string | null) =>
+    write<{ failures_cleared: number }>(`/api/users/${enc(id)}/unlock`, "POST", undefined, reason),
+  /** lost phone: TOTP and recovery codes cleared, sessions ended; the password stays */
+  resetTotp: (id: string, reason: string | null) =>
+    write<void>(`/api/users/${enc(id)}/reset-totp`, "POST", undefined, reason),
+  deactivate: (id: string, reason: string | null) =>
+    write<UserChanged>(`/api/users/${enc(id)}/deactivate`, "POST", undefined, reason),
+  reactivate: (id: string, reason: string | null) =>
+    write<UserChanged>(`/api/users/${enc(id)}/reactivate`, "POST", undefined, reason),
+};
+
+export const roles = { list: () => api<RoleInfo[]>("/api/roles") };
+
+export type GrantStatus = Grant["status"] | "all";
+export const grants = {
+  list: (status: GrantStatus = "pending") => api<Grant[]>(`/api/grants?status=${status}`),
+  decide: (id: string, approve: boolean, reason: string | null) =>
+    write<Grant>(`/api/grants/${enc(id)}/${approve ? "approve" : "reject"}`, "POST", undefined,
+      reason),
 };
 
 export const agencies = {

@@ -38,7 +38,8 @@ export class AuditView {
     verify.onclick = () => void this.verify();
     this.more.textContent = ta("more");
     this.more.onclick = () => void this.page();
-    const known = ["login", "logout", "user.create", "user.update", "user.reset", "agency.upsert",
+    const known = ["login", "logout", "user.create", "user.update", "user.reset", "user.unlock",
+      "user.totp_reset", "grant.approve", "grant.reject", "agency.upsert",
       "event.search", "snapshot.view", "clip.view", "camera.create", "camera.update",
       "camera.delete", "incident.create", "incident.resolve", "audit.search", "audit.export"];
     const form = h("form", { class: "bar", id: "aud-form" },

@@ -1,12 +1,13 @@
 // The administration screens, registered with the shell: "admin" (accounts, roles,
-// agencies; where an administrator lands), the camera registry and the audit log (where
-// an auditor lands). Importing this module is all the shell needs.
+// agencies; where an administrator lands), clearance requests, the camera registry and the
+// audit log (where an auditor lands). Importing this module is all the shell needs.
 import type { Me } from "../api";
 import { ta } from "../i18n/admin";
 import { onLangChange } from "../i18n/core";
 import { registerScreen } from "../shell";
 import { AgenciesView } from "./agencies";
 import { AuditView } from "./audit";
+import { GrantsView } from "./grants";
 import { RegistryView } from "./cameras";
 import { h } from "./dom";
 import { renderRoles } from "./roles";
@@ -46,6 +47,18 @@ function mountAdmin(pane: HTMLElement, me: Me): void {
 registerScreen({
   id: "admin", label: "adm.tabAdmin", order: 130, needs: ["users.write"],
   landingFor: ["administrator"], mount: mountAdmin,
+});
+
+// Clearance requests: seen by whoever reads accounts (administrators follow their own,
+// auditors watch), decided by supervisors (grants.approve).
+let grants: GrantsView | null = null;
+registerScreen({
+  id: "grants", label: "acc.tabGrants", order: 135, needs: ["users.read"],
+  mount(pane, me) {
+    const v = grants = new GrantsView(pane, me);
+    onLangChange(() => v.render());
+  },
+  show() { void grants?.load(); },  // every visit: requests come in from administrators
 });
 
 registerScreen({

@@ -1,19 +1,23 @@
 // Accounts: the list (search), a new account (its one-time password shown once), and one
 // account's card: role, clearances, scope, the account actions and, for an integration
 // account, its API keys. Every change can carry a reason, which the audit log keeps.
-import type { Me } from "../api";
+import { can, type Me } from "../api";
+import { tc } from "../i18n/access";
 import { ta, tad } from "../i18n/admin";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { agencyName, roleName } from "../i18n/terms";
-import { ACCOUNT_ACTIONS, type AccountAction } from "./account_actions";
-import { type Agency, agencies, CLEARANCES, ROLES, type User, users } from "./api";
+import { ACCOUNT_ACTIONS, type AccountAction, type ActionResult, locked } from "./account_actions";
+import { type Agency, agencies, CLEARANCES, type Grant, grants, ROLES, type User,
+  users } from "./api";
 import { field, h, mark, say, select, table, words } from "./dom";
 import { KeysPanel } from "./keys";
+import { pendingBox, pendingLines } from "./pending";
 
 export class UsersView {
   private all: User[] = [];
   private ags: Agency[] = [];
+  private pending: Grant[] = [];  // clearance requests waiting for a second person
   private chosen: string | null = null;
   private card = h("section", { class: "adm-card", id: "adm-user-card" });
   private list = h("div", { id: "adm-users" });
@@ -23,7 +27,13 @@ export class UsersView {
 
   async load(): Promise<void> {
     [this.all, this.ags] = await Promise.all([users.list(), agencies.list()]);
+    await this.loadPending();
     this.render();
+  }
+
+  private async loadPending(): Promise<void> {
+    if (!can(this.me, "users.read")) return;
+    try { this.pending = await grants.list("pending"); } catch { this.pending = []; }
   }
 
   render(): void {
@@ -41,8 +51,7 @@ export class UsersView {
 
   private state(u: User): string {
     if (!u.active) return ta("deactivated");
-    if (u.locked_until && Date.parse(u.locked_until) > Date.now())
-      return ta("lockedUntil", { until: fmtDateTime(u.locked_until) });
+    if (locked(u)) return ta("lockedUntil", { until: fmtDateTime(u.locked_until) });
     return ta("active");
   }
 
@@ -80,9 +89,11 @@ export class UsersView {
         const u = await users.create({ username: name.value.trim(), agency_id: agency.value,
           role: role.value }, reason.value.trim() || null);
         this.all = await users.list();
+        await this.loadPending();
         this.renderList();
         out.replaceChildren(this.secretBox(u.username, u.one_time_password,
           u.one_time_password ? "otpHint" : "integrationHint"));
+        if (u.pending_grant) out.append(pendingBox(u.pending_grant));
         name.value = "";
       } catch (e) {
         say(out, errorText(e));
@@ -102,8 +113,11 @@ export class UsersView {
     const self = u.username === this.me.username;
     const role = select("adm-u-role", ROLES.map((r) => [r, roleName(r)]), undefined, u.role);
     role.disabled = self;
-    const cl = CLEARANCES.map((c) => h("label", { class: "chk" }, h("input", { type: "checkbox",
-      name: "adm-u-cl", value: c, checked: u.clearances.includes(c) }), tad(`cl_${c}`)));
+    const waiting = this.pending.filter((g) => g.user_id === u.id);
+    const asked = new Set(waiting.flatMap((g) => g.clearances));
+    const cl = CLEARANCES.map((c) => h("label", { class: "chk", "data-clearance": c },
+      h("input", { type: "checkbox", name: "adm-u-cl", value: c, checked: u.clearances.includes(c) }),
+      tad(`cl_${c}`), asked.has(c) ? h("span", { class: "badge pending" }, tc("pendingBadge")) : null));
     const sc = u.scope;
     const txt = (id: string, v: string[] | null) => h("input", { id, value: (v ?? []).join(", "),
       placeholder: ta("noLimit") });
@@ -120,18 +134,20 @@ export class UsersView {
       const body = role.value !== u.role ? { role: role.value, clearances, scope }
         : { clearances, scope };
       await this.apply(out, () => users.patch(u.id, body, reason.value.trim() || null)
-        .then((user) => ({ user })), ta("saved"));
+        .then((user) => ({ user, grant: user.pending_grant })), ta("saved"));
     };
     const acts = h("div", { class: "actions" },
       ...ACCOUNT_ACTIONS.filter((a) => a.applies(u)).map((a) => this.actionButton(a, u, reason, out)));
     const dl = h("dl", {},
       h("dt", {}, ta("agency")), h("dd", {}, agencyName(u.agency_id)),
       h("dt", {}, ta("state")), h("dd", { id: "adm-u-state" }, this.state(u)),
-      h("dt", {}, ta("totp")), h("dd", {}, u.totp_enabled ? ta("totpOn") : ta("totpOff")),
+      h("dt", {}, tc("failedLogins")), h("dd", { id: "adm-u-failed" }, u.failed_logins ?? 0),
+      h("dt", {}, ta("totp")), h("dd", { id: "adm-u-totp" }, u.totp_enabled ? ta("totpOn") : ta("totpOff")),
       h("dt", {}, ta("created")), h("dd", {}, fmtDateTime(u.created_at)));
     this.card.dataset.user = u.username;
     this.card.replaceChildren(h("h2", {}, u.username, " · ", roleName(u.role)), dl,
-      field(ta("role"), role), h("fieldset", {}, h("legend", {}, ta("clearances")), ...cl),
+      field(ta("role"), role),
+      h("fieldset", {}, h("legend", {}, ta("clearances")), ...cl, pendingLines(waiting)),
       h("fieldset", {}, h("legend", {}, ta("scope")), h("p", { class: "meta" }, ta("scopeHint")),
         field(ta("categories"), cats), field(ta("districts"), dis), field(ta("cameraIds"), cams),
         field(ta("eventTypes"), types)),
@@ -147,33 +163,31 @@ export class UsersView {
                        out: HTMLElement): HTMLButtonElement {
     const b = h("button", { "data-action": a.id, class: a.danger ? "danger" : null },
       tad(`uact_${a.id}`));
-    if (!a.call) {
-      b.disabled = true;
-      b.title = ta("notOnServer");
-      return b;
-    }
-    const run = a.call;
-    let armed = !a.danger;  // a dangerous action asks once more, in the page
+    let armed = !a.confirm;  // an action that ends sessions asks once more, in the page
     b.onclick = async () => {
       if (!armed) { armed = true; b.textContent = ta("confirmAct", { act: tad(`uact_${a.id}`) }); return; }
-      await this.apply(out, () => run(u, reason.value.trim() || null), ta("done"));
+      b.disabled = true;
+      await this.apply(out, () => a.call(u, reason.value.trim() || null), ta("done"));
+      b.disabled = false;
     };
     return b;
   }
 
   /** Runs a change, refreshes the list and the card, and says how it went. */
-  private async apply(out: HTMLElement, f: () => Promise<{ user?: User;
-    oneTimePassword?: string | null }>, okText: string): Promise<void> {
+  private async apply(out: HTMLElement, f: () => Promise<ActionResult>,
+                      okText: string): Promise<void> {
     try {
       const r = await f();
       this.all = await users.list();
+      await this.loadPending();
       this.renderList();
       const u = this.all.find((x) => x.id === this.chosen) ?? r.user;
       if (u) this.userCard(u);
       const box = this.card.querySelector<HTMLElement>("#adm-u-result")!;
       if (r.oneTimePassword) box.replaceChildren(this.secretBox(u?.username ?? "",
         r.oneTimePassword, "otpHint"));
-      else say(box, okText, true);
+      else say(box, r.note ?? okText, true);
+      if (r.grant) box.append(pendingBox(r.grant));
     } catch (e) {
       say(out, errorText(e));
     }

@@ -5,7 +5,7 @@
 // is never thrown away. A step that loses a race (409) says so in the operator's language
 // and the card shows the incident as the winner left it.
 import { api, ApiError, post, type ChecklistItem, type Incident, type LogEntry } from "../api";
-import { fmtDateTime, fmtTime, t } from "../i18n/core";
+import { fmtDateTime, fmtTime, onLangChange, t } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
 import { actionName, actorName, agencyName, districtName, priorityName, ruleName, stateName, typeName } from "../i18n/terms";
@@ -33,6 +33,11 @@ export class IncidentCard {
   constructor(private el: HTMLElement) {
     ops.incident.on((inc) => { if (inc.id === this.id) this.live(inc); });
     ops.log.on(({ id, entry }) => { if (id === this.id && this.shown) this.addLog(entry); });
+    // a language switch: facts and the procedure in the new language (the note is kept)
+    onLangChange(() => {
+      const inc = this.shown ? ops.incidents.get(this.shown) : undefined;
+      if (inc) { this.facts(inc); this.checklist?.update(inc); }
+    });
   }
 
   get shown(): string | null { return this.el.isConnected && this.el.querySelector("[data-incident]") ? this.id : null; }

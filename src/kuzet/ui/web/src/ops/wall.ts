@@ -139,6 +139,9 @@ export class Wall {
     const frame = fig.querySelector<HTMLElement>(".frame")!;
     frame.textContent = to("noFrame");
     const reader = new MjpegReader(liveUrl(id), img, (f) => {
+      // the newest frame's own time (X-Frame-Time) is shown; staleness counts on this
+      // console's clock from when that time last moved on (no skew between the clocks)
+      if (this.frames.get(i) !== f.frameTime || !fig.dataset.advanced) fig.dataset.advanced = String(f.received);
       this.frames.set(i, f.frameTime);
       fig.dataset.frameTime = String(f.frameTime);
       frame.textContent = to("frameAt", { time: fmtTime(f.frameTime) });
@@ -168,7 +171,7 @@ export class Wall {
   private ages(): void {
     this.grid.querySelectorAll<HTMLElement>("figure[data-camera]").forEach((fig) => {
       const t = Number(fig.dataset.frameTime ?? 0);
-      const age = Math.round((Date.now() - t) / 1000);
+      const age = Math.round((Date.now() - Number(fig.dataset.advanced ?? 0)) / 1000);
       if (t && age > 10) {
         fig.classList.add("stale");
         fig.querySelector(".frame")!.textContent = `${to("frameAt", { time: fmtTime(t) })} · ${to("streamStale", { s: age })}`;
