@@ -142,7 +142,10 @@ def main() -> None:
     ap.add_argument("--cameras", type=int, default=100)
     ap.add_argument("--flushes", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="20k rows, 10 cameras, 1 repeat")
     args = ap.parse_args()
+    if args.quick:
+        args.rows, args.cameras, args.repeats = 20_000, 10, 1
     collector_cost(args.repeats)
     writer_rate(args.rows, args.cameras, args.flushes)
 

@@ -21,6 +21,7 @@ import argparse
 import os
 import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -173,11 +174,14 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--cameras", type=int, default=250)
     ap.add_argument("--days", type=int, default=20)
-    ap.add_argument("--dir", type=Path, default=Path("/work/archive-bench"))
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "kuzet-archive-bench")
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--keep", action="store_true", help="keep (and reuse) the generated index")
     ap.add_argument("--reanalyse", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="100k rows, 20 cameras, 3 days, 5 runs")
     args = ap.parse_args()
+    if args.quick:
+        args.rows, args.cameras, args.days, args.runs = 100_000, 20, 3, 5
     root: Path = args.dir
     marker = root / "busiest.txt"
     if not marker.exists():

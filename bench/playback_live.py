@@ -194,7 +194,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--viewers", type=int, default=10)
     ap.add_argument("--port", type=int, default=18431)
+    ap.add_argument("--quick", action="store_true", help="5 s, 2 viewers")
     args = ap.parse_args()
+    if args.quick:
+        args.seconds, args.viewers = 5.0, 2
     with tempfile.TemporaryDirectory(prefix="kuzet-live-bench-") as tmp:
         fifo = Path(tmp) / "camera.ts"
         os.mkfifo(fifo)
@@ -202,7 +205,13 @@ def main() -> None:
         cam = threading.Thread(target=camera, args=(fifo, stop), daemon=True)
         cam.start()
         srv = subprocess.Popen(
-            [sys.executable, str(HERE / "playback_live_server.py"), str(args.port), str(fifo), tmp],
+            [
+                sys.executable,
+                str(HERE / "_playback_live_server.py"),
+                str(args.port),
+                str(fifo),
+                tmp,
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )

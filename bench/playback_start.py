@@ -191,7 +191,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=40)
     ap.add_argument("--port", type=int, default=18432)
+    ap.add_argument("--quick", action="store_true", help="5 trials")
     args = ap.parse_args()
+    if args.quick:
+        args.trials = 5
     rnd = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="kuzet-start-bench-") as tmp_s:
         tmp = Path(tmp_s)

@@ -138,7 +138,10 @@ def main() -> None:
     ap.add_argument("--media-s", type=float, default=600.0)
     ap.add_argument("--rtsp-cameras", type=int, default=8)
     ap.add_argument("--rtsp-s", type=float, default=40.0)
+    ap.add_argument("--quick", action="store_true", help="60 s of media, 2 live cameras for 10 s")
     args = ap.parse_args()
+    if args.quick:
+        args.media_s, args.rtsp_cameras, args.rtsp_s = 60.0, 2, 10.0
     for name, (w, h, rate) in PROFILES.items():
         clip = make_clip(name, w, h, rate)
         cpu, bps, segs = file_remux(clip, args.media_s)

@@ -176,12 +176,6 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", "/api/users/{user_id}/deactivate"): "404:not_found",
     ("POST", "/api/users/{user_id}/reactivate"): "404:not_found",
     ("GET", "/api/grants"): "200", ("GET", "/api/roles"): "200",
-    # a whole shift: saved wall views, journal, hand-over, basemap; bundled docs assets
-    ("GET", "/api/me/views"): "200", ("PUT", "/api/me/views/{name}"): "422:validation_error",
-    ("DELETE", "/api/me/views/{name}"): "404:not_found", ("GET", "/api/ops/journal"): "200",
-    ("GET", "/api/ops/handover"): "200", ("GET", "/api/ops/handover.csv"): "200",
-    ("GET", "/api/ops/basemap.pmtiles"): "404:no_basemap",
-    ("GET", "/docs/assets/{name}"): "404:not_found",
     ("POST", "/api/grants/{grant_id}/approve"): "404:not_found",
     ("POST", "/api/grants/{grant_id}/reject"): "404:not_found",
     # audit

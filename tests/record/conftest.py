@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rtsp import gstreamer_missing, make_h264_clip
+from services import require_service
 
 from kuzet.config.record import CameraRecordSettings, RecordMode
 from kuzet.record import SegmentIndex
@@ -57,7 +57,5 @@ def settings(
 @pytest.fixture(scope="session")
 def gstreamer() -> None:
     why = gstreamer_missing()
-    if why and os.environ.get("KUZET_REQUIRE_RTSP"):
-        pytest.fail(why)
     if why:
-        pytest.skip(why)
+        require_service("gstreamer-rtsp", why)

@@ -62,6 +62,7 @@ def test_serve_with_an_unusable_volume_exits_2_without_traceback(tmp_path: Path)
     site.write_text(
         f"data_dir: {tmp_path / 'var'}\n"
         f"store: {{url: 'sqlite:///{tmp_path / 'k.db'}'}}\n"
+        "access: {embedded_keys: true}\n"
         f"record: {{enabled: true, volumes: {{default: {{type: local, path: '{blocker}/rec'}}}}}}\n"
         "cameras: [{id: cam-1, main_url: a.mp4}]\n"
     )

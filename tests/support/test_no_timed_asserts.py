@@ -1,7 +1,6 @@
 """No test asserts an upper bound on elapsed time: speed lives in bench/ (docs/benchmarks.md),
 so a busy CI machine cannot fail the suite. Lower bounds (``waited at least 0.9 s``) and
-deadlines of a wait loop (``time.monotonic() < deadline``) do not depend on the load.
-tests/ui is checked by its own owner."""
+deadlines of a wait loop (``time.monotonic() < deadline``) do not depend on the load."""
 
 from __future__ import annotations
 
@@ -74,7 +73,7 @@ def test_no_timed_assertion_in_tests() -> None:
     found = [
         f"{path.relative_to(TESTS)}:{line}"
         for path in sorted(TESTS.rglob("*.py"))
-        if "ui" not in path.relative_to(TESTS).parts[:1] and path != Path(__file__).resolve()
+        if path != Path(__file__).resolve()
         for line in timed_asserts(path.read_text())
     ]
     assert not found, "move these to bench/ (see docs/benchmarks.md): " + ", ".join(found)

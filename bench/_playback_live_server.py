@@ -5,7 +5,7 @@ Serves the real Kuzet app (access control, the live relay behind
 HLS packager over the same relay (``/bench/llhls/...``: 0.2 s parts, 1 s segments,
 blocking playlist reload, preload hints) and the measuring page.
 
-Usage (by the driver): playback_live_server.py PORT SOURCE WORKDIR
+Usage (by the driver): _playback_live_server.py PORT SOURCE WORKDIR
 Prints one JSON line ``{"token": ...}`` when it listens.
 """
 
