@@ -34,6 +34,7 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
@@ -151,6 +152,8 @@ class Service:
         # playback, evidence exports, bookmarks and full-rate live view over the recording
         self.evidence: Evidence | None = None
         if self.recording is not None:
+            # an open incident keeps its camera's video from retention until it is closed
+            self.incidents.listen(IncidentHolds(self.recording.holds))
             self.evidence = Evidence(
                 self.recording, self.store.engine, self.access.audit, Signer.load(site.data_dir),
                 site.evidence, site.data_dir, faces=default_detector, site=site.site,

@@ -43,6 +43,10 @@ def test_events_mode_records_around_real_events(tmp_path: Path, h264_clip: Path)
                     break
                 time.sleep(0.5)
             metrics = client.get("/metrics").text
+            # the incident those events opened holds the camera's video from retention
+            while time.monotonic() < deadline and not svc.recording.holds.active("yard"):
+                time.sleep(0.2)
+            held = svc.recording.holds.active("yard")
         finally:
             svc.stop()
     store = open_store(site.store.url)  # the service closed its own
@@ -56,5 +60,6 @@ def test_events_mode_records_around_real_events(tmp_path: Path, h264_clip: Path)
             assert index.at("yard", t) is not None, (dt, first.ts, segs)
     assert index.at("yard", first.ts + timedelta(seconds=2.5)) is not None  # post-roll
     assert 'kuzet_record_segments_total{camera_id="yard"}' in metrics
+    assert [h.kind for h in held] == ["incident"] and held[0].start <= first.ts < held[0].end
     assert svc.recording.recorders["yard"].status.state in ("stopped", "waiting")
     store.close()
