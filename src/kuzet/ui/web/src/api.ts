@@ -37,7 +37,7 @@ export interface Settings {
   labels?: { rules?: Record<string, Localised> };
 }
 export interface Me { username: string; agency_id: string; role: string; stage: string;
-  permissions?: string[] }
+  permissions?: string[]; clearances?: string[] }
 
 /** A failed call: HTTP status, the server's machine-readable code and its extra fields. */
 export class ApiError extends Error {
