@@ -34,6 +34,7 @@ export class Drawing {
     this.svg.setAttribute("viewBox", "0 0 1 1");
     this.svg.setAttribute("preserveAspectRatio", "none");
     this.svg.id = "fx-svg";
+    this.el.classList.add("off");  // no picture until one camera is chosen
     this.svg.addEventListener("click", (e) => this.click(e));
   }
 
