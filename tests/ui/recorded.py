@@ -4,8 +4,10 @@ time, with playback, exports and bookmarks (kuzet.evidence) and optionally a tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from tests.evidence.conftest import Rec, record
@@ -51,9 +53,11 @@ def recorded_city(
     cameras: list[CameraInfo],
     *,
     archive: TrackIndex | None = None,
+    faces: Callable[[], Any] | None = None,
 ) -> Recorded:
     """Every camera records ``clip`` from wall time ``t0``; its main stream is the clip
-    (what the full-rate live view reads)."""
+    (what the full-rate live view reads). ``faces`` makes the face finder that blurs video
+    for callers without biometric clearance (none: they are refused video)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     store = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
@@ -66,10 +70,12 @@ def recorded_city(
         record(clip, index, vol, camera=cam.id, t0=t0)
     rec = Rec(index, EvidenceHolds(store.engine, svc.audit), {"default": vol})
     signer = Signer(Ed25519PrivateKey.generate(), "test")
-    ev = Evidence(rec, store.engine, svc.audit, signer, EvidenceConfig(), tmp_path / "data")
+    ev = Evidence(
+        rec, store.engine, svc.audit, signer, EvidenceConfig(), tmp_path / "data", faces=faces
+    )
     bus = MemoryBus()
     engine = OpsEngine(IncidentBook(svc.engine, svc.audit, OpsConfig()), bus, store)
     engine.start()
     app = create_app(store=store, blobs=LocalBlobStore(tmp_path / "blobs"), bus=bus, access=svc,
-                     faces=None, incidents=engine, evidence=ev, archive_index=archive)  # fmt: skip
+                     faces=faces, incidents=engine, evidence=ev, archive_index=archive)  # fmt: skip
     return Recorded(store, svc, bus, app, ev, signer)

@@ -11,6 +11,14 @@ import { playlistUrl, type Span } from "./api";
 const BEFORE = 60_000;         // a window starts a minute before the wanted instant
 const WINDOWS = [20 * 60_000, 60_000];  // then 20 min after it (a site's playback_max_s may be 60 s)
 
+// Without biometric clearance a segment is blurred on its first request (~the playing
+// time of the segment on a small server, docs/recording.md): wait for its first byte.
+const SLOW_FIRST_BYTE = {
+  maxTimeToFirstByteMs: 30_000, maxLoadTimeMs: 120_000,
+  timeoutRetry: { maxNumRetry: 4, retryDelayMs: 0, maxRetryDelayMs: 0 },
+  errorRetry: { maxNumRetry: 6, retryDelayMs: 1000, maxRetryDelayMs: 8000 },
+};
+
 export type State = "idle" | "loading" | "ready" | "gap" | "error";
 
 export class CamPlayer {
@@ -91,7 +99,8 @@ export class CamPlayer {
     this.set("loading");
     this.note.textContent = tp("loading");
     // no worker: the page's CSP allows scripts from the server only (no blob: workers)
-    const hls = new Hls({ enableWorker: false, maxBufferLength: 30, backBufferLength: 60 });
+    const hls = new Hls({ enableWorker: false, maxBufferLength: 30, backBufferLength: 60,
+      fragLoadPolicy: { default: SLOW_FIRST_BYTE } });
     this.hls = hls;
     hls.on(Hls.Events.LEVEL_LOADED, () => {
       if (this.hls !== hls || this.pending === null) return;
