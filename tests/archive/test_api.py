@@ -302,3 +302,20 @@ def test_openapi_contract_of_the_archive_routes(city: City) -> None:
         except (Exception, BaseExceptionGroup) as exc:
             failures[op.label] = str(exc)[:2000]
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_info_gives_a_cameras_analysed_picture_size(city: City) -> None:
+    """The search screen draws lines and zones on a picture of another size (a recording's
+    thumbnail, the live view): it scales them to the size the stored tracks were analysed at."""
+
+    def info(who: str, **params: str) -> Any:
+        return city.client.get("/api/archive/info", headers=city.h(who), params=params)
+
+    r = info("oper", camera_id="school-1")
+    assert r.status_code == 200, r.text
+    assert r.json()["frame"] == {"width": 768, "height": 576}
+    assert info("oper").json()["frame"] is None  # no camera asked
+    city.store.upsert_camera(CameraInfo(id="idle-1", category="school", main_url="file:d.mp4"))
+    assert info("oper", camera_id="idle-1").json()["frame"] is None  # nothing stored yet
+    bad = info("school", camera_id="traffic-1")  # outside the caller's scope reads as unknown
+    assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "query.camera_id"

@@ -51,6 +51,11 @@ class TrackPageOut(BaseModel):
     files: int = Field(description="index files opened (a cost figure)")
 
 
+class FrameSize(BaseModel):
+    width: int
+    height: int
+
+
 class ArchiveInfo(BaseModel):
     """What the search screen needs to build its filters."""
 
@@ -59,3 +64,8 @@ class ArchiveInfo(BaseModel):
     max_limit: int
     directions: list[str] = ["in", "out", "both"]
     zone_modes: list[str] = ["enter", "inside"]
+    frame: FrameSize | None = Field(
+        None,
+        description="with `camera_id`: the picture size its stored tracks were analysed at"
+        " (lines and zones are given in these pixels); null when none is stored",
+    )

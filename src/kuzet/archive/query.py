@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from kuzet.archive.files import days_between, files_for
+from kuzet.archive.files import days_between, files_for, list_days
 from kuzet.archive.geometry import Hits, Paths, line_crossings, zone_entries
 from kuzet.archive.model import TrackHit, TrackPage, TrackQuery, decode_cursor, encode_cursor
 from kuzet.archive.schema import ATTRIBUTES, parse_ref, snapshot_path, track_ref
@@ -171,6 +171,19 @@ class TrackIndex:
                 if not files:
                     return None
         return None  # unreachable
+
+    def frame_size(self, camera_id: str) -> tuple[int, int] | None:
+        """The picture size a camera's newest stored track was analysed at (lines and
+        zones are in its pixels), or ``None`` when nothing of it is stored."""
+        for day in reversed(list_days(self.root)):
+            files = files_for(self.root, [day], {camera_id})
+            if not files:
+                continue
+            sql = "SELECT frame_w, frame_h FROM read_parquet($files) ORDER BY start DESC LIMIT 1"
+            got = self._cursor().sql(sql, params={"files": [str(f) for f in files]}).fetchall()
+            if got:
+                return int(got[0][0]), int(got[0][1])
+        return None
 
     # ------------------------------------------------------------ single rows
     def snapshot(self, ref: str) -> bytes | None:

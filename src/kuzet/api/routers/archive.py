@@ -26,7 +26,13 @@ from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
 from kuzet.api.face_access import Faces, audit
 from kuzet.api.schemas import ErrorBody
-from kuzet.api.schemas_archive import ArchiveInfo, CrossingOut, TrackOut, TrackPageOut
+from kuzet.api.schemas_archive import (
+    ArchiveInfo,
+    CrossingOut,
+    FrameSize,
+    TrackOut,
+    TrackPageOut,
+)
 from kuzet.api.security import View, Who
 from kuzet.archive import ATTRIBUTES, ArchiveQueryError, TrackHit, TrackIndex, TrackQuery
 from kuzet.archive.geometry import default_in_point
@@ -187,13 +193,32 @@ def _run(idx: TrackIndex, q: TrackQuery) -> TrackPage:
 
 
 @router.get("/info", response_model=ArchiveInfo, summary="What the search screen may offer")
-def info(ctx: Ctx, who: Who) -> ArchiveInfo:
+def info(
+    ctx: Ctx,
+    view: View,
+    who: Who,
+    camera_id: Annotated[
+        str | None, Query(description="add this camera's analysed picture size (`frame`)")
+    ] = None,
+) -> ArchiveInfo:
     idx = _index(ctx)
     hidden = _hidden(who)
+    frame = None
+    if camera_id is not None:
+        if view.get_camera(camera_id) is None:  # out of scope reads as unknown
+            raise invalid("query.camera_id", f"unknown camera {camera_id!r}")
+        try:
+            size = idx.frame_size(camera_id)
+        except duckdb.Error as exc:
+            raise ApiError(
+                503, "archive_unavailable", f"the track index cannot be read: {exc}"
+            ) from None
+        frame = None if size is None else FrameSize(width=size[0], height=size[1])
     return ArchiveInfo(
         attributes=[a for a in ATTRIBUTES if a not in hidden],
         max_range_days=idx.max_range.total_seconds() / 86400,
         max_limit=MAX_LIMIT,
+        frame=frame,
     )
 
 

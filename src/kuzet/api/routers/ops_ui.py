@@ -30,7 +30,7 @@ from kuzet.core.records import EventQuery
 DIST = Path(__file__).resolve().parents[2] / "ui" / "dist"
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; connect-src 'self'; media-src 'self' data:; frame-ancestors 'none'"
+    "script-src 'self'; connect-src 'self'; media-src 'self' data: blob:; frame-ancestors 'none'"
 )
 BOUNDARY = "kuzetframe"
 LIVE_POLL_S = 0.05

@@ -37,7 +37,7 @@ export interface Settings {
   labels?: { rules?: Record<string, Localised> };
 }
 export interface Me { username: string; agency_id: string; role: string; stage: string;
-  permissions?: string[] }
+  permissions?: string[]; clearances?: string[] }
 
 /** A failed call: HTTP status, the server's machine-readable code and its extra fields. */
 export class ApiError extends Error {
@@ -54,7 +54,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   // the caller's own headers (e.g. X-Kuzet-Reason on an administrator's write) are kept
   const headers: Record<string, string> = { Accept: "application/json",
     ...Object.fromEntries(new Headers(init.headers ?? {}).entries()) };
-  if (init.body) headers["Content-Type"] = "application/json";
+  if (init.body && !(init.body instanceof FormData)) headers["Content-Type"] = "application/json";
   if (token && init.method && init.method !== "GET") headers.Authorization = `Bearer ${token}`;
   let r: Response;
   try {

@@ -8,6 +8,8 @@ import "./i18n/login";
 import "./ops";
 import "./stats";
 import "./history/screens";
+import "./playback/screens";
+import "./forensic/screens";
 import "./admin/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";

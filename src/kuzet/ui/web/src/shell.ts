@@ -77,6 +77,8 @@ export function startShell(who: Me): void {
 }
 
 export function currentScreen(): string | null { return current?.id ?? null; }
+/** Who is signed in (null before sign-in): for cards that offer what the role may do. */
+export const signedIn = (): Me | null => me;
 
 export async function showScreen(id: string): Promise<void> {
   const s = screens.find((x) => x.id === id);

@@ -1,7 +1,7 @@
 // Event search: time range (Almaty clock), camera, district, category, type, class and
 // attributes (key:value), newest first, a page at a time; one event's facts, snapshot and
 // playback. Cameras come from the map's list (names, districts, categories).
-import { api, type CameraPin, type Me } from "../api";
+import { api, type CameraPin, can, type Me } from "../api";
 import { field, h, mark, say, select, table } from "../admin/dom";
 import { fromLocal, timeInput } from "../admin/when";
 import { fmtDateTime } from "../i18n/core";
@@ -9,6 +9,8 @@ import { errorText } from "../i18n/errors";
 import { th, thd } from "../i18n/history";
 import { categoryName, districtName, typeName } from "../i18n/terms";
 import { type EventQuery, type EventRow, events } from "./api";
+import { tp } from "../i18n/playback";
+import { openPlayback } from "../playback/open";
 import { eventMedia } from "./media";
 
 const TYPES = ["zone_presence", "intrusion", "loitering", "crowd", "line_crossing",
@@ -129,13 +131,21 @@ export class SearchView {
       (e) => { mark(this.list, e.id); this.show(e); }));
   }
 
+  /** The camera's timeline from just before the event, for those who may play recordings. */
+  private recording(e: EventRow): HTMLElement | null {
+    if (!can(this.me, "recordings.read")) return null;
+    const b = h("button", { id: "srch-recording" }, tp("openRecording"));
+    b.onclick = () => openPlayback({ cameras: [e.camera_id], at: Date.parse(e.ts) - 10_000 });
+    return b;
+  }
+
   private show(e: EventRow): void {
     const cam = this.cams.find((c) => c.id === e.camera_id);
     const row = (k: string, v: string) => [h("dt", {}, k), h("dd", {}, v)];
     const attrs = Object.entries(e.attributes).filter(([k]) => !HIDDEN_ATTRS.has(k));
     this.card.dataset.event = e.id;
     this.card.replaceChildren(h("h2", {}, typeName(e.type), " · ", this.camName(e.camera_id)),
-      eventMedia(e, this.me, "srch"),
+      eventMedia(e, this.me, "srch"), this.recording(e) ?? "",
       h("dl", {}, ...row(th("time"), fmtDateTime(e.ts)), ...row(th("camera"),
         `${this.camName(e.camera_id)} (${e.camera_id})`),
         ...row(th("district"), districtName(cam?.district ?? null)),

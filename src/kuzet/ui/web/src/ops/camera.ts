@@ -5,6 +5,7 @@ import { fmtTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
 import { agencyName, categoryName, districtName, ruleName, statusName, typeName } from "../i18n/terms";
+import { cameraExtras } from "../playback/camera";
 import { MjpegReader } from "./mjpeg";
 import { agencyOf, ops } from "./state";
 
@@ -15,10 +16,17 @@ export const liveUrl = (id: string): string => `/api/ops/cameras/${encodeURIComp
 export class CameraCard {
   private reader: MjpegReader | null = null;
   private clock: number | null = null;
+  private extras: (() => void) | null = null;
 
   constructor(private el: HTMLElement, private onWall: (id: string) => boolean) {}
 
   close(): void {
+    this.extras?.();
+    this.extras = null;
+    this.stopFrames();
+  }
+
+  private stopFrames(): void {
     this.reader?.stop();
     this.reader = null;
     if (this.clock !== null) clearInterval(this.clock);
@@ -43,6 +51,9 @@ export class CameraCard {
     label();
     wallBtn.addEventListener("click", () => { ops.addToWall.emit(c); label(); });
     this.watch(c.id, img);
+    this.extras = cameraExtras(c.id, this.el.querySelector<HTMLElement>(".actions")!,
+      this.el.querySelector<HTMLElement>("figure.live")!,
+      { stop: () => this.stopFrames(), start: () => this.watch(c.id, img) });
     try {
       const page = await api<{ items: EventRow[] }>(`/api/events?camera_id=${encodeURIComponent(c.id)}&limit=10`);
       const list = this.el.querySelector("#d-events");

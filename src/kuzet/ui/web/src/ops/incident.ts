@@ -4,11 +4,14 @@
 // the timeline entries that come with steps, notes and ticks; what the operator is typing
 // is never thrown away. A step that loses a race (409) says so in the operator's language
 // and the card shows the incident as the winner left it.
-import { api, ApiError, post, type ChecklistItem, type Incident, type LogEntry } from "../api";
+import { api, ApiError, can, post, type ChecklistItem, type Incident, type LogEntry } from "../api";
 import { fmtDateTime, fmtTime, onLangChange, t } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
 import { actionName, actorName, agencyName, districtName, priorityName, ruleName, stateName, typeName } from "../i18n/terms";
+import { tp } from "../i18n/playback";
+import { openPlayback } from "../playback/open";
+import { signedIn } from "../shell";
 import { Checklist } from "./checklist";
 import { ops, upsert } from "./state";
 
@@ -89,6 +92,20 @@ export class IncidentCard {
       d.checklist_items ?? ops.settings.checklists?.[i.type] ?? [], i, (e) => this.error(e));
     this.facts(i);
     this.timeline(d.log);
+    this.recording(d);
+  }
+
+  /** "Recording": the camera's timeline from just before the incident's first event. */
+  private recording(d: Detail): void {
+    const me = signedIn(), i = d.incident;
+    if (!me || !can(me, "recordings.read")) return;
+    const first = Math.min(Date.parse(i.event_ts), ...d.events.map((e) => Date.parse(e.ts)));
+    const b = document.createElement("button");
+    b.id = "d-recording";
+    b.textContent = tp("openRecording");
+    b.onclick = () => openPlayback({ cameras: [i.camera_id], at: first - 10_000,
+      incident: { id: i.id, type: i.type, camera: i.camera_id, ts: first } });
+    this.el.querySelector("#d-live")?.before(b);
   }
 
   /** A change arrived (socket, our own step, a refused step): new facts and buttons now. */
