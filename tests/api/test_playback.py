@@ -327,3 +327,19 @@ def test_scope_and_clearance_apply_to_thumbnails(site: Site) -> None:
     assert r.status_code == 403
     r = site.get("teacher", f"/api/recordings/{CAMERA}/thumbnail.jpg", params={"t": iso(1)})
     assert r.status_code == 404
+
+
+def test_a_player_reloading_its_playlist_is_audited_once_per_view(site: Site) -> None:
+    """hls.js reloads a live-edge playlist every few seconds: one audit record per person,
+    camera and range in a 5-minute window, not one per reload; another range is another."""
+    url = f"/api/recordings/{CAMERA}/playlist.m3u8"
+    before = len(_audit(site, "recording.play"))
+    for _ in range(5):
+        assert site.get("investigator", url, params=rng(1.0, 6.0)).status_code == 200
+    assert len(_audit(site, "recording.play")) == before + 1
+    assert site.get("investigator", url, params=rng(2.0, 6.0)).status_code == 200
+    assert len(_audit(site, "recording.play")) == before + 2
+    # a refusal is always recorded
+    for _ in range(2):
+        assert site.get("blind", url, params=rng(1.0, 6.0)).status_code == 403
+    assert [r["outcome"] for r in _audit(site, "recording.play")[-2:]] == ["denied", "denied"]

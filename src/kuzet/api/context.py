@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
@@ -43,6 +43,9 @@ class ApiContext:
     ops_hub: OpsHub | None = None  # incident changes to /api/ws/ops, made by the lifespan
     archive: TrackIndex | None = None  # forensic search of the track index; None: disabled
     evidence: Evidence | None = None  # playback, exports, bookmarks; None: not recording
+    # the last time each (person, action, target, range) was audited: a player reloading
+    # the same playlist every few seconds is one audit record per window, not hundreds
+    audited: dict[tuple[str, ...], float] = field(default_factory=dict)
 
     def statuses(self) -> dict[str, CameraStatus]:
         """Live status by camera id; empty when no pipeline reports to this app."""

@@ -8,6 +8,7 @@ is refused, never sent unblurred. Both outcomes are audited.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -104,12 +105,35 @@ async def video_mode(
     full = {**detail, "faces_blurred": blurred}
     if refusal is not None:
         full["refused"] = refusal.code
-    await anyio.to_thread.run_sync(
-        lambda: audit(conn, who, action, target=target, outcome=outcome, detail=full)
-    )
+    if refusal is not None or not _seen_recently(conn, who, action, target, detail):
+        await anyio.to_thread.run_sync(
+            lambda: audit(conn, who, action, target=target, outcome=outcome, detail=full)
+        )
     if refusal is not None:
         raise refusal
     return blurred
+
+
+REPEAT_WINDOW_S = 300.0
+
+
+def _seen_recently(
+    conn: HTTPConnection, who: Principal, action: str, target: str, detail: dict[str, Any]
+) -> bool:
+    """Whether this person was audited for this same view (action, target, range) in the
+    last :data:`REPEAT_WINDOW_S` seconds; records it now if not."""
+    ctx = get_context(conn)
+    key = (who.username, who.session_id or "", action, target,
+           str(detail.get("start")), str(detail.get("end")))  # fmt: skip
+    now = time.monotonic()
+    if len(ctx.audited) > 10_000:  # bounded: forget what is past its window
+        for k in [k for k, t in ctx.audited.items() if now - t > REPEAT_WINDOW_S]:
+            del ctx.audited[k]
+    last = ctx.audited.get(key)
+    if last is not None and now - last < REPEAT_WINDOW_S:
+        return True
+    ctx.audited[key] = now
+    return False
 
 
 def span(start: datetime, end: datetime) -> dict[str, str]:
