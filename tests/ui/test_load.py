@@ -46,9 +46,9 @@ def test_map_and_queue_take_a_flood(browser: Any, tmp_path: Path) -> None:
     secret = person(svc, "duty", "situation-centre")  # the platform sees the whole city
     sent = [0]
 
-    def publish() -> None:
+    def publish() -> None:  # RATE * SECONDS events, paced at RATE (a busy machine: slower)
         rnd, t0 = random.Random(1), time.monotonic()
-        while time.monotonic() - t0 < SECONDS:
+        while sent[0] < RATE * SECONDS:
             if (wait := t0 + sent[0] / RATE - time.monotonic()) > 0:
                 time.sleep(wait)
             cam = rnd.choice(cams)
@@ -72,7 +72,6 @@ def test_map_and_queue_take_a_flood(browser: Any, tmp_path: Path) -> None:
                 page.click("nav button[data-tab=map]")
                 page.wait_for_timeout(300)
             pub.join()
-            assert sent[0] >= RATE * SECONDS * 0.9  # the flood really happened
             until(page, f"document.querySelector('#queue-count').textContent === '({sent[0]})'", 30)
             assert page.locator("#queue li[data-id]").count() == 200  # the DOM holds the top rows
             assert int(page.get_attribute("#map", "data-incidents") or 0) == sent[0]
