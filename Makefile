@@ -38,8 +38,9 @@ assets: $(STAMP)
 demo: assets
 	$(KUZET) demo
 
+# Two workers on the two cores: most tests wait on real services, browsers and video.
 test: $(STAMP) system-deps assets
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
