@@ -35,6 +35,10 @@ from kuzet.record import Segment
 from kuzet.record.fmp4 import init_size
 
 
+class _NoSlot(Exception):
+    """Every blur slot is busy: a prefetch gives way."""
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentMedia:
     path: Path
@@ -54,6 +58,7 @@ class Playback:
         self.cache = FileCache(cache_dir, int(cfg.cache_max_mb * (1 << 20)))
         self._blur_slots = threading.Semaphore(cfg.blur_concurrency)
         self._finder: FaceFinder | None = None
+        self._finder_lock = threading.Lock()
         self._prefetch_lock = threading.Lock()
         self._prefetching: set[int] = set()
 
@@ -115,13 +120,14 @@ class Playback:
                 return SegmentMedia(local, seg.init_size, local.stat().st_size)
             path = self.cache.get(f"raw|{seg.volume}|{seg.key}", lambda p: self._download(seg, p))
             return SegmentMedia(path, seg.init_size, path.stat().st_size)
-        self._prefetch(seg)
         path = self.cache.get(f"blur|{seg.volume}|{seg.key}", lambda p: self._blur(seg, p))
+        self._prefetch(seg)  # after: the segment asked for never waits behind the next one
         return SegmentMedia(path, init_size(path), path.stat().st_size)
 
     def _prefetch(self, seg: Segment) -> None:
         """Start blurring the next segment too: a player asks for it next, and making a
-        blurred copy takes about as long as playing it (docs/recording.md)."""
+        blurred copy takes about as long as playing it (docs/recording.md). Only into a
+        free blur slot: a prefetch never delays a segment someone is waiting for."""
         later = self.recording.index.between(seg.camera_id, seg.end, seg.end + timedelta(seconds=2))
         nxt = next((s for s in later if s.start >= seg.start and s.id != seg.id), None)
         if nxt is None or self.cache.path(f"blur|{nxt.volume}|{nxt.key}").is_file():
@@ -133,8 +139,10 @@ class Playback:
 
         def run() -> None:
             try:
-                self.cache.get(f"blur|{nxt.volume}|{nxt.key}", lambda p: self._blur(nxt, p))
-            except Exception:  # the request itself will report it
+                self.cache.get(
+                    f"blur|{nxt.volume}|{nxt.key}", lambda p: self._blur(nxt, p, wait=False)
+                )
+            except Exception:  # _NoSlot: the request itself makes it (or reports why)
                 pass
             finally:
                 with self._prefetch_lock:
@@ -148,25 +156,31 @@ class Playback:
             tmp.write_bytes(src.read_bytes())
             tmp.replace(out)
 
-    def _blur(self, seg: Segment, out: Path) -> None:
+    def _blur(self, seg: Segment, out: Path, *, wait: bool = True) -> None:
         fn = blur_faces(self.finder())
-        with self._blur_slots, segment_file(self.recording.volumes, seg) as src:
-            remux(
-                [(seg, src)],
-                seg.start,
-                seg.end + timedelta(seconds=1),
-                out,
-                frame_fn=fn,
-                fragmented=True,
-                preset="ultrafast",  # a viewing copy: the cheapest encode, made while one waits
-            )
+        if not self._blur_slots.acquire(blocking=wait):
+            raise _NoSlot
+        try:
+            with segment_file(self.recording.volumes, seg) as src:
+                remux(
+                    [(seg, src)],
+                    seg.start,
+                    seg.end + timedelta(seconds=1),
+                    out,
+                    frame_fn=fn,
+                    fragmented=True,
+                    preset="ultrafast",  # a viewing copy: the cheapest encode, made while one waits
+                )
+        finally:
+            self._blur_slots.release()
 
     def finder(self) -> FaceFinder:
         if self.faces is None:
             raise BlurError("no face detector configured")
-        if self._finder is None:
-            self._finder = self.faces()
-        return self._finder
+        with self._finder_lock:  # one detector, however many first requests arrive at once
+            if self._finder is None:
+                self._finder = self.faces()
+            return self._finder
 
     # ------------------------------------------------------------ one MP4
     def mp4(
