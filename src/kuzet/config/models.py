@@ -41,6 +41,25 @@ class _DetectorBase(_Strict):
         "auto", description="ONNX Runtime execution providers, or 'auto' to pick the best"
     )
     max_batch: int = Field(4, ge=1, le=64, description="frames of several cameras per call")
+    runtime: Literal["auto", "onnxruntime", "openvino"] = Field(
+        "auto", description="inference runtime; auto: chosen for this CPU at start-up"
+    )
+    precision: Literal["auto", "fp32", "bf16", "int8"] = Field(
+        "auto", description="auto: bf16 where the CPU has it (OpenVINO), else fp32"
+    )
+    device: Literal["cpu", "gpu"] = Field(
+        "cpu", description="gpu: ONNX Runtime CUDA/TensorRT providers or OpenVINO GPU"
+    )
+
+    @model_validator(mode="after")
+    def _runtime_precision(self) -> _DetectorBase:
+        if self.runtime == "onnxruntime" and self.precision == "bf16":
+            raise ValueError(
+                "precision 'bf16' runs on runtime 'openvino' only; set runtime: openvino or auto"
+            )
+        if self.device == "gpu" and self.precision == "int8":
+            raise ValueError("precision 'int8' is a CPU path; on device gpu use auto or fp32")
+        return self
 
 
 class NanoDetConfig(_DetectorBase):

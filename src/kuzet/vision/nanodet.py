@@ -9,7 +9,8 @@ import numpy as np
 from kuzet.config.models import NanoDetConfig
 from kuzet.core import COCO_CLASSES, Detections
 from kuzet.vision.detector import DETECTORS, chunks, fit, nms_per_class, to_nchw
-from kuzet.vision.runtime import make_session
+from kuzet.vision.quantize import CALIBRATION_ID, calibration_frames
+from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
 STRIDES = (8, 16, 32)
 REG_BINS = 11  # distribution focal loss: 11 bins per box side
@@ -80,6 +81,9 @@ class NanoDetDetector:
         max_batch: int = 4,
         letterbox: bool = False,
         normalize: str = "nanodet",
+        runtime: RuntimeName = "onnxruntime",
+        precision: Precision = "fp32",
+        device: Device = "cpu",
     ) -> None:
         if normalize not in ("nanodet", "rgb01"):
             raise ValueError(f"normalize must be 'nanodet' or 'rgb01', not {normalize!r}")
@@ -88,7 +92,14 @@ class NanoDetDetector:
             if normalize == "nanodet"
             else {"rgb": True}
         )
-        self.session = make_session(model, providers, threads)
+        self.session = make_session(
+            model, providers, threads, runtime=runtime, precision=precision, device=device,
+            calibration=lambda: [
+                to_nchw([fit(f, (input_size,) * 2, letterbox)[0]], **self._norm)  # type: ignore[arg-type]
+                for f in calibration_frames()
+            ],
+            calibration_id=f"{CALIBRATION_ID}:nanodet:{normalize}:{input_size}:{letterbox}",
+        )  # fmt: skip
         self.input_name = self.session.get_inputs()[0].name
         outs = self.session.get_outputs()
         by_cells = sorted(outs, key=lambda o: -int(o.shape[1]))  # stride 8 first
@@ -135,4 +146,7 @@ def _create(cfg: NanoDetConfig) -> NanoDetDetector:
         threads=cfg.threads,
         providers=cfg.providers,
         max_batch=cfg.max_batch,
+        runtime=cfg.runtime,
+        precision=cfg.precision,
+        device=cfg.device,
     )

@@ -10,7 +10,7 @@ import numpy as np
 from kuzet.config.models import YoloConfig
 from kuzet.core import COCO_CLASSES, Detections
 from kuzet.vision.detector import DETECTORS, chunks, fit, nms_per_class, to_nchw
-from kuzet.vision.runtime import make_session
+from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
 Layout = Literal["v5", "v8"]
 
@@ -64,8 +64,13 @@ class YoloDetector:
         threads: int = 0,
         providers: list[str] | str = "auto",
         max_batch: int = 4,
+        runtime: RuntimeName = "onnxruntime",
+        precision: Precision = "fp32",
+        device: Device = "cpu",
     ) -> None:
-        self.session = make_session(model, providers, threads)
+        self.session = make_session(
+            model, providers, threads, runtime=runtime, precision=precision, device=device
+        )
         inp = self.session.get_inputs()[0]
         self.input_name = inp.name
         h, w = inp.shape[2], inp.shape[3]
@@ -112,4 +117,7 @@ def _create(cfg: YoloConfig) -> YoloDetector:
         threads=cfg.threads,
         providers=cfg.providers,
         max_batch=cfg.max_batch,
+        runtime=cfg.runtime,
+        precision=cfg.precision,
+        device=cfg.device,
     )
