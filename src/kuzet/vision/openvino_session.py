@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from kuzet.assets import cache_dir
+
 # OpenVINO's inference precision hint per Kuzet precision. int8 comes from the model
 # itself (QDQ nodes), run with f32 elsewhere so only the quantised layers change.
 _HINT = {"fp32": "f32", "bf16": "bf16", "int8": "f32"}
@@ -44,9 +46,12 @@ class OpenVINOSession:
 
         core = ov.Core()
         if isinstance(model, bytes):
-            net = core.read_model(model=model, weights=b"")
+            net: Any = core.read_model(model=model, weights=b"")
         else:
-            net = core.read_model(str(model))
+            # compiled blobs cached by OpenVINO (keyed by the model's hash, config, device and
+            # OpenVINO version): a warm start loads instead of compiling (0.2-0.45 s vs 0.5-0.9)
+            core.set_property({"CACHE_DIR": str(cache_dir() / "openvino")})
+            net = str(model)
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY"}
         if device.upper().startswith("CPU"):
             config["INFERENCE_PRECISION_HINT"] = _HINT[precision]
