@@ -14,7 +14,10 @@ additions. Cameras a core = frames/s end to end (resize, normalise, inference, d
 round by round so load from other jobs falls on every candidate alike; ratios are to fp32
 in the same run.
 
-    .venv/bin/python bench/runtime_compare.py [--quick] [--rounds 7] [--cpu 1]
+    .venv/bin/python bench/runtime_compare.py [--quick] [--rounds 7] [--cpu 1] [--device gpu]
+
+``--device gpu`` (when a GPU is lent): ONNX Runtime's TensorRT/CUDA providers and OpenVINO's
+GPU device against ONNX Runtime fp32 on the CPU; wall time is then the figure that counts.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from kuzet.core import Detections
 from kuzet.vision.models import pull
 from kuzet.vision.nanodet import NanoDetDetector
 from kuzet.vision.quantize import calibration_frames
-from kuzet.vision.runtime import BF16_FLAGS, cpu_flags
+from kuzet.vision.runtime import BF16_FLAGS, RuntimeChoiceError, cpu_flags
 
 FPS_ANALYSIS = 5.0
 PHOTOS = ("bus.jpg", "zidane.jpg", "t1.jpg", "messi5.jpg", "grace_hopper.jpg")
@@ -107,17 +110,27 @@ def _prep(det: NanoDetDetector, frame: np.ndarray) -> np.ndarray:
     return to_nchw([fit(frame, (det.size, det.size), det.letterbox)[0]], **det._norm)  # type: ignore[arg-type]
 
 
-def candidates(model: Path, flags: frozenset[str]) -> dict[str, Callable[[], NanoDetDetector]]:
-    def make(runtime: str, precision: str) -> Callable[[], NanoDetDetector]:
+def candidates(
+    model: Path, flags: frozenset[str], gpu: bool
+) -> dict[str, Callable[[], NanoDetDetector]]:
+    def make(runtime: str, precision: str, device: str = "cpu") -> Callable[[], NanoDetDetector]:
         return lambda: NanoDetDetector(
             model,
             416,
-            threads=1,
+            threads=0 if gpu else 1,
             max_batch=1,
-            runtime=runtime,
+            runtime=runtime,  # type: ignore[arg-type]
             precision=precision,  # type: ignore[arg-type]
+            device=device,  # type: ignore[arg-type]
         )
 
+    if gpu:  # the reference stays ONNX Runtime fp32 on the CPU
+        return {
+            "onnxruntime fp32": make("onnxruntime", "fp32"),
+            "onnxruntime gpu (TensorRT/CUDA)": make("onnxruntime", "fp32", "gpu"),
+            "openvino gpu fp32": make("openvino", "fp32", "gpu"),
+            "openvino gpu fp16": make("openvino", "bf16", "gpu"),
+        }
     out = {
         "onnxruntime fp32": make("onnxruntime", "fp32"),
         "onnxruntime int8 (QDQ)": make("onnxruntime", "int8"),
@@ -145,20 +158,35 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds")
     ap.add_argument("--frames", type=int, default=40, help="vtest.avi reporting frames")
     ap.add_argument("--cpu", type=int, default=None, help="core to pin to (default: last)")
+    ap.add_argument(
+        "--device",
+        choices=("cpu", "gpu"),
+        default="cpu",
+        help="gpu: ONNX Runtime TensorRT/CUDA and OpenVINO GPU against CPU fp32 (no pinning)",
+    )
     args = ap.parse_args()
+    gpu = args.device == "gpu"
     rounds, n_frames, per_round = (2, 8, 10) if args.quick else (args.rounds, args.frames, 30)
     cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
+    if not gpu:
+        os.sched_setaffinity(0, {cpu})
     flags = cpu_flags()
-    print(f"CPU: bf16 flags {sorted(flags & BF16_FLAGS) or 'none'}; pinned to core {cpu}")
+    where = "GPU candidates, all cores" if gpu else f"pinned to core {cpu}"
+    print(f"CPU: bf16 flags {sorted(flags & BF16_FLAGS) or 'none'}; {where}")
     load = os.getloadavg()[0]
     model = pull("nanodet", 416, quiet=True)
     frames = report_frames(n_frames)
-    dets = {name: make() for name, make in candidates(model, flags).items()}
+    dets: dict[str, NanoDetDetector] = {}
+    for name, make in candidates(model, flags, gpu).items():
+        try:
+            dets[name] = make()
+        except (RuntimeChoiceError, RuntimeError, ValueError) as exc:
+            print(f"{name} left out: {exc}")
     try:
-        dets["openvino int8 (NNCF)"] = nncf_detector(
-            model, dets["onnxruntime fp32"], calibration_frames(16 if args.quick else 32)
-        )
+        if not gpu:
+            dets["openvino int8 (NNCF)"] = nncf_detector(
+                model, dets["onnxruntime fp32"], calibration_frames(16 if args.quick else 32)
+            )
     except ImportError:
         print("nncf not installed: OpenVINO int8 by NNCF left out")
     ref = [dets["onnxruntime fp32"].detect([f])[0] for f in frames]

@@ -17,6 +17,7 @@ from kuzet.config import ConfigError, parse_site
 from kuzet.config.models import NanoDetConfig
 from kuzet.core import Detections, class_id_of
 from kuzet.vision import create_detector
+from kuzet.vision import runtime as runtime_mod
 from kuzet.vision.nanodet import NanoDetDetector
 from kuzet.vision.quantize import fold_pads, int8_model
 from kuzet.vision.runtime import (
@@ -80,11 +81,15 @@ def test_impossible_choices_say_why(
         choose(runtime, precision, flags=flags, have_openvino=have_ov)  # type: ignore[arg-type]
 
 
-def test_gpu_is_a_switch() -> None:
+def test_gpu_is_a_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     c = choose("auto", "auto", "gpu", flags=OLD, gpu_providers=["CUDAExecutionProvider"])
     assert (c.runtime, c.device) == ("onnxruntime", "gpu")
+    monkeypatch.setattr(runtime_mod, "_openvino_has_gpu", lambda: True)
     c = choose("openvino", "auto", "gpu", flags=OLD, have_openvino=True, gpu_providers=[])
     assert (c.runtime, c.device) == ("openvino", "gpu")
+    monkeypatch.setattr(runtime_mod, "_openvino_has_gpu", lambda: False)
+    with pytest.raises(RuntimeChoiceError, match="openvino without a GPU device"):
+        choose("openvino", "auto", "gpu", flags=OLD, have_openvino=True, gpu_providers=[])
     with pytest.raises(RuntimeChoiceError, match="no GPU path here"):
         choose("onnxruntime", "auto", "gpu", flags=OLD, have_openvino=True, gpu_providers=[])
     with pytest.raises(RuntimeChoiceError, match="int8' is a CPU path"):

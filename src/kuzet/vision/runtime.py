@@ -160,12 +160,20 @@ def _choose_gpu(
     prec: Literal["fp32", "bf16"] = "bf16" if precision == "bf16" else "fp32"
     if runtime in ("auto", "onnxruntime") and gpu_providers and prec == "fp32":
         return Choice("onnxruntime", "fp32", "gpu", f"ONNX Runtime on {gpu_providers[0]}")
-    if runtime in ("auto", "openvino") and have_openvino:
+    ov_gpu = have_openvino and runtime in ("auto", "openvino") and _openvino_has_gpu()
+    if ov_gpu:
         return Choice("openvino", prec, "gpu", "OpenVINO GPU device")
     raise RuntimeChoiceError(
         f"device 'gpu' with runtime {runtime!r}: no GPU path here (ONNX Runtime providers "
-        f"{ort.get_available_providers()}, openvino {'installed' if have_openvino else 'missing'})"
+        f"{ort.get_available_providers()}, openvino "
+        f"{'without a GPU device' if have_openvino else 'missing'})"
     )
+
+
+def _openvino_has_gpu() -> bool:
+    import openvino as ov
+
+    return any(d.startswith("GPU") for d in ov.Core().available_devices)
 
 
 def pick_providers(providers: Sequence[str] | str = "auto") -> list[str]:
