@@ -4,10 +4,10 @@ Detectors call :func:`make_session` and get an object with ONNX Runtime's sessio
 (``get_inputs``, ``get_outputs``, ``run``), whether ONNX Runtime or OpenVINO runs it.
 
 ``auto`` follows docs/benchmarks.md ("Inference runtime", NanoDet 416, one core, 45 real
-frames): where the CPU computes bf16 natively (``avx512_bf16`` or ``amx_bf16``) OpenVINO bf16
-gives x2.25 the cameras a core at 99.1 % of fp32's boxes (x2.04 at 99.4 % on a Zen 5 core);
-elsewhere OpenVINO fp32 is no faster (x0.96-1.06), so ONNX Runtime fp32 stays. int8 (88.9 %
-ORT QDQ, 95.1 % NNCF) misses 98 %: it runs only when a config asks for it.
+frames): where the CPU computes bf16 natively (``avx512_bf16`` or ``amx_bf16``) OpenVINO
+bf16 gives x2.25-2.66 the cameras a core at 99.1 % of fp32's boxes (x2.04 at 99.4 % on a
+Zen 5 core); elsewhere OpenVINO fp32 is no faster (x0.96-1.06), so ONNX Runtime fp32 stays.
+int8 (88.9 % ORT QDQ, 95.1 % NNCF) misses 98 %: it runs only when a config asks for it.
 """
 
 from __future__ import annotations
