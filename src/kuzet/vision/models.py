@@ -1,5 +1,8 @@
 """Converted models in the cache: ``pull`` converts once from verified assets.
 
+Loading a model already converted imports neither ``onnx`` nor the converter (start-up of
+``kuzet detect``: tests/vision/test_startup.py).
+
 No network here except through :func:`kuzet.assets.ensure` (which uses the package
 clients and checks sha256). A JSON manifest beside each .onnx records where it came
 from, so a changed asset or converter version triggers a re-conversion.
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.assets import ASSETS, cache_dir, ensure
-from kuzet.vision.tfjs import CONVERTER_VERSION, convert
+from kuzet.vision.tfjs.version import CONVERTER_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,8 @@ def _convert(
 ) -> None:
     name = entry.name
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kuzet.vision.tfjs import convert  # onnx + the converter: only when converting
 
     with Progress(
         SpinnerColumn(),

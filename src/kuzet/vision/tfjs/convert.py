@@ -9,8 +9,9 @@ import onnx
 from kuzet.vision.tfjs.builder import build_onnx
 from kuzet.vision.tfjs.optimize import clean_layout, free_dims, resize_sizes_to_scales
 from kuzet.vision.tfjs.reader import read_tfjs
+from kuzet.vision.tfjs.version import CONVERTER_VERSION
 
-CONVERTER_VERSION = "1"
+__all__ = ["CONVERTER_VERSION", "convert"]
 
 
 def convert(
