@@ -79,6 +79,14 @@ class NanoDetConfig(_DetectorBase):
     input_size: int = Field(416, ge=64, le=1280, multiple_of=32)
 
 
+class CenterNetConfig(_DetectorBase):
+    """MB3-CenterNet (COCO-80) of the same npm package as NanoDet, converted at pull time."""
+
+    type: Literal["centernet"] = "centernet"
+    model: str = Field("centernet", description="catalog name or path to a converted .onnx")
+    input_size: int = Field(512, ge=64, le=1280, multiple_of=32)
+
+
 class YoloConfig(_DetectorBase):
     """A user's YOLO-family ONNX (v5 / v8 / v11 output layouts)."""
 
@@ -91,7 +99,9 @@ class YoloConfig(_DetectorBase):
     input_size: int | None = Field(None, description="taken from the model when omitted")
 
 
-DetectorConfig = Annotated[NanoDetConfig | YoloConfig, Field(discriminator="type")]
+DetectorConfig = Annotated[
+    NanoDetConfig | CenterNetConfig | YoloConfig, Field(discriminator="type")
+]
 
 
 # ---------------------------------------------------------------- bus

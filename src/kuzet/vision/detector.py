@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
-from kuzet.config.models import NanoDetConfig, YoloConfig
+from kuzet.config.models import CenterNetConfig, NanoDetConfig, YoloConfig
 from kuzet.core import COCO_CLASSES, Detections, Registry
 
 
@@ -26,8 +26,9 @@ class Detector(Protocol):
 DETECTORS: Registry[Detector] = Registry[Detector]("detector")
 
 
-def create_detector(cfg: NanoDetConfig | YoloConfig) -> Detector:
+def create_detector(cfg: NanoDetConfig | CenterNetConfig | YoloConfig) -> Detector:
     """Build the detector the config's ``type`` names (imports register the built-ins)."""
+    from kuzet.vision import centernet as _centernet  # noqa: F401
     from kuzet.vision import nanodet as _nanodet  # noqa: F401
     from kuzet.vision import yolo as _yolo  # noqa: F401
 

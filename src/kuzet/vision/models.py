@@ -28,12 +28,18 @@ class CatalogModel:
     weights: tuple[str, ...]  # asset names of its shards
     sizes: tuple[int | None, ...]  # first is the default; None: the size it was exported at
     what: str
+    outputs: tuple[str, ...] | None = None  # convert only these (None: the graph's own)
 
 
 CATALOG: dict[str, CatalogModel] = {
     "nanodet": CatalogModel(
         "nanodet", "nanodet.json", ("nanodet.bin",), (416, 320),
         "NanoDet COCO-80 detector, converted from the TF.js graph",
+    ),
+    "centernet": CatalogModel(
+        "centernet", "centernet.json", ("centernet.bin",), (512, 416, 320),
+        "MB3-CenterNet COCO-80 detector (heatmap + sizes; decoded in numpy)",
+        ("tower_0/keypoints", "tower_0/wh"),
     ),
     "blazeface-back": CatalogModel(
         "blazeface-back", "blazeface-back.json", ("blazeface-back.bin",), (None,),
@@ -123,7 +129,7 @@ def _convert(
             ensure(w, quiet=quiet)
         size = input_size or "native size"
         progress.update(task, advance=1, description=f"converting {name} to ONNX ({size})")
-        model = convert(graph, input_size)
+        model = convert(graph, input_size, outputs=entry.outputs)
         progress.update(task, advance=1, description=f"writing {onnx_path.name}")
         onnx_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = onnx_path.with_suffix(".onnx.part")
