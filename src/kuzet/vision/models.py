@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.assets import ASSETS, cache_dir, ensure
-from kuzet.vision.tfjs.version import CONVERTER_VERSION
+from kuzet.vision.tfjs_version import CONVERTER_VERSION
 
 
 @dataclass(frozen=True, slots=True)

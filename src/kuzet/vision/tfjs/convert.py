@@ -10,7 +10,7 @@ import onnx
 from kuzet.vision.tfjs.builder import build_onnx
 from kuzet.vision.tfjs.optimize import clean_layout, free_dims, resize_sizes_to_scales
 from kuzet.vision.tfjs.reader import TfjsFormatError, TfjsModel, read_tfjs
-from kuzet.vision.tfjs.version import CONVERTER_VERSION
+from kuzet.vision.tfjs_version import CONVERTER_VERSION
 
 __all__ = ["CONVERTER_VERSION", "convert"]
 
