@@ -151,12 +151,12 @@ class PostProcess:
         self,
         labels: Sequence[str],
         iou_threshold: float,
-        class_groups_: Sequence[Sequence[str]] | None,
+        groups: Sequence[Sequence[str]] | None,
         cross_iou: float = 0.7,
         max_det: int = 300,
     ) -> None:
         self.iou_threshold = iou_threshold
-        self.group_of = class_groups(labels, class_groups_) if class_groups_ else None
+        self.group_of = class_groups(labels, groups) if groups else None
         self.cross_iou = cross_iou
         self.max_det = max_det
 
