@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kuzet.schema import open_store
-
 if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.config.models import SiteConfig
@@ -41,6 +39,7 @@ def _open(site: Path | None, db: str | None) -> tuple[SiteConfig, Store, AccessS
     """The site's store and access service. The site's data dir (key files, audit head
     file) is used with the site's own database only, never with a ``--db`` alone."""
     from kuzet.access.service import AccessService
+    from kuzet.schema import open_store  # alembic: kept off other commands' start-up
 
     cfg = _site(site)
     store = open_store(db or cfg.store.url)  # upgrades the schema, access tables included

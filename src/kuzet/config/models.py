@@ -33,6 +33,33 @@ class CameraCategory(StrEnum):
 
 
 # ---------------------------------------------------------------- detectors
+# COCO classes a detector confuses on one object (NanoDet on real photos: car + truck on
+# one SUV, sheep + dog + cow on one box at 320; docs/vision.md). Person is in no group: a
+# rider's box on a horse is a second object, not a duplicate.
+DEFAULT_CLASS_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("car", "truck", "bus", "train"),
+    ("bicycle", "motorcycle"),
+    ("bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"),
+)
+
+
+class CrossClassNmsConfig(_Strict):
+    """Suppression of near-duplicate boxes across confusable classes, after per-class NMS.
+
+    Per-class NMS lets one animal be both "horse" and "cow", so counting rules count it
+    twice; within a group only the best-scoring of such boxes is kept.
+    """
+
+    enabled: bool = True
+    iou_threshold: float = Field(
+        0.7, gt=0, le=1, description="boxes of one group overlapping more than this are one object"
+    )
+    groups: list[list[str]] = Field(
+        default_factory=lambda: [list(g) for g in DEFAULT_CLASS_GROUPS],
+        description="class names that may describe the same object",
+    )
+
+
 class _DetectorBase(_Strict):
     score_threshold: float = Field(0.35, ge=0, le=1, description="drop boxes below this")
     iou_threshold: float = Field(0.5, ge=0, le=1, description="NMS overlap threshold")
@@ -70,6 +97,14 @@ class NanoDetConfig(_DetectorBase):
     input_size: int = Field(416, ge=64, le=1280, multiple_of=32)
 
 
+class CenterNetConfig(_DetectorBase):
+    """MB3-CenterNet (COCO-80) of the same npm package as NanoDet, converted at pull time."""
+
+    type: Literal["centernet"] = "centernet"
+    model: str = Field("centernet", description="catalog name or path to a converted .onnx")
+    input_size: int = Field(512, ge=64, le=1280, multiple_of=32)
+
+
 class YoloConfig(_DetectorBase):
     """A user's YOLO-family ONNX (v5 / v8 / v11 output layouts)."""
 
@@ -82,7 +117,9 @@ class YoloConfig(_DetectorBase):
     input_size: int | None = Field(None, description="taken from the model when omitted")
 
 
-DetectorConfig = Annotated[NanoDetConfig | YoloConfig, Field(discriminator="type")]
+DetectorConfig = Annotated[
+    NanoDetConfig | CenterNetConfig | YoloConfig, Field(discriminator="type")
+]
 
 
 # ---------------------------------------------------------------- bus

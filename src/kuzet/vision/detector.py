@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
 
-from kuzet.config.models import NanoDetConfig, YoloConfig
-from kuzet.core import Detections, Registry
+from kuzet.config.models import CenterNetConfig, NanoDetConfig, YoloConfig
+from kuzet.core import COCO_CLASSES, Detections, Registry
 
 
 @runtime_checkable
 class Detector(Protocol):
-    """Boxes for BGR uint8 frames of any size, in each frame's pixels, NMS done per class."""
+    """Boxes for BGR uint8 frames of any size, in each frame's pixels, NMS done per class
+    and (by default) across confusable classes."""
 
     labels: tuple[str, ...]
 
@@ -24,8 +26,9 @@ class Detector(Protocol):
 DETECTORS: Registry[Detector] = Registry[Detector]("detector")
 
 
-def create_detector(cfg: NanoDetConfig | YoloConfig) -> Detector:
+def create_detector(cfg: NanoDetConfig | CenterNetConfig | YoloConfig) -> Detector:
     """Build the detector the config's ``type`` names (imports register the built-ins)."""
+    from kuzet.vision import centernet as _centernet  # noqa: F401
     from kuzet.vision import nanodet as _nanodet  # noqa: F401
     from kuzet.vision import yolo as _yolo  # noqa: F401
 
@@ -96,6 +99,76 @@ def nms_per_class(
     keep = np.asarray(kept, np.int64).reshape(-1)
     keep = keep[np.argsort(-scores[keep], kind="stable")]
     return keep[:max_det]
+
+
+def class_groups(labels: Sequence[str], groups: Sequence[Sequence[str]]) -> np.ndarray:
+    """Group index of every class id (-1: in no group), for :func:`suppress_across_classes`.
+
+    A name neither among ``labels`` nor a COCO class is a typo and refused; a COCO name a
+    custom model lacks is skipped (the default groups are COCO's)."""
+    index = {name: i for i, name in enumerate(labels)}
+    out = np.full(len(labels), -1, np.int32)
+    for g, names in enumerate(groups):
+        for name in names:
+            if name in index:
+                out[index[name]] = g
+            elif name not in COCO_CLASSES:
+                raise ValueError(
+                    f"cross_class_nms.groups: class {name!r} is not one of the detector's labels"
+                )
+    return out
+
+
+def suppress_across_classes(
+    xyxy: np.ndarray,
+    scores: np.ndarray,
+    class_id: np.ndarray,
+    group_of: np.ndarray,
+    iou: float,
+) -> np.ndarray:
+    """Indices kept, best first, once boxes of one class group overlapping by more than
+    ``iou`` are reduced to the best (class-agnostic NMS inside each group). Boxes of
+    classes in no group are all kept."""
+    order = np.argsort(-scores, kind="stable")
+    if len(order) == 0:
+        return order.astype(np.int64)
+    group = group_of[class_id]
+    grouped = order[group[order] >= 0]
+    if len(grouped) < 2:
+        return order.astype(np.int64)
+    wh = xyxy[grouped, 2:] - xyxy[grouped, :2]
+    boxes = np.concatenate([xyxy[grouped, :2], wh], axis=1).astype(np.float32)
+    nms: Any = cv2.dnn.NMSBoxesBatched
+    kept = nms(boxes, scores[grouped].astype(np.float32), group[grouped].astype(np.int32), 0.0, iou)
+    dropped = set(grouped.tolist()) - set(grouped[np.asarray(kept, np.int64).reshape(-1)].tolist())
+    return np.array([i for i in order.tolist() if i not in dropped], np.int64)
+
+
+class PostProcess:
+    """Per-class NMS, then (if configured) suppression across confusable classes."""
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        iou_threshold: float,
+        groups: Sequence[Sequence[str]] | None,
+        cross_iou: float = 0.7,
+        max_det: int = 300,
+    ) -> None:
+        self.iou_threshold = iou_threshold
+        self.group_of = class_groups(labels, groups) if groups else None
+        self.cross_iou = cross_iou
+        self.max_det = max_det
+
+    def keep(self, xyxy: np.ndarray, scores: np.ndarray, class_id: np.ndarray) -> np.ndarray:
+        keep = nms_per_class(xyxy, scores, class_id, self.iou_threshold, self.max_det)
+        if self.group_of is not None and len(keep) > 1:
+            keep = keep[
+                suppress_across_classes(
+                    xyxy[keep], scores[keep], class_id[keep], self.group_of, self.cross_iou
+                )
+            ]
+        return keep
 
 
 def chunks(items: list[np.ndarray], n: int) -> list[list[np.ndarray]]:

@@ -1,5 +1,8 @@
 """Converted models in the cache: ``pull`` converts once from verified assets.
 
+Loading a model already converted imports neither ``onnx`` nor the converter (start-up of
+``kuzet detect``: tests/vision/test_startup.py).
+
 No network here except through :func:`kuzet.assets.ensure` (which uses the package
 clients and checks sha256). A JSON manifest beside each .onnx records where it came
 from, so a changed asset or converter version triggers a re-conversion.
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.assets import ASSETS, cache_dir, ensure
-from kuzet.vision.tfjs import CONVERTER_VERSION, convert
+from kuzet.vision.tfjs_version import CONVERTER_VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +28,18 @@ class CatalogModel:
     weights: tuple[str, ...]  # asset names of its shards
     sizes: tuple[int | None, ...]  # first is the default; None: the size it was exported at
     what: str
+    outputs: tuple[str, ...] | None = None  # convert only these (None: the graph's own)
 
 
 CATALOG: dict[str, CatalogModel] = {
     "nanodet": CatalogModel(
         "nanodet", "nanodet.json", ("nanodet.bin",), (416, 320),
         "NanoDet COCO-80 detector, converted from the TF.js graph",
+    ),
+    "centernet": CatalogModel(
+        "centernet", "centernet.json", ("centernet.bin",), (512, 416, 320),
+        "MB3-CenterNet COCO-80 detector (heatmap + sizes; decoded in numpy)",
+        ("tower_0/keypoints", "tower_0/wh"),
     ),
     "blazeface-back": CatalogModel(
         "blazeface-back", "blazeface-back.json", ("blazeface-back.bin",), (None,),
@@ -105,6 +114,8 @@ def _convert(
     name = entry.name
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from kuzet.vision.tfjs import convert  # onnx + the converter: only when converting
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -118,7 +129,7 @@ def _convert(
             ensure(w, quiet=quiet)
         size = input_size or "native size"
         progress.update(task, advance=1, description=f"converting {name} to ONNX ({size})")
-        model = convert(graph, input_size)
+        model = convert(graph, input_size, outputs=entry.outputs)
         progress.update(task, advance=1, description=f"writing {onnx_path.name}")
         onnx_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = onnx_path.with_suffix(".onnx.part")

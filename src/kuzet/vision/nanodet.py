@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from kuzet.config.models import NanoDetConfig
+from kuzet.config.models import DEFAULT_CLASS_GROUPS, NanoDetConfig
 from kuzet.core import COCO_CLASSES, Detections
-from kuzet.vision.detector import DETECTORS, chunks, fit, nms_per_class, to_nchw
+from kuzet.vision.detector import DETECTORS, PostProcess, chunks, fit, to_nchw
 from kuzet.vision.quantize import CALIBRATION_ID, calibration_frames
 from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
@@ -79,6 +80,8 @@ class NanoDetDetector:
         threads: int = 0,
         providers: list[str] | str = "auto",
         max_batch: int = 4,
+        class_groups: Sequence[Sequence[str]] | None = DEFAULT_CLASS_GROUPS,
+        cross_iou: float = 0.7,
         letterbox: bool = False,
         normalize: str = "nanodet",
         runtime: RuntimeName = "onnxruntime",
@@ -111,6 +114,7 @@ class NanoDetDetector:
         self.size = input_size
         self.score_threshold = score_threshold
         self.iou_threshold = iou_threshold
+        self.post = PostProcess(COCO_CLASSES, iou_threshold, class_groups, cross_iou)
         self.max_batch = max_batch
         self.letterbox = letterbox
 
@@ -128,7 +132,7 @@ class NanoDetDetector:
                     self.size,
                     self.score_threshold,
                 )
-                keep = nms_per_class(xyxy, score, cls, self.iou_threshold)
+                keep = self.post.keep(xyxy, score, cls)
                 h, w = im.shape[:2]
                 results.append(Detections(lb.to_frame(xyxy[keep], w, h), score[keep], cls[keep]))
         return results
@@ -149,4 +153,6 @@ def _create(cfg: NanoDetConfig) -> NanoDetDetector:
         runtime=cfg.runtime,
         precision=cfg.precision,
         device=cfg.device,
+        class_groups=cfg.cross_class_nms.groups if cfg.cross_class_nms.enabled else None,
+        cross_iou=cfg.cross_class_nms.iou_threshold,
     )

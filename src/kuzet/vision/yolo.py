@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from kuzet.config.models import YoloConfig
+from kuzet.config.models import DEFAULT_CLASS_GROUPS, YoloConfig
 from kuzet.core import COCO_CLASSES, Detections
-from kuzet.vision.detector import DETECTORS, chunks, fit, nms_per_class, to_nchw
+from kuzet.vision.detector import DETECTORS, PostProcess, chunks, fit, to_nchw
 from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
 Layout = Literal["v5", "v8"]
@@ -67,6 +68,8 @@ class YoloDetector:
         runtime: RuntimeName = "onnxruntime",
         precision: Precision = "fp32",
         device: Device = "cpu",
+        class_groups: Sequence[Sequence[str]] | None = DEFAULT_CLASS_GROUPS,
+        cross_iou: float = 0.7,
     ) -> None:
         self.session = make_session(
             model, providers, threads, runtime=runtime, precision=precision, device=device
@@ -88,6 +91,7 @@ class YoloDetector:
         )
         self.score_threshold = score_threshold
         self.iou_threshold = iou_threshold
+        self.post = PostProcess(self.labels, iou_threshold, class_groups, cross_iou)
 
     def detect(self, images: list[np.ndarray]) -> list[Detections]:
         results: list[Detections] = []
@@ -99,7 +103,7 @@ class YoloDetector:
             )
             for b, (im, (_, lb)) in enumerate(zip(group, fitted, strict=True)):
                 xyxy, score, cls = decode(out[b], self.layout, self.score_threshold)
-                keep = nms_per_class(xyxy, score, cls, self.iou_threshold)
+                keep = self.post.keep(xyxy, score, cls)
                 h, w = im.shape[:2]
                 results.append(Detections(lb.to_frame(xyxy[keep], w, h), score[keep], cls[keep]))
         return results
@@ -120,4 +124,6 @@ def _create(cfg: YoloConfig) -> YoloDetector:
         runtime=cfg.runtime,
         precision=cfg.precision,
         device=cfg.device,
+        class_groups=cfg.cross_class_nms.groups if cfg.cross_class_nms.enabled else None,
+        cross_iou=cfg.cross_class_nms.iou_threshold,
     )
