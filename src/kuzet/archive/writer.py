@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from kuzet.archive.files import Sequence
-from kuzet.archive.layout import Layout, LocalLayout
+from kuzet.archive.layout import ArchiveUnavailable, Layout, LocalLayout
 from kuzet.archive.schema import TrackRow, to_table
 from kuzet.config.archive import ArchiveConfig
 
@@ -116,6 +116,9 @@ class TrackIndexWriter:
                         done += self.layout.compact(day, cam) > 0
                     if self.layout.spooled():  # not merged yet: waits for the upload
                         continue
+                except ArchiveUnavailable as exc:  # S3 down: one line, the next pass retries
+                    log.warning("track index compaction waits", extra={"error": str(exc)[:300]})
+                    return done
                 except Exception:
                     log.exception("track index compaction failed",
                                   extra={"day": day.isoformat(), "camera": cam})  # fmt: skip
