@@ -47,6 +47,8 @@ _LIST_THREADS = 8  # LIST requests in flight for one search (one per camera-day)
 class S3Layout:
     """Index files as objects ``<bucket>/<prefix>/day=.../camera=.../...``."""
 
+    pre_buffer = True  # coalesce a row group's column ranges into few GETs (measured)
+
     def __init__(
         self,
         *,
@@ -152,7 +154,7 @@ class S3Layout:
     def dataset(self, files: list[str]) -> ds.FileSystemDataset:
         """The files as one dataset, sizes known (no HEAD request per file)."""
         fmt = ds.ParquetFileFormat(
-            default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=True)
+            default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=self.pre_buffer)
         )
         frags = [fmt.make_fragment(p, self.fs, file_size=self._sizes.get(p)) for p in files]
         return ds.FileSystemDataset(frags, SCHEMA, fmt, self.fs)
