@@ -48,6 +48,7 @@ class S3Layout:
     """Index files as objects ``<bucket>/<prefix>/day=.../camera=.../...``."""
 
     pre_buffer = True  # coalesce a row group's column ranges into few GETs (measured)
+    hole_size_limit = 8 << 10  # pyarrow's default gap between ranges merged into one GET
 
     def __init__(
         self,
@@ -154,7 +155,10 @@ class S3Layout:
     def dataset(self, files: list[str]) -> ds.FileSystemDataset:
         """The files as one dataset, sizes known (no HEAD request per file)."""
         fmt = ds.ParquetFileFormat(
-            default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=self.pre_buffer)
+            default_fragment_scan_options=ds.ParquetFragmentScanOptions(
+                pre_buffer=self.pre_buffer,
+                cache_options=pa.CacheOptions(hole_size_limit=self.hole_size_limit),
+            )
         )
         frags = [fmt.make_fragment(p, self.fs, file_size=self._sizes.get(p)) for p in files]
         return ds.FileSystemDataset(frags, SCHEMA, fmt, self.fs)
