@@ -7,6 +7,7 @@ Rows are scripted (logic only), as in test_index.py.
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -245,6 +246,30 @@ def test_a_dead_endpoint_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
         TrackIndex(lay).search(q())
     with pytest.raises(ArchiveUnavailable):
         TrackIndex(lay).frame_size("cam-1")
+
+
+def test_a_restarted_writer_uploads_what_the_last_one_spooled(
+    seaweed: SeaweedS3, tmp_path: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    first = TrackIndexWriter(layout(seaweed, tmp_path / "spool", endpoint=dead))
+    first.add(row("cam-1", 1, 3600, upper_colour="red"), b"pic")
+    first.close()  # stops with S3 unreachable: both files stay in the spool
+    lay = layout(seaweed, tmp_path / "spool")  # the next run, S3 reachable
+    assert lay.spooled() == 2
+    w = TrackIndexWriter(lay).start()  # its first pass uploads them
+    try:
+        w._wake.set()
+        for _ in range(100):
+            if lay.spooled() == 0:
+                break
+            time.sleep(0.1)
+        [hit] = TrackIndex(lay).search(q()).items
+        assert hit.attributes == {"upper_colour": "red"} and TrackIndex(lay).snapshot(hit.ref)
+    finally:
+        w.close()
 
 
 def test_the_site_config_reuses_the_recorders_s3_settings(tmp_path: Path) -> None:
