@@ -248,6 +248,20 @@ def test_a_dead_endpoint_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
         TrackIndex(lay).frame_size("cam-1")
 
 
+def test_a_full_spool_keeps_rows_in_memory_and_says_so(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    lay = S3Layout(bucket="kuzet-index", spool=tmp_path / "spool", endpoint=dead,
+                   access_key="k", secret_key="s", timeout_s=1.0, spool_max_bytes=1)  # fmt: skip
+    w = TrackIndexWriter(lay)
+    w.add(row("cam-1", 1, 3600))
+    assert w.flush() == 1 and lay.spooled() == 1  # the first file fits (the spool was empty)
+    w.add(row("cam-1", 2, 3700))
+    assert w.flush() == 0 and w.waiting == 1 and w.rows_lost == 0  # over the bound: kept
+    assert lay.spooled() == 1
+
+
 def test_a_restarted_writer_uploads_what_the_last_one_spooled(
     seaweed: SeaweedS3, tmp_path: Path
 ) -> None:
@@ -273,7 +287,9 @@ def test_a_restarted_writer_uploads_what_the_last_one_spooled(
 
 
 def test_the_site_config_reuses_the_recorders_s3_settings(tmp_path: Path) -> None:
+    from kuzet.archive.plugin import TrackIndexPlugin
     from kuzet.archive.storage import open_layout
+    from kuzet.service import Service
 
     site = parse_site(
         f"data_dir: {tmp_path}\n"
@@ -283,6 +299,16 @@ def test_the_site_config_reuses_the_recorders_s3_settings(tmp_path: Path) -> Non
     lay = open_layout(site.archive, site.data_dir)
     assert isinstance(lay, S3Layout) and lay.base == "kuzet-index/idx"
     assert lay.spool.root == tmp_path / "spool" / "track-index"
+    index = Service._archive_index(site)  # what the API searches
+    state = TrackIndexPlugin().setup(site, None)  # type: ignore[arg-type]  # what writes
+    assert index is not None and state is not None
+    assert isinstance(index.layout, S3Layout) and isinstance(state.writer.layout, S3Layout)
+    assert (
+        index.layout.where
+        == state.writer.layout.where
+        == "s3://kuzet-index/idx at http://127.0.0.1:9"
+    )
+    state.writer.close()
     for bad, field in (({"quota_gb": 5}, "quota_gb"), ({"bucket": "A"}, "bucket"),
                        ({"endpoint": "127.0.0.1:9"}, "endpoint")):  # fmt: skip
         with pytest.raises(ValidationError, match=field):

@@ -72,6 +72,11 @@ class TrackIndexWriter:
             for (day, cam), items in buf.items():
                 try:
                     self._write(day, cam, items)
+                except ArchiveUnavailable as exc:  # the S3 spool is full: one line, no trace
+                    log.error("track index write waits; rows kept for the next flush",
+                              extra={"error": str(exc)[:300]})  # fmt: skip
+                    self._keep(day, cam, items)
+                    continue
                 except Exception:
                     log.exception("track index write failed; rows kept for the next flush")
                     self._keep(day, cam, items)
