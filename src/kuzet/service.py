@@ -19,6 +19,7 @@ from kuzet.access.service import AccessService
 from kuzet.access.tls import uvicorn_proxy, uvicorn_ssl
 from kuzet.api.app import create_app
 from kuzet.archive import TrackIndex
+from kuzet.archive.storage import open_layout
 from kuzet.config.models import SiteConfig
 from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
@@ -192,7 +193,7 @@ class Service:
         if not cfg.enabled:
             return None
         return TrackIndex(
-            cfg.root(site.data_dir), max_range=timedelta(days=cfg.max_range_days),
+            open_layout(cfg, site.data_dir), max_range=timedelta(days=cfg.max_range_days),
             max_cameras=cfg.max_cameras, threads=cfg.threads,
         )  # fmt: skip
 

@@ -274,6 +274,36 @@ def test_without_an_index_the_routes_answer_503(tmp_path: Path) -> None:
     store.close()
 
 
+def test_an_unreachable_s3_index_is_a_503_naming_it(city: City, tmp_path: Path) -> None:
+    """The index on S3 and nothing listening there: every route says which storage failed,
+    in the API's one error shape, never a traceback."""
+    import socket
+
+    from kuzet.archive.s3 import S3Layout
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    lay = S3Layout(bucket="kuzet-index", spool=tmp_path / "spool", prefix="idx",
+                   endpoint=f"http://127.0.0.1:{port}", access_key="k", secret_key="s",
+                   timeout_s=1.0)  # fmt: skip
+    city.app.state.kuzet.archive = TrackIndex(lay)
+    where = f"track index storage s3://kuzet-index/idx at http://127.0.0.1:{port}"
+    search_ref = "school-1:1796518800000000:1:0"
+    for r in (
+        search(city, "oper", attr="upper_colour:red"),
+        search(city, "oper", camera_id="street-1", line="300,100,300,500"),
+        city.client.get(
+            "/api/archive/info", headers=city.h("oper"), params={"camera_id": "school-1"}
+        ),
+        city.client.get(f"/api/archive/tracks/{search_ref}/snapshot", headers=city.h("inv")),
+    ):
+        assert r.status_code == 503, (r.status_code, r.text)
+        body = r.json()
+        assert body["error"] == "archive_unavailable" and body["message"].startswith(where)
+        assert "Traceback" not in r.text
+
+
 def test_openapi_contract_of_the_archive_routes(city: City) -> None:
     """Schemathesis over /api/archive/*: random input never gives a 5xx or a body that
     breaks the schema (the index holds rows, so searches really run)."""

@@ -219,18 +219,16 @@ def test_tracks_at_finds_the_rows_of_sightings(idx: TrackIndex, tmp_path: Path) 
 def test_a_compaction_under_a_running_search_is_retried(
     idx: TrackIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import kuzet.archive.query as query
-
     before = ids(idx.search(q()))
-    real = query.files_for
+    real = idx.layout.files_for
     calls = []
 
-    def listed_then_compacted(*a: object) -> list[Path]:
+    def listed_then_compacted(*a: object) -> list[str]:
         files = real(*a)  # type: ignore[arg-type]
         if not calls:  # the files are listed, then merged away before DuckDB opens them
             compact(tmp_path / "day=2026-12-06" / "camera=cam-1")
         calls.append(1)
         return files
 
-    monkeypatch.setattr(query, "files_for", listed_then_compacted)
+    monkeypatch.setattr(idx.layout, "files_for", listed_then_compacted)
     assert ids(idx.search(q())) == before and len(calls) == 2

@@ -47,22 +47,33 @@ class DataFile:
     hi: int
 
 
-def scan(part_dir: Path) -> tuple[list[DataFile], list[DataFile]]:
-    """(files to read, files a compaction already covers) of one camera-day folder."""
-    parts: list[DataFile] = []
-    merged: list[DataFile] = []
-    try:
-        entries = list(os.scandir(part_dir))
-    except FileNotFoundError:
-        return [], []
-    for e in entries:
-        if m := _PART.match(e.name):
-            parts.append(DataFile(Path(e.path), int(m.group(1)), int(m.group(1))))
-        elif m := _COMPACT.match(e.name):
-            merged.append(DataFile(Path(e.path), int(m.group(1)), int(m.group(2))))
-    merged.sort(key=lambda f: (f.lo - f.hi, f.lo))  # widest first
-    live: list[DataFile] = []
-    stale: list[DataFile] = []
+@dataclass(frozen=True, slots=True)
+class NamedFile:
+    """A data file known by its name (and size), wherever it lives."""
+
+    name: str
+    lo: int
+    hi: int
+    size: int = 0
+
+
+def parse_name(name: str, size: int = 0) -> NamedFile | None:
+    """``p-<seq>`` or ``c-<lo>-<hi>`` (anything else, dot-named temporaries included: None)."""
+    if m := _PART.match(name):
+        return NamedFile(name, int(m.group(1)), int(m.group(1)), size)
+    if m := _COMPACT.match(name):
+        return NamedFile(name, int(m.group(1)), int(m.group(2)), size)
+    return None
+
+
+def classify(files: list[NamedFile]) -> tuple[list[NamedFile], list[NamedFile]]:
+    """(files to read, files a compaction already covers): the skip-covered rule, the same
+    for a folder and an S3 prefix."""
+    parts = [f for f in files if f.name.startswith("p-")]
+    merged = sorted((f for f in files if f.name.startswith("c-")),
+                    key=lambda f: (f.lo - f.hi, f.lo))  # widest first  # fmt: skip
+    live: list[NamedFile] = []
+    stale: list[NamedFile] = []
     for f in merged:
         (stale if any(k.lo <= f.lo and f.hi <= k.hi for k in live) else live).append(f)
     ranges = list(live)
@@ -70,6 +81,21 @@ def scan(part_dir: Path) -> tuple[list[DataFile], list[DataFile]]:
         (stale if any(k.lo <= f.lo <= k.hi for k in ranges) else live).append(f)
     live.sort(key=lambda f: f.lo)
     return live, stale
+
+
+def scan(part_dir: Path) -> tuple[list[DataFile], list[DataFile]]:
+    """(files to read, files a compaction already covers) of one camera-day folder."""
+    try:
+        entries = list(os.scandir(part_dir))
+    except FileNotFoundError:
+        return [], []
+    named = [f for e in entries if (f := parse_name(e.name)) is not None]
+    live, stale = classify(named)
+
+    def data(f: NamedFile) -> DataFile:
+        return DataFile(part_dir / f.name, f.lo, f.hi)
+
+    return [data(f) for f in live], [data(f) for f in stale]
 
 
 def days_between(since: datetime, until: datetime) -> list[date]:
@@ -124,16 +150,21 @@ class Sequence:
             return self._last
 
 
+def write_parquet(table: pa.Table, where: str | Path | pa.NativeFile) -> None:
+    """One index file: zstd, row groups of :data:`ROW_GROUP`, the encodings above."""
+    pq.write_table(
+        table, where, compression="zstd", row_group_size=ROW_GROUP,
+        use_dictionary=_DICTIONARY,
+        column_encoding=dict.fromkeys(_DELTA, "DELTA_BINARY_PACKED"),
+    )  # fmt: skip
+
+
 def write_atomic(table: pa.Table, target: Path) -> None:
     """Written beside the target under a dot name, then renamed: readers never see half."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        pq.write_table(
-            table, tmp, compression="zstd", row_group_size=ROW_GROUP,
-            use_dictionary=_DICTIONARY,
-            column_encoding=dict.fromkeys(_DELTA, "DELTA_BINARY_PACKED"),
-        )  # fmt: skip
+        write_parquet(table, tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from kuzet.archive.collector import TrackCollector
+from kuzet.archive.storage import open_layout
 from kuzet.archive.writer import TrackIndexWriter
 from kuzet.config.models import CameraConfig, SiteConfig
 from kuzet.core.enrich import Enricher, PutBlob
@@ -42,7 +43,7 @@ class TrackIndexPlugin:
         cfg = site.archive
         if not cfg.enabled:
             return None
-        writer = TrackIndexWriter(cfg.root(site.data_dir), cfg).start()
+        writer = TrackIndexWriter(open_layout(cfg, site.data_dir), cfg).start()
         return TrackIndexState(writer, detector_labels(site))
 
     def enricher(

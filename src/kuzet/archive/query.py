@@ -21,10 +21,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from kuzet.archive.files import days_between, files_for, list_days
+from kuzet.archive.files import days_between
 from kuzet.archive.geometry import Hits, Paths, line_crossings, zone_entries
+from kuzet.archive.layout import ArchiveUnavailable, Layout, LocalLayout
 from kuzet.archive.model import TrackHit, TrackPage, TrackQuery, decode_cursor, encode_cursor
-from kuzet.archive.schema import ATTRIBUTES, parse_ref, snapshot_path, track_ref
+from kuzet.archive.schema import ATTRIBUTES, parse_ref, track_ref
 
 log = logging.getLogger(__name__)
 _COLS = (
@@ -49,17 +50,19 @@ def _micros(t: datetime) -> int:
 
 
 class TrackIndex:
-    """Read side of the index under ``root``; thread-safe (one DuckDB cursor a search)."""
+    """Read side of the index under ``root`` (a folder, or a :class:`Layout` such as S3);
+    thread-safe (one DuckDB cursor a search). Raises :class:`ArchiveUnavailable` when
+    the storage cannot be reached."""
 
     def __init__(
         self,
-        root: Path,
+        root: Path | Layout,
         *,
         max_range: timedelta = timedelta(days=31),
         max_cameras: int = 5000,
         threads: int = 0,
     ) -> None:
-        self.root = Path(root)
+        self.layout: Layout = LocalLayout(root) if isinstance(root, Path | str) else root
         self.max_range, self.max_cameras = max_range, max_cameras
         # offline: DuckDB must never fetch an extension at run time
         config: dict[str, str | bool | int | float | list[str]] = {
@@ -86,8 +89,8 @@ class TrackIndex:
         if q.cameras is not None and not q.cameras:
             return TrackPage([], None, 0)
         if not q.geometry:
-            files = files_for(self.root, days, q.cameras)
-            table = self._select(q, files, limit=q.limit + 1) if files else None
+            files = self.layout.files_for(days, q.cameras)
+            table = self._select(q, files, days, limit=q.limit + 1) if files else None
             rows = [] if table is None else _rows(table)
             hits = [_hit(r, None) for r in rows[: q.limit]]
             if q.trajectory and table is not None:
@@ -102,11 +105,11 @@ class TrackIndex:
         last: dict[str, Any] | None = None
         more = False
         for day in reversed(days):  # newest first: stop once the page is full
-            files = files_for(self.root, [day], q.cameras)
+            files = self.layout.files_for([day], q.cameras)
             if not files:
                 continue
             opened += len(files)
-            table = self._select(q, files, limit=None, traj=True)
+            table = self._select(q, files, [day], limit=None, traj=True)
             if table is None or table.num_rows == 0:
                 continue
             hits = _evaluate(q, table)
@@ -125,7 +128,13 @@ class TrackIndex:
         return TrackPage(out, _next(last) if more and last is not None else None, opened)
 
     def _select(
-        self, q: TrackQuery, files: list[Path], *, limit: int | None, traj: bool = False
+        self,
+        q: TrackQuery,
+        files: list[str],
+        days: list[date],
+        *,
+        limit: int | None,
+        traj: bool = False,
     ) -> pa.Table | None:
         where = ["start < $until", '"end" >= $since']
         params: dict[str, Any] = {"since": _us(q.since), "until": _us(q.until)}
@@ -155,34 +164,54 @@ class TrackIndex:
             )
         sql = (
             f"SELECT {_COLS}{_TRAJ if traj or q.trajectory else ''}"
-            f" FROM read_parquet($files) WHERE {' AND '.join(where)} {_ORDER}"
+            f" FROM {{src}} WHERE {' AND '.join(where)} {_ORDER}"
             + (f" LIMIT {int(limit)}" if limit is not None else "")
         )
         for attempt in range(_RETRIES):
-            params["files"] = [str(f) for f in files]
             try:
-                return self._cursor().sql(sql, params=params).to_arrow_table()
-            except duckdb.IOException:
+                return self._run(sql, params, files)
+            except (duckdb.IOException, ArchiveUnavailable):
                 if attempt == _RETRIES - 1:
                     raise
-                files = [f for f in files if f.exists()] + [
-                    f for f in files_for(self.root, _days_of(files), q.cameras) if f not in files
-                ]
+                files = self.layout.files_for(days, q.cameras)  # compacted meanwhile?
                 if not files:
                     return None
         return None  # unreachable
 
+    def _run(
+        self, sql: str, params: dict[str, Any], files: list[str], probe: pa.Table | None = None
+    ) -> pa.Table:
+        """``sql`` (its FROM is ``{src}``) over ``files``; a remote storage's read errors
+        become :class:`ArchiveUnavailable` naming it."""
+        cur = self._cursor()
+        try:
+            if probe is not None:
+                cur.register("probe", probe)
+            src, extra = self.layout.source(cur, files)
+            return cur.sql(sql.format(src=src), params=params | extra).to_arrow_table()
+        except duckdb.IOException:
+            raise
+        except (duckdb.Error, OSError, pa.ArrowException) as exc:
+            if isinstance(self.layout, LocalLayout):
+                raise
+            reason = " ".join(str(exc).split())[:300]
+            raise ArchiveUnavailable(
+                f"track index storage {self.layout.where}: cannot read: {reason}"
+            ) from None
+        finally:
+            cur.close()
+
     def frame_size(self, camera_id: str) -> tuple[int, int] | None:
         """The picture size a camera's newest stored track was analysed at (lines and
         zones are in its pixels), or ``None`` when nothing of it is stored."""
-        for day in reversed(list_days(self.root)):
-            files = files_for(self.root, [day], {camera_id})
+        for day in reversed(self.layout.list_days()):
+            files = self.layout.files_for([day], {camera_id})
             if not files:
                 continue
-            sql = "SELECT frame_w, frame_h FROM read_parquet($files) ORDER BY start DESC LIMIT 1"
-            got = self._cursor().sql(sql, params={"files": [str(f) for f in files]}).fetchall()
-            if got:
-                return int(got[0][0]), int(got[0][1])
+            sql = "SELECT frame_w, frame_h FROM {src} ORDER BY start DESC LIMIT 1"
+            got = self._run(sql, {}, files)
+            if got.num_rows:
+                return int(got.column(0)[0].as_py()), int(got.column(1)[0].as_py())
         return None
 
     # ------------------------------------------------------------ single rows
@@ -190,12 +219,8 @@ class TrackIndex:
         """The best-look JPEG of a row (``None`` if it has none or the ref is bad)."""
         try:
             cam, start_us, tid, part = parse_ref(ref)
-            path = snapshot_path(self.root, cam, start_us, tid, part)
+            return self.layout.snapshot(cam, start_us, tid, part)
         except ValueError:
-            return None
-        try:
-            return path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError, PermissionError):
             return None
 
     def tracks_at(
@@ -208,7 +233,7 @@ class TrackIndex:
             return []
         slack = timedelta(seconds=slack_s)
         days = sorted({(t + d).astimezone(UTC).date() for *_, t in found for d in (-slack, slack)})
-        files = files_for(self.root, days, {c for c, *_ in found})
+        files = self.layout.files_for(days, {c for c, *_ in found})
         if not files:
             return [None] * len(found)
         probe = pa.table(
@@ -219,17 +244,15 @@ class TrackIndex:
                 "ts": pa.array([_us(ts) for *_, ts in found], pa.timestamp("us", tz="UTC")),
             }
         )
-        cur = self._cursor()
-        cur.register("probe", probe)
         cols = ", ".join(f"t.{c.strip()}" for c in _COLS.split(","))
         sql = (
-            f"SELECT p.k, {cols} FROM read_parquet($files) t JOIN probe p"
+            f"SELECT p.k, {cols} FROM {{src}} t JOIN probe p"
             " ON t.camera_id = p.cam AND t.track_id = p.tid"
             f" AND p.ts BETWEEN t.start - INTERVAL {float(slack_s)} SECOND"
             f' AND t."end" + INTERVAL {float(slack_s)} SECOND'
             ' ORDER BY p.k, (p.ts < t.start OR p.ts > t."end"), t.start'  # the row holding ts
         )
-        table = cur.sql(sql, params={"files": [str(f) for f in files]}).to_arrow_table()
+        table = self._run(sql, {}, files, probe=probe)
         out: list[TrackHit | None] = [None] * len(found)
         for r in table.to_pylist():
             if out[r["k"]] is None:
@@ -238,15 +261,6 @@ class TrackIndex:
 
 
 # ---------------------------------------------------------------- helpers
-def _days_of(files: list[Path]) -> list[date]:
-    out = set()
-    for f in files:
-        name = f.parent.parent.name  # day=YYYY-MM-DD
-        if name.startswith("day="):
-            out.add(date.fromisoformat(name[4:]))
-    return sorted(out)
-
-
 def _bbox(q: TrackQuery) -> tuple[float, float, float, float] | None:
     if q.line is not None:
         (ax, ay), (bx, by) = q.line.points

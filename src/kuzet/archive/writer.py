@@ -10,15 +10,15 @@ are lost (at most ``flush_s`` of tracks); a failed write keeps them for the next
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from kuzet.archive.files import Sequence, compact, list_days, scan, write_atomic
-from kuzet.archive.schema import TrackRow, partition, snapshot_path, to_table
+from kuzet.archive.files import Sequence
+from kuzet.archive.layout import ArchiveUnavailable, Layout, LocalLayout
+from kuzet.archive.schema import TrackRow, to_table
 from kuzet.config.archive import ArchiveConfig
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,14 @@ _KEEP_FAILED = 20  # a failing disk keeps at most this many flushes' worth of ro
 
 
 class TrackIndexWriter:
-    def __init__(self, root: Path, cfg: ArchiveConfig | None = None) -> None:
-        self.root = Path(root)
+    """Writes to ``root``: a folder, or any :class:`~kuzet.archive.layout.Layout` (S3)."""
+
+    def __init__(self, root: Path | Layout, cfg: ArchiveConfig | None = None) -> None:
+        self.layout: Layout = LocalLayout(root) if isinstance(root, Path | str) else root
         self.cfg = cfg or ArchiveConfig()
-        self.root.mkdir(parents=True, exist_ok=True)
+        prepare = getattr(self.layout, "prepare", None)
+        if prepare is not None:
+            prepare()
         self._buf: dict[tuple[date, str], list[tuple[TrackRow, bytes | None]]] = defaultdict(list)
         self._waiting = 0
         self._lock = threading.Lock()
@@ -68,6 +72,11 @@ class TrackIndexWriter:
             for (day, cam), items in buf.items():
                 try:
                     self._write(day, cam, items)
+                except ArchiveUnavailable as exc:  # the S3 spool is full: one line, no trace
+                    log.error("track index write waits; rows kept for the next flush",
+                              extra={"error": str(exc)[:300]})  # fmt: skip
+                    self._keep(day, cam, items)
+                    continue
                 except Exception:
                     log.exception("track index write failed; rows kept for the next flush")
                     self._keep(day, cam, items)
@@ -78,16 +87,13 @@ class TrackIndexWriter:
         return written
 
     def _write(self, day: date, cam: str, items: list[tuple[TrackRow, bytes | None]]) -> None:
-        for row, jpeg in items:  # pictures first: a row never points at a missing one
+        snaps = []
+        for row, jpeg in items:  # the layout writes pictures first
             row.snapshot = jpeg is not None
             if jpeg is not None:
-                path = snapshot_path(self.root, cam, row.start_us, row.track_id, row.part)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.tmp")
-                tmp.write_bytes(jpeg)
-                tmp.replace(path)
+                snaps.append((row.start_us, row.track_id, row.part, jpeg))
         table = to_table([row for row, _ in items])
-        write_atomic(table, partition(self.root, day, cam) / f"p-{self._seq.next()}.parquet")
+        self.layout.write(day, cam, table, snaps, self._seq.next())
 
     def _keep(self, day: date, cam: str, items: list[tuple[TrackRow, bytes | None]]) -> None:
         with self._lock:
@@ -108,15 +114,20 @@ class TrackIndexWriter:
         done = 0
         with self._io:
             for day, cam in sorted(self._touched):
-                part_dir = partition(self.root, day, cam)
-                live, _ = scan(part_dir)
-                finished = day < today
-                if force or (finished and len(live) > 1) or len(live) >= self.cfg.compact_files:
-                    try:
-                        done += compact(part_dir) > 0
-                    except Exception:
-                        log.exception("track index compaction failed", extra={"dir": str(part_dir)})
+                try:
+                    live = self.layout.live_count(day, cam)
+                    finished = day < today
+                    if force or (finished and live > 1) or live >= self.cfg.compact_files:
+                        done += self.layout.compact(day, cam) > 0
+                    if self.layout.spooled():  # not merged yet: waits for the upload
                         continue
+                except ArchiveUnavailable as exc:  # S3 down: one line, the next pass retries
+                    log.warning("track index compaction waits", extra={"error": str(exc)[:300]})
+                    return done
+                except Exception:
+                    log.exception("track index compaction failed",
+                                  extra={"day": day.isoformat(), "camera": cam})  # fmt: skip
+                    continue
                 if finished or force:
                     self._touched.discard((day, cam))
         return done
@@ -127,14 +138,20 @@ class TrackIndexWriter:
             return 0
         today = today or datetime.now(UTC).date()
         oldest = today - timedelta(days=self.cfg.retention_days)
-        gone = 0
-        for day in list_days(self.root):
-            if day < oldest:
-                shutil.rmtree(self.root / f"day={day.isoformat()}", ignore_errors=True)
-                gone += 1
+        gone = self.layout.purge_before(oldest)
         if gone:
             log.info("track index retention", extra={"days_removed": gone})
         return gone
+
+    def upload(self) -> int:
+        """Push what waits in the spool (S3 layouts); files stay there on failure."""
+        with self._io:
+            try:
+                return self.layout.upload()
+            except Exception as exc:
+                log.warning("track index upload failed; files stay in the spool",
+                            extra={"error": str(exc)[:300]})  # fmt: skip
+                return 0
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> TrackIndexWriter:
@@ -149,6 +166,7 @@ class TrackIndexWriter:
             self._wake.clear()
             try:
                 self.flush()
+                self.upload()
                 self.compact_due()
                 if time.monotonic() - self._last_purge > 3600:
                     self._last_purge = time.monotonic()
@@ -164,4 +182,5 @@ class TrackIndexWriter:
             self._thread.join(30)
             self._thread = None
         self.flush()
+        self.upload()
         self.compact_due()

@@ -1,14 +1,17 @@
 """Site config of the track index (forensic search over every finished track).
 
 The index is Parquet files partitioned by UTC day and camera under ``path`` (default
-``<data_dir>/archive``), queried with DuckDB; docs/archive.md explains the layout.
+``<data_dir>/archive``), or in an S3 bucket (``s3:``, the recorder's S3 settings),
+queried with DuckDB; docs/archive.md explains the layout.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kuzet.config.record import S3VolumeConfig
 
 
 class ArchiveConfig(BaseModel):
@@ -43,6 +46,21 @@ class ArchiveConfig(BaseModel):
     )
     max_cameras: int = Field(5000, ge=1, description="most cameras one search may name")
     threads: int = Field(0, ge=0, description="DuckDB threads for searches; 0 = all cores")
+    s3: S3VolumeConfig | None = Field(
+        None,
+        description="keep the index in this S3 bucket (the recorder's S3 settings; files are "
+        "spooled under spool_dir/track-index while it is unreachable); none = `path`",
+    )
+
+    @model_validator(mode="after")
+    def _s3_fits(self) -> ArchiveConfig:
+        if self.s3 is not None and self.s3.quota_gb is not None:
+            raise ValueError(
+                "s3.quota_gb: the track index is bounded by retention_days, not a quota"
+            )
+        if self.s3 is not None and self.path is not None:
+            raise ValueError("give `path` (a local index) or `s3`, not both")
+        return self
 
     def root(self, data_dir: Path) -> Path:
         return self.path if self.path is not None else Path(data_dir) / "archive"

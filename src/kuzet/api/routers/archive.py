@@ -36,6 +36,7 @@ from kuzet.api.schemas_archive import (
 from kuzet.api.security import View, Who
 from kuzet.archive import ATTRIBUTES, ArchiveQueryError, TrackHit, TrackIndex, TrackQuery
 from kuzet.archive.geometry import default_in_point
+from kuzet.archive.layout import ArchiveUnavailable
 from kuzet.archive.model import MAX_LIMIT, TrackPage, utc
 from kuzet.archive.schema import parse_ref
 from kuzet.config.rules import LineConfig, ZoneConfig
@@ -186,10 +187,15 @@ def _run(idx: TrackIndex, q: TrackQuery) -> TrackPage:
         return idx.search(q)
     except ArchiveQueryError as exc:
         raise invalid(f"query.{exc.field}", exc.message) from None
-    except duckdb.Error as exc:  # a damaged index file: say so, never a traceback
-        raise ApiError(
-            503, "archive_unavailable", f"the track index cannot be read: {exc}"
-        ) from None
+    except (duckdb.Error, ArchiveUnavailable) as exc:  # say so, never a traceback
+        raise _unavailable(exc) from None
+
+
+def _unavailable(exc: Exception) -> ApiError:
+    """A damaged index file, or its storage (S3) unreachable: 503 naming the storage."""
+    if isinstance(exc, ArchiveUnavailable):
+        return ApiError(503, "archive_unavailable", str(exc))
+    return ApiError(503, "archive_unavailable", f"the track index cannot be read: {exc}")
 
 
 @router.get("/info", response_model=ArchiveInfo, summary="What the search screen may offer")
@@ -209,10 +215,8 @@ def info(
             raise invalid("query.camera_id", f"unknown camera {camera_id!r}")
         try:
             size = idx.frame_size(camera_id)
-        except duckdb.Error as exc:
-            raise ApiError(
-                503, "archive_unavailable", f"the track index cannot be read: {exc}"
-            ) from None
+        except (duckdb.Error, ArchiveUnavailable) as exc:
+            raise _unavailable(exc) from None
         frame = None if size is None else FrameSize(width=size[0], height=size[1])
     return ArchiveInfo(
         attributes=[a for a in ATTRIBUTES if a not in hidden],
@@ -289,7 +293,10 @@ def track_snapshot(ctx: Ctx, view: View, who: Who, track_ref: str) -> Response:
     allowed = view.allowed_camera_ids()
     if allowed is not None and cam not in allowed:
         raise not_found("track", track_ref)  # out of scope reads as not found
-    data = idx.snapshot(track_ref)
+    try:
+        data = idx.snapshot(track_ref)
+    except ArchiveUnavailable as exc:
+        raise _unavailable(exc) from None
     if data is None:
         raise not_found("snapshot of track", track_ref)
     if not who.cleared(DataClass.BIOMETRICS):
@@ -347,7 +354,10 @@ async def tracks_by_face(
             )
         )  # fmt: skip
     keys = [(f.camera_id, f.track_id, f.ts) for f in found]
-    rows = await anyio.to_thread.run_sync(lambda: idx.tracks_at(keys))
+    try:
+        rows = await anyio.to_thread.run_sync(lambda: idx.tracks_at(keys))
+    except (duckdb.Error, ArchiveUnavailable) as exc:
+        raise _unavailable(exc) from None
     items = [
         _out(replace(h, at=f.ts), who, face_score=round(f.score, 4))
         for f, h in zip(found, rows, strict=True)
