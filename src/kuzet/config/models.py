@@ -68,6 +68,7 @@ class _DetectorBase(_Strict):
         "auto", description="ONNX Runtime execution providers, or 'auto' to pick the best"
     )
     max_batch: int = Field(4, ge=1, le=64, description="frames of several cameras per call")
+    cross_class_nms: CrossClassNmsConfig = Field(default_factory=CrossClassNmsConfig)
     runtime: Literal["auto", "onnxruntime", "openvino"] = Field(
         "auto", description="inference runtime; auto: chosen for this CPU at start-up"
     )
