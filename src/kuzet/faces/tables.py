@@ -33,6 +33,9 @@ class WatchlistRow(Base):
     name: Mapped[str] = mapped_column(String(256))
     kind: Mapped[str] = mapped_column(String(32))  # wanted, missing, vip_exclusion...
     threshold: Mapped[float] = mapped_column(Float)  # cosine similarity for a hit
+    # expected false alerts per search asked for; when set, ``threshold`` follows it and
+    # the list's size (kuzet.faces.calibration), recomputed as the list grows
+    false_alert_target: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
     priority: Mapped[int] = mapped_column(Integer)
     visibility: Mapped[list[str]] = mapped_column(JSON)  # agencies that may see hits
     created_at: Mapped[datetime]

@@ -27,6 +27,8 @@ class PhotoEmbedder(Protocol):
 class DlibPhotoEmbedder:
     """The real one: decode, find the largest face, check quality, embed."""
 
+    name = "dlib"  # the measured impostor scores its thresholds are set from
+
     def __init__(self, policy: QualityPolicy | None = None) -> None:
         self.policy = policy or QualityPolicy()
 
