@@ -111,7 +111,7 @@ class FaceResEmbedder:
 
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
-        self.name, self.grow = model if grow == 1.0 else f"{model}@{grow}", grow
+        self.name, self.grow = f"local:{model}" if grow == 1.0 else f"local:{model}@{grow}", grow
         self._sess = ort.InferenceSession(
             str(model_path(model)), opts, providers=["CPUExecutionProvider"]
         )
@@ -123,21 +123,38 @@ class FaceResEmbedder:
         return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
+class _Registered:
+    """EMB's registry embedder (``kuzet.faces.embedders``) fed an evaluation face."""
+
+    def __init__(self, kind: str) -> None:
+        from pydantic import TypeAdapter
+
+        from kuzet.config.faces import EmbedderConfig
+        from kuzet.faces.embedders import create_embedder
+
+        cfg = TypeAdapter(EmbedderConfig).validate_python({"type": kind})
+        self._emb = create_embedder(cfg)
+        self.name, self.dim = self._emb.name, self._emb.dim
+
+    def embed(self, bgr: np.ndarray, face: EvalFace) -> np.ndarray:
+        from kuzet.faces.align import DetectedFace
+
+        return self._emb.embed(bgr, DetectedFace(face.box, face.landmarks, "dlib5"))
+
+
 def make_embedders(names: list[str]) -> list[Embedder]:
-    """EMB's registry when merged (``kuzet.faces.embedders``), else the local adapters."""
+    """The product's embedders by their config ``type`` (dlib, faceres, faceres_deep,
+    mobilefacenet, mobileface); ``local:dlib`` / ``local:faceres[-deep][@grow]``: this
+    script's own adapters (eye-level box crop), measured before the registry landed."""
     out: list[Embedder] = []
     for n in names:
-        if n == "dlib":
+        if n == "local:dlib":
             out.append(DlibEmbedder())
-        elif n in ("faceres", "faceres-deep"):
-            out.append(FaceResEmbedder(n))
-        elif n.startswith("faceres") and "@" in n:
-            model, grow = n.split("@")
-            out.append(FaceResEmbedder(model, float(grow)))
+        elif n.startswith("local:faceres"):
+            model, _, grow = n.removeprefix("local:").partition("@")
+            out.append(FaceResEmbedder(model, float(grow or 1.0)))
         else:
-            from kuzet.faces.embedders import create_embedder  # type: ignore[import-not-found]
-
-            out.append(create_embedder({"kind": n}))
+            out.append(_Registered(n))
     return out
 
 
@@ -190,7 +207,8 @@ def part_scores(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--embedders", default="dlib,faceres,faceres-deep")
+    ap.add_argument("--embedders", default="dlib,faceres,faceres_deep,mobilefacenet,mobileface")
+    ap.add_argument("--fuse", default="", help="comma list of embedders to fuse (z-scored)")
     ap.add_argument("--write", action="store_true", help="store tuning impostor scores")
     ap.add_argument("--quick", action="store_true", help="accepted for `make bench QUICK=1`")
     args = ap.parse_args()
@@ -223,17 +241,18 @@ def main() -> None:
             )
         all_scores[emb.name] = sc
         results[emb.name] = evaluate(sc, fmrs)
-    if len(all_scores) > 1:  # fusion: z-score on the tuning impostors, mean
+    fuse = [n for n in args.fuse.split(",") if n]
+    if len(fuse) > 1:  # fusion: z-score on the tuning impostors, mean
         fused: dict[str, dict[str, np.ndarray]] = {"tuning": {}, "reporting": {}}
         for k in fused:
-            for key in all_scores[next(iter(all_scores))][k]:
+            for key in all_scores[fuse[0]][k]:
                 zs = []
-                for sc in all_scores.values():
+                for sc in (all_scores[n] for n in fuse):
                     mu, sd = sc["tuning"]["impostor"].mean(), sc["tuning"]["impostor"].std()
                     zs.append((sc[k][key] - mu) / sd)
                 fused[k][key] = np.mean(zs, 0)
-        results["fusion(" + "+".join(all_scores) + ")"] = evaluate(fused, fmrs)
-        ms["fusion(" + "+".join(all_scores) + ")"] = sum(ms.values())
+        results["fusion(" + "+".join(fuse) + ")"] = evaluate(fused, fmrs)
+        ms["fusion(" + "+".join(fuse) + ")"] = sum(ms[n] for n in fuse)
     show(console, results, ms, all_scores)
     if args.write:
         OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -124,14 +124,18 @@ class FacesConfig(_Strict):
 
     age: bool = Field(
         False,
-        description="add an approximate age band (from the face, FaceRes-deep) to"
-        " person_attributes events; right for 5 of 8 measured faces (docs/faces.md); needs"
-        " enabled and clothing_colours",
+        description="removed (issue 13): the age band could not be measured on faces not"
+        " used to choose it (docs/faces.md); true is refused",
     )
 
     @model_validator(mode="after")
     def _demographics_need_faces(self) -> Self:
-        for name in ("gender", "age"):
+        if self.age:
+            raise ValueError(
+                "faces.age was removed: no face of known age is left that was not used to"
+                " choose the age model, so its accuracy is unknown (docs/faces.md, Age)"
+            )
+        for name in ("gender",):
             if getattr(self, name) and not (self.enabled and self.clothing_colours):
                 raise ValueError(f"faces.{name} needs faces.enabled and faces.clothing_colours")
         return self
