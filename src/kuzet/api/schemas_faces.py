@@ -19,7 +19,7 @@ class _In(BaseModel):
 class WatchlistIn(_In):
     name: str = Field(min_length=1, max_length=256)
     kind: Kind = "wanted"
-    threshold: float | None = Field(None, gt=0, lt=1, description="cosine; site default 0.92")
+    threshold: float | None = Field(None, gt=0, lt=1, description="cosine; site default 0.963")
     false_alert_target: float | None = Field(
         None, gt=0, le=1,
         description="expected false alerts per search (e.g. 0.001); the threshold then "

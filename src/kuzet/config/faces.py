@@ -96,7 +96,11 @@ class FacesConfig(_Strict):
         30, ge=1, description="face data of people on no list is deleted after this"
     )
     default_threshold: float = Field(
-        0.92, gt=0, lt=1, description="cosine; FAR 0.1 % on the measured pairs"
+        0.963,
+        gt=0,
+        lt=1,
+        description="cosine, dlib: FMR 0.1 % on the tuning faces (docs/faces.md); lists of"
+        " many people need stricter (watchlist false_alert_target)",
     )
     search_threshold: float = Field(0.85, gt=0, lt=1, description="retrospective search")
     hit_cooldown_s: float = Field(60.0, ge=0, description="per person and camera")
