@@ -232,8 +232,9 @@ def choose(names: list[str], console: Console) -> None:
             thr.append(t_a)
             fmr.append(float(np.mean(sc["b"][0] >= t_a)))
             gar.append(float(np.mean(sc["b"][1] >= t_a)))
-        t.add_row(name, " / ".join(f"{x:.4f}" for x in thr),
-                  " / ".join(f"{x:.3%}" for x in fmr), " / ".join(f"{x:.3f}" for x in gar))  # fmt: skip
+        cells = (" / ".join(f"{x:.4f}" for x in thr), " / ".join(f"{x:.3%}" for x in fmr),
+                 " / ".join(f"{x:.3f}" for x in gar))  # fmt: skip
+        t.add_row(name, *cells)
     console.print(t)
 
 
