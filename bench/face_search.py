@@ -107,7 +107,7 @@ def run(name: str, quick: bool, console: Console) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--embedders", default="dlib,faceres,faceres-deep")
+    ap.add_argument("--embedders", default="dlib,faceres,faceres_deep,mobileface")
     ap.add_argument("--quick", action="store_true", help="the measured gallery and 1k only")
     args = ap.parse_args()
     console = Console(width=160)
