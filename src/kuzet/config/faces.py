@@ -143,4 +143,3 @@ class FacesConfig(_Strict):
             if getattr(self, name) and not (self.enabled and self.clothing_colours):
                 raise ValueError(f"faces.{name} needs faces.enabled and faces.clothing_colours")
         return self
-

@@ -127,6 +127,7 @@ def list_threshold(embedder: str, list_size: int, target_false_alerts: float) ->
     n = max(int(list_size), 1)
     s = impostor_scores(embedder)
     t, _ = threshold_for_fmr(s, target_false_alerts / n)
-    t = min(float(np.ceil(t * 1e6) / 1e6), 0.9999)  # rounded up: never looser
+    up = float(np.ceil(t * 1e6) / 1e6)  # rounded up: never looser
+    t = min(up if up >= t else up + 1e-6, 0.9999)
     got, measured = tail_fmr(s, t)
     return ListThreshold(t, embedder, n, target_false_alerts, got, n * got, measured, len(s))
