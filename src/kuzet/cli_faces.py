@@ -77,7 +77,7 @@ def _watchlist(
     if agency not in known:
         raise _fail(f"no agency {agency!r}; known agencies: {', '.join(known) or 'none'}")
     try:
-        wl = faces.lists.create(agency, name, kind=kind, threshold=faces.cfg.default_threshold)
+        wl = faces.lists.create(agency, name, kind=kind, threshold=faces.default_threshold)
     except WatchlistError as exc:
         raise _fail(f"cannot create watchlist {name!r}: {exc}") from None
     typer.echo(f"created watchlist {wl.name!r} ({wl.id}) of agency {agency}")

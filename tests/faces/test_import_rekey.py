@@ -26,7 +26,7 @@ def any_bytes_are_photos(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about importing and its report, not recognition: the CLI's real
     embedder is swapped for the test double (tests/support/hash_embedder.py)."""
     monkeypatch.setattr(
-        "kuzet.faces.templates.DlibPhotoEmbedder", lambda policy=None: HashPhotoEmbedder()
+        "kuzet.faces.templates.DlibPhotoEmbedder", lambda *a, **k: HashPhotoEmbedder()
     )
 
 

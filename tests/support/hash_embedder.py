@@ -17,6 +17,9 @@ class HashPhotoEmbedder:
     """Synthetic: a unit vector seeded by the photo bytes (scale tests and benchmarks
     only). Photos starting with ``b"BAD"`` are refused, to exercise rejection paths."""
 
+    name = "dlib"  # stands in for dlib's 128-d templates
+    dim = 128
+
     def enrol(self, photo: bytes) -> Enrolment:
         if photo.startswith(b"BAD"):
             return Enrolment(None, {}, "no face found")

@@ -46,6 +46,7 @@ class Sighting:
     crop_jpeg: bytes | None = None
     listed: bool = False
     attributes: dict[str, Any] | None = None
+    embedder: str = "dlib"  # the model that made ``template``
 
 
 class Sightings:
@@ -93,6 +94,7 @@ class Sightings:
             crop_enc=crop,
             listed=s.listed,
             attributes=s.attributes or {},
+            embedder=s.embedder,
         )
         with self._session.begin() as db:
             db.add(row)

@@ -87,7 +87,7 @@ def list_watchlists(svc: Faces, who: Who) -> list[WatchlistOut]:
 
 @router.post("", response_model=WatchlistOut, status_code=201, summary="Create a list")
 def create_watchlist(svc: Faces, who: Who, body: WatchlistIn) -> WatchlistOut:
-    threshold = body.threshold if body.threshold is not None else svc.cfg.default_threshold
+    threshold = body.threshold if body.threshold is not None else svc.default_threshold
     wl = svc.lists.create(
         who.agency_id, body.name, kind=body.kind, threshold=threshold, priority=body.priority,
         visibility=body.visibility,
