@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from hash_embedder import HashPhotoEmbedder
+from hash_embedder import HashPhotoEmbedder, OtherHashPhotoEmbedder
 
 from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Entry, Gallery
@@ -86,3 +86,49 @@ def test_site_embedder_is_wired_through_enrolment_gallery_and_matcher(
     assert [m.score > 0.6 for m in svc.gallery.search(probe)] == [True]
     assert svc.gallery.search(other) == []
     assert svc.matcher("cam1").embedder.name == "faceres"
+
+
+def test_sightings_of_another_embedder_are_kept_but_not_searched(
+    engine: sa.Engine, keys: KeyRing
+) -> None:
+    """One hour with dlib (128-d) and MobileFace (256-d) sightings: each search sees only
+    its own embedder's (held hour, loaded hour, and rows read directly)."""
+    from kuzet.faces.sightings import Sighting, Sightings
+
+    rng = np.random.default_rng(3)
+    t0 = datetime(2026, 12, 6, 10, 5, tzinfo=UTC)
+    vecs = {"dlib": rng.standard_normal(128), "mobileface": rng.standard_normal(256)}
+    writer = Sightings(engine, keys)  # a dlib process: holds the hour after a search
+    writer.search(vecs["dlib"], t0, t0.replace(hour=11))
+    for i, (name, v) in enumerate([*vecs.items(), ("dlib", -vecs["dlib"])]):
+        writer.record(Sighting("cam", i, t0, (0, 0, 1, 1), 0.9, v.astype(np.float32),
+                               embedder=name))  # fmt: skip
+    for name, v in vecs.items():
+        for s, cams in ((writer, None), (Sightings(engine, keys, embedder=name), None),
+                        (Sightings(engine, keys, embedder=name), ["cam"])):  # fmt: skip
+            if s is writer and name != "dlib":
+                continue
+            found = s.search(v, t0, t0.replace(hour=11), cams, threshold=0.5)
+            assert [f.track_id for f in found] == [0 if name == "dlib" else 1], (name, cams)
+
+
+def test_reembed_remakes_templates_from_sealed_photos(engine: sa.Engine, keys: KeyRing) -> None:
+    from kuzet.faces.reembed import pending, reembed
+
+    lists = Watchlists(engine, keys, HashPhotoEmbedder(), Gallery(engine, keys))
+    wl = lists.create("police", "Wanted")
+    lists.upsert(wl.id, PersonRecord("p1", "A", [b"photo-a", b"OLD-photo"]))
+    lists.upsert(wl.id, PersonRecord("p2", "B", [b"photo-b"]))
+    assert pending(engine, "other") == {"dlib": 3}
+    done = reembed(engine, keys, OtherHashPhotoEmbedder(), batch=2)
+    assert done == {"photos": 2, "refused: face too small": 1}
+    assert pending(engine, "other") == {"dlib": 1}  # the refused one: kept, not searched
+    gallery = Gallery(engine, keys, embedder="other", dim=256)
+    assert (gallery.reload(), gallery.foreign) == (2, 1)
+    probe = OtherHashPhotoEmbedder().enrol(b"photo-b").template
+    assert probe is not None
+    best = gallery.search(probe)[0]
+    assert best.score > 0.999 and lists.photo(best.entry.photo_id) == b"photo-b"
+    assert reembed(engine, keys, OtherHashPhotoEmbedder()) == {
+        "refused: face too small": 1
+    }  # idempotent

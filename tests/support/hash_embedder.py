@@ -26,3 +26,16 @@ class HashPhotoEmbedder:
         seed = int.from_bytes(hashlib.sha256(photo).digest()[:8], "little")
         v = np.random.default_rng(seed).standard_normal(128).astype(np.float32)
         return Enrolment(v / np.linalg.norm(v), {"synthetic": True}, None)
+
+
+class OtherHashPhotoEmbedder:
+    """A second synthetic embedder (another space and size), standing in for a change of
+    ``faces.embedder``; refuses photos starting with ``b"OLD"`` (as if too small for it)."""
+
+    name, dim = "other", 256
+
+    def enrol(self, photo: bytes) -> Enrolment:
+        if photo.startswith(b"OLD"):
+            return Enrolment(None, {}, "face too small")
+        v = np.frombuffer(hashlib.sha256(photo).digest() * 8, np.uint8)[:256] - 127.5
+        return Enrolment((v / np.linalg.norm(v)).astype(np.float32), {"other": True}, None)

@@ -72,7 +72,8 @@ class FaceServices:
         gallery = Gallery(engine, keys, index, embedder.name, embedder.dim)
         gallery.reload()
         lists = Watchlists(engine, keys, embedder, gallery)
-        return cls(cfg, engine, keys, gallery, lists, Sightings(engine, keys), Hits(engine))
+        sightings = Sightings(engine, keys, embedder=embedder.name)
+        return cls(cfg, engine, keys, gallery, lists, sightings, Hits(engine))
 
     @property
     def embedder(self) -> PhotoEmbedder:
