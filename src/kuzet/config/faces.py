@@ -46,8 +46,11 @@ class FaceResEmbedderConfig(_EmbedderBase):
     """FaceRes / FaceRes-deep (human-models): the 1024-d global pooling before the heads."""
 
     type: Literal["faceres", "faceres_deep"] = "faceres"
-    crop_scale: float = Field(
-        0.6, gt=0.2, le=1.5, description="face size in its 224 px aligned crop, 1 = ArcFace"
+    crop_scale: float | None = Field(
+        None,
+        gt=0.2,
+        le=1.5,
+        description="face size in its 224 px aligned crop, 1 = ArcFace; None: as measured",
     )
 
 

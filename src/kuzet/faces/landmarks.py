@@ -20,7 +20,7 @@ class DlibLandmarker:
     def __init__(self) -> None:
         import dlib
 
-        self._dlib = dlib
+        self.dlib = dlib
         self._shape = dlib.shape_predictor(
             str(ensure("shape_predictor_5_face_landmarks.dat", quiet=True))
         )
@@ -28,7 +28,7 @@ class DlibLandmarker:
 
     def shape(self, rgb: np.ndarray, box: tuple[float, ...]) -> object:
         """dlib's ``full_object_detection`` (what dlib's own face descriptor needs)."""
-        rect = self._dlib.rectangle(*(int(v) for v in box[:4]))
+        rect = self.dlib.rectangle(*(int(v) for v in box[:4]))
         with self._lock:
             return self._shape(rgb, rect)
 

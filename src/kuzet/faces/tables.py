@@ -72,6 +72,8 @@ class PhotoRow(Base):
     template_enc: Mapped[bytes] = mapped_column(LargeBinary)
     quality: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+    # the embedder that made template_enc (migration 0025): a gallery skips others
+    embedder: Mapped[str] = mapped_column(String(64), default="dlib", server_default="dlib")
 
 
 class SightingRow(Base):
@@ -90,6 +92,7 @@ class SightingRow(Base):
     crop_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     listed: Mapped[bool] = mapped_column(Boolean)  # matched a watchlist: kept past retention
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    embedder: Mapped[str] = mapped_column(String(64), default="dlib", server_default="dlib")
 
     __table_args__ = (Index("ix_face_sightings_camera_ts", "camera_id", "ts"),)
 

@@ -316,6 +316,7 @@ class Watchlists:
             template_enc=t.blob,
             quality=quality,
             created_at=datetime.now(UTC),
+            embedder=self.gallery.embedder,
         )
         return row, np.frombuffer(template, np.float32)
 

@@ -92,7 +92,7 @@ def list_watchlists(svc: Faces, who: Who) -> list[WatchlistOut]:
 def create_watchlist(svc: Faces, who: Who, body: WatchlistIn) -> WatchlistOut:
     if body.threshold is not None and body.false_alert_target is not None:
         raise invalid("body", "give a threshold or a false_alert_target, not both")
-    threshold = body.threshold if body.threshold is not None else svc.cfg.default_threshold
+    threshold = body.threshold if body.threshold is not None else svc.default_threshold
     try:
         wl = svc.lists.create(
             who.agency_id, body.name, kind=body.kind, threshold=threshold,

@@ -32,7 +32,13 @@ class DlibEmbedder:
 
     def embed(self, bgr: np.ndarray, face: DetectedFace) -> np.ndarray:
         rgb = np.ascontiguousarray(bgr[:, :, ::-1])
-        shape = self.landmarker.shape(rgb, face.box)
+        if face.scheme == "dlib5":  # the points are dlib's already: rebuild its shape
+            d = self.landmarker.dlib
+            rect = d.rectangle(*(int(v) for v in face.box[:4]))
+            pts = [d.point(round(float(x)), round(float(y))) for x, y in face.landmarks]
+            shape = d.full_object_detection(rect, pts)
+        else:
+            shape = self.landmarker.shape(rgb, face.box)
         with self._lock:
             vec = np.asarray(self._net.compute_face_descriptor(rgb, shape), np.float32)
         return l2_normalise(vec)

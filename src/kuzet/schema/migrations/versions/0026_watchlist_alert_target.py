@@ -1,7 +1,7 @@
 """Watchlists: a target false-alert rate per search, from which the threshold follows.
 
-Revision ID: 0025_watchlist_alert_target
-Revises: 0024_evidence
+Revision ID: 0026_watchlist_alert_target
+Revises: 0025_face_embedder
 Create Date: 2026-12-06
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025_watchlist_alert_target"
-down_revision: str | None = "0024_evidence"
+revision: str = "0026_watchlist_alert_target"
+down_revision: str | None = "0025_face_embedder"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
