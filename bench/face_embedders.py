@@ -293,7 +293,8 @@ def main() -> None:
     show(console, results, ms, all_scores)
     if args.write:
         OUT.parent.mkdir(parents=True, exist_ok=True)
-        data = {
+        data = json.loads(OUT.read_text()) if OUT.exists() else {}  # others' kept
+        data |= {
             name: {
                 "source": "bench/face_embedders.py, tuning identities (bench/_face_eval.py), "
                 "impostor pairs of photos and their augmented copies, 2026-12-06",
