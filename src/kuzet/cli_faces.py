@@ -76,7 +76,7 @@ def _watchlist(
     if agency not in known:
         raise _fail(f"no agency {agency!r}; known agencies: {', '.join(known) or 'none'}")
     try:
-        wl = faces.lists.create(agency, name, kind=kind, threshold=faces.cfg.default_threshold)
+        wl = faces.lists.create(agency, name, kind=kind, threshold=faces.default_threshold)
     except WatchlistError as exc:
         raise _fail(f"cannot create watchlist {name!r}: {exc}") from None
     typer.echo(f"created watchlist {wl.name!r} ({wl.id}) of agency {agency}")
@@ -141,6 +141,29 @@ def keygen(key_id: Annotated[str, typer.Option(help="1-32 characters")] = "k1") 
     from kuzet.crypto import KeyRing
 
     typer.echo(KeyRing.generate(key_id))
+
+
+@faces_app.command("reembed")
+def reembed_command(site: Site = None, db: Db = None) -> None:
+    """Remake every enrolled template with the site's faces.embedder (from the sealed
+    photos), after the embedder was changed; then restart the service."""
+    from kuzet.faces.reembed import pending, reembed
+
+    store, faces, access = _services(site, db)
+    name = faces.embedder.name
+    try:
+        before = pending(store.engine, name)
+        done = reembed(store.engine, faces.keys, faces.embedder)
+        left = pending(store.engine, name)
+        access.audit.record(
+            f"cli:{getpass.getuser()}", "faces.reembed", target=name,
+            detail={"before": dict(before), "done": dict(done)},
+        )  # fmt: skip
+    finally:
+        store.close()
+    typer.echo(f"templates remade with {name!r}: {dict(done)}; were {dict(before) or '{}'}")
+    if left:
+        raise _fail(f"templates of other embedders left (not searched): {dict(left)}", 1)
 
 
 @faces_app.command("rekey")

@@ -188,3 +188,34 @@ def test_hits_search_export_and_erasure(city: City) -> None:
     assert again.json()["items"] == []
     assert city.client.get(base, headers=h).status_code == 404
     assert _audit(city, "watchlist.person.erase")[-1]["detail"]["erased"]["hits"] == 1
+
+
+def test_list_threshold_from_false_alert_target_is_explained(city: City) -> None:
+    _staff(city)
+    h = city.h("inv")
+    r = city.client.post(
+        "/api/watchlists", headers=h, json={"name": "City", "false_alert_target": 0.01}
+    )
+    assert r.status_code == 201, r.text
+    wl = r.json()
+    assert wl["false_alert_target"] == 0.01 and wl["threshold_explained"]["list_size"] == 1
+    records = [
+        {
+            "external_id": f"x{i}",
+            "name": "P",
+            "photos": [base64.b64encode(f"p{i}".encode()).decode()],
+        }
+        for i in range(20)
+    ]
+    city.client.post(f"/api/watchlists/{wl['id']}/sync", headers=h, json={"records": records})
+    got = city.client.get(f"/api/watchlists/{wl['id']}", headers=h).json()
+    ex = got["threshold_explained"]
+    assert got["persons"] == 20 and ex["list_size"] == 20
+    assert got["threshold"] == ex["threshold"] > wl["threshold"]  # stricter as it grew
+    assert ex["expected_false_alerts"] <= 0.01 and "expected false alerts per search" in ex["text"]
+    both = {"name": "X", "threshold": 0.9, "false_alert_target": 0.01}
+    assert city.client.post("/api/watchlists", headers=h, json=both).status_code == 422
+    r = city.client.patch(
+        f"/api/watchlists/{wl['id']}", headers=h, json={"false_alert_target": 1e-9}
+    )
+    assert r.status_code == 422 and "not reachable" in r.text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hash_embedder import HashPhotoEmbedder
+from hash_embedder import HashPhotoEmbedder, OtherHashPhotoEmbedder
 from typer.testing import CliRunner
 
 from kuzet.access.service import AccessService
@@ -26,7 +26,7 @@ def any_bytes_are_photos(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about importing and its report, not recognition: the CLI's real
     embedder is swapped for the test double (tests/support/hash_embedder.py)."""
     monkeypatch.setattr(
-        "kuzet.faces.templates.DlibPhotoEmbedder", lambda policy=None: HashPhotoEmbedder()
+        "kuzet.faces.templates.DlibPhotoEmbedder", lambda *a, **k: HashPhotoEmbedder()
     )
 
 
@@ -115,6 +115,29 @@ def test_rekey_moves_every_row_to_the_new_key(
     assert only_new.lists.photo(photo.id) == b"face 0"
     with pytest.raises(KeyRingError):
         _services(db, old)  # and the old key alone opens nothing
+
+
+def test_reembed_command_remakes_templates_with_the_site_embedder(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After ``faces.embedder`` changes (a second synthetic embedder stands in for it),
+    ``kuzet faces reembed`` remakes the templates from the sealed photos; a photo the new
+    one refuses is named and the command exits 1."""
+    monkeypatch.setenv("KUZET_FACE_KEYS", KeyRing.generate("k1"))
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"face a")
+    (folder / "b.jpg").write_bytes(b"OLD small face b")
+    _import(db, "--folder", str(folder))
+    monkeypatch.setattr(
+        "kuzet.faces.templates.DlibPhotoEmbedder", lambda *a, **k: OtherHashPhotoEmbedder()
+    )
+    res = runner.invoke(app, ["faces", "reembed", "--db", db], catch_exceptions=False)
+    assert res.exit_code == 1, res.output
+    out = res.output
+    assert "templates remade with 'other'" in out and "were {'dlib': 2}" in out
+    assert "'photos': 1" in out and "'refused: face too small': 1" in out
+    assert "left (not searched): {'dlib': 1}" in res.output
 
 
 def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

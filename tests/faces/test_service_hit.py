@@ -50,14 +50,14 @@ class PastedPerson:
 def test_enrolled_face_gives_one_hit_seen_by_police_not_by_education(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clip = _clip(tmp_path, "obama2.jpg")
+    clip = _clip(tmp_path, "obama2.jpg", width=220)  # 42 px between the eyes (docs/faces.md)
     monkeypatch.setenv("KUZET_FACE_KEYS", KeyRing.generate("k1"))
     site = SiteConfig(
         data_dir=tmp_path / "var",
         store=StoreConfig(url=f"sqlite:///{tmp_path / 'k.db'}", batch_wait_ms=10),
         access=cheap_config(),
         analysis=AnalysisConfig(motion={"enabled": False}),  # type: ignore[arg-type]
-        faces=FacesConfig(enabled=True, clothing_colours=True, gender=True, age=True),
+        faces=FacesConfig(enabled=True, clothing_colours=True, gender=True),
         cameras=[
             CameraConfig(
                 id="school-gate",
@@ -87,14 +87,14 @@ def test_enrolled_face_gives_one_hit_seen_by_police_not_by_education(
         time.sleep(1.5)  # the sink commits the tail
         police, edu = city.h("police_inv"), city.h("edu_op")
         hits = client.get("/api/faces/hits", headers=police).json()["items"]
-        assert len(hits) == 1 and hits[0]["watchlist_id"] == wl.id and hits[0]["score"] >= 0.92
+        assert len(hits) == 1 and hits[0]["watchlist_id"] == wl.id and hits[0]["score"] >= 0.963
         evs = client.get("/api/events", headers=police, params={"type": "watchlist_hit"}).json()
         assert [e["id"] for e in evs["items"]] == [hits[0]["event_id"]]
-        # gender and age band from the face, for the cleared investigator
+        # gender from the face, for the cleared investigator (age was removed, issue 13)
         q = {"type": "person_attributes"}
         (attrs,) = [e["attributes"] for e in client.get("/api/events", headers=police, params=q)
                     .json()["items"]]  # fmt: skip
-        assert attrs["gender"] == "male" and attrs["age_band"] in ("30-44", "45-59"), attrs
+        assert attrs["gender"] == "male" and "age_band" not in attrs, attrs
         # education: the camera is theirs and they see its events, but not the hit, and
         # not what was inferred from the face
         items = client.get("/api/events", headers=edu).json()["items"]

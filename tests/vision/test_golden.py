@@ -30,7 +30,8 @@ def test_converted_nanodet_matches_tfjs_runtime(nanodet_onnx: Path) -> None:
 
 
 # Face models: goldens made by tools/golden/make_face_goldens.py (TF.js 4.22.0 wasm, Node 20)
-# on zidane.jpg. Both runtimes dequantise the same float16 weights to float32, so the weights
+# on zidane.jpg (the embedders: its two faces aligned to the 112 px ArcFace template).
+# Both runtimes dequantise the same float16 weights to float32, so the weights
 # are bit-identical and what is left is float32 summation order: measured <= 1.7e-6 of each
 # output's largest value. A converter that lost weight precision (double rounding through
 # float16, float16 arithmetic) errs at float16's resolution, 2**-11 = 4.9e-4 relative; the
@@ -40,6 +41,9 @@ FACE_INPUTS = {
     "blazeface-back": lambda u8: u8.astype(np.float32) / np.float32(127.5) - np.float32(1),
     "faceres": lambda u8: u8.astype(np.float32),
     "faceres-deep": lambda u8: u8.astype(np.float32),
+    # inputs as kuzet.faces.embedders feeds them; MobileFace scales 0..255 inside its graph
+    "mobilefacenet": lambda u8: (u8.astype(np.float32) - np.float32(127.5)) / np.float32(128),
+    "mobileface": lambda u8: u8.astype(np.float32),
 }
 
 

@@ -312,3 +312,52 @@ def test_input_size_320_converts_and_runs() -> None:
     outs = sess.run(None, {"input_1": np.zeros((2, 3, 320, 320), np.float32)})
     assert sorted(o.shape[1] for o in outs) == [100, 100, 400, 400, 1600, 1600]
     assert all(o.shape[0] == 2 for o in outs)
+
+
+def test_mobilefacenet_ops_match_numpy(tmp_path: Path) -> None:
+    """The ops MobileFaceNet adds, each checked element-wise against numpy: a fused
+    depthwise conv (channel multiplier 2, stride 2, + bias, Relu), Abs (of its PReLU),
+    Square -> Sum -> Maximum -> Rsqrt (its L2 norm) and Squeeze of the pooled dims."""
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((3, 3, 3, 2)).astype(np.float32)  # H W C M
+    b = rng.standard_normal(6).astype(np.float32)
+    weights = {"w": w, "b": b, "axes": np.array([1, 2]), "eps": np.array(1e-10, np.float32)}
+    fused = {"list": {"s": [_s("BiasAdd")["s"], _s("Relu")["s"]]}}
+    keep = {"keep_dims": {"b": True}}
+    nodes: list[dict[str, Any]] = [
+        {"name": "dw", "op": "FusedDepthwiseConv2dNative", "input": ["x", "w", "b"],
+         "attr": {"fused_ops": fused, "padding": _s("SAME"), "data_format": _s("NHWC"),
+                  "strides": {"list": {"i": ["1", "2", "2", "1"]}}}},
+        {"name": "abs", "op": "Abs", "input": ["x"]},
+        {"name": "sq", "op": "Square", "input": ["x"]},
+        {"name": "sum", "op": "Sum", "input": ["sq", "axes"], "attr": keep},
+        {"name": "squeeze", "op": "Squeeze", "input": ["sum"],
+         "attr": {"squeeze_dims": {"list": {"i": ["1", "2"]}}}},
+        {"name": "floor", "op": "Maximum", "input": ["squeeze", "eps"]},
+        {"name": "rsqrt", "op": "Rsqrt", "input": ["floor"]},
+    ]  # fmt: skip
+    outs = ("dw", "abs", "sq", "sum", "squeeze", "rsqrt")
+    path = _write_model(tmp_path, nodes, weights, shape=(1, 6, 6, 3), outputs=outs)
+    x = rng.standard_normal((2, 6, 6, 3)).astype(np.float32)
+    m = convert(path)
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = dict(zip(outs, sess.run(list(outs), {"x": x}), strict=True))
+    # TF "SAME", stride 2, 6 -> 3: total padding 1, all of it after (bottom/right)
+    xp = np.pad(x, ((0, 0), (0, 1), (0, 1), (0, 0)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(1, 2))[:, ::2, ::2]
+    dw = np.einsum("nhwcij,ijcm->nhwcm", win, _half(w)).reshape(2, 3, 3, 6) + _half(b)
+    np.testing.assert_allclose(got["dw"], np.maximum(dw, 0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(got["abs"], np.abs(x))
+    np.testing.assert_allclose(got["sq"], x * x, rtol=1e-6)
+    total = (x * x).sum(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(got["sum"], total, rtol=1e-5)
+    assert got["squeeze"].shape == (2, 3)
+    np.testing.assert_allclose(got["squeeze"], total[:, 0, 0], rtol=1e-5)
+    np.testing.assert_allclose(got["rsqrt"], 1 / np.sqrt(total[:, 0, 0]), rtol=1e-5)
+
+
+def test_squeeze_without_dims_is_refused(tmp_path: Path) -> None:
+    nodes = [{"name": "out", "op": "Squeeze", "input": ["x"]}]
+    path = _write_model(tmp_path, nodes, {}, shape=(1, 1, 4, 4))
+    with pytest.raises(UnsupportedOpError, match=r"Squeeze node 'out': no squeeze_dims"):
+        convert(path)

@@ -4,11 +4,13 @@
         @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0)  # as `make bench` does
     TFJS_DIR=.cache/tfjs .venv/bin/python tools/golden/make_face_goldens.py
 
-Writes tests/vision/golden/<model>.npz for BlazeFace (back), FaceRes and FaceRes-deep:
+Writes tests/vision/golden/<model>.npz for BlazeFace (back), FaceRes, FaceRes-deep,
+MobileFaceNet and MobileFace (or only the models named as arguments):
 the network input as uint8 (so the test needs no resize of its own) and every output
 tensor in full (they are small). Real photos: zidane.jpg, padded to a square as
 ``kuzet.access.faces.FaceDetector`` does, for BlazeFace; the two faces of zidane.jpg,
-cropped as ``kuzet.attributes.demographics`` crops them, as one batch of 2 for FaceRes.
+cropped as ``kuzet.attributes.demographics`` crops them, as one batch of 2 for FaceRes;
+the same two faces aligned to ArcFace's 112 px template for MobileFaceNet and MobileFace.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -40,6 +43,18 @@ def blazeface_input() -> np.ndarray:
     return np.ascontiguousarray(cv2.resize(square, (256, 256))[None, :, :, ::-1])
 
 
+def aligned_input() -> np.ndarray:
+    """The two faces of zidane.jpg aligned on BlazeFace's landmarks to ArcFace's 112 px
+    template (``kuzet.faces.align``), RGB uint8 [2,112,112,3]."""
+    from kuzet.faces.align import align
+    from kuzet.faces.detector import FaceFinder
+
+    bgr = cv2.imread(str(ensure("zidane.jpg")))
+    faces = sorted(FaceFinder().find_faces(bgr), key=lambda f: f.box[2] - f.box[0])[-2:]
+    crops = [align(bgr, f)[:, :, ::-1] for f in sorted(faces, key=lambda f: f.box[0])]
+    return np.ascontiguousarray(np.stack(crops))
+
+
 def faceres_input() -> np.ndarray:
     """The two faces of zidane.jpg, 224 px crops grown 1.4x, RGB uint8 [2,224,224,3]."""
     bgr = cv2.imread(str(ensure("zidane.jpg")))
@@ -52,6 +67,9 @@ MODELS = {
     "blazeface-back": (blazeface_input, lambda u8: u8.astype(np.float32) / 127.5 - 1.0),
     "faceres": (faceres_input, lambda u8: u8.astype(np.float32)),
     "faceres-deep": (faceres_input, lambda u8: u8.astype(np.float32)),
+    # the inputs kuzet.faces.embedders feeds them (found by bench/embedder_inputs.py)
+    "mobilefacenet": (aligned_input, lambda u8: (u8.astype(np.float32) - 127.5) / 128.0),
+    "mobileface": (aligned_input, lambda u8: u8.astype(np.float32)),
 }
 
 
@@ -77,8 +95,11 @@ def run_tfjs(model: str, x: np.ndarray, tmp: Path) -> tuple[dict[str, np.ndarray
 
 
 def main() -> None:
+    """Every model, or only those named on the command line."""
+    names = sys.argv[1:] or list(MODELS)
     with tempfile.TemporaryDirectory() as tmp:
-        for model, (make_input, to_float) in MODELS.items():
+        for model in names:
+            make_input, to_float = MODELS[model]
             u8 = make_input()
             outs, meta = run_tfjs(model, to_float(u8), Path(tmp))
             info = {k: meta[k] for k in ("tfjs", "backend", "node")}

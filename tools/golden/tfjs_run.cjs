@@ -40,7 +40,7 @@ async function main() {
     const s = Math.round(Math.sqrt(data.length / 3));
     const shape = dims ? dims.split('x').map(Number) : [1, 3, s, s];
     const x = tf.tensor(data, shape);
-    const outs = model.execute(x, names);
+    const outs = [model.execute(x, names)].flat(); // one output: a tensor, not a list
     if (k === 0 || outDir) {
       for (const [i, t] of outs.entries()) {
         const arr = await t.data();
@@ -52,7 +52,7 @@ async function main() {
     const times = [];
     for (let r = 0; r < repeat; r++) {
       const t0 = process.hrtime.bigint();
-      const ys = model.execute(x, names);
+      const ys = [model.execute(x, names)].flat();
       await Promise.all(ys.map((y) => y.data()));
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       ys.forEach((y) => y.dispose());

@@ -19,7 +19,12 @@ class _In(BaseModel):
 class WatchlistIn(_In):
     name: str = Field(min_length=1, max_length=256)
     kind: Kind = "wanted"
-    threshold: float | None = Field(None, gt=0, lt=1, description="cosine; site default 0.92")
+    threshold: float | None = Field(None, gt=0, lt=1, description="cosine; site default 0.963")
+    false_alert_target: float | None = Field(
+        None, gt=0, le=1,
+        description="expected false alerts per search (e.g. 0.001); the threshold then "
+        "follows the list's size and the embedder's measured impostor scores",
+    )  # fmt: skip
     priority: int = Field(1, ge=0, le=100, description="higher wins when lists overlap")
     visibility: AgencyIds = Field(
         default_factory=list, max_length=50, description="other agencies that see hits"
@@ -29,6 +34,11 @@ class WatchlistIn(_In):
 class WatchlistPatch(_In):
     name: str | None = Field(None, min_length=1, max_length=256)
     threshold: float | None = Field(None, gt=0, lt=1)
+    false_alert_target: float | None = Field(
+        None, gt=0, le=1,
+        description="expected false alerts per search (e.g. 0.001); the threshold then "
+        "follows the list's size and the embedder's measured impostor scores",
+    )  # fmt: skip
     priority: int | None = Field(None, ge=0, le=100)
     visibility: AgencyIds | None = Field(None, max_length=50)
 
@@ -39,6 +49,10 @@ class WatchlistOut(BaseModel):
     name: str
     kind: str
     threshold: float
+    false_alert_target: float | None = None
+    threshold_explained: dict[str, Any] | None = Field(
+        None, description="how the threshold follows from the target and the list's size"
+    )
     priority: int
     visibility: list[str]
     persons: int

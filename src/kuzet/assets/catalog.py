@@ -179,6 +179,63 @@ ASSETS: dict[str, Asset] = {
             "MIT (human-models package)", "FaceRes-deep weights",
         ),
         Asset(
+            "faceapi_sample1.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample1.jpg",
+            "8ecae4b267b2d3169e06e00c7dee97097aa2a94635d45216f7732a5f4943cb51",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "faceapi_sample2.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample2.jpg",
+            "7d2b60ae6f13bf30f422e04df87451081a02c83de469056f25afb44b7000c691",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "faceapi_sample3.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample3.jpg",
+            "8eb081c9efb14370fa94d9feab9e5fbeafd19a627491853a80c2bf67f7ffa936",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "faceapi_sample4.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample4.jpg",
+            "729efa5923061d40eb4ed5f267a18cc7b8ba6f852bb2757b16d8b7e4937476fc",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "faceapi_sample5.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample5.jpg",
+            "6d45095ebb182d8f975c0790e0e4eefd86fbb40609cf4b271776d92e12662938",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "faceapi_sample6.jpg", "npm", "@vladmandic/face-api@1.7.15",
+            "package/demo/sample6.jpg",
+            "9baad80f9d5e306fb9b8c0913d44445f1e95848df317530efb03d0934c57ba87",
+            "MIT (face-api demo image)", "group photo of adults (face evaluation set)",
+        ),
+        Asset(
+            "mobilefacenet.json", "npm", _HUMAN, "package/models/mobilefacenet.json",
+            "bfbf27662ca1080dfd1b0a884aa166c135c1b7746b57385ecb44268828beb82a",
+            "MIT (human-models package)", "MobileFaceNet TF.js graph: 192-d face embedding",
+        ),
+        Asset(
+            "mobilefacenet.bin", "npm", _HUMAN, "package/models/mobilefacenet.bin",
+            "c60e392478df0a2fd756f9a230c9935a04d136e9d3bf12e99a850d4802806089",
+            "MIT (human-models package)", "MobileFaceNet weights",
+        ),
+        Asset(
+            "mobileface.json", "npm", _HUMAN, "package/models/mobileface.json",
+            "b62d89d9e1401a2572e011e8691699f2432c1a6f56cda0dad7ddbdecacf1bbab",
+            "MIT (human-models package; becauseofAI/MobileFace)",
+            "MobileFace TF.js graph: 256-d face embedding",
+        ),
+        Asset(
+            "mobileface.bin", "npm", _HUMAN, "package/models/mobileface.bin",
+            "403b53d95120c93c8417951b05d816197aa1794372b47e7629801156c701be5c",
+            "MIT (human-models package; becauseofAI/MobileFace)", "MobileFace weights",
+        ),
+        Asset(
             "hls.min.js", "npm", "hls.js@1.7.4", "package/dist/hls.min.js",
             "cfc70cc9e9fc63d071919e087670abc760c8fd1bc889b88588026e4d22193bbe",
             "Apache-2.0", "HLS player (bench/playback_live.py: low-latency HLS in Chromium)",

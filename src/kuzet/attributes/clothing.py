@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from kuzet.attributes.bags import bag_scores, best_bag
-from kuzet.attributes.demographics import Demographics, age_band
+from kuzet.attributes.demographics import Demographics
 from kuzet.core import Detections, Event, Frame
 from kuzet.core.event import event_id
 
@@ -106,7 +106,6 @@ class _Track:
     box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     bags: dict[str, float] = field(default_factory=dict)  # best score per bag kind
     gender: tuple[str, float] | None = None  # most confident look
-    ages: list[float] = field(default_factory=list)  # one per look that saw a face
     done: bool = False
 
 
@@ -172,8 +171,6 @@ class ClothingColours:
             return
         if d.gender is not None and (t.gender is None or d.gender_confidence > t.gender[1]):
             t.gender = (d.gender, d.gender_confidence)
-        if d.age is not None:
-            t.ages.append(d.age)
 
     def finish(self) -> list[Event]:
         out = [
@@ -205,10 +202,6 @@ class ClothingColours:
         if self.face is not None and self.face.gender:
             gender, conf = t.gender or (None, 0.0)
             attrs["gender"], attrs["gender_confidence"] = gender, round(conf, 3)
-        if self.face is not None and self.face.age:
-            age = float(np.median(t.ages)) if t.ages else None
-            attrs["age_band"] = None if age is None else age_band(age)
-            attrs["age_estimate"] = None if age is None else round(age, 1)
         return Event(
             id=event_id(self.camera_id, "person_attributes", tid, frame.index),
             type="person_attributes",

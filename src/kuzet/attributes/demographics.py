@@ -121,19 +121,20 @@ def default_demographics(gender: bool = True, age: bool = True) -> FaceDemograph
 
 
 class PersonFace:
-    """Gender and/or age of a person box from its largest face in the head region (upper
-    half), for :class:`kuzet.attributes.clothing.ClothingColours`; None when no face of
-    ``min_face_px`` is there."""
+    """Gender of a person box from its largest face in the head region (upper half), for
+    :class:`kuzet.attributes.clothing.ClothingColours`; None when no face of
+    ``min_face_px`` is there. No age: removed from the product (issue 13, docs/faces.md),
+    ``FaceDemographics(age=True)`` stays for ``bench/demographics.py`` only."""
 
-    def __init__(
-        self, *, gender: bool = True, age: bool = False, min_face_px: float = 24.0
-    ) -> None:
+    age = False
+
+    def __init__(self, *, gender: bool = True, min_face_px: float = 24.0) -> None:
         from kuzet.faces.detector import default_finder
 
-        self.gender, self.age = gender, age
+        self.gender = gender
         self.finder, self.demo, self.min_face_px = (
             default_finder(),
-            default_demographics(gender, age),
+            default_demographics(gender, False),
             min_face_px,
         )
 

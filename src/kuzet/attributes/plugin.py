@@ -20,8 +20,8 @@ class PersonAttributesPlugin:
         from kuzet.attributes.clothing import ClothingColours
 
         face = None
-        if state.gender or state.age:
+        if state.gender:  # age was removed (issue 13; config refuses faces.age)
             from kuzet.attributes.demographics import PersonFace
 
-            face = PersonFace(gender=state.gender, age=state.age)
+            face = PersonFace(gender=state.gender)
         return ClothingColours(cam.id, face=face)

@@ -14,6 +14,7 @@ from functools import cache
 import cv2
 import numpy as np
 
+from kuzet.faces.align import DetectedFace
 from kuzet.vision.blazeface import FaceDetector
 
 
@@ -30,20 +31,41 @@ class FaceFinder:
 
     def find(self, bgr: np.ndarray) -> np.ndarray:
         """Face boxes ``[N, 4]`` (x1, y1, x2, y2) in pixels of ``bgr``."""
+        faces = self.find_faces(bgr)
+        if not faces:
+            return np.empty((0, 4), np.float32)
+        return np.array([f.box for f in faces], np.float32)
+
+    def find_faces(self, bgr: np.ndarray) -> list[DetectedFace]:
+        """Faces with BlazeFace's six keypoints (for alignment), in pixels of ``bgr``."""
         h, w = bgr.shape[:2]
-        parts = [self._det.detect(bgr)]
+        parts = [self._det.detect_keypoints(bgr)]
         if max(h, w) > self.tile_above:
             for x1, y1, x2, y2 in _tiles(h, w):
-                b = self._det.detect(bgr[y1:y2, x1:x2])
-                parts.append(b + np.array([x1, y1, x1, y1], np.float32))
-        boxes = np.concatenate(parts) if parts else np.empty((0, 4), np.float32)
-        if len(boxes) < 2:
-            return boxes
-        # NMS over the union; larger boxes first (they come from the full view, less cut)
-        area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-        xywh = [[float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])] for b in boxes]
-        keep = cv2.dnn.NMSBoxes(xywh, (area / area.max()).tolist(), 0.0, 0.3)
-        return boxes[np.asarray(keep).reshape(-1)]
+                b, k, s = self._det.detect_keypoints(bgr[y1:y2, x1:x2])
+                off = np.array([x1, y1], np.float32)
+                parts.append((b + np.tile(off, 2), k + off, s))
+        boxes = np.concatenate([p[0] for p in parts])
+        kps = np.concatenate([p[1] for p in parts])
+        scores = np.concatenate([p[2] for p in parts])
+        order = np.arange(len(boxes))
+        if len(boxes) >= 2:
+            # NMS over the union; larger boxes first (they come from the full view, less cut)
+            area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+            xywh = [
+                [float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])] for b in boxes
+            ]
+            keep = cv2.dnn.NMSBoxes(xywh, (area / area.max()).tolist(), 0.0, 0.3)
+            order = np.asarray(keep).reshape(-1)
+        return [
+            DetectedFace(
+                (float(boxes[i, 0]), float(boxes[i, 1]), float(boxes[i, 2]), float(boxes[i, 3])),
+                kps[i],
+                "blazeface",
+                float(scores[i]),
+            )
+            for i in order
+        ]
 
 
 @cache

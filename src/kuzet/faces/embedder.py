@@ -1,25 +1,28 @@
-"""Face templates: dlib's 128-d ResNet on 5-point aligned chips, L2-normalised.
+"""Face templates for the live pipeline: box -> dlib 5 points -> quality -> template.
 
-dlib ships its weights in a registry package (``face-recognition-models``) and its
-binary wheel (``dlib-bin``) installs in seconds. On the real same-person pairs we have
-it separates genuine from impostor pairs cleanly (docs/faces.md). Templates are unit
-vectors, so cosine similarity = inner product, which is what the index searches.
+The template model is any :mod:`kuzet.faces.embedders` embedder (dlib's 128-d ResNet
+by default, chosen in ``faces.embedder``); landmarks and the quality gate always come
+from dlib's 5-point predictor, which also aligns the ONNX embedders (its points are
+steadier than BlazeFace's, tests/faces/test_align.py). Templates are unit vectors, so
+cosine similarity = inner product, which is what the index searches.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cache
 
 import cv2
 import numpy as np
 
-from kuzet.assets import ensure
+from kuzet.config.faces import EmbedderConfig
+from kuzet.faces.align import DetectedFace
 from kuzet.faces.detector import FaceFinder, default_finder
+from kuzet.faces.embedders import Embedder, create_embedder
+from kuzet.faces.landmarks import DlibLandmarker
 from kuzet.faces.quality import Quality, QualityPolicy, assess
 
-DIM = 128
+DIM = 128  # dlib's; other embedders say theirs (``FaceEmbedder.dim``)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Face:
     box: tuple[float, float, float, float]
     landmarks: np.ndarray  # [5, 2]
     quality: Quality
-    template: np.ndarray | None  # [128] float32 unit vector; None when quality failed
+    template: np.ndarray | None  # [dim] float32 unit vector; None when quality failed
 
     def crop(self, bgr: np.ndarray, margin: float = 0.3) -> np.ndarray:
         x1, y1, x2, y2 = self.box
@@ -39,18 +42,20 @@ class Face:
 
 
 class FaceEmbedder:
-    def __init__(self, finder: FaceFinder | None = None) -> None:
-        import dlib
-
-        self._dlib = dlib
+    def __init__(self, finder: FaceFinder | None = None, model: Embedder | None = None) -> None:
         self.finder = finder or default_finder()
-        self._shape = dlib.shape_predictor(
-            str(ensure("shape_predictor_5_face_landmarks.dat", quiet=True))
-        )
-        self._net = dlib.face_recognition_model_v1(
-            str(ensure("dlib_face_recognition_resnet_model_v1.dat", quiet=True))
-        )
-        self._lock = threading.Lock()  # dlib models are not documented as thread-safe
+        self.model = model or create_embedder(None)
+        lm = getattr(self.model, "landmarker", None)  # shared with the model when it has one
+        self._landmarks = lm if isinstance(lm, DlibLandmarker) else DlibLandmarker()
+
+    @property
+    def name(self) -> str:
+        """Stored with every template: a gallery only searches its own embedder's."""
+        return self.model.name
+
+    @property
+    def dim(self) -> int:
+        return self.model.dim
 
     def faces(self, bgr: np.ndarray, policy: QualityPolicy | None = None) -> list[Face]:
         """Every face in ``bgr`` with its quality; templates only for usable ones."""
@@ -60,17 +65,13 @@ class FaceEmbedder:
         self, bgr: np.ndarray, box: tuple[float, ...], policy: QualityPolicy | None = None
     ) -> Face:
         policy = policy or QualityPolicy()
-        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
         x1, y1, x2, y2 = (float(v) for v in box[:4])
-        rect = self._dlib.rectangle(int(x1), int(y1), int(x2), int(y2))
-        with self._lock:
-            shape = self._shape(rgb, rect)
-            pts = np.array([[p.x, p.y] for p in shape.parts()], np.float32)
-            quality = assess(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), pts, policy)
-            template = None
-            if quality.ok:
-                vec = np.asarray(self._net.compute_face_descriptor(rgb, shape), np.float32)
-                template = vec / max(float(np.linalg.norm(vec)), 1e-9)
+        pts = self._landmarks.points(bgr, (x1, y1, x2, y2))
+        quality = assess(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), pts, policy)
+        template = None
+        if quality.ok:
+            face = DetectedFace((x1, y1, x2, y2), pts, "dlib5")
+            template = np.asarray(self.model.embed(bgr, face), np.float32)
         return Face((x1, y1, x2, y2), pts, quality, template)
 
     def best(self, bgr: np.ndarray, policy: QualityPolicy | None = None) -> Face | None:
@@ -85,3 +86,18 @@ class FaceEmbedder:
 @cache
 def default_embedder() -> FaceEmbedder:
     return FaceEmbedder()
+
+
+@cache
+def _embedder_for(cfg_json: str) -> FaceEmbedder:
+    from pydantic import TypeAdapter
+
+    cfg: EmbedderConfig = TypeAdapter(EmbedderConfig).validate_json(cfg_json)
+    return FaceEmbedder(model=create_embedder(cfg))
+
+
+def embedder_for(cfg: EmbedderConfig | None) -> FaceEmbedder:
+    """One shared :class:`FaceEmbedder` per embedder config (models load once)."""
+    if cfg is None or (cfg.type == "dlib" and cfg.threshold is None):
+        return default_embedder()
+    return _embedder_for(cfg.model_dump_json())

@@ -4,6 +4,7 @@ and removal update it in place, so changes take effect without a restart."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from kuzet.crypto import KeyRing
 from kuzet.faces.index import FaceIndex
 from kuzet.faces.pgvector import PgVectorIndex
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
+
+log = logging.getLogger(__name__)
 
 
 def vector_id(photo_id: str) -> int:
@@ -44,12 +47,25 @@ class Match:
 
 
 class Gallery:
+    """``embedder`` names the model whose templates this gallery searches: templates made
+    by another embedder (another space, often another dimension) are never mixed in;
+    ``reload`` skips them and counts them in ``foreign`` (re-enrol to use them)."""
+
     def __init__(
-        self, engine: Engine, keys: KeyRing, index: FaceIndex | PgVectorIndex | None = None
+        self,
+        engine: Engine,
+        keys: KeyRing,
+        index: FaceIndex | PgVectorIndex | None = None,
+        embedder: str = "dlib",
+        dim: int = 128,
     ) -> None:
         self._session = sessionmaker(engine)
         self._keys = keys
-        self.index = index if index is not None else FaceIndex()  # an empty one is falsy
+        self.embedder = embedder
+        self.index = index if index is not None else FaceIndex(dim)  # an empty one is falsy
+        if self.index.dim != dim:
+            raise ValueError(f"index of dim {self.index.dim} for {embedder} templates ({dim}-d)")
+        self.foreign = 0  # templates of other embedders in the store, not searchable
         self._entries: dict[int, Entry] = {}
         self._lists: dict[str, tuple[float, int]] = {}  # id -> (threshold, priority)
         self._visible: dict[str, tuple[str, ...]] = {}  # id -> agencies that see hits
@@ -57,7 +73,7 @@ class Gallery:
 
     def reload(self) -> int:
         """Rebuild from the store (decrypts every template once)."""
-        ids, vecs, entries = [], [], {}
+        ids, vecs, entries, foreign = [], [], {}, 0
         with self._session() as s:
             wls = list(s.scalars(select(WatchlistRow)))
             lists = {w.id: (w.threshold, w.priority) for w in wls}
@@ -69,9 +85,13 @@ class Gallery:
                     PhotoRow.template_enc,
                     PersonRow.id,
                     PersonRow.watchlist_id,
+                    PhotoRow.embedder,
                 ).join(PersonRow)
             )
-            for photo_id, key_id, blob, person_id, wl in rows:
+            for photo_id, key_id, blob, person_id, wl, made_by in rows:
+                if made_by != self.embedder:
+                    foreign += 1
+                    continue
                 raw = self._keys.open(key_id, blob, template_context(photo_id))
                 vid = vector_id(photo_id)
                 ids.append(vid)
@@ -83,6 +103,14 @@ class Gallery:
         )
         with self._lock:
             self._entries, self._lists, self._visible = entries, lists, visible
+            self.foreign = foreign
+        if foreign:
+            log.warning(
+                "%d enrolled templates were made by another embedder than %s and are not"
+                " searched; re-enrol their photos",
+                foreign,
+                self.embedder,
+            )
         return len(entries)
 
     def set_list(
@@ -98,7 +126,16 @@ class Gallery:
             self._lists.pop(watchlist_id, None)
             self._visible.pop(watchlist_id, None)
 
+    def check(self, template: np.ndarray, embedder: str) -> None:
+        """Refuse a template this gallery cannot search (another embedder or size)."""
+        if embedder != self.embedder or np.shape(template)[-1] != self.index.dim:
+            raise ValueError(
+                f"a {np.shape(template)[-1]}-d template of {embedder!r} cannot join a gallery"
+                f" of {self.embedder!r} ({self.index.dim}-d)"
+            )
+
     def add(self, entry: Entry, template: np.ndarray) -> None:
+        self.check(template, self.embedder)
         vid = vector_id(entry.photo_id)
         self.index.add(np.array([vid]), template[None])
         with self._lock:

@@ -177,6 +177,7 @@ class FaceMatcher:
                     template=best.face.template,
                     crop_jpeg=jpg.tobytes() if ok else None,
                     listed=best.hit,
+                    embedder=self.embedder.name,
                 )
             )
             if best.hit and self.hits is not None:

@@ -63,16 +63,17 @@ class FaceServices:
         if embedder is None:
             from kuzet.faces.templates import DlibPhotoEmbedder
 
-            embedder = DlibPhotoEmbedder(enrol_policy(cfg))
+            embedder = DlibPhotoEmbedder(enrol_policy(cfg), cfg.embedder)
         index = None
         if cfg.index == "pgvector":  # opt-in: templates in plaintext (kuzet.faces.pgvector)
             from kuzet.faces.pgvector import PgVectorIndex
 
-            index = PgVectorIndex(engine)
-        gallery = Gallery(engine, keys, index)
+            index = PgVectorIndex(engine, dim=embedder.dim)
+        gallery = Gallery(engine, keys, index, embedder.name, embedder.dim)
         gallery.reload()
         lists = Watchlists(engine, keys, embedder, gallery)
-        return cls(cfg, engine, keys, gallery, lists, Sightings(engine, keys), Hits(engine))
+        sightings = Sightings(engine, keys, embedder=embedder.name)
+        return cls(cfg, engine, keys, gallery, lists, sightings, Hits(engine))
 
     @property
     def embedder(self) -> PhotoEmbedder:
@@ -81,12 +82,12 @@ class FaceServices:
 
     def matcher(self, camera_id: str, put_blob: PutBlob | None = None) -> FaceMatcher:
         """The live-matching enricher of one camera."""
-        from kuzet.faces.embedder import default_embedder
+        from kuzet.faces.embedder import embedder_for
         from kuzet.faces.matcher import FaceMatcher
 
         return FaceMatcher(
             camera_id,
-            default_embedder(),
+            embedder_for(self.cfg.embedder),
             self.gallery,
             sightings=self.sightings,
             hits=self.hits,
@@ -94,6 +95,13 @@ class FaceServices:
             policy=live_policy(self.cfg),
             cooldown_s=self.cfg.hit_cooldown_s,
         )
+
+    @property
+    def default_threshold(self) -> float:
+        """For new lists: the embedder's measured threshold, else ``faces.default_threshold``
+        (dlib's)."""
+        measured = self.cfg.embedder.threshold
+        return measured if measured is not None else self.cfg.default_threshold
 
     def purge(self, now: datetime | None = None) -> int:
         """Retention of face data of people on no list."""

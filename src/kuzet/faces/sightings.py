@@ -46,6 +46,7 @@ class Sighting:
     crop_jpeg: bytes | None = None
     listed: bool = False
     attributes: dict[str, Any] | None = None
+    embedder: str = "dlib"  # the model that made ``template``
 
 
 class Sightings:
@@ -66,8 +67,12 @@ class Sightings:
         refresh_s: float = 5.0,
         direct_rows: int = 20_000,
         direct_share: float = 0.25,
+        embedder: str = "dlib",
     ) -> None:
+        """Only sightings made by ``embedder`` are searched (others are another space)."""
         self._session = sessionmaker(engine)
+        self.embedder = embedder
+        self._mine = SightingRow.embedder == embedder
         self._keys = keys
         self.cache = SightingCache(cache_bytes, cache_idle_s)
         self.refresh_s = refresh_s
@@ -93,9 +98,12 @@ class Sightings:
             crop_enc=crop,
             listed=s.listed,
             attributes=s.attributes or {},
+            embedder=s.embedder,
         )
         with self._session.begin() as db:
             db.add(row)
+        if s.embedder != self.embedder:
+            return sid  # stored, never searched here
         us = to_us(s.ts)
         rows = Rows(np.array([sid], ID_DTYPE), self.cache.codes([s.camera_id]),
                     np.array([us], np.int64), vec.reshape(1, -1))  # fmt: skip
@@ -183,7 +191,7 @@ class Sightings:
             if not held:
                 a, b = max(lo, h0 * HOUR_US), min(hi, (h1 + 1) * HOUR_US)
                 if cams and len(cams) <= MAX_DIRECT_CAMERAS and self._few(db, a, b, cams):
-                    on = db_rows.between(a, b) & SightingRow.camera_id.in_(cams)
+                    on = db_rows.between(a, b) & SightingRow.camera_id.in_(cams) & self._mine
                     rows = db_rows.load(db, self._keys, self.cache, on)
                     direct = Block.of(h0, rows, 0.0)  # not kept: just scored
                     parts.append(candidates(direct, probe, None, None, threshold, limit))
@@ -200,7 +208,7 @@ class Sightings:
 
     def _few(self, db: Session, lo: int, hi: int, cams: list[str]) -> bool:
         """Are the asked cameras' rows in ``[lo, hi)`` few enough to read directly?"""
-        span = db_rows.between(lo, hi)
+        span = db_rows.between(lo, hi) & self._mine
         asked = db_rows.count(db, span & SightingRow.camera_id.in_(cams))
         return asked <= self.direct_rows or asked <= self.direct_share * db_rows.count(db, span)
 
@@ -222,7 +230,8 @@ class Sightings:
             return block
         try:
             checked = time.monotonic()
-            block = Block.of(hour, db_rows.load(db, self._keys, self.cache, in_hour(hour)), checked)
+            rows = db_rows.load(db, self._keys, self.cache, in_hour(hour) & self._mine)
+            block = Block.of(hour, rows, checked)
         except BaseException:
             self.cache.abandon(hour)
             raise
@@ -231,7 +240,7 @@ class Sightings:
     def _refresh(self, db: Session, block: Block) -> Block:
         """Bring a held hour in line with the database when its row count differs."""
         now, epoch = time.monotonic(), self.cache.epoch
-        where = in_hour(block.hour)
+        where = in_hour(block.hour) & self._mine
         gone = np.empty(0, ID_DTYPE)
         parts: list[Rows] = []
         if db_rows.count(db, where) != block.n:

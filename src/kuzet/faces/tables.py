@@ -33,6 +33,9 @@ class WatchlistRow(Base):
     name: Mapped[str] = mapped_column(String(256))
     kind: Mapped[str] = mapped_column(String(32))  # wanted, missing, vip_exclusion...
     threshold: Mapped[float] = mapped_column(Float)  # cosine similarity for a hit
+    # expected false alerts per search asked for; when set, ``threshold`` follows it and
+    # the list's size (kuzet.faces.calibration), recomputed as the list grows
+    false_alert_target: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
     priority: Mapped[int] = mapped_column(Integer)
     visibility: Mapped[list[str]] = mapped_column(JSON)  # agencies that may see hits
     created_at: Mapped[datetime]
@@ -69,6 +72,8 @@ class PhotoRow(Base):
     template_enc: Mapped[bytes] = mapped_column(LargeBinary)
     quality: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+    # the embedder that made template_enc (migration 0025): a gallery skips others
+    embedder: Mapped[str] = mapped_column(String(64), default="dlib", server_default="dlib")
 
 
 class SightingRow(Base):
@@ -87,6 +92,7 @@ class SightingRow(Base):
     crop_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     listed: Mapped[bool] = mapped_column(Boolean)  # matched a watchlist: kept past retention
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    embedder: Mapped[str] = mapped_column(String(64), default="dlib", server_default="dlib")
 
     __table_args__ = (Index("ix_face_sightings_camera_ts", "camera_id", "ts"),)
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.crypto import KeyRing
+from kuzet.faces.calibration import CalibrationError, ListThreshold, list_threshold
 from kuzet.faces.gallery import Entry, Gallery, template_context
 from kuzet.faces.sealed import opened, seal_person
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
@@ -69,6 +70,8 @@ class Watchlists:
         self.keys = keys
         self.embedder = embedder
         self.gallery = gallery
+        # whose measured impostor scores set thresholds from a false-alert target
+        self.embedder_name: str = getattr(embedder, "name", "dlib")
 
     def create(
         self,
@@ -76,13 +79,18 @@ class Watchlists:
         name: str,
         *,
         kind: str = "wanted",
-        threshold: float = 0.92,
+        threshold: float = 0.963,  # dlib at FMR 0.1 % on the tuning faces (docs/faces.md)
         priority: int = 1,
         visibility: list[str] | None = None,
         id: str | None = None,
+        false_alert_target: float | None = None,
     ) -> WatchlistRow:
+        """``false_alert_target`` (expected false alerts per search) replaces a fixed
+        ``threshold``: the threshold then follows the list's size."""
         if kind not in KINDS:
             raise WatchlistError(f"kind must be one of {KINDS}")
+        if false_alert_target is not None:
+            threshold = self._calibrated(0, false_alert_target, strict=True).threshold
         if not 0.0 < threshold < 1.0:
             raise WatchlistError("threshold is a cosine similarity in (0, 1)")
         now = datetime.now(UTC)
@@ -92,6 +100,7 @@ class Watchlists:
             name=name,
             kind=kind,
             threshold=threshold,
+            false_alert_target=false_alert_target,
             priority=priority,
             visibility=sorted(set(visibility or []) | {agency_id}),
             created_at=now,
@@ -109,6 +118,47 @@ class Watchlists:
             raise WatchlistError(f"no watchlist {watchlist_id!r}")
         return row
 
+    def size(self, watchlist_id: str) -> int:
+        with self._session() as s:
+            q = select(func.count()).select_from(PersonRow)
+            return int(s.scalar(q.where(PersonRow.watchlist_id == watchlist_id)) or 0)
+
+    def _calibrated(self, size: int, target: float, *, strict: bool = False) -> ListThreshold:
+        """``strict``: refuse a target the embedder cannot meet (a person asked for it);
+        a list grown past it by enrolment keeps the strictest threshold and says so."""
+        try:
+            got = list_threshold(self.embedder_name, size, target)
+        except CalibrationError as exc:
+            raise WatchlistError(str(exc)) from None
+        if strict and not got.reachable:
+            raise WatchlistError(got.explain())
+        return got
+
+    def threshold_info(self, watchlist_id: str) -> ListThreshold | None:
+        """How the list's threshold follows from its target and size (None: fixed)."""
+        row = self.get(watchlist_id)
+        if row.false_alert_target is None:
+            return None
+        return self._calibrated(self.size(watchlist_id), row.false_alert_target)
+
+    def retune(self, watchlist_id: str) -> WatchlistRow:
+        """Recompute a target-driven threshold for the list's current size (it only
+        tightens as the list grows; after removals it loosens again here)."""
+        row = self.get(watchlist_id)
+        if row.false_alert_target is None:
+            return row
+        t = self._calibrated(self.size(watchlist_id), row.false_alert_target).threshold
+        if t == row.threshold:
+            return row
+        with self._session.begin() as s:
+            live = s.get(WatchlistRow, watchlist_id)
+            if live is None:
+                raise WatchlistError(f"no watchlist {watchlist_id!r}")
+            live.threshold, live.updated_at = t, datetime.now(UTC)
+            row = live
+        self.gallery.set_list(row.id, row.threshold, row.priority, tuple(row.visibility))
+        return row
+
     def update(
         self,
         watchlist_id: str,
@@ -117,10 +167,18 @@ class Watchlists:
         threshold: float | None = None,
         priority: int | None = None,
         visibility: list[str] | None = None,
+        false_alert_target: float | None = None,
     ) -> WatchlistRow:
-        """Change a list; the live gallery follows at once (threshold, who sees hits)."""
+        """Change a list; the live gallery follows at once (threshold, who sees hits).
+        A fixed ``threshold`` clears the false-alert target; a target sets the
+        threshold from the list's size."""
         if threshold is not None and not 0.0 < threshold < 1.0:
             raise WatchlistError("threshold is a cosine similarity in (0, 1)")
+        if threshold is not None and false_alert_target is not None:
+            raise WatchlistError("give a threshold or a false-alert target, not both")
+        if false_alert_target is not None:
+            size = self.size(watchlist_id)
+            threshold = self._calibrated(size, false_alert_target, strict=True).threshold
         with self._session.begin() as s:
             row = s.get(WatchlistRow, watchlist_id)
             if row is None:
@@ -129,6 +187,7 @@ class Watchlists:
                 row.name = name
             if threshold is not None:
                 row.threshold = threshold
+                row.false_alert_target = false_alert_target
             if priority is not None:
                 row.priority = priority
             if visibility is not None:
@@ -172,6 +231,11 @@ class Watchlists:
 
         A person whose photos are all unusable is not created (outcome ``rejected``).
         """
+        got = self._upsert(watchlist_id, rec)
+        self.retune(watchlist_id)
+        return got
+
+    def _upsert(self, watchlist_id: str, rec: PersonRecord) -> tuple[str, list[str]]:
         self.get(watchlist_id)
         digest = rec.digest()
         with self._session.begin() as s:
@@ -252,12 +316,15 @@ class Watchlists:
             template_enc=t.blob,
             quality=quality,
             created_at=datetime.now(UTC),
+            embedder=self.gallery.embedder,
         )
         return row, np.frombuffer(template, np.float32)
 
     def remove(self, watchlist_id: str, external_id: str) -> bool:
         with self._session.begin() as s:
-            return self._remove(s, watchlist_id, [external_id]) > 0
+            gone = self._remove(s, watchlist_id, [external_id]) > 0
+        self.retune(watchlist_id)
+        return gone
 
     def _remove(self, s: Session, watchlist_id: str, external_ids: list[str]) -> int:
         persons = list(
@@ -286,7 +353,7 @@ class Watchlists:
         persons absent from it are removed; otherwise only ``deleted`` are."""
         report = SyncReport()
         for rec in records:
-            outcome, reasons = self.upsert(watchlist_id, rec)
+            outcome, reasons = self._upsert(watchlist_id, rec)
             report.counts[outcome] += 1
             if reasons:
                 report.rejected[rec.external_id] = reasons
@@ -300,6 +367,7 @@ class Watchlists:
             with self._session.begin() as s:
                 for i in range(0, len(gone), 500):
                     report.counts["deleted"] += self._remove(s, watchlist_id, gone[i : i + 500])
+        self.retune(watchlist_id)
         return report
 
     def photo(self, photo_id: str) -> bytes:

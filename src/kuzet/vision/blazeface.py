@@ -46,6 +46,11 @@ class FaceDetector:
 
     def detect(self, bgr: np.ndarray) -> np.ndarray:
         """Face boxes ``[N, 4]`` (x1, y1, x2, y2, pixels) in ``bgr``."""
+        return self.detect_keypoints(bgr)[0]
+
+    def detect_keypoints(self, bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes ``[N, 4]``, keypoints ``[N, 6, 2]`` (MediaPipe order: image-left eye,
+        image-right eye, nose tip, mouth centre, two ear tragions) and scores ``[N]``."""
         h, w = bgr.shape[:2]
         side = max(h, w)
         square = np.zeros((side, side, 3), np.uint8)  # pad, not stretch: faces keep shape
@@ -60,13 +65,19 @@ class FaceDetector:
         scores = 1.0 / (1.0 + np.exp(-np.clip(raw[:, 0], -80, 80)))
         idx = np.flatnonzero(scores >= self.threshold)
         if idx.size == 0:
-            return np.empty((0, 4), np.float32)
+            return np.empty((0, 4), np.float32), np.empty((0, 6, 2), np.float32), np.empty(0)
         centre = raw[idx, 1:3] + self._anchors[idx]
         half = raw[idx, 3:5] / 2
         boxes = np.concatenate([centre - half, centre + half], 1) * (side / SIZE)
+        kps = (raw[idx, 5:17].reshape(-1, 6, 2) + self._anchors[idx, None]) * (side / SIZE)
         xywh = [[float(b[0]), float(b[1]), float(b[2] - b[0]), float(b[3] - b[1])] for b in boxes]
         keep = np.asarray(cv2.dnn.NMSBoxes(xywh, scores[idx].tolist(), self.threshold, 0.3))
-        return boxes[keep.reshape(-1)].astype(np.float32)
+        keep = keep.reshape(-1)
+        return (
+            boxes[keep].astype(np.float32),
+            kps[keep].astype(np.float32),
+            scores[idx][keep].astype(np.float32),
+        )
 
 
 @cache

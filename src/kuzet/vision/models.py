@@ -53,6 +53,14 @@ CATALOG: dict[str, CatalogModel] = {
         "faceres-deep", "faceres-deep.json", ("faceres-deep.bin",), (None,),
         "FaceRes-deep: approximate age from a 224 px face crop",
     ),
+    "mobilefacenet": CatalogModel(
+        "mobilefacenet", "mobilefacenet.json", ("mobilefacenet.bin",), (None,),
+        "MobileFaceNet: 192-d face embedding from a 112 px aligned face",
+    ),
+    "mobileface": CatalogModel(
+        "mobileface", "mobileface.json", ("mobileface.bin",), (None,),
+        "MobileFace: 256-d face embedding from a 112 px aligned face",
+    ),
 }  # fmt: skip
 _convert_lock = threading.Lock()  # several threads may ask for the same model on first use
 

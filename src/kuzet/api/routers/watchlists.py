@@ -62,8 +62,11 @@ def _count(svc: FaceServices, watchlist_id: str) -> int:
 
 
 def _list_out(svc: FaceServices, wl: WatchlistRow) -> WatchlistOut:
+    info = svc.lists.threshold_info(wl.id) if wl.false_alert_target is not None else None
+    explained = None if info is None else {**info.as_dict(), "text": info.explain()}
     return WatchlistOut(
         id=wl.id, agency_id=wl.agency_id, name=wl.name, kind=wl.kind, threshold=wl.threshold,
+        false_alert_target=wl.false_alert_target, threshold_explained=explained,
         priority=wl.priority, visibility=list(wl.visibility), persons=_count(svc, wl.id),
         created_at=wl.created_at, updated_at=wl.updated_at,
     )  # fmt: skip
@@ -87,11 +90,17 @@ def list_watchlists(svc: Faces, who: Who) -> list[WatchlistOut]:
 
 @router.post("", response_model=WatchlistOut, status_code=201, summary="Create a list")
 def create_watchlist(svc: Faces, who: Who, body: WatchlistIn) -> WatchlistOut:
-    threshold = body.threshold if body.threshold is not None else svc.cfg.default_threshold
-    wl = svc.lists.create(
-        who.agency_id, body.name, kind=body.kind, threshold=threshold, priority=body.priority,
-        visibility=body.visibility,
-    )  # fmt: skip
+    if body.threshold is not None and body.false_alert_target is not None:
+        raise invalid("body", "give a threshold or a false_alert_target, not both")
+    threshold = body.threshold if body.threshold is not None else svc.default_threshold
+    try:
+        wl = svc.lists.create(
+            who.agency_id, body.name, kind=body.kind, threshold=threshold,
+            priority=body.priority, visibility=body.visibility,
+            false_alert_target=body.false_alert_target,
+        )  # fmt: skip
+    except WatchlistError as exc:
+        raise invalid("body", str(exc)) from None
     return _list_out(svc, wl)
 
 

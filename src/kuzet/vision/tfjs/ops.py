@@ -68,7 +68,7 @@ def conv2d(ctx: Ctx, node: TfNode) -> OpResult:
         "kernel_shape": list(w.shape[:2]),
         **_pads(ctx, node, nhwc),
     }
-    if node.op == "DepthwiseConv2dNative":
+    if node.op in ("DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"):
         kh, kw, c, m = w.shape
         w = w.reshape(kh, kw, 1, c * m)
         attrs["group"] = c
@@ -124,12 +124,26 @@ _UNARY = {
     "Neg": "Neg",
     "Sqrt": "Sqrt",
     "Elu": "Elu",
+    "Abs": "Abs",
 }
 
 
 @register_op(*_UNARY)
 def unary(ctx: Ctx, node: TfNode) -> OpResult:
     return [ctx.emit1(_UNARY[node.op], [ctx.tensor(node, 0)], node.name)]
+
+
+@register_op("Rsqrt")
+def rsqrt(ctx: Ctx, node: TfNode) -> OpResult:
+    """1/sqrt(x): the L2 normalisation at MobileFaceNet's output."""
+    root = ctx.emit1("Sqrt", [ctx.tensor(node, 0)], node.name + "/sqrt")
+    return [ctx.emit1("Reciprocal", [root], node.name)]
+
+
+@register_op("Square")
+def square(ctx: Ctx, node: TfNode) -> OpResult:
+    x = ctx.tensor(node, 0)
+    return [ctx.emit1("Mul", [x, x], node.name)]
 
 
 @register_op("LeakyRelu")
@@ -259,14 +273,20 @@ def fused_conv(ctx: Ctx, node: TfNode) -> OpResult:
     return [_fused_tail(ctx, node, y, 2)]
 
 
+@register_op("FusedDepthwiseConv2dNative")
+def fused_depthwise(ctx: Ctx, node: TfNode) -> OpResult:
+    """Depthwise conv + BiasAdd [+ Relu] (MobileFaceNet's separable blocks)."""
+    return fused_conv(ctx, node)
+
+
 # ------------------------------------------------------------------ heads (faceres, gear)
-_REDUCE = {"Mean": "ReduceMean", "Max": "ReduceMax"}
+_REDUCE = {"Mean": "ReduceMean", "Max": "ReduceMax", "Sum": "ReduceSum"}
 
 
 @register_op(*_REDUCE)
 def reduce(ctx: Ctx, node: TfNode) -> OpResult:
-    """Global pooling in classifier heads (FaceRes: Mean, gear: Max); the TF tensor is
-    NHWC, so axes carry over."""
+    """Global pooling in classifier heads (FaceRes: Mean, gear: Max) and the sum of squares
+    of an L2 norm (MobileFaceNet: Sum); the TF tensor is NHWC, so axes carry over."""
     axes = ctx.add_const(ctx.const(node, 1).astype(np.int64).reshape(-1), node.name + "/axes")
     keep = int(node.attr_b("keep_dims"))
     return [ctx.emit1(_REDUCE[node.op], [ctx.tensor(node, 0), axes], node.name, keepdims=keep)]
@@ -319,6 +339,18 @@ def expand_dims(ctx: Ctx, node: TfNode) -> OpResult:
         return [np.expand_dims(ctx.const(node, 0), tuple(int(a) for a in axis))]
     axes = ctx.add_const(axis, node.name + "/axes")
     return [ctx.emit1("Unsqueeze", [ctx.tensor(node, 0), axes], node.name)]
+
+
+@register_op("Squeeze")
+def squeeze(ctx: Ctx, node: TfNode) -> OpResult:
+    """Only with explicit ``squeeze_dims``: "every size-1 dim" would also drop a batch of 1."""
+    dims = node.attr_ints("squeeze_dims")
+    if not dims:
+        raise ctx.unsupported(node, "no squeeze_dims (squeeze of every size-1 dim)")
+    if ctx.is_const(node, 0):
+        return [np.squeeze(ctx.const(node, 0), axis=tuple(dims))]
+    axes = ctx.add_const(np.array(dims, np.int64), node.name + "/axes")
+    return [ctx.emit1("Squeeze", [ctx.tensor(node, 0), axes], node.name)]
 
 
 _I64_MAX, _I64_MIN = np.iinfo(np.int64).max, np.iinfo(np.int64).min
