@@ -9,7 +9,6 @@ import onnx
 from onnx import TensorProto, helper
 
 from kuzet.vision.tfjs import ops as _ops  # noqa: F401  (registers the converters)
-from kuzet.vision.tfjs import ops_depthwise as _ops_dw  # noqa: F401
 from kuzet.vision.tfjs.reader import TfjsModel, TfNode
 from kuzet.vision.tfjs.registry import OPS, Ctx, UnsupportedOpError
 
