@@ -245,3 +245,22 @@ def test_int8_without_calibration_is_refused(tmp_path: Path) -> None:
     src = _pad_pool_conv(tmp_path / "m.onnx")
     with pytest.raises(RuntimeChoiceError, match="needs a model file and calibration frames"):
         make_session(src, threads=1, runtime="onnxruntime", precision="int8")
+
+
+def test_openvino_names_outputs_as_the_onnx_graph_does_compiled_or_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh compile adds the fused nodes' names to an output (CenterNet's heads end in
+    BiasAdd + Sigmoid); the session must still report the graph's names, cached or not."""
+    from kuzet.vision import openvino_session
+    from kuzet.vision.models import pull
+
+    model = pull("centernet", 320, quiet=True)
+    graph = [o.name for o in onnx.load(str(model), load_external_data=False).graph.output]
+    monkeypatch.setattr(openvino_session, "cache_dir", lambda: tmp_path)
+    for _ in ("compiled", "loaded from OpenVINO's cache"):
+        sess = openvino_session.OpenVINOSession(model, "fp32", 1)
+        assert [o.name for o in sess.get_outputs()] == graph
+        x = np.zeros((1, 320, 320, 3), np.float32)
+        assert [a.shape[-1] for a in sess.run(graph, {sess.get_inputs()[0].name: x})] == [80, 4]
+    assert any((tmp_path / "openvino").iterdir())

@@ -29,11 +29,22 @@ class TensorInfo:
     type: str
 
 
+def _public_name(port: Any) -> str:
+    """The ONNX graph's own name of a tensor. A freshly compiled model gives an output the
+    names of the nodes fused into it as well (a cached one does not), and ``get_any_name``
+    then picks any of them; the Result or Parameter node is named after the graph's name."""
+    node = port.get_node().get_friendly_name()
+    for name in sorted(port.get_names(), key=len, reverse=True):
+        if node == name or node.startswith(f"{name}/sink_port_"):
+            return str(name)
+    return str(port.get_any_name())
+
+
 def _info(port: Any) -> TensorInfo:
     shape: list[int | str] = [
         d.get_length() if d.is_static else f"d{i}" for i, d in enumerate(port.get_partial_shape())
     ]
-    return TensorInfo(port.get_any_name(), shape, str(port.get_element_type()))
+    return TensorInfo(_public_name(port), shape, str(port.get_element_type()))
 
 
 class OpenVINOSession:
