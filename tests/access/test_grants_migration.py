@@ -49,14 +49,23 @@ def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         _, otp = svc.accounts.create_user(None, "op.kept", "city-police", Role.OPERATOR)
         svc.sessions.login("op.kept", otp or "")  # a session that must survive
         keys = KeyRing.parse(FACE_KEY)
-        # today's photo rows have columns this revision lacks (0025: embedder), so the
-        # sealed person is written without a photo and the gallery is not loaded
+        # today's watchlist and photo rows have columns this revision lacks (0025: embedder,
+        # 0026: false_alert_target): the list is written in this revision's columns, the
+        # sealed person without a photo, and the gallery is not loaded
         lists = Watchlists(engine, keys, HashPhotoEmbedder(), Gallery(engine, keys))
-        wl = lists.create("city-police", "Wanted")
         name, case = seal_person(keys, "p-1", "Айдос", {"n": 1})
         now = datetime.now(UTC)
+        with engine.begin() as c:
+            c.execute(
+                text(
+                    "INSERT INTO watchlists (id, agency_id, name, kind, threshold, priority,"
+                    " visibility, created_at, updated_at) VALUES ('wl-1', 'city-police',"
+                    " 'Wanted', 'wanted', 0.963, 1, '[\"city-police\"]', :now, :now)"
+                ),
+                {"now": now},
+            )
         with Session(engine) as s, s.begin():
-            s.add(PersonRow(id="p-1", watchlist_id=wl.id, external_id="e1", name=name,
+            s.add(PersonRow(id="p-1", watchlist_id="wl-1", external_id="e1", name=name,
                             case=case, digest="-", created_at=now, updated_at=now))  # fmt: skip
         with pytest.raises(RuntimeError, match="KUZET_FACE_KEYS"):
             _downgrade(engine, PREV)
@@ -72,6 +81,6 @@ def test_up_and_down(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
         upgrade(engine, REV)
         assert current_revision(engine) == REV
         assert _count(engine, "auth_sessions") == 1
-        assert lists.persons(wl.id)[0].name == "Айдос"
+        assert lists.persons("wl-1")[0].name == "Айдос"
     finally:
         engine.dispose()
