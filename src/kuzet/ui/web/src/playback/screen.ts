@@ -35,6 +35,7 @@ export class PlaybackView {
   private incident: IncidentRef | null = null;
   private timer: number | null = null;
   private lastSeek = 0;
+  private fetchingFor: number | null = null;  // a seek waiting for its timelines
   private grid = h("div", { class: "pb-grid", id: "pb-grid" });
   private note = h("p", { class: "meta", id: "pb-note" });
   private context = h("p", { class: "meta", id: "pb-context" });
@@ -177,7 +178,20 @@ export class PlaybackView {
     const now = performance.now();
     if (!final && now - this.lastSeek < 150) return;
     this.lastSeek = now;
-    for (const p of this.players) p.seek(t, this.playing);
+    const l = this.loaded;
+    if (l && (t < l[0] || t >= l[1])) {
+      // beyond the timelines fetched (a "go to" far away): fetch around t first, or every
+      // player would say "no recording" there and playback would stop
+      const token = (this.fetchingFor = now);
+      void this.reload().then(() => {
+        if (this.fetchingFor !== token) return;  // a later seek took over
+        this.fetchingFor = null;
+        for (const p of this.players) p.seek(t, this.playing);
+      });
+    } else {
+      this.fetchingFor = null;
+      for (const p of this.players) p.seek(t, this.playing);
+    }
     const when = this.el.querySelector<HTMLInputElement>("#pb-goto");
     if (when && document.activeElement !== when) when.value = localSec(t);
   }
@@ -202,7 +216,8 @@ export class PlaybackView {
         if ((p.state === "ready" && (w === null || Math.abs(w - t) > DRIFT_MS * this.rate)) ||
             (p.state !== "ready" && p.state !== "loading" && p.has(t))) p.seek(t, true);
       }
-    } else if (this.playing && this.players.length && this.players.every((p) => p.state === "gap")) {
+    } else if (this.playing && this.fetchingFor === null && this.players.length &&
+               this.players.every((p) => p.state === "gap")) {
       const next = this.players.flatMap((p) => p.spans.map((s) => Date.parse(s.start)))
         .filter((s) => s > this.tl.t).sort((a, b) => a - b)[0];
       if (next !== undefined) this.seek(next, true);  // skip the gap nobody recorded
