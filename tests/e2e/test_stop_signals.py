@@ -48,10 +48,16 @@ def test_signal_stops_cleanly(tmp_path: Path, vtest_clip: Path, sig: signal.Sign
             time.sleep(0.3)
             acked = serve._stored_ids(api)
         assert len(acked) >= 3, log.read_text()[-2000:]
-        # the service hands its incident engine to the API: the queue answers
-        r = serve._get(f"{api}/api/ops/incidents")
-        assert r is not None and r.status_code == 200, None if r is None else r.text
-        assert any(i["camera_id"] == "cam-1" for i in r.json())
+        # the service hands its incident engine to the API: the queue answers (the engine
+        # consumes the bus beside the store's sink: it may open the incident a moment later)
+        deadline = time.monotonic() + 30
+        while True:
+            r = serve._get(f"{api}/api/ops/incidents")
+            assert r is not None and r.status_code == 200, None if r is None else r.text
+            if any(i["camera_id"] == "cam-1" for i in r.json()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert any(i["camera_id"] == "cam-1" for i in r.json()), log.read_text()[-2000:]
     finally:
         proc.send_signal(sig)
         rc = proc.wait(60)
