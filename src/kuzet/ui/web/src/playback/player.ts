@@ -110,6 +110,7 @@ export class CamPlayer {
       this.note.textContent = "";
       const ct = this.toMedia(want);
       if (ct !== null) this.video.currentTime = ct;
+      this.video.playbackRate = this.video.defaultPlaybackRate;  // attaching the source reset it
       if (this.wantPlay) void this.video.play().catch(() => undefined);
     });
     hls.on(Hls.Events.ERROR, (_e, d) => {
@@ -149,6 +150,13 @@ export class CamPlayer {
     this.clock.textContent = w === null ? "" : fmtTime(w);
     if (w === null) delete this.el.dataset.wall;
     else this.el.dataset.wall = new Date(w).toISOString();
+  }
+
+  /** The speed, kept across loads: a media element's load() (a new window, a gap) resets
+   * playbackRate to defaultPlaybackRate, so both are set. */
+  setRate(rate: number): void {
+    this.video.defaultPlaybackRate = rate;
+    this.video.playbackRate = rate;
   }
 
   play(on: boolean): void {

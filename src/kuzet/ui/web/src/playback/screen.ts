@@ -70,7 +70,7 @@ export class PlaybackView {
     play.onclick = () => this.setPlaying(!this.playing);
     const speed = select("pb-speed", RATES.map((r) => [String(r), `×${r}`]), undefined, String(this.rate));
     speed.title = tp("speed");
-    speed.onchange = () => { this.rate = Number(speed.value); this.players.forEach((p) => (p.video.playbackRate = this.rate)); };
+    speed.onchange = () => { this.rate = Number(speed.value); this.players.forEach((p) => p.setRate(this.rate)); };
     const prev = h("button", { id: "pb-prev", title: tp("prevEventTitle") }, tp("prevEvent"));
     const next = h("button", { id: "pb-next", title: tp("nextEventTitle") }, tp("nextEvent"));
     prev.onclick = () => void this.jumpEvent(-1);
@@ -121,7 +121,7 @@ export class PlaybackView {
     if (this.players.some((p) => p.camera === id)) return;
     if (this.players.length >= MAX_CAMERAS) { this.note.textContent = tp("tooMany", { n: MAX_CAMERAS }); return; }
     const p = new CamPlayer(id, this.name(id), () => this.removeCamera(p), (t) => this.seek(t, true));
-    p.video.playbackRate = this.rate;
+    p.setRate(this.rate);
     this.players.push(p);
     this.grid.append(p.el);
     this.grid.dataset.n = String(this.players.length);
