@@ -170,7 +170,7 @@ def main() -> None:
     writer_rate(args.rows, args.cameras, args.flushes)
     if args.s3:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from archive_search import s3_endpoint
+        from _archive_s3 import s3_endpoint
 
         scratch = Path(tempfile.mkdtemp(prefix="kuzet-ingest-seaweed-"))
         args.s3_endpoint = None

@@ -17,7 +17,7 @@ import numpy as np
 
 from kuzet.config.models import DEFAULT_CLASS_GROUPS, CenterNetConfig
 from kuzet.core import COCO_CLASSES, Detections
-from kuzet.vision.detector import DETECTORS, PostProcess, chunks, fit
+from kuzet.vision.detector import DETECTORS, PostProcess, chunks, detector_options, fit
 from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
 STRIDE = 4
@@ -106,14 +106,5 @@ def _create(cfg: CenterNetConfig) -> CenterNetDetector:
     return CenterNetDetector(
         resolve_model(cfg.model, cfg.input_size),
         cfg.input_size,
-        score_threshold=cfg.score_threshold,
-        iou_threshold=cfg.iou_threshold,
-        threads=cfg.threads,
-        providers=cfg.providers,
-        max_batch=cfg.max_batch,
-        class_groups=cfg.cross_class_nms.groups if cfg.cross_class_nms.enabled else None,
-        cross_iou=cfg.cross_class_nms.iou_threshold,
-        runtime=cfg.runtime,
-        precision=cfg.precision,
-        device=cfg.device,
+        **detector_options(cfg),
     )

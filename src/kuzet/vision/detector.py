@@ -35,6 +35,24 @@ def create_detector(cfg: NanoDetConfig | CenterNetConfig | YoloConfig) -> Detect
     return DETECTORS.create(cfg.type, cfg)
 
 
+def detector_options(cfg: NanoDetConfig | CenterNetConfig | YoloConfig) -> dict[str, Any]:
+    """The settings every detector type takes the same way (thresholds, session, runtime,
+    cross-class suppression), as keyword arguments of its constructor."""
+    groups = cfg.cross_class_nms.groups if cfg.cross_class_nms.enabled else None
+    return {
+        "score_threshold": cfg.score_threshold,
+        "iou_threshold": cfg.iou_threshold,
+        "threads": cfg.threads,
+        "providers": cfg.providers,
+        "max_batch": cfg.max_batch,
+        "runtime": cfg.runtime,
+        "precision": cfg.precision,
+        "device": cfg.device,
+        "class_groups": groups,
+        "cross_iou": cfg.cross_class_nms.iou_threshold,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Letterbox:
     """How a frame was fitted into the network input: ``net = frame * scale + pad``."""

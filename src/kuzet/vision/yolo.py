@@ -10,7 +10,7 @@ import numpy as np
 
 from kuzet.config.models import DEFAULT_CLASS_GROUPS, YoloConfig
 from kuzet.core import COCO_CLASSES, Detections
-from kuzet.vision.detector import DETECTORS, PostProcess, chunks, fit, to_nchw
+from kuzet.vision.detector import DETECTORS, PostProcess, chunks, detector_options, fit, to_nchw
 from kuzet.vision.runtime import Device, Precision, RuntimeName, make_session
 
 Layout = Literal["v5", "v8"]
@@ -116,14 +116,5 @@ def _create(cfg: YoloConfig) -> YoloDetector:
         labels=tuple(cfg.labels) if cfg.labels else None,
         layout=cfg.layout,
         input_size=cfg.input_size,
-        score_threshold=cfg.score_threshold,
-        iou_threshold=cfg.iou_threshold,
-        threads=cfg.threads,
-        providers=cfg.providers,
-        max_batch=cfg.max_batch,
-        runtime=cfg.runtime,
-        precision=cfg.precision,
-        device=cfg.device,
-        class_groups=cfg.cross_class_nms.groups if cfg.cross_class_nms.enabled else None,
-        cross_iou=cfg.cross_class_nms.iou_threshold,
+        **detector_options(cfg),
     )
