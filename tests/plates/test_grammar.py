@@ -112,8 +112,22 @@ def test_one_confusable_is_fixed_where_the_slot_demands(data: st.DataObject) -> 
 def test_wrong_length_or_symbols_are_not_plates(data: st.DataObject) -> None:
     fmt = data.draw(st.sampled_from(FORMATS))
     text = data.draw(plates(fmt))
-    assert parse(text + "9Q9").reason == "grammar_mismatch"
+    assert parse(text + "9Q9X").reason == "grammar_mismatch"  # more than max_trim extra
+    assert parse(text + "QQQ", max_trim=0).reason == "grammar_mismatch"
     assert parse(text[:4]).reason == "grammar_mismatch"
+
+
+@given(st.data())
+def test_a_stray_end_character_is_dropped_only_as_a_fallback(data: st.DataObject) -> None:
+    fmt = data.draw(st.sampled_from(FORMATS))
+    text = data.draw(plates(fmt))
+    v = parse("|" + text)  # punctuation is cleaned, never counted
+    assert v.best is not None and v.best.text == text and v.best.fixes == 0
+    w = parse("W" + text)  # a letter before the plate (e.g. from the flag strip)
+    if w.best is not None and w.best.text != text:
+        assert len(w.best.text) == len(text) + 1  # "W"+text is itself a plate: read whole
+    else:
+        assert text in {c.text for c in w.candidates}
 
 
 @given(plates(_fmt("kz_2012_private")))

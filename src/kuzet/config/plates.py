@@ -44,7 +44,7 @@ class PlatesConfig(_Strict):
     )
     finder: PlateFinderConfig = Field(default_factory=OcrFinderConfig)
     search_top: float = Field(
-        0.3, ge=0, lt=1, description="plates are searched below this fraction of the box"
+        0.4, ge=0, lt=1, description="plates are searched below this fraction of the box"
     )
     min_vehicle_height: float = Field(40.0, ge=1, description="px; smaller boxes are not read")
     min_plate_height: float = Field(9.0, ge=1, description="px; lower text is 'too_small'")

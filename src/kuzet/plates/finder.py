@@ -20,7 +20,7 @@ from kuzet.plates.ocr import TextBox
 
 @dataclass(frozen=True, slots=True)
 class FinderSettings:
-    search_top: float = 0.3  # search below this fraction of the vehicle box height
+    search_top: float = 0.4  # search below this fraction of the vehicle box height
     min_aspect: float = 1.8
     max_aspect: float = 9.0
     min_height_px: float = 9.0

@@ -177,23 +177,37 @@ def _strip_country(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def parse(raw: str, max_fixes: int = 2, formats: tuple[PlateFormat, ...] = FORMATS) -> Verdict:
+def parse(
+    raw: str, max_fixes: int = 2, formats: tuple[PlateFormat, ...] = FORMATS, max_trim: int = 2
+) -> Verdict:
     """The plate in ``raw``, or why there is none. ``max_fixes`` bounds the look-alike
-    replacements one reading may need (a string that needs more is not a plate)."""
+    replacements one reading may need (a string that needs more is not a plate). Up to
+    ``max_trim`` stray characters at the ends (a screw, the flag, the frame's edge) may
+    be dropped, only when the whole string is no plate; each counts as one fix."""
     text = clean(raw)
-    variants = [(text, None)]
+    variants: list[tuple[str, str | None, int]] = []
     stripped, tag = _strip_country(text)
     if tag is not None:
-        variants.insert(0, (stripped, tag))
+        variants.append((stripped, tag, 0))
+    variants.append((text, None, 0))
+    for n in range(1, max_trim + 1):
+        for a in range(n + 1):
+            cut = text[a : len(text) - (n - a)]
+            if len(cut) >= 7:
+                variants.append((cut, None, n))
     found: list[Parse] = []
-    for t, country in variants:
+    level = 0
+    for t, country, trimmed in variants:
+        if found and trimmed > level:
+            break  # trimming (more) is the fallback when no shorter cut is a plate
+        level = trimmed
         for fmt in formats:
             if country is not None and fmt.country != country:
                 continue
             p = fit(t, fmt)
-            if p is not None and p.fixes <= max_fixes:
-                found.append(p)
-        if found:
+            if p is not None and p.fixes + trimmed <= max_fixes:
+                found.append(Parse(p.text, p.display, p.format, p.country, p.fixes + trimmed))
+        if found and country is not None:
             break  # a read country tag decides between layouts
     if not found:
         return Verdict(None, (), "grammar_mismatch")

@@ -65,7 +65,7 @@ class PlateReader:
         *,
         min_confidence: float = 0.6,
         max_fixes: int = 2,
-        candidates: int = 3,
+        candidates: int = 6,
         crop_height: int = 48,
     ) -> None:
         self.finder, self.ocr = finder, ocr
