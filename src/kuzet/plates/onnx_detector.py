@@ -1,10 +1,10 @@
 """A plate detector the user brings, as an ONNX file with YOLO-style outputs.
 
 No plate detector ships offline in any package (docs/plates.md), so this is a slot:
-input ``1x3xSxS`` RGB scaled to 0..1 (the vehicle region stretched to S), output either
-``[1, N, 5+]`` or ``[1, 5+, N]`` rows of ``cx, cy, w, h, score[, ...]`` in input pixels
-(YOLOv5 layout with an objectness column is read as ``score = obj * max(class)``
-when there are more than 5 columns and ``layout = "yolov5"``). Boxes over
+input ``1x3xSxS`` RGB scaled to 0..1 (the vehicle region stretched to S); output
+``[1, 4+C, N]`` (``layout = "yolov8"``: ``cx, cy, w, h`` then C class scores) or
+``[1, N, 5+C]`` (``"yolov5"``: ``cx, cy, w, h, objectness`` then class scores, score =
+objectness x best class), in input pixels. Boxes over
 ``threshold`` survive a greedy NMS and come back as text-box quads in the region's pixels.
 """
 
@@ -66,8 +66,8 @@ class OnnxPlateDetector:
         x = np.ascontiguousarray(x.transpose(2, 0, 1)[None], np.float32) / 255.0
         out = np.asarray(self.session.run(None, {self.input: x})[0])
         out = out.reshape(out.shape[-2], out.shape[-1]) if out.ndim == 3 else out
-        if out.shape[0] < out.shape[1] and out.shape[0] <= 16:
-            out = out.T  # [5+, N] (YOLOv8 export) -> rows
+        if self.layout == "yolov8":
+            out = out.T  # [4+C, N] (YOLOv8 export) -> rows
         if out.shape[1] < 5:
             raise ValueError(f"plate detector output has {out.shape[1]} columns, needs >= 5")
         if self.layout == "yolov5" and out.shape[1] > 5:
