@@ -44,7 +44,7 @@ def plates(draw: st.DrawFn, fmt: PlateFormat) -> str:
                     lambda h: st.integers(1, 99).map(lambda i: f"{h}{i:02d}")
                 )
             )
-            text = text[: 6] + region
+            text = text[:6] + region
         if fit(text, fmt) is not None:
             return text
 

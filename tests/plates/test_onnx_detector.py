@@ -8,11 +8,11 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
+from tests.plates.test_enricher import BUS_BOX, _scene
 
 from kuzet.config.plates import OnnxFinderConfig, PlatesConfig
 from kuzet.plates.onnx_detector import OnnxPlateDetector
 from kuzet.plates.plugin import build_reader
-from tests.plates.test_enricher import BUS_BOX, _scene
 
 
 def _model(path: Path, rows: np.ndarray, size: int = 64) -> Path:
@@ -50,7 +50,7 @@ def test_boxes_come_back_in_region_pixels_after_nms(tmp_path: Path) -> None:
 
 
 def test_missing_file_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="plates.detector.path"):
+    with pytest.raises(FileNotFoundError, match=r"plates\.detector\.path"):
         OnnxPlateDetector(tmp_path / "none.onnx")
 
 
@@ -69,6 +69,8 @@ def test_reader_reads_the_plate_the_onnx_detector_points_at(tmp_path: Path, read
     h, w = region.shape[:2]
     row = np.array([[(x1 + x2) / 2 * 64 / w, (y1 + y2) / 2 * 64 / h,
                      (x2 - x1) * 64 / w, (y2 - y1) * 64 / h, 0.95]], np.float32).T  # fmt: skip
-    onnx_cfg = PlatesConfig(enabled=True, finder=OnnxFinderConfig(path=_model(tmp_path / "d.onnx", row)))
+    onnx_cfg = PlatesConfig(
+        enabled=True, finder=OnnxFinderConfig(path=_model(tmp_path / "d.onnx", row))
+    )
     r = build_reader(onnx_cfg, reader.ocr).read(scene, box)
     assert r.text == "777KZA02"

@@ -12,8 +12,8 @@ from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
-from kuzet.config.plates import PlatesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 

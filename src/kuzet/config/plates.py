@@ -11,6 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Vehicle = Literal["car", "truck", "bus", "motorcycle"]
+VEHICLES: tuple[Vehicle, ...] = ("car", "truck", "bus", "motorcycle")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -39,9 +42,7 @@ PlateFinderConfig = Annotated[OcrFinderConfig | OnnxFinderConfig, Field(discrimi
 class PlatesConfig(_Strict):
     enabled: bool = False
     cameras: list[str] | None = Field(None, description="camera ids; None: every camera")
-    classes: list[Literal["car", "truck", "bus", "motorcycle"]] = Field(
-        default_factory=lambda: ["car", "truck", "bus", "motorcycle"]
-    )
+    classes: list[Vehicle] = Field(default_factory=lambda: list(VEHICLES))
     finder: PlateFinderConfig = Field(default_factory=OcrFinderConfig)
     search_top: float = Field(
         0.4, ge=0, lt=1, description="plates are searched below this fraction of the box"

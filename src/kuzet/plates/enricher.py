@@ -91,9 +91,8 @@ class PlateEnricher:
                     continue
                 t.last_read = frame.index
                 self._look(frame, t, box, self.reader.read(frame.image, box))
-                if t.ballot.settled(self.early_votes):
-                    if (ev := self._event(tid, t)) is not None:
-                        out.append(ev)
+                if t.ballot.settled(self.early_votes) and (ev := self._event(tid, t)):
+                    out.append(ev)
         for tid in [
             k for k, t in self._tracks.items() if frame.index - t.last_seen > self.forget_after
         ]:
@@ -119,7 +118,7 @@ class PlateEnricher:
             t.best_conf = conf
             t.box = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
             t.frame = (frame.index, frame.pts, frame.wall_time)
-            x1, y1, x2, y2 = (int(round(v)) for v in t.box)
+            x1, y1, x2, y2 = (round(v) for v in t.box)
             t.vehicle = frame.image[max(0, y1) : max(0, y2), max(0, x1) : max(0, x2)].copy()
 
     def _event(self, tid: int, t: _Track) -> Event | None:

@@ -121,5 +121,5 @@ def filter_candidates(
         out.append(Candidate(q, b.score, h, w))
     if not out:
         return [], "too_small" if small else "no_plate_found"
-    out.sort(key=lambda c: (c.score * min(c.width, 400.0)), reverse=True)
+    out.sort(key=lambda c: c.score * min(c.width, 400.0), reverse=True)
     return out, None

@@ -90,9 +90,7 @@ class OnnxPlateDetector:
         )
         return [
             TextBox(
-                np.array(
-                    [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]], np.float32
-                ),
+                np.array([[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]], np.float32),
                 float(scores[i]),
             )
             for i in nms(xyxy, scores, self.iou)

@@ -117,10 +117,10 @@ def plate_quad(
     w = width_frac * (x2 - x1)
     h = w / aspect
     cx, cy = x1 + centre[0] * (x2 - x1), y1 + centre[1] * (y2 - y1)
-    q = np.array([[-w / 2, -h / 2 * (1 - skew)], [w / 2, -h / 2 * (1 + skew)],
-                  [w / 2, h / 2 * (1 + skew)], [-w / 2, h / 2 * (1 - skew)]], np.float32)  # fmt: skip
-    a = np.deg2rad(tilt_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32)
+    a, b = h / 2 * (1 - skew), h / 2 * (1 + skew)
+    q = np.array([[-w / 2, -a], [w / 2, -b], [w / 2, b], [-w / 2, a]], np.float32)
+    t = np.deg2rad(tilt_deg)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]], np.float32)
     return q @ rot.T + np.array([cx, cy], np.float32)
 
 
@@ -139,5 +139,6 @@ def degrade(
         out = np.clip(out.astype(np.float32) + n, 0, 255).astype(np.uint8)
     if jpeg is not None:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, jpeg])
-        out = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else out
+        if ok:
+            out = np.asarray(cv2.imdecode(buf, cv2.IMREAD_COLOR))
     return out
