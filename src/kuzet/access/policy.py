@@ -70,14 +70,16 @@ HUMAN_ROLES = frozenset(Role) - {Role.INTEGRATION}
 BIOMETRIC_EVENT_TYPES = frozenset(
     {"face_match", "face_detected", "watchlist_match", "watchlist_hit"}
 )
-PLATE_EVENT_TYPES = frozenset({"plate_read", "anpr", "plate_match"})
+PLATE_EVENT_TYPES = frozenset({"plate_read", "plate_unread", "anpr", "plate_match"})
 # gender and age are inferred from the face: special-category data, shown only with
 # biometric clearance
 BIOMETRIC_ATTRIBUTES = frozenset(
     {"face", "face_embedding", "watchlist", "person_id", "watchlist_id", "photo_id", "live_crop"}
     | {"gender", "gender_confidence", "age", "age_band", "age_estimate"}
 )
-PLATE_ATTRIBUTES = frozenset({"plate", "plate_text", "licence_plate", "license_plate"})
+PLATE_ATTRIBUTES = frozenset(
+    {"plate", "plate_text", "plate_display", "plate_crop", "licence_plate", "license_plate"}
+)
 
 
 def grants(role: Role) -> frozenset[Perm]:

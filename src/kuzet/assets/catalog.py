@@ -116,6 +116,13 @@ ASSETS: dict[str, Asset] = {
             "BSD-3-Clause (OpenCV samples)", "football photo: one player, face about 38 px",
         ),
         Asset(
+            "licenseplate_motion.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/data/licenseplate_motion.jpg",
+            "ea6fa9cea75df91bec656d1d3b903111a9c0708c6a3b88f405a5156de38ff9d6",
+            "BSD-3-Clause (OpenCV samples)",
+            "rear of a silver car, its (US) plate motion-blurred past reading",
+        ),
+        Asset(
             "basketball1.png", "apt", "opencv-doc",
             "usr/share/doc/opencv-doc/examples/data/basketball1.png",
             "ba06f6701f7260998b430c39b6557f775497e6ce7b1a74f0b7ea6af371bf54a6",

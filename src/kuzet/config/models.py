@@ -13,6 +13,7 @@ from kuzet.config.archive import ArchiveConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 
@@ -226,6 +227,9 @@ class SiteConfig(_Strict):
     api: ApiConfig = Field(default_factory=ApiConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
     faces: FacesConfig = Field(default_factory=FacesConfig)
+    plates: PlatesConfig = Field(
+        default_factory=PlatesConfig, description="licence-plate reading on vehicle tracks"
+    )
     archive: ArchiveConfig = Field(
         default_factory=ArchiveConfig, description="track index for forensic search"
     )
