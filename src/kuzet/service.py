@@ -35,12 +35,14 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector, create_detector
+from kuzet.violations.model import VIOLATION_TYPES
 from kuzet.vision.blazeface import default_detector
 
 if TYPE_CHECKING:
@@ -168,6 +170,7 @@ class Service:
             tap=self.tap,
             enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,
+            violation_frames=self._violation_frames(site),
         )
         self.app: FastAPI = create_app(
             store=self.store,
@@ -196,6 +199,13 @@ class Service:
             open_layout(cfg, site.data_dir), max_range=timedelta(days=cfg.max_range_days),
             max_cameras=cfg.max_cameras, threads=cfg.threads,
         )  # fmt: skip
+
+    def _violation_frames(self, site: SiteConfig) -> ViolationFrames | None:
+        """Full-resolution pictures before/at/after a violation (docs/violations.md), kept
+        only where a camera has a rule that can raise one."""
+        if not any(r.type in VIOLATION_TYPES for c in site.cameras for r in c.rules):
+            return None
+        return ViolationFrames(self.blobs.put)
 
     def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
         """Live view for the camera wall; clips only for events that start an incident
