@@ -41,8 +41,8 @@ from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
-from kuzet.vision import Detector, create_detector
 from kuzet.violations.model import VIOLATION_TYPES
+from kuzet.vision import Detector, create_detector
 from kuzet.vision.blazeface import default_detector
 
 if TYPE_CHECKING:

@@ -26,15 +26,25 @@ def _frames(path: Path, n: int, fps: float = 10.0) -> list[Frame]:
 
 
 def _event(frame: Frame, violation: bool = True, kind: str = "speeding") -> Event:
-    return Event(id=f"ev-{frame.index}-{kind}", type=kind, camera_id=frame.camera_id,
-                 ts=datetime.fromtimestamp(frame.wall_time, UTC), pts=frame.pts, track_id=7,
-                 attributes={"violation": True} if violation else {})  # fmt: skip
+    return Event(
+        id=f"ev-{frame.index}-{kind}",
+        type=kind,
+        camera_id=frame.camera_id,
+        ts=datetime.fromtimestamp(frame.wall_time, UTC),
+        pts=frame.pts,
+        track_id=7,
+        attributes={"violation": True} if violation else {},
+    )
 
 
 def test_before_at_after_are_the_analysed_frames_at_full_resolution(vtest_path: Path) -> None:
     blobs: dict[str, bytes] = {}
-    hook = ViolationFrames(blobs.__setitem__, before_s=1.0, after_s=1.0,
-                           clock=lambda: {"clock": "test", "synchronised": True})  # fmt: skip
+    hook = ViolationFrames(
+        blobs.__setitem__,
+        before_s=1.0,
+        after_s=1.0,
+        clock=lambda: {"clock": "test", "synchronised": True},
+    )
     frames = _frames(vtest_path, 35)
     tagged: list[Event] = []
     for f in frames:

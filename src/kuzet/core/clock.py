@@ -17,7 +17,14 @@ from typing import Any
 
 _STA_UNSYNC = 0x0040
 _STA_NANO = 0x2000
-_STATES = {0: "TIME_OK", 1: "TIME_INS", 2: "TIME_DEL", 3: "TIME_OOP", 4: "TIME_WAIT", 5: "TIME_ERROR"}
+_STATES = {
+    0: "TIME_OK",
+    1: "TIME_INS",
+    2: "TIME_DEL",
+    3: "TIME_OOP",
+    4: "TIME_WAIT",
+    5: "TIME_ERROR",
+}
 
 
 class _Timeval(ctypes.Structure):

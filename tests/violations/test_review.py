@@ -1,0 +1,242 @@
+"""The review desk over the API: queue, package facts, the officer's own key, signed
+decisions, "nothing leaves without a signature", offline verify naming what changed,
+audit. Frames come from real footage (vtest.avi) through the pipeline hook; the
+violation and plate-read events are made by the test (the RULES/READ contracts)."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from kuzet.access.model import Role
+from kuzet.access.tables import AuditRow
+from kuzet.core import Event, Frame
+from kuzet.crypto.signing import parse_public_key
+from kuzet.evidence.verify import verify_bundle
+from kuzet.pipeline.violation_frames import ViolationFrames
+from kuzet.violations.tables import OfficerKeyRow
+
+from .conftest import City
+
+PASS = "red-light-2026-almaty"
+CAM = "traffic-1"
+
+
+def _violation(city: City, vtest: Path, kind: str = "speeding", **attrs: object) -> Event:
+    """Frames through the hook as the node runs it, then the events into the store."""
+    hook = ViolationFrames(city.blobs.put, before_s=0.5, after_s=0.5)
+    cap = cv2.VideoCapture(str(vtest))
+    base = datetime.now(UTC).timestamp() - 60
+    tagged: list[Event] = []
+    for i in range(12):
+        ok, img = cap.read()
+        assert ok
+        f = Frame(CAM, i, i / 10, base + i / 10, img)
+        ev = Event(
+            id=f"vio-{kind}",
+            type=kind,
+            camera_id=CAM,
+            pts=f.pts,
+            track_id=42,
+            ts=datetime.fromtimestamp(f.wall_time, UTC),
+            class_name="car",
+            attributes={"violation": True, "vehicle_class": "car", **attrs},
+        )
+        tagged += hook.offer(f, [ev] if i == 5 else [])
+    cap.release()
+    vio = tagged[0]
+    city.blobs.put("plates/crop-42.jpg", b"\xff\xd8plate-crop\xff\xd9")
+    read = Event(
+        id=f"read-{kind}",
+        type="plate_read",
+        camera_id=CAM,
+        track_id=42,
+        ts=vio.ts,
+        attributes={
+            "plate": "123ABC02",
+            "plate_display": "123 ABC 02",
+            "plate_format": "kz_2012_private",
+            "plate_country": "KZ",
+            "plate_confidence": 0.93,
+            "plate_reads": 6,
+            "plate_votes": 5,
+            "plate_crop": "plates/crop-42.jpg",
+        },
+    )
+    city.store.insert_events([vio, read])
+    return vio
+
+
+@pytest.fixture
+def desk(city: City, vtest_path: Path) -> City:
+    city.user("officer", "traffic-police", Role.SUPERVISOR)
+    city.user("officer2", "traffic-police", Role.SUPERVISOR)
+    city.user("operator1", "traffic-police", Role.OPERATOR)
+    _violation(
+        city,
+        vtest_path,
+        speed_kmh=87.4,
+        speed_uncertainty_kmh=2.1,
+        limit_kmh=60,
+        calibration={"name": "medeu-1", "homography": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]},
+    )
+    _violation(city, vtest_path, kind="red_light", signal_state="red", signal_source="picture")
+    return city
+
+
+def _decide(
+    c: City, who: str, vid: str, decision: str = "accept", pw: str = PASS
+) -> tuple[int, dict]:
+    r = c.client.post(
+        f"/api/violations/{vid}/decision",
+        headers=c.h(who),
+        json={"decision": decision, "reason": "seen on frames", "passphrase": pw},
+    )
+    return r.status_code, r.json()
+
+
+def _enrol(c: City, who: str) -> dict:
+    r = c.client.post("/api/violations/officer-key", headers=c.h(who), json={"passphrase": PASS})
+    assert r.status_code == 201, r.text
+    return r.json()["key"]
+
+
+def test_queue_and_package_state_the_facts_and_hash_every_part(desk: City) -> None:
+    c = desk
+    q = c.client.get("/api/violations", headers=c.h("officer")).json()
+    assert {v["id"] for v in q} == {"vio-speeding", "vio-red_light"}
+    speeding = next(v for v in q if v["type"] == "speeding")
+    assert speeding["plate"] == "123 ABC 02" and speeding["speed_kmh"] == 87.4
+    m = c.client.get("/api/violations/vio-speeding", headers=c.h("officer")).json()["manifest"]
+    assert m["facts"]["speed_kmh"] == 87.4 and m["facts"]["speed_uncertainty_kmh"] == 2.1
+    assert m["facts"]["calibration"]["name"] == "medeu-1"
+    assert m["plate"]["plate"] == "123ABC02" and m["plate"]["read_event_id"] == "read-speeding"
+    assert m["camera"]["id"] == CAM and m["camera"]["district"] == "Medeu"
+    assert m["time"]["clock_at_capture"]["clock"] == "host CLOCK_REALTIME"
+    names = {f["name"] for f in m["files"]}
+    assert {
+        "frame_before.jpg",
+        "frame_at.jpg",
+        "frame_after.jpg",
+        "plate_crop.jpg",
+        "frames.json",
+        "violation_event.json",
+        "plate_read_event.json",
+    } <= names
+    assert all(len(f["sha256"]) == 64 for f in m["files"])
+    red = c.client.get("/api/violations/vio-red_light", headers=c.h("officer")).json()["manifest"]
+    assert red["facts"]["signal_state"] == "red"
+    assert red["facts"]["signal_since"] == "not recorded"  # missing: shown, never invented
+    pic = c.client.get("/api/violations/vio-speeding/parts/frame_at.jpg", headers=c.h("officer"))
+    assert pic.status_code == 200 and pic.content[:2] == b"\xff\xd8"
+
+
+def test_an_officer_without_a_key_cannot_sign(desk: City) -> None:
+    status, body = _decide(desk, "officer", "vio-speeding")
+    assert (status, body["error"]) == (403, "no_signing_key")
+    q = desk.client.get("/api/violations", headers=desk.h("officer")).json()
+    assert "vio-speeding" in {v["id"] for v in q}  # still pending
+
+
+def test_nothing_leaves_without_a_signature(desk: City) -> None:
+    c = desk
+    r = c.client.get("/api/violations/vio-speeding/package", headers=c.h("officer"))
+    assert (r.status_code, r.json()["error"]) == (409, "not_signed")
+    _enrol(c, "officer")
+    assert _decide(c, "officer", "vio-red_light", "reject")[0] == 200
+    r = c.client.get("/api/violations/vio-red_light/package", headers=c.h("officer"))
+    assert (r.status_code, r.json()["error"]) == (409, "rejected")
+
+
+def test_the_key_is_the_officers_own_and_never_stored_in_clear(desk: City) -> None:
+    c = desk
+    key = _enrol(c, "officer")
+    r = c.client.post(
+        "/api/violations/officer-key", headers=c.h("officer"), json={"passphrase": PASS}
+    )
+    assert (r.status_code, r.json()["error"]) == (409, "signing_key_exists")
+    with c.store.engine.connect() as conn:
+        row = conn.execute(select(OfficerKeyRow)).one()
+    assert row.sealed_seed.startswith("kzs1:") and PASS not in str(row.kdf)
+    status, body = _decide(c, "officer", "vio-speeding", pw="not-the-passphrase")
+    assert (status, body["error"]) == (403, "passphrase_invalid")
+    # another officer's key does not sign for this one
+    assert _decide(c, "officer2", "vio-speeding")[1]["error"] == "no_signing_key"
+    status, body = _decide(c, "officer", "vio-speeding")
+    assert status == 200 and body["key_fingerprint"] == key["fingerprint"]
+    assert _decide(c, "officer", "vio-speeding")[1]["error"] == "already_decided"
+    assert desk.client.get("/api/violations", headers=c.h("operator1")).status_code == 403
+
+
+def _signed_zip(c: City, tmp_path: Path) -> tuple[Path, dict]:
+    key = _enrol(c, "officer")
+    assert _decide(c, "officer", "vio-speeding")[0] == 200
+    r = c.client.get("/api/violations/vio-speeding/package", headers=c.h("officer"))
+    assert r.status_code == 200, r.text
+    out = tmp_path / "pkg.zip"
+    out.write_bytes(r.content)
+    return out, key
+
+
+def _rewrite(src: Path, dst: Path, name: str, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info.filename, change(data) if info.filename == name else data)
+
+
+def test_verify_offline_names_the_tampered_part(desk: City, tmp_path: Path) -> None:
+    pkg, key = _signed_zip(desk, tmp_path)
+    pinned = parse_public_key(key["public_key"])
+    rep = verify_bundle(pkg, pinned)
+    assert rep.ok and rep.files_ok >= 7, rep.findings
+    assert rep.manifest and rep.manifest["review"]["officer"]["username"] == "officer"
+    flipped = tmp_path / "flipped.zip"
+    _rewrite(pkg, flipped, "frame_at.jpg", lambda d: d[:100] + bytes([d[100] ^ 1]) + d[101:])
+    rep = verify_bundle(flipped, pinned)
+    assert [f.name for f in rep.findings] == ["frame_at.jpg"] and rep.signature_ok
+    badsig = tmp_path / "badsig.zip"
+    _rewrite(pkg, badsig, "manifest.sig", lambda d: b"A" * 86 + b"==\n")
+    rep = verify_bundle(badsig, pinned)
+    assert not rep.signature_ok and [f.name for f in rep.findings] == ["manifest.json"]
+    stranger = Ed25519PrivateKey.generate().public_key()
+    rep = verify_bundle(pkg, stranger)
+    assert not rep.ok and [f.name for f in rep.findings] == ["manifest.sig"]
+
+
+def test_everything_is_audited(desk: City, tmp_path: Path) -> None:
+    _decide(desk, "officer", "vio-speeding")  # refused: no key yet
+    _signed_zip(desk, tmp_path)
+    with desk.store.engine.connect() as conn:
+        rows = conn.execute(select(AuditRow.action, AuditRow.outcome, AuditRow.actor)).all()
+    got = {(a, o) for a, o, who in rows if who == "officer" and a.startswith("violation")}
+    assert {
+        ("violation.decide", "denied"),
+        ("violation.key.enrol", "ok"),
+        ("violation.decide", "ok"),
+        ("violation.export", "ok"),
+    } <= got
+
+
+def test_kuzet_evidence_verify_names_the_part_and_exits_1(desk: City, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kuzet.cli import app
+
+    pkg, key = _signed_zip(desk, tmp_path)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["evidence", "verify", str(pkg), "--key", key["public_key"]])
+    assert ok.exit_code == 0, ok.output
+    assert "speeding" in ok.output and "accepted by officer officer" in ok.output
+    flipped = tmp_path / "flipped.zip"
+    _rewrite(pkg, flipped, "frame_before.jpg", lambda d: d[:-10] + bytes([d[-10] ^ 1]) + d[-9:])
+    bad = runner.invoke(app, ["evidence", "verify", str(flipped), "--key", key["public_key"]])
+    assert bad.exit_code == 1
+    assert "ALTERED  frame_before.jpg: altered (SHA-256 differs from the manifest)" in bad.output
