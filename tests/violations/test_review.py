@@ -7,71 +7,27 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-import cv2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from kuzet.access.model import Role
 from kuzet.access.tables import AuditRow
-from kuzet.core import Event, Frame
+from kuzet.core import Event
 from kuzet.crypto.signing import parse_public_key
 from kuzet.evidence.verify import verify_bundle
-from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.violations.tables import OfficerKeyRow
 
-from .conftest import City
+from .conftest import City, make_violation
 
 PASS = "red-light-2026-almaty"
 CAM = "traffic-1"
 
 
 def _violation(city: City, vtest: Path, kind: str = "speeding", **attrs: object) -> Event:
-    """Frames through the hook as the node runs it, then the events into the store."""
-    hook = ViolationFrames(city.blobs.put, before_s=0.5, after_s=0.5)
-    cap = cv2.VideoCapture(str(vtest))
-    base = datetime.now(UTC).timestamp() - 60
-    tagged: list[Event] = []
-    for i in range(12):
-        ok, img = cap.read()
-        assert ok
-        f = Frame(CAM, i, i / 10, base + i / 10, img)
-        ev = Event(
-            id=f"vio-{kind}",
-            type=kind,
-            camera_id=CAM,
-            pts=f.pts,
-            track_id=42,
-            ts=datetime.fromtimestamp(f.wall_time, UTC),
-            class_name="car",
-            attributes={"violation": True, "vehicle_class": "car", **attrs},
-        )
-        tagged += hook.offer(f, [ev] if i == 5 else [])
-    cap.release()
-    vio = tagged[0]
-    city.blobs.put("plates/crop-42.jpg", b"\xff\xd8plate-crop\xff\xd9")
-    read = Event(
-        id=f"read-{kind}",
-        type="plate_read",
-        camera_id=CAM,
-        track_id=42,
-        ts=vio.ts,
-        attributes={
-            "plate": "123ABC02",
-            "plate_display": "123 ABC 02",
-            "plate_format": "kz_2012_private",
-            "plate_country": "KZ",
-            "plate_confidence": 0.93,
-            "plate_reads": 6,
-            "plate_votes": 5,
-            "plate_crop": "plates/crop-42.jpg",
-        },
-    )
-    city.store.insert_events([vio, read])
-    return vio
+    return make_violation(city.store, city.blobs, vtest, CAM, kind, **attrs)
 
 
 @pytest.fixture

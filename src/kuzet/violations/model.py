@@ -47,13 +47,15 @@ FACTS: dict[str, tuple[str, ...]] = {
 _INTERNAL = frozenset({"violation", "clip", "evidence_frames"})
 
 
-def facts_of(event_type: str, attributes: dict[str, Any]) -> dict[str, Any]:
+def facts_of(
+    event_type: str, attributes: dict[str, Any], class_name: str | None = None
+) -> dict[str, Any]:
     """The type's expected facts (absent ones "not recorded") plus any other fact the
     rule sent (so a newer rule's field is never dropped)."""
     out: dict[str, Any] = {k: attributes.get(k, NOT_RECORDED) for k in FACTS.get(event_type, ())}
     for k, v in attributes.items():
         if k not in out and k not in _INTERNAL:
             out[k] = v
-    if out.get("vehicle_class") == NOT_RECORDED and attributes.get("class_name"):
-        out["vehicle_class"] = attributes["class_name"]
+    if out.get("vehicle_class") == NOT_RECORDED and class_name:
+        out["vehicle_class"] = class_name  # the detector's class, as the event carries it
     return out

@@ -159,7 +159,6 @@ def assemble(
     plate, plate_parts = _plate(read, get)
     parts = [Part("violation_event.json", "violation event", _event_json(ev)), *frames]
     parts += plate_parts
-    attrs = {**ev.attributes, "class_name": ev.class_name}
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "violation": {
@@ -171,7 +170,7 @@ def assemble(
             "track_id": ev.track_id,
             "box": ev.box,
         },
-        "facts": facts_of(ev.type, {k: v for k, v in attrs.items() if v is not None}),
+        "facts": facts_of(ev.type, ev.attributes, ev.class_name),
         "plate": plate,
         "camera": _camera(ev, cam),
         "time": {
