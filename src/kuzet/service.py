@@ -106,6 +106,13 @@ def clip_policy(site: SiteConfig) -> Callable[[Event], bool]:
     return lambda ev: route(ev).makes_incident(ev.type) and opens(ev)
 
 
+def has_violation_rules(site: SiteConfig) -> bool:
+    """Whether a camera has a rule that can raise a violation (also inside a scene)."""
+    types = {r.type for c in site.cameras for r in c.rules}
+    types |= {s.type for c in site.cameras for r in c.rules for s in getattr(r, "rules", [])}
+    return bool(types & VIOLATION_TYPES)
+
+
 class Service:
     """Everything one node runs: store, bus, sink, pipeline node, API app.
 
@@ -203,9 +210,7 @@ class Service:
     def _violation_frames(self, site: SiteConfig) -> ViolationFrames | None:
         """Full-resolution pictures before/at/after a violation (docs/violations.md), kept
         only where a camera has a rule that can raise one."""
-        if not any(r.type in VIOLATION_TYPES for c in site.cameras for r in c.rules):
-            return None
-        return ViolationFrames(self.blobs.put)
+        return ViolationFrames(self.blobs.put) if has_violation_rules(site) else None
 
     def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
         """Live view for the camera wall; clips only for events that start an incident

@@ -34,3 +34,27 @@ def test_migration_0028_up_and_down(tmp_path: Path) -> None:
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
     engine.dispose()
+
+
+def test_the_service_keeps_frames_only_where_a_rule_can_raise_a_violation() -> None:
+    from kuzet.config.loader import parse_site
+    from kuzet.service import has_violation_rules
+
+    site = """
+cameras:
+  - id: road
+    main_url: unused
+    rules:
+      - type: scene
+        zones: [{name: lane, points: [[0, 0], [100, 0], [100, 100], [0, 100]]}]
+        rules:
+          - {type: wrong_way, name: ww, zone: lane, direction: [[0, 0], [0, 10]]}
+"""
+    assert has_violation_rules(parse_site(site))
+    assert not has_violation_rules(
+        parse_site(
+            site.replace("wrong_way", "stopped_vehicle").replace(
+                ", direction: [[0, 0], [0, 10]]", ""
+            )
+        )
+    )

@@ -196,3 +196,16 @@ def test_kuzet_evidence_verify_names_the_part_and_exits_1(desk: City, tmp_path: 
     bad = runner.invoke(app, ["evidence", "verify", str(flipped), "--key", key["public_key"]])
     assert bad.exit_code == 1
     assert "ALTERED  frame_before.jpg: altered (SHA-256 differs from the manifest)" in bad.output
+
+
+def test_scope_and_plates_clearance_apply(desk: City) -> None:
+    from kuzet.access.model import DataClass
+
+    c = desk
+    c.user("teacher", "education", Role.SUPERVISOR)  # school cameras only
+    c.user("noplates", "traffic-police", Role.SUPERVISOR, clearances=frozenset({DataClass.VIDEO}))
+    assert c.client.get("/api/violations", headers=c.h("teacher")).json() == []
+    r = c.client.get("/api/violations/vio-speeding", headers=c.h("teacher"))
+    assert (r.status_code, r.json()["error"]) == (404, "not_found")
+    r = c.client.get("/api/violations", headers=c.h("noplates"))
+    assert (r.status_code, r.json()["error"]) == (403, "clearance_required")
