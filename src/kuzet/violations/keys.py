@@ -130,7 +130,8 @@ class OfficerKeys:
         """A new key for an officer who has none (a lost passphrase: revoke, then enrol)."""
         if len(passphrase) < MIN_PASSPHRASE or passphrase.strip() != passphrase:
             raise PassphraseWeak(
-                f"the signing passphrase needs at least {MIN_PASSPHRASE} characters"
+                f"the signing passphrase needs at least {MIN_PASSPHRASE} characters and no "
+                "spaces at either end"
             )
         if self.active(user_id) is not None:
             raise KeyExists("this officer already has a signing key")
