@@ -81,3 +81,23 @@ def test_a_source_that_ends_early_says_the_after_picture_is_missing(vtest_path: 
     assert "source ended" in rec["after"]["missing"]
     assert rec["before"]["key"].endswith("before.jpg")  # the oldest kept frame (0.2 s back)
     assert set(rec["clock_at_capture"]) >= {"clock", "source", "synchronised"}
+
+
+def test_a_main_stream_sized_camera_still_gets_its_picture_one_second_before(
+    vtest_path: Path,
+) -> None:
+    """1080p frames (vtest upscaled): the ring keeps what "before" needs within its bytes."""
+    blobs: dict[str, bytes] = {}
+    hook = ViolationFrames(blobs.__setitem__)
+    frames = [
+        Frame(f.camera_id, f.index, f.pts, f.wall_time, cv2.resize(f.image, (1920, 1080)))
+        for f in _frames(vtest_path, 16)
+    ]
+    out = []
+    for f in frames:
+        out += hook.offer(f, [_event(f)] if f.index == 14 else [])
+    rec = json.loads(blobs[f"{out[0].attributes['evidence_frames']}/frames.json"])
+    assert datetime.fromisoformat(rec["before"]["ts"]).timestamp() == frames[4].wall_time
+    assert rec["before"]["width"] == 1920
+    kept = hook._rings["cam-v"]
+    assert sum(img.nbytes for _, img in kept) <= hook.max_ring_bytes

@@ -3,7 +3,8 @@
 An officer signs a violation on what the pictures show, so they are the analysed
 frames themselves (no boxes drawn, no downscaling), not the tap's 640-pixel previews.
 Each camera keeps a short ring of *references* to recent frames (one every
-``keep_every_s``, bounded by seconds and bytes): nothing is encoded until an event with
+``keep_every_s``, back to the newest one at or before ``before_s`` ago, bounded in bytes:
+about 6 frames, 37 MB of 1080p or 4 MB of 640x360): nothing is encoded until an event with
 ``attributes.violation`` true arrives. Then the frame nearest ``before_s`` earlier and
 the event's own frame are written as JPEGs at once; the first frame ``after_s`` later
 is written when it comes. A side record ``frames.json`` names each picture's time,
@@ -62,7 +63,7 @@ class ViolationFrames:
         *,
         before_s: float = 1.0,
         after_s: float = 1.0,
-        keep_every_s: float = 0.1,
+        keep_every_s: float = 0.2,
         max_ring_bytes: int = 64 << 20,
         quality: int = 92,
         clock: Callable[[], dict[str, Any]] = clock_state,
@@ -117,9 +118,12 @@ class ViolationFrames:
             if ring and t < ring[-1][0]:  # the source restarted (a looped file): start over
                 ring.clear()
             ring.append((t, image))
-        horizon = t - self.before_s - 2 * self.keep_every_s
+        # keep one frame at or before t - before_s (the "before" candidate), and newer ones
+        want = t - self.before_s + 1e-6
+        while len(ring) > 1 and ring[1][0] <= want:
+            ring.popleft()
         size = sum(img.nbytes for _, img in ring)
-        while len(ring) > 1 and (ring[0][0] < horizon or size > self.max_ring_bytes):
+        while len(ring) > 1 and size > self.max_ring_bytes:
             size -= ring.popleft()[1].nbytes
 
     def _before(self, cam: str, t: float) -> tuple[float, np.ndarray] | None:
