@@ -209,3 +209,18 @@ def test_scope_and_plates_clearance_apply(desk: City) -> None:
     assert (r.status_code, r.json()["error"]) == (404, "not_found")
     r = c.client.get("/api/violations", headers=c.h("noplates"))
     assert (r.status_code, r.json()["error"]) == (403, "clearance_required")
+
+
+def test_an_accepted_violation_holds_its_recorded_video(desk: City, tmp_path: Path) -> None:
+    from kuzet.record import EvidenceHolds
+
+    pkg, key = _signed_zip(desk, tmp_path)
+    holds = EvidenceHolds(desk.store.engine, desk.svc.audit).active("traffic-1")
+    (hold,) = [h for h in holds if h.ref == "violation:vio-speeding"]
+    assert (hold.end - hold.start).total_seconds() == 20
+    rep = verify_bundle(pkg, parse_public_key(key["public_key"]))
+    assert rep.ok and rep.manifest is not None
+    assert rep.manifest["recording"]["camera_id"] == "traffic-1"  # signed with the rest
+    _decide(desk, "officer", "vio-red_light", "reject")
+    assert not [h for h in EvidenceHolds(desk.store.engine, desk.svc.audit).active()
+                if h.ref == "violation:vio-red_light"]  # fmt: skip

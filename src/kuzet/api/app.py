@@ -144,7 +144,7 @@ def create_app(
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
-        violations=violations_desk or _default_desk(store, blobs, access),
+        violations=violations_desk or _default_desk(store, blobs, access, evidence),
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -173,7 +173,7 @@ def create_app(
 
 
 def _default_desk(
-    store: StorePort, blobs: BlobReader, access: AccessService | None
+    store: StorePort, blobs: BlobReader, access: AccessService | None, evidence: Evidence | None
 ) -> ViolationDesk | None:
     """The review desk over the app's own store and blobs (needs access: keys, audit)."""
     engine = getattr(store, "engine", None)
@@ -186,4 +186,5 @@ def _default_desk(
     keys = OfficerKeys(
         engine, lambda: access.totp_secrets.ring, Kdf(a.time_cost, a.memory_kib, a.parallelism)
     )
-    return ViolationDesk(engine, store, blobs, keys, access.audit)  # type: ignore[arg-type]
+    holds = None if evidence is None else evidence.recording.holds
+    return ViolationDesk(engine, store, blobs, keys, access.audit, holds)  # type: ignore[arg-type]

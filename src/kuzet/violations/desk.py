@@ -32,7 +32,9 @@ from kuzet.violations.package import Part, assemble, signed_manifest, write_zip
 from kuzet.violations.tables import ReviewRow
 
 log = logging.getLogger(__name__)
-PLATE_WINDOW = timedelta(minutes=10)  # a track's read settles when it ends, after the offence
+# a track's plate read settles when the track ends, after the offence
+PLATE_WINDOW = timedelta(minutes=10)
+VIDEO_AROUND = timedelta(seconds=10)  # recorded video held around an accepted violation
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 
 
@@ -47,6 +49,15 @@ class View(Protocol):
     def get_event(self, event_id: str) -> Event | None: ...
     def get_camera(self, camera_id: str) -> CameraInfo | None: ...
     def query_events(self, q: EventQuery) -> tuple[list[Event], str | None]: ...
+
+
+class Holds(Protocol):
+    """The recording's evidence holds (``kuzet.record.EvidenceHolds`` fits)."""
+
+    def place(
+        self, camera_id: str, start: datetime, end: datetime, *, kind: str, reason: str,
+        actor: str, ref: str | None = None,
+    ) -> Any: ...  # fmt: skip
 
 
 class Reader(Protocol):
@@ -89,10 +100,14 @@ def _review_view(r: ReviewRow) -> dict[str, Any]:
 
 class ViolationDesk:
     def __init__(
-        self, engine: Engine, store: Reader, blobs: Blobs, keys: OfficerKeys, audit: AuditLog
-    ) -> None:
+        self, engine: Engine, store: Reader, blobs: Blobs, keys: OfficerKeys, audit: AuditLog,
+        holds: Holds | None = None,
+    ) -> None:  # fmt: skip
+        """``holds``: the recording's, when the site records; an accepted violation then
+        keeps its camera's video around it from retention."""
         self._maker = sessionmaker(engine, expire_on_commit=False)
         self.store, self.blobs, self.keys, self.audit = store, blobs, keys, audit
+        self.holds = holds
 
     # ------------------------------------------------------------ reading
     def _review(self, violation_id: str) -> ReviewRow | None:
@@ -252,6 +267,14 @@ class ViolationDesk:
             },
             "decided_at": now.isoformat(),
         }
+        video = self.holds is not None and decision == "accept"
+        if video:
+            manifest["recording"] = {
+                "camera_id": ev.camera_id, "start": (ev.ts - VIDEO_AROUND).isoformat(),
+                "end": (ev.ts + VIDEO_AROUND).isoformat(),
+                "note": "the recorded video of this range is held from retention on acceptance;"
+                " export it with the signed video exports (docs/recording.md)",
+            }  # fmt: skip
         body = manifest_bytes(signed_manifest(manifest, review, key.view()))
         try:
             key, sig = self.keys.sign(who.user_id, passphrase, body)
@@ -284,6 +307,15 @@ class ViolationDesk:
                 s.add(row)
         except IntegrityError:
             raise DeskError(409, "already_decided", "this violation was already decided") from None
+        if video and self.holds is not None:
+            try:
+                self.holds.place(
+                    ev.camera_id, ev.ts - VIDEO_AROUND, ev.ts + VIDEO_AROUND, kind="manual",
+                    reason=f"{ev.type} violation accepted: {reason}", actor=who.username,
+                    ref=f"violation:{ev.id}",
+                )  # fmt: skip
+            except Exception:  # the decision stands; the frames are the evidence
+                log.exception("could not hold the video of violation %s", ev.id)
         self.audit.record(
             who.username,
             "violation.decide",
