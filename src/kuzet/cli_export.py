@@ -116,3 +116,29 @@ def keygen() -> None:
     from kuzet.crypto.signing import Signer
 
     typer.echo(Signer.generate_text())
+
+
+@evidence_app.command("revoke-officer-key")
+def revoke_officer_key(
+    username: Annotated[str, typer.Argument(help="the officer's user name")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit log)")],
+    site: Annotated[Path | None, typer.Option(help="site YAML file")] = None,
+    db: Annotated[str | None, typer.Option(help="database URL; overrides the site's")] = None,
+) -> None:
+    """Retire an officer's signing key (lost passphrase, left the force); packages already
+    signed stay valid. The officer then enrols a new key in the review screen."""
+    from kuzet.access.errors import AccessError
+    from kuzet.cli_access import _open
+    from kuzet.violations.keys import OfficerKeys
+
+    _, store, svc = _open(site, db)
+    try:
+        user_id = svc.accounts.find(username)
+        n = OfficerKeys(store.engine, lambda: svc.totp_secrets.ring).revoke(user_id)
+        svc.audit.record("system", "violation.key.revoke", target=username, reason=reason,
+                         detail={"keys": n})  # fmt: skip
+    except AccessError as exc:
+        raise _fail(exc.message, 1) from None
+    finally:
+        store.close()
+    typer.echo(f"{username}: {n} signing key(s) revoked")

@@ -224,3 +224,22 @@ def test_an_accepted_violation_holds_its_recorded_video(desk: City, tmp_path: Pa
     _decide(desk, "officer", "vio-red_light", "reject")
     assert not [h for h in EvidenceHolds(desk.store.engine, desk.svc.audit).active()
                 if h.ref == "violation:vio-red_light"]  # fmt: skip
+
+
+def test_a_revoked_key_no_longer_signs_and_a_new_one_can_be_enrolled(desk: City) -> None:
+    from typer.testing import CliRunner
+
+    from kuzet.cli import app
+
+    c = desk
+    first = _enrol(c, "officer")
+    db = str(c.store.engine.url)
+    args = ["evidence", "revoke-officer-key", "officer", "--reason", "passphrase lost"]
+    r = CliRunner().invoke(app, [*args, "--db", db])
+    assert r.exit_code == 0 and "1 signing key(s) revoked" in r.output, r.output
+    assert _decide(c, "officer", "vio-speeding")[1]["error"] == "no_signing_key"
+    assert _enrol(c, "officer")["fingerprint"] != first["fingerprint"]
+    assert _decide(c, "officer", "vio-speeding")[0] == 200
+    r = CliRunner().invoke(app, ["evidence", "revoke-officer-key", "nobody", "--reason", "x",
+                                 "--db", db])  # fmt: skip
+    assert r.exit_code == 1 and "not found" in r.output and "Traceback" not in r.output
