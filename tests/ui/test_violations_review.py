@@ -19,7 +19,7 @@ from kuzet.crypto.signing import parse_public_key
 from kuzet.evidence.verify import verify_bundle
 from kuzet.store import LocalBlobStore
 
-from .conftest import Server, login, person, shot
+from .conftest import PASSWORD, Server, login, person, shot
 
 pytestmark = pytest.mark.slow
 VIEW = {"width": 1440, "height": 900}
@@ -48,6 +48,7 @@ def test_an_officer_accepts_and_signs_a_violation(
             page.click("#vio-accept")
             page.wait_for_selector("#vio-msg:has-text('no signing key')")
             # the officer's own key
+            page.fill("#vio-account-pass", PASSWORD)
             page.fill("#vio-new-pass", PASS)
             page.click("#vio-enrol")
             page.wait_for_selector("#vio-key .vio-key-ok")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from tests.access.conftest import PASSWORD
 
 from kuzet.access.model import Role
 from kuzet.access.tables import AuditRow
@@ -59,7 +60,8 @@ def _decide(
 
 
 def _enrol(c: City, who: str) -> dict:
-    r = c.client.post("/api/violations/officer-key", headers=c.h(who), json={"passphrase": PASS})
+    body = {"password": PASSWORD, "passphrase": PASS}
+    r = c.client.post("/api/violations/officer-key", headers=c.h(who), json=body)
     assert r.status_code == 201, r.text
     return r.json()["key"]
 
@@ -114,9 +116,8 @@ def test_nothing_leaves_without_a_signature(desk: City) -> None:
 def test_the_key_is_the_officers_own_and_never_stored_in_clear(desk: City) -> None:
     c = desk
     key = _enrol(c, "officer")
-    r = c.client.post(
-        "/api/violations/officer-key", headers=c.h("officer"), json={"passphrase": PASS}
-    )
+    body = {"password": PASSWORD, "passphrase": PASS}
+    r = c.client.post("/api/violations/officer-key", headers=c.h("officer"), json=body)
     assert (r.status_code, r.json()["error"]) == (409, "signing_key_exists")
     with c.store.engine.connect() as conn:
         row = conn.execute(select(OfficerKeyRow)).one()
@@ -243,3 +244,17 @@ def test_a_revoked_key_no_longer_signs_and_a_new_one_can_be_enrolled(desk: City)
     r = CliRunner().invoke(app, ["evidence", "revoke-officer-key", "nobody", "--reason", "x",
                                  "--db", db])  # fmt: skip
     assert r.exit_code == 1 and "not found" in r.output and "Traceback" not in r.output
+
+
+def test_enrolment_needs_the_account_password(desk: City) -> None:
+    c = desk
+    body = {"password": "not-my-password-1", "passphrase": PASS}
+    r = c.client.post("/api/violations/officer-key", headers=c.h("officer"), json=body)
+    assert (r.status_code, r.json()["error"]) == (403, "password_invalid")
+    assert c.client.get("/api/violations/officer-key", headers=c.h("officer")).json() == {
+        "enrolled": False,
+        "key": None,
+    }
+    weak = {"password": PASSWORD, "passphrase": "short"}
+    r = c.client.post("/api/violations/officer-key", headers=c.h("officer"), json=weak)
+    assert (r.status_code, r.json()["error"]) == (422, "passphrase_weak")

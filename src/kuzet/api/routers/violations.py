@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 import anyio
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.requests import HTTPConnection
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection, Request
 
 from kuzet.access.model import DataClass
 from kuzet.api.context import get_context
@@ -40,7 +41,27 @@ Desk = Annotated[ViolationDesk, Depends(_desk)]
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    password: str = Field(min_length=1, max_length=1024, description="your account password")
     passphrase: str = Field(min_length=1, max_length=256, description="signing passphrase")
+
+
+def _password_ok(conn: HTTPConnection, password: str) -> bool:
+    """Step-up for enrolment: the account password again, throttled like a login (a
+    stolen session alone cannot give an officer a key someone else chose)."""
+    from kuzet.access.tables import UserRow
+
+    svc = get_context(conn).access
+    who = current_principal(conn)
+    assert svc is not None  # routes with a permission only answer with access on
+    throttle = svc.sessions.throttle
+    attempt = throttle.begin(who.username, who.ip)
+    with Session(svc.engine) as s:
+        row = s.get(UserRow, who.user_id)
+        stored = None if row is None else row.password_hash
+    ok = stored is not None and svc.passwords.verify(stored, password)
+    if ok:
+        throttle.release(attempt)
+    return ok
 
 
 class DecisionIn(BaseModel):
@@ -62,7 +83,15 @@ async def my_key(desk: Desk, who: Who) -> dict[str, Any]:
 
 
 @router.post("/officer-key", status_code=201, summary="Enrol your own Ed25519 signing key")
-async def enrol_key(desk: Desk, who: Who, body: KeyIn) -> dict[str, Any]:
+async def enrol_key(request: Request, desk: Desk, who: Who, body: KeyIn) -> dict[str, Any]:
+    if not await anyio.to_thread.run_sync(_password_ok, request, body.password):
+        await anyio.to_thread.run_sync(
+            lambda: desk.audit.record(
+                who.username, "violation.key.enrol", agency_id=who.agency_id, ip=who.ip,
+                outcome="denied", detail={"error": "password_invalid"},
+            )
+        )  # fmt: skip
+        raise ApiError(403, "password_invalid", "your account password is wrong")
     try:
         key = await anyio.to_thread.run_sync(
             desk.keys.enrol, who.user_id, who.username, body.passphrase

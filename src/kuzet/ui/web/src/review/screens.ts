@@ -70,17 +70,19 @@ class ReviewView {
       this.keyBox.replaceChildren(el("p", { className: "vio-key-ok" }, tv("yourKey", { fp: this.key.key.fingerprint })));
       return;
     }
+    const account = el("input", { id: "vio-account-pass", type: "password", autocomplete: "current-password" });
     const pass = el("input", { id: "vio-new-pass", type: "password", autocomplete: "new-password" });
     const msg = el("p", { className: "error", id: "vio-key-msg" });
     const go = el("button", { id: "vio-enrol" }, tv("enrol"));
     go.addEventListener("click", async () => {
       try {
-        await post("/api/violations/officer-key", { passphrase: pass.value });
+        await post("/api/violations/officer-key", { password: account.value, passphrase: pass.value });
         await this.load();
       } catch (e) { msg.textContent = errorText(e); }
     });
     this.keyBox.replaceChildren(el("p", {}, tv("noKey")),
-      el("label", {}, tv("passphrase"), " ", pass), go, msg);
+      el("label", {}, tv("password"), " ", account), " ",
+      el("label", {}, tv("passphrase"), " ", pass), " ", go, msg);
   }
 
   private async open(id: string): Promise<void> {
