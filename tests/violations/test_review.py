@@ -258,3 +258,18 @@ def test_enrolment_needs_the_account_password(desk: City) -> None:
     weak = {"password": PASSWORD, "passphrase": "short"}
     r = c.client.post("/api/violations/officer-key", headers=c.h("officer"), json=weak)
     assert (r.status_code, r.json()["error"]) == (422, "passphrase_weak")
+
+
+def test_two_officers_deciding_at_once_leave_the_first_package_intact(
+    desk: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = desk
+    first, _ = _enrol(c, "officer"), _enrol(c, "officer2")
+    monkeypatch.setattr(c.app.state.kuzet.violations, "_review", lambda _id: None)  # both pass
+    assert _decide(c, "officer", "vio-speeding")[0] == 200
+    assert _decide(c, "officer2", "vio-speeding")[1]["error"] == "already_decided"
+    monkeypatch.undo()
+    r = c.client.get("/api/violations/vio-speeding/package", headers=c.h("officer"))
+    assert r.status_code == 200, r.text
+    (tmp_path / "p.zip").write_bytes(r.content)
+    assert verify_bundle(tmp_path / "p.zip", parse_public_key(first["public_key"])).ok

@@ -282,7 +282,10 @@ class ViolationDesk:
             self._refused(who, violation_id, exc.code)
             raise DeskError(403, exc.code, str(exc)) from None
         data = write_zip(body, sig, parts)
-        pkey = f"violations/packages/{ev.ts.astimezone(UTC):%Y/%m/%d}/{ev.id}.zip"
+        # one name per signed package: a concurrent second decision (refused below by the
+        # primary key) must not overwrite the first officer's zip
+        day = f"{ev.ts.astimezone(UTC):%Y/%m/%d}"
+        pkey = f"violations/packages/{day}/{ev.id}-{hashlib.sha256(body).hexdigest()[:16]}.zip"
         self.blobs.put(pkey, data)
         row = ReviewRow(
             violation_id=ev.id,
