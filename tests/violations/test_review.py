@@ -34,8 +34,6 @@ def _violation(city: City, vtest: Path, kind: str = "speeding", **attrs: object)
 @pytest.fixture
 def desk(city: City, vtest_path: Path) -> City:
     city.user("officer", "traffic-police", Role.SUPERVISOR)
-    city.user("officer2", "traffic-police", Role.SUPERVISOR)
-    city.user("operator1", "traffic-police", Role.OPERATOR)
     _violation(
         city,
         vtest_path,
@@ -125,10 +123,12 @@ def test_the_key_is_the_officers_own_and_never_stored_in_clear(desk: City) -> No
     status, body = _decide(c, "officer", "vio-speeding", pw="not-the-passphrase")
     assert (status, body["error"]) == (403, "passphrase_invalid")
     # another officer's key does not sign for this one
+    c.user("officer2", "traffic-police", Role.SUPERVISOR)
     assert _decide(c, "officer2", "vio-speeding")[1]["error"] == "no_signing_key"
     status, body = _decide(c, "officer", "vio-speeding")
     assert status == 200 and body["key_fingerprint"] == key["fingerprint"]
     assert _decide(c, "officer", "vio-speeding")[1]["error"] == "already_decided"
+    c.user("operator1", "traffic-police", Role.OPERATOR)
     assert desk.client.get("/api/violations", headers=c.h("operator1")).status_code == 403
 
 
@@ -264,6 +264,7 @@ def test_two_officers_deciding_at_once_leave_the_first_package_intact(
     desk: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c = desk
+    c.user("officer2", "traffic-police", Role.SUPERVISOR)
     first, _ = _enrol(c, "officer"), _enrol(c, "officer2")
     monkeypatch.setattr(c.app.state.kuzet.violations, "_review", lambda _id: None)  # both pass
     assert _decide(c, "officer", "vio-speeding")[0] == 200
