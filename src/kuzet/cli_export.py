@@ -14,6 +14,9 @@ from typing import Annotated
 import typer
 
 export_app = typer.Typer(help="Evidence exports: verify a bundle offline, the signing key.")
+evidence_app = typer.Typer(
+    help="Evidence: verify an export bundle or a signed violation package offline."
+)
 
 KeyOpt = Annotated[
     str | None,
@@ -30,6 +33,19 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _violation_header(m: dict[str, object]) -> None:
+    v, r = m.get("violation") or {}, m.get("review") or {}
+    cam, key = m.get("camera") or {}, m.get("signing_key") or {}
+    assert isinstance(v, dict) and isinstance(r, dict) and isinstance(cam, dict)
+    assert isinstance(key, dict)
+    officer = (r.get("officer") or {}).get("username")
+    typer.echo(f"violation {v.get('id')}  {v.get('type')}  at {v.get('ts')}")
+    typer.echo(f"  camera {cam.get('id')} ({cam.get('name')})")
+    typer.echo(f"  {r.get('decision')} by officer {officer} at {r.get('decided_at')}"
+               f"  reason: {r.get('reason')}  key owner: {key.get('owner')}")  # fmt: skip
+
+
+@evidence_app.command("verify")
 @export_app.command("verify")
 def verify(
     bundle: Annotated[
@@ -56,7 +72,9 @@ def verify(
     except BundleUnreadable as exc:
         raise _fail(str(exc)) from None
     m = rep.manifest or {}
-    if m:
+    if m.get("format", "").startswith("kuzet-violation-package"):
+        _violation_header(m)
+    elif m:
         req = m.get("requested") or {}
         typer.echo(f"export {m.get('export_id')}  case {m.get('case_number')}")
         typer.echo(f"  by {(m.get('exported_by') or {}).get('user')} at {m.get('created_at')}"
@@ -98,3 +116,29 @@ def keygen() -> None:
     from kuzet.crypto.signing import Signer
 
     typer.echo(Signer.generate_text())
+
+
+@evidence_app.command("revoke-officer-key")
+def revoke_officer_key(
+    username: Annotated[str, typer.Argument(help="the officer's user name")],
+    reason: Annotated[str, typer.Option(help="why (kept in the audit log)")],
+    site: Annotated[Path | None, typer.Option(help="site YAML file")] = None,
+    db: Annotated[str | None, typer.Option(help="database URL; overrides the site's")] = None,
+) -> None:
+    """Retire an officer's signing key (lost passphrase, left the force); packages already
+    signed stay valid. The officer then enrols a new key in the review screen."""
+    from kuzet.access.errors import AccessError
+    from kuzet.cli_access import _open
+    from kuzet.violations.keys import OfficerKeys
+
+    _, store, svc = _open(site, db)
+    try:
+        user_id = svc.accounts.find(username)
+        n = OfficerKeys(store.engine, lambda: svc.totp_secrets.ring).revoke(user_id)
+        svc.audit.record("system", "violation.key.revoke", target=username, reason=reason,
+                         detail={"keys": n})  # fmt: skip
+    except AccessError as exc:
+        raise _fail(exc.message, 1) from None
+    finally:
+        store.close()
+    typer.echo(f"{username}: {n} signing key(s) revoked")

@@ -35,11 +35,13 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
+from kuzet.violations.model import VIOLATION_TYPES
 from kuzet.vision import Detector, create_detector
 from kuzet.vision.blazeface import default_detector
 
@@ -102,6 +104,13 @@ def clip_policy(site: SiteConfig) -> Callable[[Event], bool]:
 
     opens = ClipPolicy(site.ops.group_window_s, lambda ev: route(ev).priority)
     return lambda ev: route(ev).makes_incident(ev.type) and opens(ev)
+
+
+def has_violation_rules(site: SiteConfig) -> bool:
+    """Whether a camera has a rule that can raise a violation (also inside a scene)."""
+    types = {r.type for c in site.cameras for r in c.rules}
+    types |= {s.type for c in site.cameras for r in c.rules for s in getattr(r, "rules", [])}
+    return bool(types & VIOLATION_TYPES)
 
 
 class Service:
@@ -168,6 +177,7 @@ class Service:
             tap=self.tap,
             enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,
+            violation_frames=self._violation_frames(site),
         )
         self.app: FastAPI = create_app(
             store=self.store,
@@ -196,6 +206,11 @@ class Service:
             open_layout(cfg, site.data_dir), max_range=timedelta(days=cfg.max_range_days),
             max_cameras=cfg.max_cameras, threads=cfg.threads,
         )  # fmt: skip
+
+    def _violation_frames(self, site: SiteConfig) -> ViolationFrames | None:
+        """Full-resolution pictures before/at/after a violation (docs/violations.md), kept
+        only where a camera has a rule that can raise one."""
+        return ViolationFrames(self.blobs.put) if has_violation_rules(site) else None
 
     def _frame_tap(self, site: SiteConfig) -> tuple[ClipRecorder | None, FrameTap]:
         """Live view for the camera wall; clips only for events that start an incident

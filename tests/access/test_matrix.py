@@ -97,6 +97,12 @@ EXPORT = {("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/api/expor
           ("POST", "/api/exports/{export_id}/release")}  # fmt: skip
 SNAP |= {("WS", "/api/ws/recordings/{camera_id}/live")}
 AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
+# traffic violations (issue 14): officers review and sign; export with the exports
+_VIO = "/api/violations/{violation_id}"
+VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key"),
+              ("POST", "/api/violations/officer-key"), ("GET", _VIO),
+              ("GET", _VIO + "/parts/{name}"), ("POST", _VIO + "/decision")}  # fmt: skip
+EXPORT |= {("GET", _VIO + "/package")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -106,10 +112,18 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | RECORDINGS
     | BOOKMARK
     | EXPORT
+    | VIOLATIONS
     | USERS_READ
     | GRANTS
     | AUTH_SESSION,
-    "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | AUTH_SESSION,
+    "investigator": VIEWER
+    | ARCHIVE
+    | RECORDINGS
+    | BOOKMARK
+    | EXPORT
+    | FACES
+    | VIOLATIONS
+    | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
@@ -117,7 +131,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT
+ALL_KNOWN |= EXPORT | VIOLATIONS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -211,6 +225,11 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/exports/{export_id}/download"): "404:not_found",
     ("POST", "/api/exports/{export_id}/release"): "422:validation_error",  # reason required
     ("GET", "/api/evidence/public-key"): "200",
+    ("GET", "/api/violations"): "200", ("GET", "/api/violations/officer-key"): "200",
+    ("POST", "/api/violations/officer-key"): "422:validation_error",
+    ("GET", _VIO): "404:not_found", ("GET", _VIO + "/parts/{name}"): "404:not_found",
+    ("POST", _VIO + "/decision"): "422:validation_error",
+    ("GET", _VIO + "/package"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -226,7 +245,7 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
-                      bookmark_id="nope")  # fmt: skip
+                      bookmark_id="nope", violation_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

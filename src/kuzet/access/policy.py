@@ -12,17 +12,19 @@ _VIEW = {Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.SNAPSHOTS_READ, Perm.LIVE_REA
 _VIEW |= {Perm.ARCHIVE_SEARCH}  # forensic search: whoever watches video may search the past
 _VIEW |= {Perm.RECORDINGS_READ, Perm.BOOKMARKS_WRITE}  # recorded video, like live video
 _FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
+# the officers who review traffic violations and sign them (they hold plates clearance)
+_REVIEW = {Perm.VIOLATIONS_REVIEW}
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OPERATOR: frozenset(_VIEW),
     # Supervisors are the second person: they approve clearances an administrator asked
     # for (kuzet.access.grants), which administrators cannot give themselves.
     Role.SUPERVISOR: frozenset(
-        _VIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
+        _VIEW | _REVIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
     ),
     # Watchlists and face search: investigators only (they also hold biometric clearance
     # by default); operators never see lists or hits.
-    Role.INVESTIGATOR: frozenset(_VIEW | _FACES | {Perm.EVIDENCE_EXPORT}),
+    Role.INVESTIGATOR: frozenset(_VIEW | _FACES | _REVIEW | {Perm.EVIDENCE_EXPORT}),
     # Analysts work on event data and statistics, never on pictures.
     Role.ANALYST: frozenset({Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.METRICS_READ}),
     # Administrators run accounts and the camera registry but watch no video

@@ -41,6 +41,7 @@ from kuzet.api.routers import (
     ops_ui,
     recordings,
     recordings_live,
+    violations,
     watchlists,
 )
 from kuzet.api.routers import (
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.violations.desk import ViolationDesk
 
 
 def create_app(
@@ -85,6 +87,7 @@ def create_app(
     incidents: OpsEngine | None = None,
     archive_index: TrackIndex | None = None,
     evidence: Evidence | None = None,
+    violations_desk: ViolationDesk | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -101,6 +104,8 @@ def create_app(
     ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
     ``evidence`` backs playback, exports and bookmarks (``/api/recordings``, ``/api/exports``,
     ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
+    ``violations_desk`` backs ``/api/violations``; without one, a desk over ``store``,
+    ``blobs`` and ``access`` is made when they allow it (docs/violations.md).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -139,6 +144,7 @@ def create_app(
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
+        violations=violations_desk or _default_desk(store, blobs, access, evidence),
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -149,6 +155,7 @@ def create_app(
         me_views.router,
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
+        violations.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:
@@ -163,3 +170,21 @@ def create_app(
     app.state.kuzet_rules = compile_rules(app)
     install_openapi(app)
     return app
+
+
+def _default_desk(
+    store: StorePort, blobs: BlobReader, access: AccessService | None, evidence: Evidence | None
+) -> ViolationDesk | None:
+    """The review desk over the app's own store and blobs (needs access: keys, audit)."""
+    engine = getattr(store, "engine", None)
+    if access is None or engine is None or not hasattr(blobs, "put"):
+        return None
+    from kuzet.violations.desk import ViolationDesk
+    from kuzet.violations.keys import Kdf, OfficerKeys
+
+    a = access.cfg.passwords.argon2
+    keys = OfficerKeys(
+        engine, lambda: access.totp_secrets.ring, Kdf(a.time_cost, a.memory_kib, a.parallelism)
+    )
+    holds = None if evidence is None else evidence.recording.holds
+    return ViolationDesk(engine, store, blobs, keys, access.audit, holds)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""Offline check of an export bundle (a zip, or the folder it was unpacked to).
+"""Offline check of an export bundle or a violation package (a zip, or the folder it
+was unpacked to).
 
 Names what was altered: the manifest (its signature no longer matches), a file (its
 SHA-256 or size differs, or the zip's own checksum fails), a file missing, or a file
@@ -28,6 +29,9 @@ from kuzet.crypto.signing import (
     verify_signature,
 )
 from kuzet.evidence.manifest import CHUNK, FORMAT, MANIFEST, SIGNATURE
+
+# video exports and violation packages (kuzet.violations.package) share the layout
+FORMATS = frozenset({FORMAT, "kuzet-violation-package/1"})
 
 
 class BundleUnreadable(Exception):
@@ -151,7 +155,7 @@ def _verify(bundle: _Bundle, pinned: Ed25519PublicKey | None) -> Report:
         rep.findings.append(Finding(MANIFEST, f"altered (not valid JSON: {exc})"))
         manifest = {}
     rep.manifest = manifest or None
-    if manifest and manifest.get("format") != FORMAT:
+    if manifest and manifest.get("format") not in FORMATS:
         rep.findings.append(Finding(MANIFEST, f"unknown format {manifest.get('format')!r}"))
     _check_signature(bundle, present, body, manifest, pinned, rep)
     listed: set[str] = set()

@@ -20,6 +20,7 @@ from kuzet.motion import DetectSchedule, MotionGate
 from kuzet.pipeline.camera import CameraPipeline
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.sources import CameraReader
 from kuzet.tracking import TrackerSettings
 from kuzet.vision import Detector
@@ -52,10 +53,12 @@ class Node:
         tap: FrameTap | None = None,
         enrichers_for: Callable[[CameraConfig], list[Enricher]] | None = None,
         media_origin: float | None = None,
+        violation_frames: ViolationFrames | None = None,
     ) -> None:
         """``enrichers_for`` gives each camera its extra stages (face matching, attributes).
         ``media_origin`` (a recording's start, Unix time) makes each frame's wall time
-        ``media_origin + pts``: events and schedules follow the video's clock."""
+        ``media_origin + pts``: events and schedules follow the video's clock.
+        ``violation_frames`` keeps full-resolution pictures before/at/after violations."""
         self.site = site
         self.detector = detector
         self.publish = publish
@@ -63,6 +66,7 @@ class Node:
         self.probe = probe or Probe()
         self.tap = tap  # live view and event clips: sees each analysed frame with its tracks
         self.media_origin = media_origin
+        self.violation_frames = violation_frames
         self._stop = threading.Event()
         cams = [c for c in site.cameras if c.enabled]
         depth = max(4, site.detector.max_batch * 2 * max(1, len(cams)))
@@ -206,8 +210,12 @@ class Node:
             if frame is None:
                 for ev in cam.pipeline.finish():
                     self.publish(ev)
+                if self.violation_frames is not None:
+                    self.violation_frames.finish(cam.cfg.id)
                 continue
             events = cam.pipeline.process(frame, next(results))
+            if self.violation_frames is not None:
+                events = self.violation_frames.offer(frame, events)
             if self.tap is not None:
                 tracks = cam.pipeline.last_tracks
                 events = self.tap.offer(frame, tracks, self.detector.labels, events)

@@ -11,6 +11,7 @@ import "./history/screens";
 import "./playback/screens";
 import "./forensic/screens";
 import "./admin/screens";
+import "./review/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
 import { applyStatic, fmtTime, onLangChange, setLang, type Lang } from "./i18n/core";
