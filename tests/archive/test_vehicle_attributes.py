@@ -16,6 +16,7 @@ from kuzet.config.archive import ArchiveConfig
 from kuzet.core import COCO_CLASSES, Event, Frame
 
 from .conftest import DAY, row
+from .test_api import City, city, refs, search  # noqa: F401  (city: the API fixture)
 from .test_collector import IMG, Rows, feed
 
 VEHICLE_KEYS = ("vehicle_colour", "vehicle_type", "vehicle_make", "vehicle_model")
@@ -80,3 +81,22 @@ def test_the_collector_keeps_what_a_vehicle_attributes_event_says() -> None:
     ((r, _),) = sink.rows
     assert isinstance(r, TrackRow)
     assert r.attributes == {"vehicle_colour": "grey", "vehicle_type": "car"}
+
+
+def test_the_api_searches_vehicle_attributes_without_extra_clearance(
+    city: City,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+) -> None:
+    w = TrackIndexWriter(tmp_path / "archive")
+    w.add(row("traffic-1", 7, 5000, cls="truck", vehicle_colour="white", vehicle_type="truck"))
+    w.add(row("traffic-1", 8, 5100, cls="car", vehicle_colour="red", vehicle_type="car"))
+    w.flush()
+    r = search(city, "noplate", attr="vehicle_colour:white")  # no plate or face clearance
+    assert refs(r) == [("traffic-1", 7)]
+    attrs = r.json()["items"][0]["attributes"]
+    assert attrs == {"vehicle_colour": "white", "vehicle_type": "truck"}
+    assert refs(search(city, "oper", attr=["vehicle_type:car", "vehicle_colour:red"])) == [
+        ("traffic-1", 8)
+    ]
+    info = city.client.get("/api/archive/info", headers=city.h("noplate")).json()
+    assert set(VEHICLE_KEYS) <= set(info["attributes"])
