@@ -84,6 +84,12 @@ def camera_day(rng: np.random.Generator, cam: str, day: date, n: int) -> pa.Tabl
     bags = np.array(["none", "backpack", "handbag", "suitcase"])[
         rng.choice(4, n, p=[0.7, 0.2, 0.07, 0.03])
     ]
+    vehicle = np.isin(cls, ["car", "truck", "bus"])
+    # vehicle colours skewed to white/grey/black; their own generator, so the columns drawn
+    # before vehicle columns existed are the same rows as in the published figures
+    body = np.array(["white", "grey", "black", "red", "blue", "green", "brown", "beige"])[
+        np.random.default_rng(n).choice(8, n, p=[0.3, 0.25, 0.2, 0.08, 0.08, 0.03, 0.03, 0.03])
+    ]
     gender = np.array(["female", "male"])[rng.integers(0, 2, n)]
     age = np.array(["0-17", "18-29", "30-44", "45-59", "60+"])[rng.integers(0, 5, n)]
     mins = np.minimum.reduceat(xy, first, axis=0)
@@ -111,6 +117,10 @@ def camera_day(rng: np.random.Generator, cam: str, day: date, n: int) -> pa.Tabl
         "gender": strings(gender, person & (rng.random(n) < 0.4)),
         "age_band": strings(age, person & (rng.random(n) < 0.4)),
         "plate": strings(plates, cls == "car"),
+        "vehicle_colour": strings(body, vehicle),
+        "vehicle_type": strings(cls, vehicle),
+        "vehicle_make": strings(cls, np.zeros(n, bool)),  # no make/model weights: empty
+        "vehicle_model": strings(cls, np.zeros(n, bool)),
         "x_min": pa.array(mins[:, 0]),
         "x_max": pa.array(maxs[:, 0]),
         "y_min": pa.array(mins[:, 1]),

@@ -161,6 +161,7 @@ def serve(
     from kuzet.crypto.signing import SigningError
     from kuzet.service import run_service
     from kuzet.storage import StorageError
+    from kuzet.vehicles.makemodel import MakeModelError
 
     cfg = _load(site)
     try:
@@ -173,6 +174,8 @@ def serve(
         raise _fail(f"recording storage: {exc}") from None
     except SigningError as exc:  # a bad KUZET_EXPORT_SIGNING_KEY
         raise _fail(f"export signing key: {exc}") from None
+    except MakeModelError as exc:  # the site's make/model classifier files do not fit
+        raise _fail(f"vehicles: {exc}") from None
 
 
 @app.command()

@@ -34,7 +34,8 @@ class TrackOut(BaseModel):
     frame_h: int
     attributes: dict[str, str] = Field(
         description="upper_colour, lower_colour, carried_bag; gender, age_band (biometric"
-        " clearance); plate (plate clearance); only those known"
+        " clearance); plate (plate clearance); vehicle_colour, vehicle_type, vehicle_make,"
+        " vehicle_model; only those known"
     )
     snapshot_url: str | None = Field(description="best look at the object (JPEG)")
     crossings: list[CrossingOut] | None = None

@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from kuzet.archive import files as F
-from kuzet.archive.schema import day_name, partition, snapshot_path
+from kuzet.archive.schema import SCHEMA, day_name, partition, snapshot_path
 
 
 class ArchiveUnavailable(Exception):
@@ -70,6 +70,25 @@ class Layout(Protocol):
         ...
 
 
+def _typed_nulls() -> str:
+    """A row of every index column as a typed NULL (DuckDB SQL), for UNION BY NAME."""
+    types = {"string": "VARCHAR", "int16": "SMALLINT", "int32": "INTEGER", "int64": "BIGINT",
+             "float": "FLOAT", "bool": "BOOLEAN", "timestamp[us, tz=UTC]": "TIMESTAMPTZ",
+             "list<item: int16>": "SMALLINT[]", "list<item: int32>": "INTEGER[]"}  # fmt: skip
+    return ", ".join(f'NULL::{types[str(f.type)]} AS "{f.name}"' for f in SCHEMA)
+
+
+# Files written before a column was added (e.g. the vehicle attributes) lack it: they
+# are read by column name and the empty typed row gives every column, null where absent.
+# Measured 1.3-2x slower than the plain scan (union_by_name reads every footer first), so
+# only a search that failed on such files uses it; a compaction rewrites them with every
+# column (it reads them with the full schema).
+_LEGACY_SOURCE = (
+    "(SELECT * FROM read_parquet($files, union_by_name = true)"
+    f" UNION ALL BY NAME SELECT {_typed_nulls()} WHERE false)"
+)
+
+
 class LocalLayout:
     """The index under a local (or mounted) folder: files renamed into place."""
 
@@ -91,6 +110,13 @@ class LocalLayout:
         self, cur: duckdb.DuckDBPyConnection, files: list[str]
     ) -> tuple[str, dict[str, Any]]:
         return "read_parquet($files)", {"files": files}
+
+    def legacy_source(
+        self, cur: duckdb.DuckDBPyConnection, files: list[str]
+    ) -> tuple[str, dict[str, Any]]:
+        """The same files read by column name, columns they lack as nulls: for a search
+        that failed on files written before a column existed (slower: only then)."""
+        return _LEGACY_SOURCE, {"files": files}
 
     def write(self, day: date, cam: str, table: pa.Table, snaps: list[tuple[int, int, int, bytes]],
               seq: int) -> None:  # fmt: skip

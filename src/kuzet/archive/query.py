@@ -188,7 +188,14 @@ class TrackIndex:
             if probe is not None:
                 cur.register("probe", probe)
             src, extra = self.layout.source(cur, files)
-            return cur.sql(sql.format(src=src), params=params | extra).to_arrow_table()
+            try:
+                return cur.sql(sql.format(src=src), params=params | extra).to_arrow_table()
+            except (duckdb.BinderException, duckdb.InvalidInputException):
+                legacy = getattr(self.layout, "legacy_source", None)
+                if legacy is None:
+                    raise
+                src, extra = legacy(cur, files)  # files from before a column existed
+                return cur.sql(sql.format(src=src), params=params | extra).to_arrow_table()
         except duckdb.IOException:
             raise
         except (duckdb.Error, OSError, pa.ArrowException) as exc:

@@ -22,9 +22,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-ATTRIBUTES = ("upper_colour", "lower_colour", "carried_bag", "gender", "age_band", "plate")
+ATTRIBUTES = (
+    "upper_colour", "lower_colour", "carried_bag", "gender", "age_band", "plate",
+    "vehicle_colour", "vehicle_type", "vehicle_make", "vehicle_model",
+)  # fmt: skip
 """Attribute columns a search may filter on (all strings; gender/age_band are biometric,
-plate needs plate clearance: kuzet.access.policy names the same keys)."""
+plate needs plate clearance: kuzet.access.policy names the same keys). Columns added
+later are null in older files (searches read files by column name)."""
 
 _TS = pa.timestamp("us", tz="UTC")
 SCHEMA = pa.schema(

@@ -135,6 +135,52 @@ ASSETS: dict[str, Asset] = {
             "BSD-3-Clause (OpenCV documentation)",
             "street from a bus window: a silver SUV, parked cars, two pedestrians",
         ),
+        # vehicles for colour naming (tests/vehicles/data/colours.json labels them)
+        Asset(
+            "licenseplate_motion.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/data/licenseplate_motion.jpg",
+            "ea6fa9cea75df91bec656d1d3b903111a9c0708c6a3b88f405a5156de38ff9d6",
+            "BSD-3-Clause (OpenCV samples)", "rear of a silver saloon, motion-blurred, blue cast",
+        ),
+        Asset(
+            "scenetext01.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/text/scenetext01.jpg",
+            "7f3041a7019ab4d33d2452bc757d8c4f38616bfde71431e12f7ec370d7b2018e",
+            "BSD-3-Clause (OpenCV contrib text samples)", "street: a silver estate car, signs",
+        ),
+        Asset(
+            "scenetext05.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/text/scenetext05.jpg",
+            "63985ac1a9989a8320605d5be0ec285af0c6304a78cc9cc5de6c2c7c435f7c0b",
+            "BSD-3-Clause (OpenCV contrib text samples)",
+            "shop front; the lower part of a white van cut by the top edge",
+        ),
+        Asset(
+            "scenetext06.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/examples/text/scenetext06.jpg",
+            "e4d64f10bbfb27b2c5980cb048fd0abe20dd74868ba5460298de473ced53b518",
+            "BSD-3-Clause (OpenCV contrib text samples)", "street: a red hatchback, signs",
+        ),
+        Asset(
+            "bus_det.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/opencv4/html/bus_det.jpg",
+            "456c28977db869eca87d72be5c59eb20e33bcdc53df459ff1139f2e137c1bc03",
+            "BSD-3-Clause (OpenCV documentation)", "a red and grey city bus, side view",
+        ),
+        Asset(
+            "camshift_result.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/opencv4/html/camshift_result.jpg",
+            "8d6a91c80439b57c69712556e2de0bc422b5c056a5926eb62c282dc1aeeb8d23",
+            "BSD-3-Clause (OpenCV documentation)",
+            "road video frame: a silver saloon from the front (a drawn tracking box)",
+        ),
+        Asset(
+            "pexels_double_decker_bus.jpg", "apt", "opencv-doc",
+            "usr/share/doc/opencv-doc/opencv4/html/pexels_double_decker_bus.jpg",
+            "e4c4dd62995cbe30501798f86fcf5973c7abe3ff9f7711fdb72c6d1f7f304484",
+            "BSD-3-Clause (OpenCV documentation; a Pexels photo)",
+            "London street: a red double-decker bus and a white SUV",
+        ),
         Asset(
             "animals_rocks.jpg", "apt", "opencv-doc",
             "usr/share/doc/opencv-doc/opencv4/html/Template_Matching_Template_Theory_Sliding.jpg",

@@ -30,6 +30,11 @@ def site_problems(site: SiteConfig) -> list[tuple[Loc, str]]:
     problem = _model_file(det.model) if path_like else None
     if problem:
         out.append((("detector", "model"), problem))
+    mm = site.vehicles.make_model
+    if mm is not None:
+        for key, path in (("model", mm.model), ("labels", mm.labels)):
+            if problem := _model_file(path):
+                out.append((("vehicles", "make_model", key), problem))
     for c, cam in enumerate(site.cameras):
         fps = cam.fps or site.analysis.fps
         for r, rules in enumerate(cam.rules):

@@ -16,6 +16,7 @@ from kuzet.config.ops import OpsConfig
 from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
+from kuzet.config.vehicles import VehiclesConfig
 
 
 class _Strict(BaseModel):
@@ -244,6 +245,9 @@ class SiteConfig(_Strict):
     )
     evidence: EvidenceConfig = Field(
         default_factory=EvidenceConfig, description="playback and evidence export limits"
+    )
+    vehicles: VehiclesConfig = Field(
+        default_factory=VehiclesConfig, description="vehicle colour, type and make/model"
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
 

@@ -1,5 +1,6 @@
 // Forensic search over the track index: a time range; cameras, districts, categories or
-// an area drawn on the map; the object's class and what it wore or carried (only the
+// an area drawn on the map; the object's class and what it wore or carried, or a vehicle's
+// colour, type, make and model (only the
 // attributes /api/archive/info says this person may use); a face photo (cleared roles);
 // and a line or zone drawn now on a camera's picture. Results are pages of pictures, each
 // opening the recording at its moment.
@@ -23,6 +24,9 @@ const VALUES: Record<string, string[]> = {
   age_band: ["0-17", "18-29", "30-44", "45-59", "60+"],
 };
 VALUES.lower_colour = VALUES.upper_colour;
+// vehicle body colours (kuzet.vehicles.colour.NAMES) and types (vehicles.types' defaults)
+VALUES.vehicle_colour = ["white", "grey", "black", "red", "orange", "yellow", "green", "blue", "purple", "brown", "beige"];
+VALUES.vehicle_type = ["car", "truck", "bus", "motorcycle", "bicycle"];
 const uniq = (xs: (string | null)[]): string[] => [...new Set(xs.filter((x): x is string => !!x))].sort();
 
 function multi(id: string, pairs: [string, string][], keep: string[]): HTMLSelectElement {
@@ -81,7 +85,8 @@ export class ForensicView {
     this.cls = select("fx-class", CLASSES.map((c) => [c, className(c)]), tf("any"), this.cls.value);
     const attrFields = this.info.attributes.map((k) => {
       const old = this.attrs.get(k)?.value ?? "";
-      const input = VALUES[k] ? select(`fx-attr-${k}`, VALUES[k].map((v) => [v, k === "age_band" ? v : tfd(`v_${v}`)]),
+      const label = (v: string): string => (k === "age_band" ? v : k === "vehicle_type" ? className(v) : tfd(`v_${v}`));
+      const input = VALUES[k] ? select(`fx-attr-${k}`, VALUES[k].map((v) => [v, label(v)]),
         tf("any"), old) : h("input", { id: `fx-attr-${k}`, size: 10, value: old });
       this.attrs.set(k, input);
       return field(tfd(`attr_${k}`), input);

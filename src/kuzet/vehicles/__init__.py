@@ -1,0 +1,1 @@
+"""Vehicle attributes of tracked vehicles: body colour, type, make/model (an ONNX slot)."""
