@@ -97,6 +97,8 @@ EXPORT = {("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/api/expor
           ("POST", "/api/exports/{export_id}/release")}  # fmt: skip
 SNAP |= {("WS", "/api/ws/recordings/{camera_id}/live")}
 AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
+CAM_READ |= {("GET", "/api/signals")}
+SIGNALS = {("POST", "/api/signals")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -113,11 +115,11 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
-    "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
+    "integration": VIEWER | METRICS | FACES | SIGNALS,  # every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT
+ALL_KNOWN |= EXPORT | SIGNALS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -211,6 +213,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/exports/{export_id}/download"): "404:not_found",
     ("POST", "/api/exports/{export_id}/release"): "422:validation_error",  # reason required
     ("GET", "/api/evidence/public-key"): "200",
+    # traffic lights: this city runs no signal board
+    ("GET", "/api/signals"): "503:signals_unavailable",
+    ("POST", "/api/signals"): "422:validation_error",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -254,7 +259,7 @@ def staffed(city: City) -> City:
             city.api_key("integration", "city-police",
                          ["cameras.read", "events.read", "snapshots.read", "live.read",
                           "metrics.read", "watchlists.read", "watchlists.write",
-                          "faces.search"])  # fmt: skip
+                          "faces.search", "signals.write"])  # fmt: skip
         else:
             city.user(role.value, "situation-centre", role)
     return city

@@ -42,6 +42,7 @@ class Perm(StrEnum):
     RECORDINGS_READ = "recordings.read"  # play recorded video, thumbnails, timeline (issue 10)
     BOOKMARKS_WRITE = "bookmarks.write"  # mark a camera's timeline (holds a little video)
     EVIDENCE_EXPORT = "evidence.export"  # signed exports of recorded video, with a reason
+    SIGNALS_WRITE = "signals.write"  # junction controllers feed traffic-light states
 
 
 class DataClass(StrEnum):

@@ -49,6 +49,9 @@ from kuzet.api.routers import (
 from kuzet.api.routers import (
     faces as faces_router,
 )
+from kuzet.api.routers import (
+    signals as signals_router,
+)
 from kuzet.api.routers.ops_live import OpsHub
 from kuzet.api.security import (
     authenticates,
@@ -68,6 +71,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.rules.signals import SignalBoard
 
 
 def create_app(
@@ -85,6 +89,7 @@ def create_app(
     incidents: OpsEngine | None = None,
     archive_index: TrackIndex | None = None,
     evidence: Evidence | None = None,
+    signals: SignalBoard | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -101,6 +106,7 @@ def create_app(
     ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
     ``evidence`` backs playback, exports and bookmarks (``/api/recordings``, ``/api/exports``,
     ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
+    ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -139,6 +145,7 @@ def create_app(
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
+        signals=signals,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -149,6 +156,7 @@ def create_app(
         me_views.router,
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
+        signals_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -168,6 +168,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{_EXPORT}/download"): Rule(P.EVIDENCE_EXPORT, "evidence.export.download"),
     ("POST", f"{_EXPORT}/release"): Rule(P.EVIDENCE_EXPORT),
     ("GET", "/api/evidence/public-key"): Rule(Gate.USER),
+    # traffic lights fed by junction controllers (API keys), read by whoever sees cameras
+    ("POST", "/api/signals"): Rule(P.SIGNALS_WRITE, "signals.feed"),
+    ("GET", "/api/signals"): Rule(P.CAMERAS_READ),
     ("GET", "/api/bookmarks"): Rule(P.RECORDINGS_READ),
     ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
     ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
