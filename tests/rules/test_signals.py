@@ -111,6 +111,7 @@ def test_debounce_and_since_follow_the_known_sequence(street: list[np.ndarray]) 
     assert states[0] == "unknown" and states[1:11] == ["green"] * 10
     assert states[11:16] == ["amber"] * 5 and states[16:49] == ["red"] * 33
     assert states[49:] == ["green"] * 11
+    assert sinces[5] is None  # green since start-up: when it began was not seen
     assert sinces[16] == T0 + 15 / FPS  # red began at the first red frame, not the confirmation
     assert sinces[49] == T0 + 48 / FPS
 
@@ -215,3 +216,14 @@ def test_signal_board_history_staleness_and_repeats() -> None:
     b.put("c", "s", "red", 140.0)  # history 3: the oldest (red at 100) is dropped
     assert b.state_at("c", "s", 110.0).state == "unknown"
     assert [r["state"] for r in b.current()] == ["red"]
+
+
+def test_red_since_start_up_has_no_since_and_gets_no_grace(street: list[np.ndarray]) -> None:
+    rule = {"type": "red_light", "name": "rl", "signal": "main", "line": "stop"}
+    images = [paint(street[i], {"red"}) for i in range(40)]  # red before the camera started
+    script = script_of(car_up(1, 20), frames=40)
+    plain = scene(lines=[STOP], signals=[PICTURE], rules=[rule])
+    (ev,) = run_events(plain, script, images=images)
+    assert ev.attributes["signal_state"] == "red" and ev.attributes["signal_since"] is None
+    graced = scene(lines=[STOP], signals=[PICTURE], rules=[{**rule, "grace_s": 1.0}])
+    assert run_events(graced, script, images=images) == []  # grace cannot be shown to be over

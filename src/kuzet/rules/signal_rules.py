@@ -103,8 +103,8 @@ class SignalRuleFamily:
         if reading.state != "red":
             return
         wall = view.frame.wall_time
-        if reading.since is not None and wall - reading.since < cfg.grace_s - EPS:
-            return
+        if cfg.grace_s > 0 and (reading.since is None or wall - reading.since < cfg.grace_s - EPS):
+            return  # inside the grace, or red since a time nobody saw: benefit of the doubt
         row = int(view.rows[n])
         a = self.cols.a
         if a["fired"][row, j]:

@@ -5,8 +5,9 @@ Two sources, one answer (:class:`SignalReading`: state, since when, from where):
 * ``picture``: the colour of the lit lamp inside the signal head's box (HSV: bright,
   saturated pixels whose hue is red, amber or green), debounced over ``min_frames``
   frames; a dark head (flashing, or the camera's exposure between two lamps) keeps the
-  last state for ``dark_hold_s``. Red and amber together (the KZ/RU "get ready") is red;
-  red with green, or amber with green, is ``unknown``: never a guess.
+  last state for ``dark_hold_s``. A state that follows ``unknown`` (start-up, a long dark
+  spell) has no ``since``: when it began was not seen. Red and amber together (the KZ/RU
+  "get ready") is red; red with green, or amber with green, is ``unknown``: never a guess.
 * ``controller``: states pushed into the :class:`SignalBoard` by the junction's
   controller (``POST /api/signals``; an MQTT feed can call :meth:`SignalBoard.put` the
   same way). The board keeps a short history per signal so a frame analysed a little
@@ -174,7 +175,10 @@ class PictureSignal:
             self._cand, self._cand_n, self._cand_since = raw, 0, wall
         self._cand_n += 1
         if self._cand_n >= self.cfg.min_frames:
-            self.state, self.since = raw, self._cand_since
+            # a change seen from a known state starts at its first frame; after 'unknown'
+            # (start-up, a long dark spell) when it began was not seen: not recorded
+            known = self.state != "unknown"
+            self.state, self.since = raw, (self._cand_since if known else None)
             self._cand, self._cand_n = None, 0
         return self.reading()
 
