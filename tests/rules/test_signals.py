@@ -221,7 +221,7 @@ def test_signal_board_history_staleness_and_repeats() -> None:
 def test_red_since_start_up_has_no_since_and_gets_no_grace(street: list[np.ndarray]) -> None:
     rule = {"type": "red_light", "name": "rl", "signal": "main", "line": "stop"}
     images = [paint(street[i], {"red"}) for i in range(40)]  # red before the camera started
-    script = script_of(car_up(1, 20), frames=40)
+    script = script_of(car_up(1, 20, frames=40), frames=40)
     plain = scene(lines=[STOP], signals=[PICTURE], rules=[rule])
     (ev,) = run_events(plain, script, images=images)
     assert ev.attributes["signal_state"] == "red" and ev.attributes["signal_since"] is None
