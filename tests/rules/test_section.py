@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from kuzet.access.model import DataClass, Principal, Role, Scope
+from kuzet.access.scope import event_view
 from kuzet.config.models import SiteConfig
 from kuzet.config.section import SectionConfig
 from kuzet.core import Event, event_id
@@ -162,3 +164,18 @@ def test_section_config_errors() -> None:
     with pytest.raises(ValidationError, match=r"sections\[0\] \(al-farabi-east\)\.to_camera: "
                                               r"no camera with id 'cam-b'"):  # fmt: skip
         SiteConfig.model_validate({"cameras": cams, "sections": [SECTION]})
+
+
+def test_the_plate_is_hidden_from_a_viewer_without_plate_clearance() -> None:
+    sc = control()
+    sc.feed(read("cam-a", "123ABC02", 0.0))
+    (ev,) = sc.feed(read("cam-b", "123ABC02", 90.0))
+
+    def who(clearances: frozenset[DataClass]) -> Principal:
+        return Principal("u", "u", "police", Role.OPERATOR, frozenset(), Scope(), clearances)
+
+    seen = event_view(who(frozenset({DataClass.VIDEO})), ev)
+    assert seen is not None and "123ABC02" not in seen.model_dump_json()
+    assert seen.attributes["speed_kmh"] == 80.0  # the violation itself stays visible
+    cleared = event_view(who(frozenset({DataClass.VIDEO, DataClass.PLATES})), ev)
+    assert cleared is not None and cleared.attributes["plate"] == "123ABC02"

@@ -157,8 +157,7 @@ class SectionControl:
         attrs = {
             "violation": True,
             "vehicle_class": b.attributes.get("vehicle_class") or b.class_name,
-            "plate": b.attributes.get("plate"),
-            "plate_display": b.attributes.get("plate_display"),
+            "plate": b.attributes.get("plate"),  # plate data: hidden without the clearance
             "section": sec.name,
             "from_camera": sec.from_camera,
             "to_camera": sec.to_camera,
