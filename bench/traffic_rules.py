@@ -5,7 +5,7 @@
 * uncertainty: one speeding event's uncertainty (256 homography re-fits), per event;
 * section: plate reads fed to ``SectionControl`` (synthetic reads: half at the start
   camera, half 40 s later at the end camera), reads per second, one core.
-Run: OMP_NUM_THREADS=1 .venv/bin/python bench/traffic_rules.py [--reads 20000]
+Run: OMP_NUM_THREADS=1 .venv/bin/python bench/traffic_rules.py [--reads 20000] [--quick]
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ def per_call(fn: object, n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reads", type=int, default=20_000)
+    ap.add_argument("--quick", action="store_true", help="2,000 reads, fewer repeats")
     args = ap.parse_args()
+    if args.quick:
+        args.reads = min(args.reads, 2_000)
 
     cap = cv2.VideoCapture(str(ensure("vtest.avi", quiet=True)))
     ok, img = cap.read()
