@@ -38,6 +38,9 @@ from kuzet.pipeline.tap import FrameTap
 from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
+from kuzet.rules.section import SectionControl
+from kuzet.rules.section_consumer import SectionConsumer
+from kuzet.rules.signals import BOARD as SIGNALS
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
@@ -137,7 +140,9 @@ class Service:
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
-        groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
+        # (and section control, when sections are configured: a group nobody reads would fill)
+        durable = ["store", "ops"] + (["section"] if site.sections else [])
+        groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
         self.sink = EventSink(
@@ -150,6 +155,10 @@ class Service:
         # the operations centre: incidents from the "ops" group, routed and timed per site.ops
         self.incidents = OpsEngine(
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
+        )
+        # average speed between camera pairs, from plate reads (group "section")
+        self.sections: SectionConsumer | None = (
+            SectionConsumer(SectionControl(site.sections), self.bus) if site.sections else None
         )
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
@@ -192,6 +201,7 @@ class Service:
             incidents=self.incidents,
             archive_index=self.archive_index,
             evidence=self.evidence,
+            signals=SIGNALS,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -251,6 +261,8 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.incidents.start()
+        if self.sections is not None:
+            self.sections.start()
         if self.clips is not None:
             self.clips.start()
         if self.recording is not None:
@@ -274,6 +286,8 @@ class Service:
         self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
         self.incidents.stop()
+        if self.sections is not None:
+            self.sections.stop()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

@@ -103,6 +103,8 @@ VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key")
               ("POST", "/api/violations/officer-key"), ("GET", _VIO),
               ("GET", _VIO + "/parts/{name}"), ("POST", _VIO + "/decision")}  # fmt: skip
 EXPORT |= {("GET", _VIO + "/package")}
+CAM_READ |= {("GET", "/api/signals")}
+SIGNALS = {("POST", "/api/signals")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -127,11 +129,11 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
-    "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
+    "integration": VIEWER | METRICS | FACES | SIGNALS,  # every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT | VIOLATIONS
+ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -230,6 +232,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", _VIO): "404:not_found", ("GET", _VIO + "/parts/{name}"): "404:not_found",
     ("POST", _VIO + "/decision"): "422:validation_error",
     ("GET", _VIO + "/package"): "404:not_found",
+    # traffic lights: this city runs no signal board
+    ("GET", "/api/signals"): "503:signals_unavailable",
+    ("POST", "/api/signals"): "422:validation_error",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -273,7 +278,7 @@ def staffed(city: City) -> City:
             city.api_key("integration", "city-police",
                          ["cameras.read", "events.read", "snapshots.read", "live.read",
                           "metrics.read", "watchlists.read", "watchlists.write",
-                          "faces.search"])  # fmt: skip
+                          "faces.search", "signals.write"])  # fmt: skip
         else:
             city.user(role.value, "situation-centre", role)
     return city

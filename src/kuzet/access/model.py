@@ -43,6 +43,7 @@ class Perm(StrEnum):
     BOOKMARKS_WRITE = "bookmarks.write"  # mark a camera's timeline (holds a little video)
     EVIDENCE_EXPORT = "evidence.export"  # signed exports of recorded video, with a reason
     VIOLATIONS_REVIEW = "violations.review"  # traffic violations: queue, sign a decision
+    SIGNALS_WRITE = "signals.write"  # junction controllers feed traffic-light states
 
 
 class DataClass(StrEnum):

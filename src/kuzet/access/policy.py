@@ -52,6 +52,7 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.METRICS_READ,
             Perm.RECORDINGS_READ,
             *_FACES,  # e.g. a police database syncing its list; given per key, on request
+            Perm.SIGNALS_WRITE,  # a junction controller feeding its traffic lights
         }
     ),
 }

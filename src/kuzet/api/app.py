@@ -50,6 +50,9 @@ from kuzet.api.routers import (
 from kuzet.api.routers import (
     faces as faces_router,
 )
+from kuzet.api.routers import (
+    signals as signals_router,
+)
 from kuzet.api.routers.ops_live import OpsHub
 from kuzet.api.security import (
     authenticates,
@@ -70,6 +73,7 @@ if TYPE_CHECKING:
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
     from kuzet.violations.desk import ViolationDesk
+    from kuzet.rules.signals import SignalBoard
 
 
 def create_app(
@@ -88,6 +92,7 @@ def create_app(
     archive_index: TrackIndex | None = None,
     evidence: Evidence | None = None,
     violations_desk: ViolationDesk | None = None,
+    signals: SignalBoard | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -106,6 +111,7 @@ def create_app(
     ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
     ``violations_desk`` backs ``/api/violations``; without one, a desk over ``store``,
     ``blobs`` and ``access`` is made when they allow it (docs/violations.md).
+    ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -145,6 +151,7 @@ def create_app(
         face_services=face_services,
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
+        signals=signals,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -156,6 +163,7 @@ def create_app(
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
         violations.router,
+        signals_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
     from kuzet.violations.desk import ViolationDesk
+    from kuzet.rules.signals import SignalBoard
 
 StatusFn = Callable[[], list[CameraStatus]]
 
@@ -45,6 +46,7 @@ class ApiContext:
     archive: TrackIndex | None = None  # forensic search of the track index; None: disabled
     evidence: Evidence | None = None  # playback, exports, bookmarks; None: not recording
     violations: ViolationDesk | None = None  # the officers' review desk; None: no access
+    signals: SignalBoard | None = None  # controller-fed traffic lights; None: not fed here
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

@@ -176,6 +176,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/violations/{violation_id}/parts/{name}"): Rule(P.VIOLATIONS_REVIEW),
     ("POST", "/api/violations/{violation_id}/decision"): Rule(P.VIOLATIONS_REVIEW),
     ("GET", "/api/violations/{violation_id}/package"): Rule(P.EVIDENCE_EXPORT),
+    # traffic lights fed by junction controllers (API keys), read by whoever sees cameras
+    ("POST", "/api/signals"): Rule(P.SIGNALS_WRITE, "signals.feed"),
+    ("GET", "/api/signals"): Rule(P.CAMERAS_READ),
     ("GET", "/api/bookmarks"): Rule(P.RECORDINGS_READ),
     ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
     ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),

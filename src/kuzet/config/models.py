@@ -17,6 +17,7 @@ from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.vehicles import VehiclesConfig
+from kuzet.config.section import SectionConfig, check_sections
 
 
 class _Strict(BaseModel):
@@ -250,6 +251,9 @@ class SiteConfig(_Strict):
         default_factory=VehiclesConfig, description="vehicle colour, type and make/model"
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
+    sections: list[SectionConfig] = Field(
+        default_factory=list, description="average-speed sections between two cameras"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteConfig:
@@ -258,6 +262,7 @@ class SiteConfig(_Strict):
             if cam.id in seen:
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
+        check_sections(self.sections, seen)
         for cid in self.record.cameras:
             if cid not in seen:
                 raise ValueError(f"record.cameras.{cid}: no camera with that id")

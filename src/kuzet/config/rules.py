@@ -2,135 +2,58 @@
 
 Geometry is declared once per scene (named zones and lines, in frame pixels) and rules
 refer to it by name, so twenty rules over one zone never drift apart. Each rule type is
-one model in a discriminated union on ``type``; unknown fields are errors.
+one model in a discriminated union on ``type``; unknown fields are errors. The bases
+live in :mod:`kuzet.config.scene_base`, vehicle and violation rules in
+:mod:`kuzet.config.traffic`; everything is importable from here.
 """
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-Point = tuple[float, float]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from kuzet.config.scene_base import (
+    WEEKDAYS,
+    CalibrationConfig,
+    LineConfig,
+    Point,
+    ScheduleConfig,
+    Weekday,
+    WindowConfig,
+    ZoneConfig,
+    _RuleBase,
+    _Strict,
+    _ZoneRule,
+)
+from kuzet.config.traffic import (
+    SIGNAL_RULES,
+    BusLaneRuleConfig,
+    IllegalStoppingRuleConfig,
+    MarkingConfig,
+    RedLightRuleConfig,
+    SignalConfig,
+    SolidLineRuleConfig,
+    SpeedingRuleConfig,
+    StopLineRuleConfig,
+    StoppedVehicleRuleConfig,
+    WrongWayRuleConfig,
+)
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _area(points: list[Point]) -> float:
-    s = 0.0
-    for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True):
-        s += x1 * y2 - x2 * y1
-    return abs(s) / 2
-
-
-# ---------------------------------------------------------------- geometry
-class ZoneConfig(_Strict):
-    """A polygon in frame pixels (a zone, a lane, a bin area, an exclusion mask)."""
-
-    name: str = Field(min_length=1)
-    points: list[Point] = Field(min_length=3, description="polygon vertices, pixels")
-
-    @field_validator("points")
-    @classmethod
-    def _not_flat(cls, v: list[Point]) -> list[Point]:
-        if _area(v) < 1.0:
-            raise ValueError("zone polygon has no area (points collinear or repeated)")
-        return v
-
-
-class LineConfig(_Strict):
-    """A counting line: segment A-B; crossing towards ``in_point``'s side counts as 'in'."""
-
-    name: str = Field(min_length=1)
-    points: tuple[Point, Point] = Field(description="segment end points A, B (pixels)")
-    in_point: Point = Field(description="any point on the 'in' side of the line")
-    min_distance: float = Field(
-        8.0, ge=0, description="pixels an anchor must be past the line on each side (anti-flicker)"
-    )
-
-    @model_validator(mode="after")
-    def _valid(self) -> LineConfig:
-        (ax, ay), (bx, by) = self.points
-        length = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5
-        if length < 1.0:
-            raise ValueError("points: line end points must differ")
-        px, py = self.in_point
-        if abs((bx - ax) * (py - ay) - (by - ay) * (px - ax)) / length < 1.0:
-            raise ValueError("in_point: must lie off the line, on its 'in' side")
-        return self
-
-
-class WindowConfig(_Strict):
-    """Weekly window; ``end <= start`` runs past midnight into the next day."""
-
-    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
-    start: time = time(0, 0)
-    end: time = time(0, 0)
-
-
-class ScheduleConfig(_Strict):
-    """When rules using it are armed, in the city's local time."""
-
-    name: str = Field(min_length=1)
-    timezone: str = Field("Asia/Almaty", description="IANA time zone of the windows")
-    windows: list[WindowConfig] = Field(default_factory=list)
-    holidays: list[date] = Field(default_factory=list)
-    on_holidays: Literal["active", "inactive", "weekly"] = Field(
-        "active", description="holidays armed all day, never, or like an ordinary weekday"
-    )
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {v!r} (IANA name, e.g. Asia/Almaty)") from None
-        return v
-
-
-class CalibrationConfig(_Strict):
-    """Four image points and where they are on the ground (metres): a homography."""
-
-    image_points: list[Point] = Field(min_length=4, max_length=4)
-    world_points: list[Point] = Field(min_length=4, max_length=4)
-
-    @model_validator(mode="after")
-    def _non_degenerate(self) -> CalibrationConfig:
-        for field in ("image_points", "world_points"):
-            pts: list[Point] = getattr(self, field)
-            for i in range(4):
-                tri = [pts[j] for j in range(4) if j != i]
-                if _area(tri) < 1e-3:
-                    raise ValueError(f"{field}: three of the four points are collinear")
-        return self
-
-
-# ---------------------------------------------------------------- rules
-class _RuleBase(_Strict):
-    name: str = Field(min_length=1, description="unique per scene; events carry it")
-    classes: list[str] = Field(default_factory=lambda: ["person"], min_length=1)
-    min_score: float = Field(0.3, ge=0, le=1)
-    min_width: float = Field(0.0, ge=0, description="ignore boxes narrower (pixels)")
-    min_height: float = Field(0.0, ge=0, description="ignore boxes lower (pixels)")
-    schedule: str | None = Field(None, description="schedule name; always armed when omitted")
-    cooldown_s: float = Field(0.0, ge=0, description="quiet time after an event")
-    dedup: Literal["track", "rule"] = Field(
-        "track", description="cooldown per track, or one cooldown for the whole rule"
-    )
-    anchor: Literal["bottom_center", "center"] = "bottom_center"
-
-
-class _ZoneRule(_RuleBase):
-    zone: str | None = Field(None, description="zone name; the whole frame when omitted")
-    min_frames: int = Field(2, ge=1, description="consecutive frames inside before it counts")
-    exit_after_s: float = Field(2.0, ge=0, description="absence tolerated before 'end'")
+__all__ = [
+    "WEEKDAYS",
+    "CalibrationConfig",
+    "LineConfig",
+    "MarkingConfig",
+    "Point",
+    "ScheduleConfig",
+    "SignalConfig",
+    "Weekday",
+    "WindowConfig",
+    "ZoneConfig",
+    "_RuleBase",
+    "_ZoneRule",
+]
 
 
 class IntrusionRuleConfig(_ZoneRule):
@@ -154,29 +77,6 @@ class LineCrossingRuleConfig(_RuleBase):
     line: str
     directions: Literal["in", "out", "both"] = "both"
     forget_after_s: float = Field(5.0, ge=0, description="keep a lost track's side this long")
-
-
-class StoppedVehicleRuleConfig(_ZoneRule):
-    type: Literal["stopped_vehicle"] = "stopped_vehicle"
-    classes: list[str] = Field(default_factory=lambda: ["car", "bus", "truck", "motorcycle"])
-    still_radius: float = Field(6.0, gt=0, description="pixels the anchor may wander")
-    min_duration_s: float = Field(30.0, gt=0)
-
-
-class WrongWayRuleConfig(_ZoneRule):
-    type: Literal["wrong_way"] = "wrong_way"
-    classes: list[str] = Field(default_factory=lambda: ["car", "bus", "truck", "motorcycle"])
-    direction: tuple[Point, Point] = Field(description="two points: the lane's allowed direction")
-    min_speed: float = Field(20.0, gt=0, description="pixels/s below which heading is ignored")
-    max_angle: float = Field(120.0, gt=90, le=180, description="degrees off the lane = wrong way")
-    min_duration_s: float = Field(1.0, ge=0)
-
-
-class SpeedingRuleConfig(_ZoneRule):
-    type: Literal["speeding"] = "speeding"
-    classes: list[str] = Field(default_factory=lambda: ["car", "bus", "truck", "motorcycle"])
-    limit_kmh: float = Field(gt=0)
-    min_duration_s: float = Field(0.6, ge=0, description="above the limit this long")
 
 
 class AbandonedObjectRuleConfig(_ZoneRule):
@@ -255,7 +155,12 @@ SceneRuleConfig = Annotated[
     | BinOverflowRuleConfig
     | FightRuleConfig
     | FireRuleConfig
-    | SmokeRuleConfig,
+    | SmokeRuleConfig
+    | IllegalStoppingRuleConfig
+    | RedLightRuleConfig
+    | StopLineRuleConfig
+    | BusLaneRuleConfig
+    | SolidLineRuleConfig,
     Field(discriminator="type"),
 ]
 
@@ -267,11 +172,13 @@ class SceneConfig(_Strict):
     lines: list[LineConfig] = Field(default_factory=list)
     schedules: list[ScheduleConfig] = Field(default_factory=list)
     calibration: CalibrationConfig | None = None
+    signals: list[SignalConfig] = Field(default_factory=list, description="traffic lights")
+    markings: list[MarkingConfig] = Field(default_factory=list, description="solid lines")
     rules: list[SceneRuleConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> SceneConfig:
-        for kind in ("zones", "lines", "schedules", "rules"):
+        for kind in ("zones", "lines", "schedules", "signals", "markings", "rules"):
             names = [x.name for x in getattr(self, kind)]
             dup = {n for n in names if names.count(n) > 1}
             if dup:
@@ -279,6 +186,8 @@ class SceneConfig(_Strict):
         zones = {z.name for z in self.zones}
         lines = {ln.name for ln in self.lines}
         schedules = {s.name for s in self.schedules}
+        signals = {s.name for s in self.signals}
+        markings = {m.name for m in self.markings}
         for i, r in enumerate(self.rules):
             where = f"rules[{i}] ({r.name})"
             zone = getattr(r, "zone", None)
@@ -287,8 +196,17 @@ class SceneConfig(_Strict):
             for ex in getattr(r, "exclude", []):
                 if ex not in zones:
                     raise ValueError(f"{where}.exclude: no zone named {ex!r}")
-            if isinstance(r, LineCrossingRuleConfig) and r.line not in lines:
-                raise ValueError(f"{where}.line: no line named {r.line!r}")
+            if isinstance(r, (LineCrossingRuleConfig, *SIGNAL_RULES)) and r.line not in lines:
+                known = ", ".join(sorted(lines)) or "none declared"
+                raise ValueError(f"{where}.line: no line named {r.line!r} (lines: {known})")
+            if isinstance(r, SIGNAL_RULES) and r.signal not in signals:
+                known = ", ".join(sorted(signals)) or "none declared"
+                raise ValueError(f"{where}.signal: no signal named {r.signal!r} (signals: {known})")
+            if isinstance(r, SolidLineRuleConfig) and r.marking not in markings:
+                known = ", ".join(sorted(markings)) or "none declared"
+                raise ValueError(
+                    f"{where}.marking: no marking named {r.marking!r} (markings: {known})"
+                )
             if r.schedule is not None and r.schedule not in schedules:
                 raise ValueError(f"{where}.schedule: no schedule named {r.schedule!r}")
             if isinstance(r, SpeedingRuleConfig) and self.calibration is None:
@@ -301,7 +219,10 @@ class SceneConfig(_Strict):
         period = step / fps
         out = []
         for i, r in enumerate(self.rules):
-            if isinstance(r, LineCrossingRuleConfig) and r.forget_after_s + 1e-6 < period:
+            if (
+                isinstance(r, (LineCrossingRuleConfig, SolidLineRuleConfig, *SIGNAL_RULES))
+                and r.forget_after_s + 1e-6 < period
+            ):
                 out.append((i, (
                     f"forget_after_s: {r.forget_after_s:g} s is shorter than one frame "
                     f"({period:g} s at {fps:g} fps): the line would never count"

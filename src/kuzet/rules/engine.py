@@ -21,6 +21,7 @@ from kuzet.rules.base import RULES
 from kuzet.rules.family import Family, SceneContext
 from kuzet.rules.geometry import LineSet, PolygonSet
 from kuzet.rules.schedule import Schedule
+from kuzet.rules.signals import BOARD, SignalBoard
 from kuzet.rules.tracks import Anchors, TrackTable, View
 
 FamilyFactory = Callable[[SceneContext, list[Any]], Family]
@@ -39,12 +40,15 @@ def family(key: str, *types: str) -> Callable[[FamilyFactory], FamilyFactory]:
 
 @RULES.register("scene")
 class SceneEngine:
-    def __init__(self, camera_id: str, cfg: SceneRuleSetConfig) -> None:
+    def __init__(
+        self, camera_id: str, cfg: SceneRuleSetConfig, board: SignalBoard | None = None
+    ) -> None:
+        """``board``: where controller-fed signal states come from (the process's by default)."""
         from kuzet.rules import families  # noqa: F401  (registers the families)
 
         self.name = cfg.name
         self.cfg = cfg
-        self.ctx = SceneContext(camera_id, cfg)
+        self.ctx = SceneContext(camera_id, cfg, board=BOARD if board is None else board)
         self.zones = PolygonSet([np.asarray(z.points) for z in cfg.zones])
         self.lines = LineSet(
             np.array([ln.points for ln in cfg.lines], np.float64).reshape(-1, 2, 2),
@@ -180,6 +184,8 @@ class SceneEngine:
         )
 
     def update(self, frame: Frame, tracks: Detections, labels: tuple[str, ...]) -> list[Event]:
+        if self.cfg.signals and self.ctx.signals is not None:  # before any rule asks
+            self.ctx.signals.observe(frame.image if self.has_image else None, frame.wall_time)
         view = self.view(frame, tracks, labels)
         events: list[Event] = []
         if self.table.cap != self._cap:  # rows were added: families grow their state once

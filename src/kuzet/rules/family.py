@@ -11,6 +11,7 @@ from kuzet.config.rules import SceneConfig, _RuleBase
 from kuzet.core import Event
 from kuzet.rules.emit import Emitter
 from kuzet.rules.geometry import homography, points_in_polygon
+from kuzet.rules.signals import BOARD, SceneSignals, SignalBoard
 from kuzet.rules.static_fg import Blob, StaticForeground
 from kuzet.rules.tracks import View
 
@@ -39,8 +40,11 @@ class SceneContext:
     emitters: dict[str, Emitter] = field(default_factory=dict)
     to_world: np.ndarray | None = None
     background: StaticForeground | None = None
+    board: SignalBoard = BOARD
+    signals: SceneSignals | None = None
 
     def __post_init__(self) -> None:
+        self.signals = SceneSignals(self.camera_id, list(self.scene.signals), self.board)
         self.zone_index = {z.name: i for i, z in enumerate(self.scene.zones)}
         self.line_index = {ln.name: i for i, ln in enumerate(self.scene.lines)}
         self.rule_index = {r.name: i for i, r in enumerate(self.scene.rules)}

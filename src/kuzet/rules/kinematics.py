@@ -1,22 +1,32 @@
-"""stopped_vehicle, wrong_way and speeding: rules over each track's motion.
+"""stopped_vehicle, illegal_stopping, wrong_way and speeding: rules over each track's motion.
 
 One smoothed velocity per track (pixels/s, and metres/s through the scene's
-homography) is shared by all three; each rule is a debounced condition on it.
+homography) is shared by all of them; each rule is a debounced condition on it.
+``illegal_stopping`` is ``stopped_vehicle`` in a no-stopping zone (and hours, by its
+schedule) reported as a violation; speeding carries its uncertainty (speed_error.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from kuzet.config.rules import SpeedingRuleConfig, StoppedVehicleRuleConfig, WrongWayRuleConfig
+from kuzet.config.traffic import (
+    IllegalStoppingRuleConfig,
+    SpeedingRuleConfig,
+    StoppedVehicleRuleConfig,
+    WrongWayRuleConfig,
+)
 from kuzet.core import Event
 from kuzet.rules.episodes import EPS, Ended, Episodes
 from kuzet.rules.family import SceneContext
 from kuzet.rules.geometry import apply_homography
 from kuzet.rules.presence import PresenceFamily
+from kuzet.rules.speed_error import calibration_record, speed_uncertainty
 from kuzet.rules.tracks import Columns, View
 
-KinematicsConfig = StoppedVehicleRuleConfig | WrongWayRuleConfig | SpeedingRuleConfig
+KinematicsConfig = (
+    StoppedVehicleRuleConfig | IllegalStoppingRuleConfig | WrongWayRuleConfig | SpeedingRuleConfig
+)
 TAU_S = 0.5
 """Time constant of the velocity estimate: long enough to smooth box jitter at 5 fps."""
 MAX_GAP_S = 2.0
@@ -39,6 +49,7 @@ class KinematicsFamily:
         self.is_stop = np.array([isinstance(c, StoppedVehicleRuleConfig) for c in cfgs])
         self.is_wrong = np.array([isinstance(c, WrongWayRuleConfig) for c in cfgs])
         self.is_speed = np.array([isinstance(c, SpeedingRuleConfig) for c in cfgs])
+        self.is_illegal = np.array([isinstance(c, IllegalStoppingRuleConfig) for c in cfgs])
         self.radius = np.array([getattr(c, "still_radius", 0.0) for c in cfgs])
         self.stop_s = np.array(
             [
@@ -126,14 +137,24 @@ class KinematicsFamily:
             if self.is_speed[k]:
                 if a["fired"][rows[n], k]:
                     continue
+                measured = self._speed(view, n, k, float(wspeed[n, 0]), p[n], vel[n])
+                if measured is None:  # within its uncertainty of the limit: look again
+                    self.episodes.cols.a["started"][rows[n], k] = False
+                    self.episodes.cols.a["count"][rows[n], k] = 0
+                    self.episodes.cols.a["since"][rows[n], k] = np.nan
+                    continue
                 a["fired"][rows[n], k] = True
                 phase = "instant"
-                attrs["speed_kmh"] = round(float(wspeed[n, 0]) * 3.6, 1)
-                attrs["limit_kmh"] = cfg.limit_kmh  # type: ignore[union-attr]
+                attrs.update(measured)
             elif self.is_wrong[k]:
                 attrs["speed_px_s"] = round(float(speed[n]), 1)
             else:
                 attrs["stopped_s"] = round(pts - float(since[n, k]), 3)
+            if self.is_illegal[k]:
+                attrs["schedule"] = cfg.schedule
+            if not self.is_stop[k] or self.is_illegal[k]:  # violations (contract)
+                attrs["violation"] = True
+                attrs["vehicle_class"] = view.class_name(n)
             ev = self.ctx.emitter(cfg).emit(
                 view.frame,
                 phase,
@@ -147,6 +168,30 @@ class KinematicsFamily:
             if ev is not None:
                 events.append(ev)
         return events + self._ends(view, ended, "cleared")
+
+    def _speed(
+        self, view: View, n: int, k: int, wspeed: float, foot: np.ndarray, vel: np.ndarray
+    ) -> dict[str, object] | None:
+        """The speeding event's measurement, or None when ``beyond_uncertainty`` asks for
+        more than the speed shows."""
+        cfg = self.cfgs[k]
+        assert isinstance(cfg, SpeedingRuleConfig)
+        cal, h = self.ctx.scene.calibration, self.ctx.to_world
+        assert cal is not None and h is not None
+        row = int(view.rows[n])
+        u = speed_uncertainty(
+            wspeed, cal, h, foot.astype(np.float64), vel.astype(np.float64),
+            jitter_px=cfg.box_jitter_px, n_obs=int(self.state.a["obs"][row]),
+            dt=float(view.gap[n]), tau=TAU_S,
+        )  # fmt: skip
+        if cfg.beyond_uncertainty and wspeed - u <= cfg.limit_kmh / 3.6:
+            return None
+        return {
+            "speed_kmh": round(wspeed * 3.6, 1),
+            "speed_uncertainty_kmh": round(u * 3.6, 1),
+            "limit_kmh": cfg.limit_kmh,
+            "calibration": calibration_record(cal, h),
+        }
 
     def _ends(self, view: View, ended: list[Ended], reason: str) -> list[Event]:
         events = []
@@ -163,6 +208,11 @@ class KinematicsFamily:
                     "zone": cfg.zone,
                     "duration_s": round(e.last_true - e.start_pts, 3),
                     "reason": reason,
+                    **(
+                        {"violation": True}
+                        if not self.is_stop[e.rule] or self.is_illegal[e.rule]
+                        else {}
+                    ),
                 },
             )
             if ev is not None:
