@@ -35,6 +35,7 @@ from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
+from kuzet.platedata.services import PlateData
 from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.schema import open_store
@@ -128,7 +129,8 @@ class Service:
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
-        groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
+        durable = ["store", "ops", *(["plates"] if site.plate_data.enabled else [])]
+        groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
         self.sink = EventSink(
@@ -142,6 +144,11 @@ class Service:
         self.incidents = OpsEngine(
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
         )
+        # plate reads into the store and plate watchlist hits onto the bus ("plates" group)
+        self.plates: PlateData | None = (
+            PlateData(self.store.engine, self.bus, site.plate_data)
+            if site.plate_data.enabled else None
+        )  # fmt: skip
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
         # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
@@ -182,6 +189,7 @@ class Service:
             incidents=self.incidents,
             archive_index=self.archive_index,
             evidence=self.evidence,
+            plates=self.plates,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -224,6 +232,9 @@ class Service:
                 log.info("retention purge", extra={"purged": str(stats), "clip_days": clips})
                 if self.faces is not None:
                     log.info("face retention purge", extra={"purged": self.faces.purge()})
+                if self.plates is not None:
+                    got = self.plates.purge(self.blobs.delete).as_dict()
+                    log.info("plate retention purge", extra={"purged": got})
             except Exception:
                 log.exception("retention purge failed; will retry")
 
@@ -236,6 +247,8 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.incidents.start()
+        if self.plates is not None:
+            self.plates.start()
         if self.clips is not None:
             self.clips.start()
         if self.recording is not None:
@@ -258,6 +271,8 @@ class Service:
             self.clips.stop()
         self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
+        if self.plates is not None:
+            self.plates.stop()
         self.incidents.stop()
         self.bus.close()
         if self.archive_index is not None:

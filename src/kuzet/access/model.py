@@ -42,6 +42,10 @@ class Perm(StrEnum):
     RECORDINGS_READ = "recordings.read"  # play recorded video, thumbnails, timeline (issue 10)
     BOOKMARKS_WRITE = "bookmarks.write"  # mark a camera's timeline (holds a little video)
     EVIDENCE_EXPORT = "evidence.export"  # signed exports of recorded video, with a reason
+    PLATES_SEARCH = "plates.search"  # search plate reads (with plates clearance, audited)
+    PLATE_LISTS_READ = "platelists.read"  # plate watchlists, entries and their matches
+    PLATE_LISTS_WRITE = "platelists.write"  # create lists, add / import / remove plates
+    PLATES_SUBJECT = "plates.subject"  # export or erase everything held on one plate
 
 
 class DataClass(StrEnum):

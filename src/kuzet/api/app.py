@@ -39,6 +39,7 @@ from kuzet.api.routers import (
     ops_live,
     ops_map,
     ops_ui,
+    plate_lists,
     recordings,
     recordings_live,
     watchlists,
@@ -48,6 +49,9 @@ from kuzet.api.routers import (
 )
 from kuzet.api.routers import (
     faces as faces_router,
+)
+from kuzet.api.routers import (
+    plates as plates_router,
 )
 from kuzet.api.routers.ops_live import OpsHub
 from kuzet.api.security import (
@@ -68,6 +72,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.platedata.services import PlateData
 
 
 def create_app(
@@ -85,6 +90,7 @@ def create_app(
     incidents: OpsEngine | None = None,
     archive_index: TrackIndex | None = None,
     evidence: Evidence | None = None,
+    plates: PlateData | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -101,6 +107,8 @@ def create_app(
     ``archive_index`` backs the forensic search routes ``/api/archive/...`` (503 without it).
     ``evidence`` backs playback, exports and bookmarks (``/api/recordings``, ``/api/exports``,
     ``/api/bookmarks``; 503 without it), started and closed by its owner, the service.
+    ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
+    503 without it), started and stopped by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -139,6 +147,7 @@ def create_app(
         access=access, faces=faces, secure_cookies=cfg is None or cfg.secure_cookies,
         face_services=face_services,
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
+        plates=plates,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -149,6 +158,7 @@ def create_app(
         me_views.router,
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
+        plates_router.router, plate_lists.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.platedata.services import PlateData
 
 StatusFn = Callable[[], list[CameraStatus]]
 
@@ -43,6 +44,7 @@ class ApiContext:
     ops_hub: OpsHub | None = None  # incident changes to /api/ws/ops, made by the lifespan
     archive: TrackIndex | None = None  # forensic search of the track index; None: disabled
     evidence: Evidence | None = None  # playback, exports, bookmarks; None: not recording
+    plates: PlateData | None = None  # plate search and plate watchlists; None: disabled
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from kuzet.config.archive import ArchiveConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.platedata import PlateDataConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 
@@ -226,6 +227,10 @@ class SiteConfig(_Strict):
     api: ApiConfig = Field(default_factory=ApiConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
     faces: FacesConfig = Field(default_factory=FacesConfig)
+    plate_data: PlateDataConfig = Field(
+        default_factory=PlateDataConfig,
+        description="plate reads in the store: retention, search, plate watchlists",
+    )
     archive: ArchiveConfig = Field(
         default_factory=ArchiveConfig, description="track index for forensic search"
     )

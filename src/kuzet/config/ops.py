@@ -58,6 +58,9 @@ DEFAULT_ROUTING = [
     RoutingRule(event_type="smoke", agency="emergency", priority=1),
     RoutingRule(event_type="fight", agency="city-police", priority=1),
     RoutingRule(event_type="watchlist_hit", agency="city-police", priority=1),
+    # a plate watchlist hit (stolen, wanted, unpaid car) goes to the city police, also
+    # from traffic cameras (before the traffic category's rule below)
+    RoutingRule(event_type="plate_match", agency="city-police", priority=1),
     RoutingRule(category="traffic", agency="traffic-police", priority=2),
     RoutingRule(category="school", agency="education", priority=1),
     RoutingRule(category="kindergarten", agency="education", priority=1),
