@@ -26,6 +26,7 @@ from kuzet.incidents.engine import OpsEngine
 from kuzet.platedata.services import PlateData
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
+from kuzet.store.sink import EventSink
 from tests.incidents.conftest import CAMERAS, cheap_access, enrol
 
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
@@ -65,6 +66,7 @@ class Site:
     app: FastAPI
     client: TestClient
     blobs: LocalBlobStore
+    sink: EventSink
     tokens: dict[str, str] = field(default_factory=dict)
 
     def user(
@@ -101,16 +103,19 @@ def make_site(tmp_path: Path, cfg: PlateDataConfig | None = None) -> Site:
     blobs = LocalBlobStore(tmp_path / "blobs")
     app = create_app(store=store, blobs=blobs, bus=bus, access=access, incidents=ops,
                      plates=plates)  # fmt: skip
-    return Site(store, access, bus, plates, ops, app, TestClient(app), blobs)
+    sink = EventSink(bus.subscribe("store"), store, batch_size=50, batch_wait_ms=20)
+    return Site(store, access, bus, plates, ops, app, TestClient(app), blobs, sink)
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     s = make_site(tmp_path)
+    s.sink.start()
     s.plates.start()
     s.ops.start()
     with s.client:
         yield s
+    s.sink.stop(drain=False)
     s.plates.stop()
     s.ops.stop()
     s.bus.close()
