@@ -29,6 +29,7 @@ from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.crypto import KeyRing
+from kuzet.platedata.services import PlateData
 from kuzet.crypto.signing import Signer
 from kuzet.events import MemoryBus
 from kuzet.evidence.service import Evidence
@@ -167,7 +168,8 @@ def city(tmp_path: Path) -> Iterator[City]:
     )  # fmt: skip
     app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces(),
                      face_services=faces, incidents=incidents, evidence=evidence,
-                     archive_index=TrackIndex(tmp_path / "archive"))  # fmt: skip
+                     archive_index=TrackIndex(tmp_path / "archive"),
+                     plates=PlateData(store.engine, bus))  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         c = City(svc, store, blobs, bus, app, client, faces=faces)
         yield c

@@ -97,6 +97,17 @@ EXPORT = {("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/api/expor
           ("POST", "/api/exports/{export_id}/release")}  # fmt: skip
 SNAP |= {("WS", "/api/ws/recordings/{camera_id}/live")}
 AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
+# plate data (issue 14): search, one plate's export / erase, plate watchlists
+_PL = "/api/plate-lists/{list_id}"
+PLATE_SEARCH = {("GET", "/api/plates/reads")}
+PLATE_SUBJECT = {("GET", "/api/plates/{plate}/export"), ("DELETE", "/api/plates/{plate}")}
+PLATE_LISTS_READ = {("GET", "/api/plate-lists"), ("GET", _PL), ("GET", _PL + "/entries"),
+                    ("GET", _PL + "/matches")}  # fmt: skip
+PLATE_LISTS_WRITE = {("POST", "/api/plate-lists"), ("PATCH", _PL), ("DELETE", _PL),
+                     ("POST", _PL + "/entries"), ("DELETE", _PL + "/entries/{entry_id}"),
+                     ("POST", _PL + "/import")}  # fmt: skip
+PLATE_LISTS = PLATE_LISTS_READ | PLATE_LISTS_WRITE
+PLATES = PLATE_SEARCH | PLATE_SUBJECT | PLATE_LISTS
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -108,16 +119,19 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | EXPORT
     | USERS_READ
     | GRANTS
+    | PLATE_SEARCH
+    | PLATE_LISTS_READ
     | AUTH_SESSION,
-    "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | AUTH_SESSION,
+    "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | PLATES
+    | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
-    "integration": VIEWER | METRICS | FACES,  # an API key with every permission a key may hold
+    "integration": VIEWER | METRICS | FACES | PLATE_LISTS,  # every permission a key may hold
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT
+ALL_KNOWN |= EXPORT | PLATES
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -211,12 +225,23 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/exports/{export_id}/download"): "404:not_found",
     ("POST", "/api/exports/{export_id}/release"): "422:validation_error",  # reason required
     ("GET", "/api/evidence/public-key"): "200",
+    # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
+    # no list
+    ("GET", "/api/plates/reads"): "422:validation_error",
+    ("GET", "/api/plates/{plate}/export"): "422:validation_error",
+    ("DELETE", "/api/plates/{plate}"): "422:validation_error",
+    ("GET", "/api/plate-lists"): "200", ("POST", "/api/plate-lists"): "422:validation_error",
+    ("GET", _PL): "404:not_found", ("PATCH", _PL): "404:not_found",
+    ("DELETE", _PL): "422:validation_error", ("GET", _PL + "/entries"): "404:not_found",
+    ("POST", _PL + "/entries"): "422:validation_error",
+    ("DELETE", _PL + "/entries/{entry_id}"): "404:not_found",
+    ("POST", _PL + "/import"): "404:not_found", ("GET", _PL + "/matches"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
 OVERRIDES: dict[tuple[str, str, str], str] = {
-    ("integration", m, p): "403:clearance_required" for m, p in FACES
-}
+    ("integration", m, p): "403:clearance_required" for m, p in FACES | PLATE_LISTS
+}  # (and the plate list permissions but no plates clearance)
 DENIED = {"HTTP": "403:permission_denied", "WS": "1008"}
 
 
@@ -226,7 +251,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
-                      bookmark_id="nope")  # fmt: skip
+                      bookmark_id="nope", plate="nope", list_id="nope",
+                      entry_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:
@@ -254,7 +280,7 @@ def staffed(city: City) -> City:
             city.api_key("integration", "city-police",
                          ["cameras.read", "events.read", "snapshots.read", "live.read",
                           "metrics.read", "watchlists.read", "watchlists.write",
-                          "faces.search"])  # fmt: skip
+                          "faces.search", "platelists.read", "platelists.write"])  # fmt: skip
         else:
             city.user(role.value, "situation-centre", role)
     return city
