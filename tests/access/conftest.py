@@ -29,13 +29,13 @@ from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo
 from kuzet.crypto import KeyRing
-from kuzet.platedata.services import PlateData
 from kuzet.crypto.signing import Signer
 from kuzet.events import MemoryBus
 from kuzet.evidence.service import Evidence
 from kuzet.faces.services import FaceServices
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.platedata.services import PlateData
 from kuzet.record import EvidenceHolds, SegmentIndex
 from kuzet.schema import open_store
 from kuzet.storage import LocalVolume, Volume

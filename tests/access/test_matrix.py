@@ -122,7 +122,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | PLATE_SEARCH
     | PLATE_LISTS_READ
     | AUTH_SESSION,
-    "investigator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | EXPORT | FACES | PLATES
+    "investigator": VIEWER
+    | ARCHIVE
+    | RECORDINGS
+    | BOOKMARK
+    | EXPORT
+    | FACES
+    | PLATES
     | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,

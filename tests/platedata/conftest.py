@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.incidents.conftest import CAMERAS, cheap_access, enrol
 
 from kuzet.access.model import DataClass, Role, Scope
 from kuzet.access.service import AccessService
@@ -27,7 +28,6 @@ from kuzet.platedata.services import PlateData
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
 from kuzet.store.sink import EventSink
-from tests.incidents.conftest import CAMERAS, cheap_access, enrol
 
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 

@@ -7,8 +7,9 @@ import io
 import json
 import zipfile
 
-from kuzet.access.model import DataClass, Role, Scope
 from tests.incidents.conftest import wait_for
+
+from kuzet.access.model import DataClass, Role, Scope
 
 from .conftest import T0, Site, hours, plate_read
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kuzet.access.model import DataClass, Role, Scope
 from tests.incidents.conftest import wait_for
+
+from kuzet.access.model import DataClass, Role, Scope
 
 from .conftest import Site, plate_read
 
@@ -30,14 +31,16 @@ def test_plate_hit_is_an_incident_for_city_police_only(site: Site) -> None:
     site.user("police-operator-plates", "city-police", Role.OPERATOR,
               clearances=frozenset({DataClass.VIDEO, DataClass.PLATES}))  # fmt: skip
     site.user("police-operator", "city-police", Role.OPERATOR)  # video clearance only
-    site.user("traffic-investigator", "traffic-police", scope=Scope(categories=frozenset({"traffic"})))
+    site.user(
+        "traffic-investigator", "traffic-police", scope=Scope(categories=frozenset({"traffic"}))
+    )
     # a stolen-car list of the city police, created through the API
     r = site.client.post("/api/plate-lists", headers=police,
                          json={"name": "Stolen cars", "kind": "stolen"})  # fmt: skip
     assert r.status_code == 201, r.text
     lst = r.json()
-    r = site.client.post(f"/api/plate-lists/{lst['id']}/entries", headers=police,
-                         json={"plate": "123 ABC 02", "reason": "stolen 2026-12-01, case 77"})  # fmt: skip
+    entry = {"plate": "123 ABC 02", "reason": "stolen 2026-12-01, case 77"}
+    r = site.client.post(f"/api/plate-lists/{lst['id']}/entries", headers=police, json=entry)
     assert r.status_code == 200 and r.json()["outcome"] == "created", r.text
 
     read = plate_read("123ABC02", camera="traffic-1", display="123 ABC 02")

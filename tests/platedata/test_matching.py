@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from tests.incidents.conftest import wait_for
 
 from kuzet.core.event import Event, event_id
 from kuzet.platedata.tables import PlateMatchRow, PlateReadRow
-from tests.incidents.conftest import wait_for
 
 from .conftest import T0, Site, plate_read
 

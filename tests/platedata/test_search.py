@@ -30,7 +30,9 @@ def engine(tmp_path: Path) -> Engine:
     return store.engine
 
 
-def plates(engine: Engine, text: str, mode: str | None = None, d: int = 1, **f: object) -> list[str]:
+def plates(
+    engine: Engine, text: str, mode: str | None = None, d: int = 1, **f: object
+) -> list[str]:
     hits, _ = search(engine, parse_query(text, mode, d), Filters(**f), limit=100)  # type: ignore[arg-type]
     return [h.row.plate for h in hits]
 

@@ -38,6 +38,9 @@ class ImportReport:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
+    def fail(self, line: int, field: str | None, error: str) -> None:
+        self.errors.append({"line": line, "field": field, "error": error})
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
@@ -241,26 +244,24 @@ class PlateLists:
         seen: dict[str, int] = {}
         for n, rec in enumerate(reader, start=2):
             if n - 1 > MAX_IMPORT_ROWS:
-                report.errors.append({"line": n, "field": None,
-                                      "error": f"more than {MAX_IMPORT_ROWS} rows: not read"})  # fmt: skip
+                report.fail(n, None, f"more than {MAX_IMPORT_ROWS} rows: the rest not read")
                 break
             try:
                 plate = normalise(rec.get("plate") or "")
             except PlateTextError as exc:
-                report.errors.append({"line": n, "field": "plate", "error": str(exc)})
+                report.fail(n, "plate", str(exc))
                 continue
             reason = (rec.get("reason") or "").strip()
             if not reason:
-                report.errors.append({"line": n, "field": "reason", "error": "empty"})
+                report.fail(n, "reason", "empty")
                 continue
             try:
                 until = parse_valid_until(rec.get("valid_until") or "")
             except PlateListError as exc:
-                report.errors.append({"line": n, "field": "valid_until", "error": str(exc)})
+                report.fail(n, "valid_until", str(exc))
                 continue
             if plate in seen:
-                report.errors.append({"line": n, "field": "plate",
-                                      "error": f"{plate} again (first on line {seen[plate]})"})  # fmt: skip
+                report.fail(n, "plate", f"{plate} again (first on line {seen[plate]})")
                 continue
             seen[plate] = n
             good.append((rec.get("plate") or plate, reason, until))

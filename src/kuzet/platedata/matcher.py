@@ -20,6 +20,8 @@ from kuzet.core.event import Event, event_id
 from kuzet.platedata.lists import PlateLists
 from kuzet.platedata.tables import PlateEntryRow, PlateListRow
 
+Listed = tuple[PlateEntryRow, PlateListRow]
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -35,17 +37,15 @@ class Matcher:
         self._lock = threading.Lock()
         self._version = -1
         self._at = float("-inf")
-        self._exact: dict[str, list[tuple[PlateEntryRow, PlateListRow]]] = {}
-        self._fuzzy: dict[int, tuple[list[str], dict[str, list[tuple[PlateEntryRow, PlateListRow]]]]] = {}  # fmt: skip
+        self._exact: dict[str, list[Listed]] = {}
+        self._fuzzy: dict[int, tuple[list[str], dict[str, list[Listed]]]] = {}
 
     def _load(self) -> None:
         version = self.lists.version
         if version == self._version and time.monotonic() - self._at < self.refresh_s:
             return
-        exact: dict[str, list[tuple[PlateEntryRow, PlateListRow]]] = defaultdict(list)
-        by_dist: dict[int, dict[str, list[tuple[PlateEntryRow, PlateListRow]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        exact: dict[str, list[Listed]] = defaultdict(list)
+        by_dist: dict[int, dict[str, list[Listed]]] = defaultdict(lambda: defaultdict(list))
         for entry, lst in self.lists.active_entries():
             exact[entry.plate].append((entry, lst))
             if lst.fuzzy_distance > 0:

@@ -97,11 +97,15 @@ def _drop(
     with engine.begin() as c:
         for i in range(0, len(read_ids), _BATCH):
             part = read_ids[i : i + _BATCH]
-            out.reads += c.execute(delete(PlateReadRow).where(PlateReadRow.event_id.in_(part))).rowcount
+            out.reads += c.execute(
+                delete(PlateReadRow).where(PlateReadRow.event_id.in_(part))
+            ).rowcount
             out.events += c.execute(delete(EventRow).where(EventRow.id.in_(part))).rowcount
         for i in range(0, len(match_ids), _BATCH):
             part = match_ids[i : i + _BATCH]
-            out.matches += c.execute(delete(PlateMatchRow).where(PlateMatchRow.event_id.in_(part))).rowcount
+            out.matches += c.execute(
+                delete(PlateMatchRow).where(PlateMatchRow.event_id.in_(part))
+            ).rowcount
             out.events += c.execute(delete(EventRow).where(EventRow.id.in_(part))).rowcount
     for key in _blob_keys(reads):
         try:
@@ -132,7 +136,9 @@ def purge_plates(
     while True:
         with engine.connect() as c:
             rows = c.execute(
-                select(*PlateReadRow.__table__.columns).where(PlateReadRow.ts < cutoff).limit(_BATCH)
+                select(*PlateReadRow.__table__.columns)
+                .where(PlateReadRow.ts < cutoff)
+                .limit(_BATCH)
             )
             reads = [PlateReadRow(**dict(r._mapping)) for r in rows]
         matches = _matches(engine, PlateMatchRow.ts < cutoff)[:_BATCH]

@@ -169,8 +169,8 @@ async def import_csv(ctx: Ctx, req: Request, svc: Plates, who: Who, list_id: str
         report = svc.lists.import_csv(list_id, text, who.username)
     except PlateListError as exc:
         raise invalid("body", str(exc)) from None
-    audit(ctx, req, who, "plate_list.import", list_id, None, created=report.created,
-          updated=report.updated, unchanged=report.unchanged, errors=len(report.errors))  # fmt: skip
+    counts = report.as_dict() | {"errors": len(report.errors)}
+    audit(ctx, req, who, "plate_list.import", list_id, None, **counts)
     return ImportOut(**report.as_dict())
 
 

@@ -16,7 +16,7 @@ from kuzet.api.plate_access import Plates, Reason, audit
 from kuzet.api.schemas_plates import ErasedOut, PlateReadOut, PlateSearchOut
 from kuzet.api.security import Who
 from kuzet.platedata.privacy import erase_plate, export_plate
-from kuzet.platedata.reads import Filters, search
+from kuzet.platedata.reads import Filters, Hit, search
 from kuzet.platedata.text import PlateTextError, normalise, parse_query
 
 _ZIP: dict[int | str, dict[str, Any]] = {200: {"content": {"application/zip": {}}}}
@@ -37,6 +37,16 @@ def _plate(text: str) -> str:
         return normalise(text)
     except PlateTextError as exc:
         raise invalid("path.plate", str(exc)) from None
+
+
+def _out(h: Hit) -> PlateReadOut:
+    r = h.row
+    return PlateReadOut(
+        event_id=r.event_id, plate=r.plate, plate_display=r.plate_display,
+        plate_format=r.plate_format, plate_country=r.plate_country, confidence=r.confidence,
+        camera_id=r.camera_id, track_id=r.track_id, ts=r.ts, vehicle_class=r.vehicle_class,
+        has_snapshot=r.snapshot is not None, distance=h.distance,
+    )  # fmt: skip
 
 
 @router.get("/reads", response_model=PlateSearchOut, summary="Search plate reads (audited)")
@@ -75,16 +85,7 @@ def search_reads(
         "until": until and until.isoformat(), "page": bool(cursor),
     }  # fmt: skip
     audit(ctx, req, who, "plate.search", query.text, reason, query=asked, results=len(hits))
-    reads = [
-        PlateReadOut(
-            event_id=h.row.event_id, plate=h.row.plate, plate_display=h.row.plate_display,
-            plate_format=h.row.plate_format, plate_country=h.row.plate_country,
-            confidence=h.row.confidence, camera_id=h.row.camera_id, track_id=h.row.track_id,
-            ts=h.row.ts, vehicle_class=h.row.vehicle_class,
-            has_snapshot=h.row.snapshot is not None, distance=h.distance,
-        )  # fmt: skip
-        for h in hits
-    ]
+    reads = [_out(h) for h in hits]
     return PlateSearchOut(query=asked, reads=reads, next_cursor=nxt)
 
 
