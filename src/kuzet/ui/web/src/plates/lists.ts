@@ -19,7 +19,7 @@ export class PlateListsView {
   private all: PlateList[] = [];
   private chosen: PlateList | null = null;
   private left = h("div", { id: "pwl-lists" });
-  private right = h("section", { class: "adm-card", id: "pwl-card" });
+  private right = h("section", { class: "adm-wide", id: "pwl-card" });
   private note = h("div", { id: "pwl-note" });
 
   constructor(private el: HTMLElement, private me: Me) {}
@@ -46,8 +46,8 @@ export class PlateListsView {
         await this.open(l.id);
       });
     });
-    this.el.replaceChildren(h("div", { class: "adm-split" },
-      h("section", { class: "adm-card" }, h("h3", {}, tpl("lists")), this.left,
+    this.el.replaceChildren(h("div", { class: "pl-split" },
+      h("section", { class: "pl-side" }, h("h3", {}, tpl("lists")), this.left,
         h("h3", {}, tpl("newList")), form, this.note), this.right));
     this.drawLists();
     void this.drawList();

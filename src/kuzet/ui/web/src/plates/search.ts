@@ -18,7 +18,7 @@ export class PlateSearchView {
   private q: SearchQuery | null = null;
   private plate = h("input", { id: "pl-q", size: 16, autocomplete: "off" });
   private mode = select("pl-mode", []);
-  private distance = select("pl-distance", [["1", "1"], ["2", "2"]]);
+  private distance = select("pl-distance", [["1", "1"], ["2", "2"]], undefined, "1");
   private camera = select("pl-camera", []);
   private since = timeInput("pl-since", Date.now() - 7 * DAY);
   private until = timeInput("pl-until");
@@ -44,17 +44,21 @@ export class PlateSearchView {
       undefined, keep[0]);
     this.camera = select("pl-camera", this.cams.map((c) => [c.id, c.name ?? c.id]),
       tpl("allCameras"), keep[1]);
+    const dist = field(tpl("distance"), this.distance);
+    const fuzzyOnly = () => { dist.hidden = this.mode.value !== "fuzzy"; };
+    this.mode.addEventListener("change", fuzzyOnly);
+    fuzzyOnly();
     this.plate.placeholder = tpl("plateHint");
     this.more.textContent = tpl("more");
     this.more.onclick = () => void this.page();
     const form = h("form", { class: "bar", id: "pl-form" },
       field(tpl("plate"), this.plate), field(tpl("mode"), this.mode),
-      field(tpl("distance"), this.distance), field(tpl("camera"), this.camera),
+      dist, field(tpl("camera"), this.camera),
       field(tpl("since"), this.since), field(tpl("until"), this.until),
       field(tpl("reason"), this.reason),
       h("button", { id: "pl-go", type: "submit", class: "primary" }, tpl("search")));
     form.addEventListener("submit", (e) => { e.preventDefault(); void this.start(); });
-    this.el.replaceChildren(h("section", { class: "adm-card" }, form, this.note, this.list, this.more));
+    this.el.replaceChildren(h("section", { class: "adm-wide" }, form, this.note, this.list, this.more));
     this.draw();
   }
 
