@@ -6,10 +6,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import UTC, datetime
 
 from tests.incidents.conftest import wait_for
 
 from kuzet.access.model import DataClass, Role, Scope
+from kuzet.platedata.privacy import purge_plates
 
 from .conftest import T0, Site, hours, plate_read
 
@@ -154,15 +156,19 @@ def test_export_erase_and_retention(site: Site) -> None:
     assert r.json()["reads"] == []
     assert [a["target"] for a in site.audit("plate.export")] == ["123ABC02"]
     assert site.audit("plate.erase")[0]["detail"]["erased"]["events"] >= 1
-    # retention: the other read (2026-12-06) is past 90 days on 2027-03-10
-    from datetime import UTC, datetime
-
-    from kuzet.platedata.privacy import purge_plates
-
+    # retention: the other read (2026-12-06) is past 90 days on 2027-03-10, and so is an
+    # unread (no plate, but plate data all the same) with its picture
+    site.blobs.put("snap/2.jpg", b"\xff\xd8jpeg-2")
+    unread = plate_read("", track=3, snapshot="snap/2.jpg").model_copy(
+        update={"type": "plate_unread", "attributes": {"no_read_reason": "too_small"}}
+    )
+    site.bus.publish(unread)
+    wait_for(lambda: site.store.get_event(unread.id), what="the unread stored")
     assert purge_plates(site.store.engine, 90, site.blobs.delete,
                         now=datetime(2027, 3, 1, tzinfo=UTC)).reads == 0  # fmt: skip
     gone = purge_plates(site.store.engine, 90, site.blobs.delete,
                         now=datetime(2027, 3, 10, tzinfo=UTC))  # fmt: skip
-    assert gone.reads == 1
+    assert (gone.reads, gone.events, gone.blobs) == (1, 2, 1)
+    assert site.store.get_event(unread.id) is None and site.blobs.get("snap/2.jpg") is None
     r = site.client.get("/api/plates/reads?q=555XYZ05&reason=after+purge", headers=police)
     assert r.json()["reads"] == []

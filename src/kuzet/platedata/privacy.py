@@ -48,9 +48,9 @@ def _row(r: Any) -> dict[str, Any]:
     return {c.name: _iso(getattr(r, c.name)) for c in r.__table__.columns}
 
 
-def _matches(engine: Engine, cond: Any) -> list[PlateMatchRow]:
+def _matches(engine: Engine, cond: Any, limit: int | None = None) -> list[PlateMatchRow]:
     with engine.connect() as c:
-        rows = c.execute(select(*PlateMatchRow.__table__.columns).where(cond))
+        rows = c.execute(select(*PlateMatchRow.__table__.columns).where(cond).limit(limit))
         return [PlateMatchRow(**dict(r._mapping)) for r in rows]
 
 
@@ -107,13 +107,18 @@ def _drop(
                 delete(PlateMatchRow).where(PlateMatchRow.event_id.in_(part))
             ).rowcount
             out.events += c.execute(delete(EventRow).where(EventRow.id.in_(part))).rowcount
-    for key in _blob_keys(reads):
+    out.blobs += _delete_blobs(_blob_keys(reads), delete_blob)
+    return out
+
+
+def _delete_blobs(keys: Iterable[str], delete_blob: DeleteBlob) -> int:
+    n = 0
+    for key in keys:
         try:
-            delete_blob(key)
-            out.blobs += 1
+            n += delete_blob(key) is not False  # LocalBlobStore: False when it was gone
         except FileNotFoundError:
             pass
-    return out
+    return n
 
 
 def erase_plate(engine: Engine, plate: str, delete_blob: DeleteBlob) -> Erased:
@@ -141,20 +146,21 @@ def purge_plates(
                 .limit(_BATCH)
             )
             reads = [PlateReadRow(**dict(r._mapping)) for r in rows]
-        matches = _matches(engine, PlateMatchRow.ts < cutoff)[:_BATCH]
+        matches = _matches(engine, PlateMatchRow.ts < cutoff, _BATCH)
         # unread events (no row) of the same age go too: they are plate data as well
         with engine.connect() as c:
-            unread = list(
-                c.scalars(
-                    select(EventRow.id).where(EventRow.type == "plate_unread", EventRow.ts < cutoff)
-                    .limit(_BATCH)
-                )
-            )  # fmt: skip
+            unread = c.execute(
+                select(EventRow.id, EventRow.snapshot)
+                .where(EventRow.type == "plate_unread", EventRow.ts < cutoff)
+                .limit(_BATCH)
+            ).all()
         if not reads and not matches and not unread:
             return total
         got = _drop(engine, reads, matches, delete_blob)
         if unread:
             with engine.begin() as c:
-                got.events += c.execute(delete(EventRow).where(EventRow.id.in_(unread))).rowcount
+                ids = [r[0] for r in unread]
+                got.events += c.execute(delete(EventRow).where(EventRow.id.in_(ids))).rowcount
+            got.blobs += _delete_blobs([r[1] for r in unread if r[1]], delete_blob)
         for k, v in got.as_dict().items():
             setattr(total, k, getattr(total, k) + v)
