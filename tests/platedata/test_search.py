@@ -81,3 +81,26 @@ def test_pages_cover_everything_once(engine: Engine) -> None:
             break
     every, _ = search(engine, q, Filters(), limit=100)
     assert seen == [h.row.event_id for h in every] and len(seen) == 4
+
+
+def test_fuzzy_and_unanchored_patterns_follow_the_time_range(engine: Engine) -> None:
+    # 123A8C02 was read at T0+2h only: a window after it leaves it out
+    assert plates(engine, "123ABC02", "fuzzy", 1, since=T0 + hours(2.5)) == []
+    assert plates(engine, "*A8C02", since=T0 + hours(1.5)) == ["128A8C02", "123A8C02"]
+    assert plates(engine, "*A8C02", until=T0 + hours(2.5)) == ["123A8C02"]
+
+
+def test_many_plates_fall_back_to_scanning_reads(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pattern that many distinct plates answer scans the reads instead: same answer."""
+    before = plates(engine, "*02")
+    monkeypatch.setattr("kuzet.platedata.reads.MAX_FUZZY_PLATES", 1)
+    assert plates(engine, "*02") == before and len(before) == 4
+
+
+def test_a_read_again_keeps_the_plates_span(engine: Engine) -> None:
+    row = read_row(plate_read("777KZA01", "school-1", track=99, ts=T0 - hours(24)))
+    assert row is not None and write_reads(engine, [row]) == 1
+    assert plates(engine, "777KZA0", "fuzzy", 1, until=T0 - hours(20)) == ["777KZA01"]
+    assert plates(engine, "*KZA01", since=T0 + hours(3)) == ["777KZA01"]

@@ -9,6 +9,7 @@ Incidents keep their own timeline; their event links then point at nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -21,7 +22,7 @@ from sqlalchemy import Engine, delete, select
 
 from kuzet.platedata.lists import PlateLists
 from kuzet.platedata.reads import reads_of
-from kuzet.platedata.tables import PlateMatchRow, PlateReadRow
+from kuzet.platedata.tables import PlateMatchRow, PlateReadRow, PlateSeenRow
 from kuzet.store.tables import EventRow
 
 GetBlob = Callable[[str], bytes | None]
@@ -114,10 +115,8 @@ def _drop(
 def _delete_blobs(keys: Iterable[str], delete_blob: DeleteBlob) -> int:
     n = 0
     for key in keys:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             n += delete_blob(key) is not False  # LocalBlobStore: False when it was gone
-        except FileNotFoundError:
-            pass
     return n
 
 
@@ -126,7 +125,10 @@ def erase_plate(engine: Engine, plate: str, delete_blob: DeleteBlob) -> Erased:
     stored again: erasure is of what is held, not a block on the camera."""
     reads = reads_of(engine, [plate])
     matches = _matches(engine, PlateMatchRow.plate == plate)
-    return _drop(engine, reads, matches, delete_blob)
+    out = _drop(engine, reads, matches, delete_blob)
+    with engine.begin() as c:
+        c.execute(delete(PlateSeenRow).where(PlateSeenRow.plate == plate))
+    return out
 
 
 def purge_plates(
@@ -155,6 +157,8 @@ def purge_plates(
                 .limit(_BATCH)
             ).all()
         if not reads and not matches and not unread:
+            with engine.begin() as c:  # plates with no read left in the window
+                c.execute(delete(PlateSeenRow).where(PlateSeenRow.last_seen < cutoff))
             return total
         got = _drop(engine, reads, matches, delete_blob)
         if unread:

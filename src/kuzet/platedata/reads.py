@@ -1,9 +1,10 @@
 """Plate reads in the store: written from ``plate_read`` events, searched by plate.
 
 Search is exact (the ``(plate, ts)`` index), wildcard (``123*02``: SQL ``LIKE`` behind a
-range on the literal prefix, so the index still narrows it) or fuzzy by edit distance
-(the distinct plates under the camera and time filters, within a length band, scored
-by rapidfuzz's Levenshtein; then their rows). Pages are newest first, keyset-paged by
+range on the literal prefix, so the index still narrows it; ``*AB?02``: the matching
+plates from ``plate_seen``, one row per distinct plate, then their reads) or fuzzy by edit
+distance (the plates of ``plate_seen`` read in the time range, within a length band,
+scored by rapidfuzz's Levenshtein; then their reads). Pages are newest first, keyset-paged by
 ``(ts, event_id)`` so a page costs the same at any depth.
 """
 
@@ -18,11 +19,11 @@ from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import ColumnElement, Engine, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Engine, and_, case, func, insert, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kuzet.core.event import Event
-from kuzet.platedata.tables import PlateReadRow
+from kuzet.platedata.tables import PlateReadRow, PlateSeenRow
 from kuzet.platedata.text import PlateTextError, Query, normalise
 
 MAX_FUZZY_PLATES = 1000  # plates within the distance one fuzzy search may follow
@@ -60,14 +61,44 @@ def read_row(ev: Event) -> dict[str, Any] | None:
 
 
 def write_reads(engine: Engine, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert the rows, ignoring ids already stored (redelivery); returns how many."""
+    """Insert the rows not stored yet (a redelivery writes nothing) and keep
+    ``plate_seen`` (each plate's first and last read) up to date; returns how many."""
     if not rows:
         return 0
-    ins = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    stmt = ins(PlateReadRow).on_conflict_do_nothing(index_elements=["event_id"])
-    with engine.begin() as c:
-        got = c.execute(stmt, list(rows))
-    return max(got.rowcount or 0, 0)
+    c = PlateReadRow
+    with engine.begin() as conn:
+        have = set(
+            conn.scalars(select(c.event_id).where(c.event_id.in_([r["event_id"] for r in rows])))
+        )
+        fresh = list({r["event_id"]: r for r in rows if r["event_id"] not in have}.values())
+        if not fresh:
+            return 0
+        conn.execute(insert(c), fresh)
+        span: dict[str, tuple[datetime, datetime]] = {}
+        for r in fresh:
+            lo, hi = span.get(r["plate"], (r["ts"], r["ts"]))
+            span[r["plate"]] = (min(lo, r["ts"]), max(hi, r["ts"]))
+        ins = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(
+            PlateSeenRow
+        )
+        seen = PlateSeenRow.__table__.c
+        conn.execute(
+            ins.on_conflict_do_update(
+                index_elements=["plate"],
+                set_={
+                    "first_seen": case(
+                        (ins.excluded.first_seen < seen.first_seen, ins.excluded.first_seen),
+                        else_=seen.first_seen,
+                    ),
+                    "last_seen": case(
+                        (ins.excluded.last_seen > seen.last_seen, ins.excluded.last_seen),
+                        else_=seen.last_seen,
+                    ),
+                },
+            ),
+            [{"plate": p, "first_seen": lo, "last_seen": hi} for p, (lo, hi) in span.items()],
+        )
+    return len(fresh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +147,38 @@ def _literal_prefix(pattern: str) -> str:
     return pattern[:cut]
 
 
-def _fuzzy_plates(engine: Engine, q: Query, where: ColumnElement[bool]) -> dict[str, int]:
-    c = PlateReadRow
+def _seen(f: Filters) -> ColumnElement[bool]:
+    """Plates read inside the time range (a superset: a plate's first and last read)."""
+    c = PlateSeenRow
+    cond: ColumnElement[bool] = true()
+    if f.since is not None:
+        cond &= c.last_seen >= _utc(f.since)
+    if f.until is not None:
+        cond &= c.first_seen < _utc(f.until)
+    return cond
+
+
+def _fuzzy_plates(engine: Engine, q: Query, f: Filters) -> dict[str, int]:
+    c = PlateSeenRow
     n = len(q.text)
     band = func.length(c.plate).between(n - q.distance, n + q.distance)
     with engine.connect() as conn:
-        plates = list(conn.scalars(select(c.plate).where(where, band).distinct()))
+        plates = list(conn.scalars(select(c.plate).where(_seen(f), band)))
     found = process.extract(
         q.text, plates, scorer=Levenshtein.distance, score_cutoff=q.distance,
         limit=MAX_FUZZY_PLATES,
     )  # fmt: skip
     return {plate: int(d) for plate, d, _ in found}
+
+
+def _wild_plates(engine: Engine, q: Query, f: Filters) -> list[str] | None:
+    """The plates an unanchored pattern (``*AB?02``) matches, from the distinct plates;
+    None when there are so many that scanning the reads themselves is cheaper."""
+    c = PlateSeenRow
+    stmt = select(c.plate).where(_seen(f), c.plate.like(q.like())).limit(MAX_FUZZY_PLATES + 1)
+    with engine.connect() as conn:
+        plates = list(conn.scalars(stmt))
+    return None if len(plates) > MAX_FUZZY_PLATES else plates
 
 
 def search(
@@ -141,11 +193,17 @@ def search(
         where &= c.plate == q.text
     elif q.mode == "wildcard":
         prefix = _literal_prefix(q.text)
-        if prefix:  # a range the (plate, ts) index answers, then LIKE on what is left
-            where &= and_(c.plate >= prefix, c.plate < prefix + "\x7f")
-        where &= c.plate.like(q.like())
+        plates = None if prefix else _wild_plates(engine, q, f)
+        if plates is not None:  # few plates answer it: their rows through the index
+            if not plates:
+                return [], None
+            where &= c.plate.in_(plates)
+        else:
+            if prefix:  # a range the (plate, ts) index answers, then LIKE on what is left
+                where &= and_(c.plate >= prefix, c.plate < prefix + "\x7f")
+            where &= c.plate.like(q.like())
     else:
-        distances = _fuzzy_plates(engine, q, where)
+        distances = _fuzzy_plates(engine, q, f)
         if not distances:
             return [], None
         where &= c.plate.in_(sorted(distances))

@@ -37,6 +37,17 @@ class PlateReadRow(Base):
     )
 
 
+class PlateSeenRow(Base):
+    """One row per distinct plate held: what fuzzy and unanchored wildcard searches scan
+    (far fewer rows than reads), with the span of its reads to prefilter by time."""
+
+    __tablename__ = "plate_seen"
+
+    plate: Mapped[str] = mapped_column(String(16), primary_key=True)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+
+
 class PlateListRow(Base):
     __tablename__ = "plate_lists"
 

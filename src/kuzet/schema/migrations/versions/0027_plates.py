@@ -38,6 +38,12 @@ def upgrade() -> None:
     op.create_index("ix_plate_reads_camera_ts", "plate_reads", ["camera_id", "ts"])
     op.create_index("ix_plate_reads_ts", "plate_reads", ["ts", "event_id"])
     op.create_table(
+        "plate_seen",
+        sa.Column("plate", sa.String(16), primary_key=True),
+        sa.Column("first_seen", _TS, nullable=False),
+        sa.Column("last_seen", _TS, nullable=False),
+    )
+    op.create_table(
         "plate_lists",
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("agency_id", sa.String(64), sa.ForeignKey("agencies.id"), nullable=False),
@@ -91,4 +97,5 @@ def downgrade() -> None:
     op.drop_table("plate_matches")
     op.drop_table("plate_list_entries")
     op.drop_table("plate_lists")
+    op.drop_table("plate_seen")
     op.drop_table("plate_reads")
