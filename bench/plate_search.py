@@ -4,9 +4,10 @@
         [--cameras 500] [--fleet-ratio 0.2] [--repeats 30] [--db-dir DIR]
 
 SYNTHETIC data (logic, not vision): per size, a SQLite store (``make_engine``: WAL, the
-store's pragmas, schema by the migrations) is filled by bulk inserts of ``plate_reads``
-rows: a fleet of ``size * fleet-ratio`` distinct Kazakh 2012-format private plates
-(``123ABC02``: three digits, three letters, region 01-20), each read on random cameras at
+store's pragmas, schema by the migrations) is filled through ``write_reads`` (as the
+``plates`` consumer writes: reads and ``plate_seen``; batches of 20 000): a fleet of
+``size * fleet-ratio`` distinct Kazakh 2012-format private plates (``123ABC02``: three
+digits, three letters, region 01-20), each read on random cameras at
 random times over ``--days``. Each query kind runs ``--repeats`` times with a different
 plate of the fleet through ``kuzet.platedata.reads.search`` (one page of 50, as the API),
 and prints p50 / p95 wall milliseconds: exact; a two-character prefix on one camera over
@@ -30,8 +31,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from kuzet.platedata.reads import Filters, search
-from kuzet.platedata.tables import PlateReadRow
+from kuzet.platedata.reads import Filters, search, write_reads
 from kuzet.platedata.text import Query, parse_query
 from kuzet.schema import upgrade
 from kuzet.store.engine import make_engine
@@ -54,21 +54,20 @@ def fleet(rng: random.Random, n: int) -> list[str]:
 
 def fill(engine: sa.Engine, rng: random.Random, plates: list[str], n: int, days: int,
          cameras: int) -> None:  # fmt: skip
+    """Through ``write_reads``, as the consumer writes them (rows and ``plate_seen``)."""
     span = days * 86_400
-    table = PlateReadRow.__table__
-    with engine.begin() as c:
-        for s in range(0, n, BATCH):
-            rows = []
-            for i in range(s, min(n, s + BATCH)):
-                plate = rng.choice(plates)
-                rows.append({
-                    "event_id": f"ev-{i:09d}", "plate": plate, "plate_display": plate,
-                    "plate_format": "kz_2012_private", "plate_country": "KZ",
-                    "confidence": 0.9, "camera_id": f"cam-{rng.randrange(cameras):04d}",
-                    "track_id": i, "ts": T0 + timedelta(seconds=rng.randrange(span)),
-                    "vehicle_class": "car", "snapshot": None, "plate_crop": None,
-                })  # fmt: skip
-            c.execute(sa.insert(table), rows)
+    for s in range(0, n, BATCH):
+        rows = []
+        for i in range(s, min(n, s + BATCH)):
+            plate = rng.choice(plates)
+            rows.append({
+                "event_id": f"ev-{i:09d}", "plate": plate, "plate_display": plate,
+                "plate_format": "kz_2012_private", "plate_country": "KZ",
+                "confidence": 0.9, "camera_id": f"cam-{rng.randrange(cameras):04d}",
+                "track_id": i, "ts": T0 + timedelta(seconds=rng.randrange(span)),
+                "vehicle_class": "car", "snapshot": None, "plate_crop": None,
+            })  # fmt: skip
+        write_reads(engine, rows)
 
 
 def timed(fn: Callable[[], int], repeats: int) -> tuple[float, float, float]:
