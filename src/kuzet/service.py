@@ -233,7 +233,7 @@ class Service:
                 if self.faces is not None:
                     log.info("face retention purge", extra={"purged": self.faces.purge()})
                 if self.plates is not None:
-                    got = self.plates.purge(self.blobs.delete).as_dict()
+                    got = self.plates.purge(self.blobs.delete, self.access.audit).as_dict()
                     log.info("plate retention purge", extra={"purged": got})
             except Exception:
                 log.exception("retention purge failed; will retry")

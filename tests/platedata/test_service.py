@@ -33,6 +33,10 @@ def test_service_runs_the_plates_consumer(tmp_path: Path) -> None:
         got = wait_for(lambda: _incidents(svc), timeout=10.0, what="the incident")
         assert [tuple(r) for r in got] == [("plate_match", "city-police")]
         assert svc.store.get_event(plate_read("123ABC02", camera="cam-x").id) is not None
+        # the hourly retention pass is audited (nothing is 90 days old here)
+        assert svc.plates.purge(svc.blobs.delete, svc.access.audit).reads == 0
+        (rec,) = svc.access.audit.rows(action="plate.retention.purge")
+        assert rec["actor"] == "system" and rec["detail"]["retention_days"] == 90
     finally:
         svc.stop()
 

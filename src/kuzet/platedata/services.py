@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from kuzet.access.audit import AuditLog
 from kuzet.config.platedata import PlateDataConfig
 from kuzet.events.base import Bus
 from kuzet.platedata.consumer import PlateConsumer
@@ -31,5 +32,10 @@ class PlateData:
     def stop(self) -> None:
         self.consumer.stop()
 
-    def purge(self, delete_blob: DeleteBlob) -> Erased:
-        return purge_plates(self.engine, self.cfg.retention_days, delete_blob)
+    def purge(self, delete_blob: DeleteBlob, audit: AuditLog | None = None) -> Erased:
+        """One retention pass, audited as ``plate.retention.purge`` (counts and policy)."""
+        got = purge_plates(self.engine, self.cfg.retention_days, delete_blob)
+        if audit is not None:
+            policy = {"retention_days": self.cfg.retention_days}
+            audit.record("system", "plate.retention.purge", detail=got.as_dict() | policy)
+        return got
