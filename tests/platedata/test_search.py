@@ -3,8 +3,6 @@ edit distance, narrowed by camera and time, paged without loss or repeat."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -18,8 +16,9 @@ PLATES = ["123ABC02", "123AB02", "123A8C02", "777KZA01", "A123BCD", "128A8C02"]
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
+def engine(db_url: str) -> Engine:
+    """SQLite, and PostgreSQL (marker ``postgres``): the upserts and ranges differ."""
+    store = open_store(db_url)
     rows = []
     for i, plate in enumerate(PLATES):
         cam = "traffic-1" if i % 2 == 0 else "school-1"

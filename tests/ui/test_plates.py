@@ -13,8 +13,9 @@ from tests.incidents.conftest import wait_for
 from tests.platedata.conftest import T0, Site, hours, make_site, plate_read
 
 from kuzet.access.model import Role
+from kuzet.assets import ensure
 
-from .conftest import Server, login, person, shot
+from .conftest import Server, login, person, shot, until
 
 pytestmark = pytest.mark.slow
 VIEW = {"width": 1440, "height": 900}
@@ -24,6 +25,8 @@ CSV = b"plate,reason,valid_until\n777KZA01,unpaid fines,2027-01-31\n12#4,bad,\n"
 @pytest.fixture
 def city(tmp_path: Path) -> Iterator[tuple[Site, Server, str]]:
     site = make_site(tmp_path)
+    # a real photo of a vehicle (bus.jpg) as the read's picture
+    site.blobs.put("snap/car.jpg", ensure("bus.jpg").read_bytes())
     site.sink.start()
     site.plates.start()
     site.ops.start()
@@ -60,7 +63,7 @@ def test_plate_lists_and_search(
     assert page.locator("#pwl-card td:has-text('777KZA01')").count() == 1
 
     # cars pass: one listed (read with B as 8: the list allows one difference), one not
-    site.bus.publish(plate_read("123A8C02", "traffic-1", track=1, ts=T0))
+    site.bus.publish(plate_read("123A8C02", "traffic-1", track=1, ts=T0, snapshot="snap/car.jpg"))
     site.bus.publish(plate_read("555XYZ05", "traffic-1", track=2, ts=T0 + hours(1)))
     wait_for(lambda: site.plates.consumer.reads == 2, what="two reads stored")
     page.click("#pwl-lists tr[data-id] >> nth=0")
@@ -77,6 +80,9 @@ def test_plate_lists_and_search(
     page.click("#pl-go")
     page.wait_for_selector("#pl-results td:has-text('123A8C02')")
     assert page.locator("#pl-results td:has-text('555XYZ05')").count() == 0
+    page.click("#pl-results tr[data-id] >> nth=0")  # the read: its picture
+    page.wait_for_selector("#pl-snap")
+    until(page, "document.querySelector('#pl-snap').naturalWidth > 0")
     shot(page, tmp_path, "plate-search", docs=True)
     searches = site.audit("plate.search")
     assert [(a["actor"], a["target"], a["reason"]) for a in searches] == [

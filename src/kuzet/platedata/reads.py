@@ -200,7 +200,8 @@ def search(
             where &= c.plate.in_(plates)
         else:
             if prefix:  # a range the (plate, ts) index answers, then LIKE on what is left
-                where &= and_(c.plate >= prefix, c.plate < prefix + "\x7f")
+                # (plates are A-Z and 0-9: none sorts past Z in any collation)
+                where &= and_(c.plate >= prefix, c.plate <= prefix + "Z" * 16)
             where &= c.plate.like(q.like())
     else:
         distances = _fuzzy_plates(engine, q, f)

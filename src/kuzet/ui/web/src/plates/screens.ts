@@ -8,8 +8,8 @@ import { PlateSearchView } from "./search";
 
 registerScreen({
   id: "plates", label: "pl.tabSearch", order: 106, needs: ["plates.search"],
-  async mount(pane) {
-    const v = new PlateSearchView(pane);
+  async mount(pane, me) {
+    const v = new PlateSearchView(pane, me);
     onLangChange(() => v.render());
     await v.load();
   },

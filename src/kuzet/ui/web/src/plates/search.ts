@@ -1,8 +1,9 @@
 // Plate search: a plate, a pattern (123*02) or similar plates (1-2 differences), camera and
 // time range, and the reason that goes to the audit log with every query. Newest first, a
 // page at a time.
-import { api, type CameraPin } from "../api";
-import { field, h, say, select, table } from "../admin/dom";
+import { api, type CameraPin, type Me } from "../api";
+import { field, h, mark, say, select, table } from "../admin/dom";
+import { eventMedia } from "../history/media";
 import { fromLocal, timeInput } from "../admin/when";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
@@ -27,7 +28,9 @@ export class PlateSearchView {
   private list = h("div", { id: "pl-results" });
   private more = h("button", { id: "pl-more", hidden: true });
 
-  constructor(private el: HTMLElement) {}
+  private card = h("section", { id: "pl-card" });
+
+  constructor(private el: HTMLElement, private me: Me) {}
 
   async load(): Promise<void> {
     this.cams = await api<CameraPin[]>("/api/ops/cameras");
@@ -58,7 +61,7 @@ export class PlateSearchView {
       field(tpl("reason"), this.reason),
       h("button", { id: "pl-go", type: "submit", class: "primary" }, tpl("search")));
     form.addEventListener("submit", (e) => { e.preventDefault(); void this.start(); });
-    this.el.replaceChildren(h("section", { class: "adm-wide" }, form, this.note, this.list, this.more));
+    this.el.replaceChildren(h("section", { class: "adm-wide" }, form, this.note, this.list, this.more, this.card));
     this.draw();
   }
 
@@ -99,6 +102,15 @@ export class PlateSearchView {
       this.rows, (r) => r.event_id,
       (r) => [h("b", { class: "plate" }, r.plate_display ?? r.plate), fmtDateTime(r.ts),
         this.camName(r.camera_id), r.vehicle_class ?? "—", r.plate_country ?? "—",
-        r.confidence == null ? "—" : r.confidence.toFixed(2), String(r.distance)]));
+        r.confidence == null ? "—" : r.confidence.toFixed(2), String(r.distance)],
+      (r) => this.open(r)));
+  }
+
+  /** One read: its plate, time, camera and the vehicle's picture (snapshots.read). */
+  private open(r: PlateRead): void {
+    mark(this.list, r.event_id);
+    this.card.replaceChildren(h("h3", { id: "pl-card-plate" }, r.plate_display ?? r.plate),
+      h("p", {}, `${fmtDateTime(r.ts)} · ${this.camName(r.camera_id)} · ${r.plate_format ?? ""}`),
+      eventMedia({ id: r.event_id, snapshot: r.has_snapshot ? r.event_id : null }, this.me, "pl"));
   }
 }
