@@ -17,13 +17,19 @@ from kuzet.service import Service
 from .conftest import plate_read
 
 
+def _site(tmp_path: Path, **more: Any) -> SiteConfig:
+    """Everything under the test's folder (the default store is ./var/kuzet.db)."""
+    store = {"url": f"sqlite:///{tmp_path / 'kuzet.db'}"}
+    return SiteConfig.model_validate({"data_dir": str(tmp_path), "store": store, **more})
+
+
 def _incidents(svc: Service) -> list[Any]:
     with svc.access.engine.connect() as c:
         return list(c.execute(select(IncidentRow.type, IncidentRow.agency_id)).all())
 
 
 def test_service_runs_the_plates_consumer(tmp_path: Path) -> None:
-    svc = Service(SiteConfig(data_dir=tmp_path), detector=object())  # type: ignore[arg-type]
+    svc = Service(_site(tmp_path), detector=object())  # type: ignore[arg-type]
     assert svc.plates is not None and "plates" in svc.bus.stats()  # type: ignore[attr-defined]
     lst = svc.plates.lists.create("city-police", "Stolen", created_by="t")
     svc.plates.lists.put(lst.id, "123ABC02", reason="stolen", added_by="t")
@@ -42,8 +48,7 @@ def test_service_runs_the_plates_consumer(tmp_path: Path) -> None:
 
 
 def test_plate_data_off(tmp_path: Path) -> None:
-    site = SiteConfig.model_validate({"data_dir": str(tmp_path), "plate_data": {"enabled": False}})
-    svc = Service(site, detector=object())  # type: ignore[arg-type]
+    svc = Service(_site(tmp_path, plate_data={"enabled": False}), detector=object())  # type: ignore[arg-type]
     try:
         assert svc.plates is None and "plates" not in svc.bus.stats()  # type: ignore[attr-defined]
         assert svc.app.state.kuzet.plates is None
