@@ -116,18 +116,26 @@ def audit_export(
 
 
 def purge_command(site: Site = None, db: Db = None) -> None:
-    """Delete events, snapshots, sessions past their retention (access.retention)."""
+    """Delete events, snapshots, sessions past their retention (access.retention), and
+    plate data past plate_data.retention_days."""
     from kuzet.access.retention import purge
+    from kuzet.platedata.privacy import purge_plates
     from kuzet.store import LocalBlobStore
 
     cfg, store, svc = _open(site, db)
     blobs = LocalBlobStore(cfg.data_dir)
     try:
         st = purge(store.engine, cfg.access.retention, blobs.delete, svc.audit)
+        days = cfg.plate_data.retention_days if cfg.plate_data.enabled else None
+        plates = purge_plates(store.engine, days, blobs.delete)
+        if days is not None:
+            svc.audit.record("cli", "plate.retention.purge",
+                             detail=plates.as_dict() | {"retention_days": days})  # fmt: skip
     finally:
         store.close()
     typer.echo(f"purged: {st.events} events, {st.snapshots} snapshots, {st.sessions} sessions, "
-               f"{st.login_failures} login failures")  # fmt: skip
+               f"{st.login_failures} login failures, {plates.reads} plate reads, "
+               f"{plates.matches} plate matches")  # fmt: skip
 
 
 @tls_app.command("self-signed")

@@ -36,6 +36,7 @@ from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.pipeline.tap import FrameTap
 from kuzet.pipeline.violation_frames import ViolationFrames
+from kuzet.platedata.services import PlateData
 from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.rules.section import SectionControl
@@ -141,7 +142,8 @@ class Service:
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
         # (and section control, when sections are configured: a group nobody reads would fill)
-        durable = ["store", "ops"] + (["section"] if site.sections else [])
+        durable = ["store", "ops", *(["plates"] if site.plate_data.enabled else [])]
+        durable += ["section"] if site.sections else []
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
@@ -160,6 +162,11 @@ class Service:
         self.sections: SectionConsumer | None = (
             SectionConsumer(SectionControl(site.sections), self.bus) if site.sections else None
         )
+        # plate reads into the store and plate watchlist hits onto the bus ("plates" group)
+        self.plates: PlateData | None = (
+            PlateData(self.store.engine, self.bus, site.plate_data)
+            if site.plate_data.enabled else None
+        )  # fmt: skip
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
         # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
@@ -202,6 +209,7 @@ class Service:
             archive_index=self.archive_index,
             evidence=self.evidence,
             signals=SIGNALS,
+            plates=self.plates,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -249,6 +257,9 @@ class Service:
                 log.info("retention purge", extra={"purged": str(stats), "clip_days": clips})
                 if self.faces is not None:
                     log.info("face retention purge", extra={"purged": self.faces.purge()})
+                if self.plates is not None:
+                    got = self.plates.purge(self.blobs.delete, self.access.audit).as_dict()
+                    log.info("plate retention purge", extra={"purged": got})
             except Exception:
                 log.exception("retention purge failed; will retry")
 
@@ -263,6 +274,8 @@ class Service:
         self.incidents.start()
         if self.sections is not None:
             self.sections.start()
+        if self.plates is not None:
+            self.plates.start()
         if self.clips is not None:
             self.clips.start()
         if self.recording is not None:
@@ -285,6 +298,8 @@ class Service:
             self.clips.stop()
         self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
+        if self.plates is not None:
+            self.plates.stop()
         self.incidents.stop()
         if self.sections is not None:
             self.sections.stop()

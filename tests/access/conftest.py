@@ -35,6 +35,7 @@ from kuzet.evidence.service import Evidence
 from kuzet.faces.services import FaceServices
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.platedata.services import PlateData
 from kuzet.record import EvidenceHolds, SegmentIndex
 from kuzet.schema import open_store
 from kuzet.storage import LocalVolume, Volume
@@ -167,7 +168,8 @@ def city(tmp_path: Path) -> Iterator[City]:
     )  # fmt: skip
     app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=lambda: FakeFaces(),
                      face_services=faces, incidents=incidents, evidence=evidence,
-                     archive_index=TrackIndex(tmp_path / "archive"))  # fmt: skip
+                     archive_index=TrackIndex(tmp_path / "archive"),
+                     plates=PlateData(store.engine, bus))  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         c = City(svc, store, blobs, bus, app, client, faces=faces)
         yield c

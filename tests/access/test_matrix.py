@@ -105,6 +105,17 @@ VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key")
 EXPORT |= {("GET", _VIO + "/package")}
 CAM_READ |= {("GET", "/api/signals")}
 SIGNALS = {("POST", "/api/signals")}
+# plate data (issue 14): search, one plate's export / erase, plate watchlists
+_PL = "/api/plate-lists/{list_id}"
+PLATE_SEARCH = {("GET", "/api/plates/reads")}
+PLATE_SUBJECT = {("GET", "/api/plates/{plate}/export"), ("DELETE", "/api/plates/{plate}")}
+PLATE_LISTS_READ = {("GET", "/api/plate-lists"), ("GET", _PL), ("GET", _PL + "/entries"),
+                    ("GET", _PL + "/matches")}  # fmt: skip
+PLATE_LISTS_WRITE = {("POST", "/api/plate-lists"), ("PATCH", _PL), ("DELETE", _PL),
+                     ("POST", _PL + "/entries"), ("DELETE", _PL + "/entries/{entry_id}"),
+                     ("POST", _PL + "/import")}  # fmt: skip
+PLATE_LISTS = PLATE_LISTS_READ | PLATE_LISTS_WRITE
+PLATES = PLATE_SEARCH | PLATE_SUBJECT | PLATE_LISTS
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -117,6 +128,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | VIOLATIONS
     | USERS_READ
     | GRANTS
+    | PLATE_SEARCH
+    | PLATE_LISTS_READ
     | AUTH_SESSION,
     "investigator": VIEWER
     | ARCHIVE
@@ -124,16 +137,18 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | BOOKMARK
     | EXPORT
     | FACES
+    | PLATES
     | VIOLATIONS
     | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
     "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
-    "integration": VIEWER | METRICS | FACES | SIGNALS,  # every permission a key may hold
+    # every permission a key may hold
+    "integration": VIEWER | METRICS | FACES | PLATE_LISTS | SIGNALS,
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS
+ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -235,12 +250,23 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     # traffic lights: this city runs no signal board
     ("GET", "/api/signals"): "503:signals_unavailable",
     ("POST", "/api/signals"): "422:validation_error",
+    # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
+    # no list
+    ("GET", "/api/plates/reads"): "422:validation_error",
+    ("GET", "/api/plates/{plate}/export"): "422:validation_error",
+    ("DELETE", "/api/plates/{plate}"): "422:validation_error",
+    ("GET", "/api/plate-lists"): "200", ("POST", "/api/plate-lists"): "422:validation_error",
+    ("GET", _PL): "404:not_found", ("PATCH", _PL): "404:not_found",
+    ("DELETE", _PL): "422:validation_error", ("GET", _PL + "/entries"): "404:not_found",
+    ("POST", _PL + "/entries"): "422:validation_error",
+    ("DELETE", _PL + "/entries/{entry_id}"): "404:not_found",
+    ("POST", _PL + "/import"): "404:not_found", ("GET", _PL + "/matches"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
 OVERRIDES: dict[tuple[str, str, str], str] = {
-    ("integration", m, p): "403:clearance_required" for m, p in FACES
-}
+    ("integration", m, p): "403:clearance_required" for m, p in FACES | PLATE_LISTS
+}  # (and the plate list permissions but no plates clearance)
 DENIED = {"HTTP": "403:permission_denied", "WS": "1008"}
 
 
@@ -250,7 +276,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       key_id="nope", incident_id="nope", path="", watchlist_id="nope",
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
-                      bookmark_id="nope", violation_id="nope")  # fmt: skip
+                      bookmark_id="nope", violation_id="nope", plate="nope",
+                      list_id="nope", entry_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:
@@ -278,7 +305,8 @@ def staffed(city: City) -> City:
             city.api_key("integration", "city-police",
                          ["cameras.read", "events.read", "snapshots.read", "live.read",
                           "metrics.read", "watchlists.read", "watchlists.write",
-                          "faces.search", "signals.write"])  # fmt: skip
+                          "faces.search", "signals.write", "platelists.read",
+                          "platelists.write"])  # fmt: skip
         else:
             city.user(role.value, "situation-centre", role)
     return city

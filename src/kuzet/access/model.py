@@ -44,6 +44,10 @@ class Perm(StrEnum):
     EVIDENCE_EXPORT = "evidence.export"  # signed exports of recorded video, with a reason
     VIOLATIONS_REVIEW = "violations.review"  # traffic violations: queue, sign a decision
     SIGNALS_WRITE = "signals.write"  # junction controllers feed traffic-light states
+    PLATES_SEARCH = "plates.search"  # search plate reads (with plates clearance, audited)
+    PLATE_LISTS_READ = "platelists.read"  # plate watchlists, entries and their matches
+    PLATE_LISTS_WRITE = "platelists.write"  # create lists, add / import / remove plates
+    PLATES_SUBJECT = "plates.subject"  # export or erase everything held on one plate
 
 
 class DataClass(StrEnum):

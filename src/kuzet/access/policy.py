@@ -14,17 +14,23 @@ _VIEW |= {Perm.RECORDINGS_READ, Perm.BOOKMARKS_WRITE}  # recorded video, like li
 _FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
 # the officers who review traffic violations and sign them (they hold plates clearance)
 _REVIEW = {Perm.VIOLATIONS_REVIEW}
+_PLATE_LISTS = {Perm.PLATE_LISTS_READ, Perm.PLATE_LISTS_WRITE}
+_PLATES = {Perm.PLATES_SEARCH, Perm.PLATES_SUBJECT} | _PLATE_LISTS
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
     Role.OPERATOR: frozenset(_VIEW),
     # Supervisors are the second person: they approve clearances an administrator asked
     # for (kuzet.access.grants), which administrators cannot give themselves.
+    # Supervisors (plates clearance by default) may search plates and read plate lists.
     Role.SUPERVISOR: frozenset(
-        _VIEW | _REVIEW | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
+        _VIEW
+        | _REVIEW
+        | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
+        | {Perm.PLATES_SEARCH, Perm.PLATE_LISTS_READ}
     ),
     # Watchlists and face search: investigators only (they also hold biometric clearance
     # by default); operators never see lists or hits.
-    Role.INVESTIGATOR: frozenset(_VIEW | _FACES | _REVIEW | {Perm.EVIDENCE_EXPORT}),
+    Role.INVESTIGATOR: frozenset(_VIEW | _FACES | _PLATES | _REVIEW | {Perm.EVIDENCE_EXPORT}),
     # Analysts work on event data and statistics, never on pictures.
     Role.ANALYST: frozenset({Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.METRICS_READ}),
     # Administrators run accounts and the camera registry but watch no video
@@ -53,6 +59,7 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.RECORDINGS_READ,
             *_FACES,  # e.g. a police database syncing its list; given per key, on request
             Perm.SIGNALS_WRITE,  # a junction controller feeding its traffic lights
+            *_PLATE_LISTS,  # e.g. the register of stolen cars keeping its plate list
         }
     ),
 }

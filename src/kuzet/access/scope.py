@@ -34,7 +34,9 @@ def event_view(p: Principal, ev: Event) -> Event | None:
         return None
     if ev.type in PLATE_EVENT_TYPES and not p.cleared(DataClass.PLATES):
         return None
-    if ev.type == "watchlist_hit" and p.agency_id not in (ev.attributes.get("visible_to") or ()):
+    if ev.type in ("watchlist_hit", "plate_match") and p.agency_id not in (
+        ev.attributes.get("visible_to") or ()
+    ):
         return None  # a list's hits are for the agencies it is shared with, no one else
     drop: set[str] = set()
     if not p.cleared(DataClass.BIOMETRICS):

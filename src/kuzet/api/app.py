@@ -39,6 +39,7 @@ from kuzet.api.routers import (
     ops_live,
     ops_map,
     ops_ui,
+    plate_lists,
     recordings,
     recordings_live,
     violations,
@@ -49,6 +50,9 @@ from kuzet.api.routers import (
 )
 from kuzet.api.routers import (
     faces as faces_router,
+)
+from kuzet.api.routers import (
+    plates as plates_router,
 )
 from kuzet.api.routers import (
     signals as signals_router,
@@ -72,8 +76,9 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
-    from kuzet.violations.desk import ViolationDesk
+    from kuzet.platedata.services import PlateData
     from kuzet.rules.signals import SignalBoard
+    from kuzet.violations.desk import ViolationDesk
 
 
 def create_app(
@@ -93,6 +98,7 @@ def create_app(
     evidence: Evidence | None = None,
     violations_desk: ViolationDesk | None = None,
     signals: SignalBoard | None = None,
+    plates: PlateData | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -112,6 +118,8 @@ def create_app(
     ``violations_desk`` backs ``/api/violations``; without one, a desk over ``store``,
     ``blobs`` and ``access`` is made when they allow it (docs/violations.md).
     ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
+    ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
+    503 without it), started and stopped by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -152,6 +160,7 @@ def create_app(
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
+        plates=plates,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -164,6 +173,7 @@ def create_app(
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
         violations.router,
         signals_router.router,
+        plates_router.router, plate_lists.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -183,6 +183,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
     ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
     ("DELETE", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
+    # plate data (issue 14): plates clearance and list visibility are checked in
+    # kuzet.api.plate_access; searches, exports, erasures and every list change audit
+    # themselves once the checks passed (with what was asked or changed)
+    ("GET", "/api/plates/reads"): Rule(P.PLATES_SEARCH),
+    ("GET", "/api/plates/{plate}/export"): Rule(P.PLATES_SUBJECT),
+    ("DELETE", "/api/plates/{plate}"): Rule(P.PLATES_SUBJECT),
+    ("GET", "/api/plate-lists"): Rule(P.PLATE_LISTS_READ),
+    ("POST", "/api/plate-lists"): Rule(P.PLATE_LISTS_WRITE),
+    ("GET", "/api/plate-lists/{list_id}"): Rule(P.PLATE_LISTS_READ),
+    ("PATCH", "/api/plate-lists/{list_id}"): Rule(P.PLATE_LISTS_WRITE),
+    ("DELETE", "/api/plate-lists/{list_id}"): Rule(P.PLATE_LISTS_WRITE),
+    ("GET", "/api/plate-lists/{list_id}/entries"): Rule(P.PLATE_LISTS_READ, "plate_list.entries"),
+    ("POST", "/api/plate-lists/{list_id}/entries"): Rule(P.PLATE_LISTS_WRITE),
+    ("DELETE", "/api/plate-lists/{list_id}/entries/{entry_id}"): Rule(P.PLATE_LISTS_WRITE),
+    ("POST", "/api/plate-lists/{list_id}/import"): Rule(P.PLATE_LISTS_WRITE, None, 16 * MiB),
+    ("GET", "/api/plate-lists/{list_id}/matches"): Rule(P.PLATE_LISTS_READ),
 }
 
 

@@ -13,11 +13,12 @@ from kuzet.config.archive import ArchiveConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
+from kuzet.config.platedata import PlateDataConfig
 from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
-from kuzet.config.vehicles import VehiclesConfig
 from kuzet.config.section import SectionConfig, check_sections
+from kuzet.config.vehicles import VehiclesConfig
 
 
 class _Strict(BaseModel):
@@ -231,6 +232,10 @@ class SiteConfig(_Strict):
     faces: FacesConfig = Field(default_factory=FacesConfig)
     plates: PlatesConfig = Field(
         default_factory=PlatesConfig, description="licence-plate reading on vehicle tracks"
+    )
+    plate_data: PlateDataConfig = Field(
+        default_factory=PlateDataConfig,
+        description="plate reads in the store: retention, search, plate watchlists",
     )
     archive: ArchiveConfig = Field(
         default_factory=ArchiveConfig, description="track index for forensic search"

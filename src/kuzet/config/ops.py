@@ -13,7 +13,9 @@ from kuzet.config.basemap import read_basemap
 
 # Event types that count things rather than raise alarms: no incident unless a routing
 # rule says ``incident: true`` for them.
-INFORMATIONAL_TYPES = frozenset({"line_crossing"})
+# A plate read is every passing car: stored and searchable, never an alarm by itself
+# (a watchlist hit, ``plate_match``, is).
+INFORMATIONAL_TYPES = frozenset({"line_crossing", "plate_read", "plate_unread"})
 
 
 class _Strict(BaseModel):
@@ -31,7 +33,8 @@ class RoutingRule(_Strict):
     incident: bool | None = Field(
         None,
         description="false: statistics only, no incident (the events are still stored and "
-        "searchable); null: the default, false for line_crossing, true otherwise",
+        "searchable); null: the default, false for line_crossing and plate reads, true "
+        "otherwise",
     )
 
     def makes_incident(self, event_type: str) -> bool:
@@ -58,6 +61,9 @@ DEFAULT_ROUTING = [
     RoutingRule(event_type="smoke", agency="emergency", priority=1),
     RoutingRule(event_type="fight", agency="city-police", priority=1),
     RoutingRule(event_type="watchlist_hit", agency="city-police", priority=1),
+    # a plate watchlist hit (stolen, wanted, unpaid car) goes to the city police, also
+    # from traffic cameras (before the traffic category's rule below)
+    RoutingRule(event_type="plate_match", agency="city-police", priority=1),
     RoutingRule(category="traffic", agency="traffic-police", priority=2),
     RoutingRule(category="school", agency="education", priority=1),
     RoutingRule(category="kindergarten", agency="education", priority=1),

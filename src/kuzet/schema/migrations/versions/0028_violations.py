@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028_violations"
-down_revision: str | None = "0026_watchlist_alert_target"
+down_revision: str | None = "0027_plates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -39,7 +39,8 @@ export const ROLES = ["operator", "supervisor", "investigator", "analyst", "admi
 export const CLEARANCES = ["video", "biometrics", "plates", "city_audit"];
 /** What an integration account's key may be given (the integration role's ceiling). */
 export const KEY_PERMISSIONS = ["cameras.read", "events.read", "snapshots.read", "live.read",
-  "metrics.read", "watchlists.read", "watchlists.write", "faces.search"];
+  "metrics.read", "watchlists.read", "watchlists.write", "faces.search", "platelists.read",
+  "platelists.write"];
 
 const enc = encodeURIComponent;
 

@@ -36,6 +36,8 @@ const en = {
   perm_retention_run: "run data retention", perm_watchlists_read: "read watch lists and hits",
   perm_watchlists_write: "edit watch lists", perm_faces_search: "search by face",
   perm_grants_approve: "approve clearance requests",
+  perm_plates_search: "search plate reads", perm_plates_subject: "export or erase a plate's data",
+  perm_platelists_read: "read plate watchlists and hits", perm_platelists_write: "edit plate watchlists",
 };
 
 export const [tc, tcd] = prefixed("acc.", {
@@ -74,6 +76,8 @@ export const [tc, tcd] = prefixed("acc.", {
     perm_watchlists_read: "просматривать списки наблюдения и совпадения",
     perm_watchlists_write: "изменять списки наблюдения", perm_faces_search: "искать по лицу",
     perm_grants_approve: "утверждать запросы допусков",
+    perm_plates_search: "искать проезды по номерам", perm_plates_subject: "выгружать или удалять данные номера",
+    perm_platelists_read: "видеть списки розыска номеров и срабатывания", perm_platelists_write: "изменять списки розыска номеров",
   },
   kk: {
     tabGrants: "Рұқсат сұраулары",
@@ -109,6 +113,8 @@ export const [tc, tcd] = prefixed("acc.", {
     perm_watchlists_read: "бақылау тізімдері мен сәйкестіктерді қарау",
     perm_watchlists_write: "бақылау тізімдерін өзгерту", perm_faces_search: "бет бойынша іздеу",
     perm_grants_approve: "рұқсат сұрауларын бекіту",
+    perm_plates_search: "нөмір бойынша өтулерді іздеу", perm_plates_subject: "нөмір деректерін жүктеу не жою",
+    perm_platelists_read: "нөмірлерді іздестіру тізімдері мен сәйкестіктерін көру", perm_platelists_write: "нөмірлерді іздестіру тізімдерін өзгерту",
   },
 });
 
