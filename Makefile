@@ -7,7 +7,7 @@ KUZET := $(VENV)/bin/kuzet
 STAMP := $(VENV)/.kuzet-installed
 APT_PACKAGES := gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-	gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium curl jq
+	gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium curl jq mosquitto
 
 .PHONY: demo test test-fast lint bench venv system-deps assets clean
 
