@@ -68,3 +68,30 @@ def test_plate_hit_is_an_incident_for_city_police_only(site: Site) -> None:
     for e in _events(site, "police-operator"):
         assert e["type"] not in {"plate_read", "plate_match"}
         assert "plate" not in e["attributes"]
+
+
+def test_a_list_s_alert_target_owns_its_hits_and_must_exist(site: Site) -> None:
+    """The traffic police's unpaid-fines list alerts the traffic police: its hits are their
+    incidents (not the city police's, whom the routing rule names for plate hits)."""
+    site.user("police-investigator", "city-police")
+    site.user("traffic-investigator", "traffic-police")
+    traffic = site.h("traffic-investigator")
+    bad = {"name": "Unpaid", "kind": "unpaid", "alert_target": "nobody"}
+    r = site.client.post("/api/plate-lists", headers=traffic, json=bad)
+    assert r.status_code == 422 and "no agency 'nobody'" in r.text, r.text
+    r = site.client.post("/api/plate-lists", headers=traffic,
+                         json={"name": "Unpaid", "kind": "unpaid",
+                               "alert_target": "traffic-police"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    lst = r.json()
+    r = site.client.patch(f"/api/plate-lists/{lst['id']}", headers=traffic,
+                          json={"visibility": ["ghost-agency"]})  # fmt: skip
+    assert r.status_code == 422 and "ghost-agency" in r.text, r.text
+    r = site.client.post(f"/api/plate-lists/{lst['id']}/entries", headers=traffic,
+                         json={"plate": "777 KZT 02", "reason": "fines unpaid"})  # fmt: skip
+    assert r.status_code == 200, r.text
+
+    site.bus.publish(plate_read("777KZT02", camera="traffic-1", display="777 KZT 02"))
+    inc = wait_for(lambda: _incidents(site, "traffic-investigator"), what="the incident")
+    assert [(i["type"], i["agency_id"]) for i in inc] == [("plate_match", "traffic-police")]
+    assert _incidents(site, "police-investigator") == []

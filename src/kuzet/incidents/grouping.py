@@ -94,6 +94,10 @@ def new_incident(ev: Event, cam: CameraInfo | None, cfg: OpsConfig) -> tuple[Row
     category = cam.category if cam else None
     district = cam.district if cam else None
     rule = cfg.route(ev.type, category, district)
+    # a watchlist hit names the agency its list alerts (a plate list's alert target): that
+    # agency owns the incident; the routing rule still gives its priority
+    target = ev.attributes.get("alert_target")
+    owner = target if isinstance(target, str) and target else rule.agency
     sla = cfg.sla[rule.priority]
     now = datetime.now(UTC)
     row: Row = {
@@ -108,8 +112,8 @@ def new_incident(ev: Event, cam: CameraInfo | None, cfg: OpsConfig) -> tuple[Row
         "district": district,
         "latitude": cam.latitude if cam else None,
         "longitude": cam.longitude if cam else None,
-        "agency_id": rule.agency,
-        "agencies": [rule.agency],
+        "agency_id": owner,
+        "agencies": [owner],
         "unit": None,
         "score": ev.score,
         "first_event_id": ev.id,

@@ -49,6 +49,18 @@ def _entry(e: PlateEntryRow) -> PlateEntryOut:
     )  # fmt: skip
 
 
+def _known_agencies(ctx: Ctx, alert_target: str | None, visibility: list[str] | None) -> None:
+    """A hit alerts ``alert_target`` and the list is shared with ``visibility``: an agency
+    that does not exist would make hits nobody sees, so it is refused by name."""
+    named = [("alert_target", alert_target)] + [("visibility", v) for v in visibility or []]
+    if ctx.access is None or not any(v for _, v in named):
+        return
+    known = {a["id"] for a in ctx.access.accounts.agencies()}
+    for field, value in named:
+        if value and value not in known:
+            raise invalid(field, f"no agency {value!r}")
+
+
 @router.get("", response_model=list[PlateListOut], summary="Plate lists your agency sees")
 def list_lists(svc: Plates, who: Who) -> list[PlateListOut]:
     return [_out(svc, r) for r in svc.lists.visible(who.agency_id)]
@@ -56,6 +68,7 @@ def list_lists(svc: Plates, who: Who) -> list[PlateListOut]:
 
 @router.post("", response_model=PlateListOut, status_code=201, summary="Create a plate list")
 def create_list(ctx: Ctx, req: Request, svc: Plates, who: Who, body: PlateListIn) -> PlateListOut:
+    _known_agencies(ctx, body.alert_target, body.visibility)
     try:
         row = svc.lists.create(
             who.agency_id, body.name, created_by=who.username, kind=body.kind,
@@ -80,6 +93,7 @@ def patch_list(
 ) -> PlateListOut:
     owned_list(svc, who, list_id)
     change = body.model_dump(exclude_none=True)
+    _known_agencies(ctx, change.get("alert_target"), change.get("visibility"))
     try:
         row = svc.lists.update(list_id, **change)
     except PlateListError as exc:
