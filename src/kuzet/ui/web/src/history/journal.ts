@@ -15,7 +15,7 @@ import { eventMedia } from "./media";
 const WEEK = 7 * 86_400_000;
 const TYPES = ["zone_presence", "intrusion", "loitering", "crowd", "line_crossing",
   "stopped_vehicle", "wrong_way", "speeding", "abandoned_object", "illegal_dump", "fight",
-  "fire", "fall"];
+  "fire", "fall", "plate_match", "red_light", "stop_line", "bus_lane", "solid_line", "illegal_stopping", "average_speed"];
 const PAGE = 50;
 
 export const owner = (i: Incident, s?: Settings): string =>

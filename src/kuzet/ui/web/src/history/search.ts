@@ -15,7 +15,8 @@ import { eventMedia } from "./media";
 
 const TYPES = ["zone_presence", "intrusion", "loitering", "crowd", "line_crossing",
   "stopped_vehicle", "wrong_way", "speeding", "abandoned_object", "object_removed",
-  "illegal_dump", "fight", "fire", "smoke", "fall"];
+  "illegal_dump", "fight", "fire", "smoke", "fall", "plate_read", "plate_match",
+  "vehicle_attributes", "red_light", "stop_line", "bus_lane", "solid_line", "illegal_stopping", "average_speed"];
 const CLASSES = ["person", "car", "truck", "bus", "motorcycle", "bicycle", "dog", "backpack",
   "handbag", "suitcase"];
 const HIDDEN_ATTRS = new Set(["clip"]);
