@@ -15,6 +15,7 @@ from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
+from kuzet.config.traffic import TrafficConfig
 
 
 class _Strict(BaseModel):
@@ -241,6 +242,10 @@ class SiteConfig(_Strict):
     evidence: EvidenceConfig = Field(
         default_factory=EvidenceConfig, description="playback and evidence export limits"
     )
+    traffic: TrafficConfig = Field(
+        default_factory=TrafficConfig,
+        description="traffic analytics: lanes, counts, OD by hashed plate (docs/traffic.md)",
+    )
     cameras: list[CameraConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -260,4 +265,7 @@ class SiteConfig(_Strict):
                     f"record.categories.{cat}: unknown category "
                     f"(one of {', '.join(sorted(categories))})"
                 )
+        problems = self.traffic.problems({c.id: list(c.rules) for c in self.cameras})
+        if problems:
+            raise ValueError(problems[0])
         return self
