@@ -8,7 +8,8 @@ import kuzet.access.tables
 import kuzet.evidence.tables
 import kuzet.faces.tables
 import kuzet.incidents.tables
-import kuzet.record.tables  # noqa: F401  (registers the ops and recording tables on Base)
+import kuzet.record.tables
+import kuzet.traffic.tables  # noqa: F401  (registers the ops, recording, traffic tables on Base)
 from kuzet.store.tables import Base
 
 config = context.config
