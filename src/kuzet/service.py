@@ -40,6 +40,7 @@ from kuzet.record.service import Recording
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
+from kuzet.traffic.consumer import TrafficConsumer
 from kuzet.vision import Detector, create_detector
 from kuzet.vision.blazeface import default_detector
 
@@ -128,7 +129,8 @@ class Service:
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
         # durable consumers exist before anything is published: the store and the
         # operations centre (incidents) must not miss what the cameras produce at start
-        groups = {"durable_groups": ["store", "ops"]} if site.bus.type == "memory" else {}
+        durable = ["store", "ops"] + (["traffic"] if site.traffic.enabled else [])
+        groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
         self.sink = EventSink(
@@ -142,6 +144,13 @@ class Service:
         self.incidents = OpsEngine(
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
         )
+        # traffic figures and OD trips from the "traffic" group (docs/traffic.md); OD
+        # hashing keys are sealed with the access key ring
+        self.traffic: TrafficConsumer | None = (
+            TrafficConsumer(self.bus, self.store.engine, site.traffic,
+                            lambda: self.access.totp_secrets.ring)
+            if site.traffic.enabled else None
+        )  # fmt: skip
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
         # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
@@ -236,6 +245,8 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.incidents.start()
+        if self.traffic is not None:
+            self.traffic.start()
         if self.clips is not None:
             self.clips.start()
         if self.recording is not None:
@@ -259,6 +270,8 @@ class Service:
         self.enrichment.close()  # e.g. the track index writes the rows it buffered
         self.sink.stop(drain=True)
         self.incidents.stop()
+        if self.traffic is not None:
+            self.traffic.stop()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

@@ -41,6 +41,7 @@ from kuzet.api.routers import (
     ops_ui,
     recordings,
     recordings_live,
+    traffic,
     watchlists,
 )
 from kuzet.api.routers import (
@@ -149,6 +150,7 @@ def create_app(
         me_views.router,
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
+        traffic.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

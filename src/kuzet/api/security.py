@@ -172,6 +172,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
     ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
     ("DELETE", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),
+    # traffic figures (issue 14): counts and trips, no plate; the caller's camera scope
+    ("GET", "/api/traffic/layout"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/series"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/od"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/forecast"): Rule(P.EVENTS_READ),
 }
 
 

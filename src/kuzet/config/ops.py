@@ -13,7 +13,7 @@ from kuzet.config.basemap import read_basemap
 
 # Event types that count things rather than raise alarms: no incident unless a routing
 # rule says ``incident: true`` for them.
-INFORMATIONAL_TYPES = frozenset({"line_crossing"})
+INFORMATIONAL_TYPES = frozenset({"line_crossing", "traffic_stats"})
 
 
 class _Strict(BaseModel):

@@ -108,7 +108,7 @@ class TrafficConsumer:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5.0)
+            self._thread.join(timeout=10.0)
         if self._sub is not None:
             try:
                 self._sub.close()
@@ -117,20 +117,28 @@ class TrafficConsumer:
             self._sub = None
 
     def _run(self) -> None:
+        """Until stopped; then what is already on the bus (the sources' last minutes)."""
         assert self._sub is not None
-        while not self._stop.is_set():
+        while True:
+            stopping = self._stop.is_set()
             try:
-                deliveries = self._sub.fetch(BATCH, 0.2)
+                deliveries = self._sub.fetch(BATCH, 0.0 if stopping else 0.2)
             except Exception as exc:  # bus down: the durable group keeps the events
+                if stopping:
+                    break
                 log.warning("traffic: bus fetch failed: %s", exc)
                 self._stop.wait(1.0)
                 continue
             if not deliveries:
+                if stopping:
+                    break
                 continue
             try:
                 self.handle([d.event for d in deliveries])
             except Exception:
                 log.exception("traffic: ingest failed; events will be redelivered")
+                if stopping:
+                    break
                 self._stop.wait(1.0)
                 continue
             self._sub.ack(deliveries)
