@@ -52,7 +52,7 @@ async def layout(ctx: Ctx, who: Who) -> list[dict[str, str]]:
 async def series(
     ctx: Ctx,
     who: Who,
-    bin_s: Annotated[Literal[60, 300, 900], Query(description="bin: 60, 300 or 900 s")] = 300,
+    bin_s: Annotated[int, Query(description="bin: 60, 300 or 900 s")] = 300,
     camera: str | None = None,
     approach: str | None = None,
     lane: str | None = None,
@@ -62,6 +62,8 @@ async def series(
 ) -> list[dict[str, Any]]:
     """The chosen lanes summed per bin (UTC-aligned): vehicles by class, mean speed
     (km/h, calibrated cameras), occupancy (0-1), queue (stopped vehicles, metres)."""
+    if bin_s not in tq.BIN_SIZES:
+        raise invalid("query.bin_s", "one of 60, 300, 900 (seconds)")
     lo, hi = _period(since, until, timedelta(hours=24))
     allowed = await anyio.to_thread.run_sync(ScopedStore(ctx.store, who).allowed_camera_ids)
     w = tq.Where(lo, hi, camera, approach, lane, segment, allowed)
