@@ -45,7 +45,7 @@ def test_model_beats_both_baselines_on_the_synthetic_series() -> None:
 def test_forecast_needs_two_days_and_gives_four_quarters() -> None:
     s = generate(days=3)
     with pytest.raises(ValueError, match="two days"):
-        forecast(s.start, s.counts[: PER_DAY])
+        forecast(s.start, s.counts[:PER_DAY])
     f = forecast(s.start, s.counts[: 2 * PER_DAY + 40])
     assert f.start == s.start + 900 * (2 * PER_DAY + 40)
     assert len(f.mean) == 4 and all(v >= 0 for v in f.mean)

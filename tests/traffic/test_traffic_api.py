@@ -62,7 +62,10 @@ def frames(n_cars: int, minutes: int) -> Iterator[tuple[Frame, Detections]]:
                 cls.append(BUS if i % 4 == 3 else CAR)
                 tids.append(i + 1)
         det = Detections(
-            np.array(boxes, float).reshape(-1, 4), np.ones(len(boxes)), np.array(cls), np.array(tids)
+            np.array(boxes, float).reshape(-1, 4),
+            np.ones(len(boxes)),
+            np.array(cls),
+            np.array(tids),
         )
         yield Frame("cam1", k, t, T0 + t, img), det
 

@@ -98,7 +98,5 @@ class TrafficConfig(_Strict):
             for j, a in enumerate(c.approaches):
                 for k, ln in enumerate(a.lanes):
                     if ln.zone not in zones:
-                        out.append(
-                            f"{where}.approaches[{j}].lanes[{k}].zone: no zone {ln.zone!r}"
-                        )
+                        out.append(f"{where}.approaches[{j}].lanes[{k}].zone: no zone {ln.zone!r}")
         return out

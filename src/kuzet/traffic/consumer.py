@@ -41,14 +41,24 @@ def store_bins(engine: Engine, events: list[Event]) -> int:
             b = LaneBin.from_sums(lane)
             rows.append(
                 TrafficBinRow(
-                    event_id=ev.id, lane=str(lane["lane"]), camera_id=ev.camera_id,
-                    approach=str(lane["approach"]), segment=str(lane["segment"]),
-                    bin_start=start, bin_s=int(a.get("bin_s", 60)),
-                    partial=bool(a.get("partial", False)), count=b.count, counts=b.counts,
-                    speed_n=b.speed_n, speed_sum_kmh=b.speed_sum_kmh, observed_s=b.observed_s,
-                    occupied_s=b.occupied_s, queue_veh_s=b.queue_veh_s,
-                    queue_max_veh=b.queue_max_veh, queue_max_m=b.queue_max_m,
-                )  # fmt: skip
+                    event_id=ev.id,
+                    lane=str(lane["lane"]),
+                    camera_id=ev.camera_id,
+                    approach=str(lane["approach"]),
+                    segment=str(lane["segment"]),
+                    bin_start=start,
+                    bin_s=int(a.get("bin_s", 60)),
+                    partial=bool(a.get("partial", False)),
+                    count=b.count,
+                    counts=b.counts,
+                    speed_n=b.speed_n,
+                    speed_sum_kmh=b.speed_sum_kmh,
+                    observed_s=b.observed_s,
+                    occupied_s=b.occupied_s,
+                    queue_veh_s=b.queue_veh_s,
+                    queue_max_veh=b.queue_max_veh,
+                    queue_max_m=b.queue_max_m,
+                )
             )
     if not rows:
         return 0

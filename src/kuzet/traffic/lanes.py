@@ -106,7 +106,8 @@ class LaneAggregator:
                 ClosedBin(
                     start,
                     list(zip(self.lanes, self._bins.pop(start), strict=True)),
-                    partial=now is None and self._prev_ts is not None
+                    partial=now is None
+                    and self._prev_ts is not None
                     and start + BIN_S > self._prev_ts,
                 )
             )

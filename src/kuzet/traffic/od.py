@@ -141,16 +141,18 @@ class OdLinker:
         res = s.execute(
             update(TrafficOdRow)
             .where(*where)
-            .values(
-                trips=TrafficOdRow.trips + 1, travel_s_sum=TrafficOdRow.travel_s_sum + travel_s
-            )
+            .values(trips=TrafficOdRow.trips + 1, travel_s_sum=TrafficOdRow.travel_s_sum + travel_s)
         )
         if not res.rowcount:  # type: ignore[attr-defined]
             s.add(
                 TrafficOdRow(
-                    bin_start=start, origin=origin, destination=dest, bin_s=self.cfg.bin_s,
-                    trips=1, travel_s_sum=travel_s,
-                )  # fmt: skip
+                    bin_start=start,
+                    origin=origin,
+                    destination=dest,
+                    bin_s=self.cfg.bin_s,
+                    trips=1,
+                    travel_s_sum=travel_s,
+                )
             )
             s.flush()
         self.stats.trips += 1

@@ -33,7 +33,9 @@ def segment_of(camera: str, approach: str, segment: str | None) -> str:
     return segment or f"{camera}/{approach}"
 
 
-def build_aggregator(cam: CameraConfig, tcam: TrafficCameraConfig, cfg: TrafficConfig) -> LaneAggregator:
+def build_aggregator(
+    cam: CameraConfig, tcam: TrafficCameraConfig, cfg: TrafficConfig
+) -> LaneAggregator:
     """The camera's lanes from its scene's zones, through its calibration if it has one."""
     scene = next(s for s in cam.rules if s.name == tcam.scene)
     zones = {z.name: np.asarray(z.points, np.float64) for z in scene.zones}

@@ -73,8 +73,7 @@ def layout(engine: Engine, cameras: Collection[str] | None) -> list[dict[str, st
     with Session(engine) as s:
         rows = s.execute(q).all()
     return [
-        {"camera": c, "approach": a, "lane": ln, "segment": seg}
-        for c, a, ln, seg in sorted(rows)
+        {"camera": c, "approach": a, "lane": ln, "segment": seg} for c, a, ln, seg in sorted(rows)
     ]
 
 

@@ -10,8 +10,8 @@ generator, and every figure measured on it says "synthetic". What it puts in:
   morning peak flattened at weekends;
 * noise: a day-level factor (log-normal, sd 0.08, AR(1) with 0.5 across days: weather,
   events) and Poisson counting noise on each 15-minute bin;
-* speed: free-flow speed slowed by volume (BPR-shaped curve, ``v = vf / (1 + (q/c)^4)``, c = 200 per 15 min)
-  plus Gaussian noise (sd 2 km/h).
+* speed: free-flow speed slowed by volume (a BPR-shaped curve, ``v = vf / (1 + (q/c)^4)``,
+  c = 200 vehicles per 15 min) plus Gaussian noise (sd 2 km/h).
 """
 
 from __future__ import annotations
