@@ -10,6 +10,7 @@ import "./stats";
 import "./history/screens";
 import "./playback/screens";
 import "./forensic/screens";
+import "./traffic/screens";
 import "./admin/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
