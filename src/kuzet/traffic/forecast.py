@@ -9,7 +9,7 @@ the figures. Scoring is rolling-origin over the held-out period: at each origin 
 model is fitted on everything before it and forecasts the next four bins, exactly as
 the API does for each request. MASE divides by the in-sample MAE of the daily
 seasonal-naive forecast (m = 96) over the training period. ``statsforecast`` is
-imported on first use only (~0.6 s with pandas).
+imported on first use only (2-3 s and ~230 MB with pandas; docs/benchmarks.md).
 """
 
 from __future__ import annotations
