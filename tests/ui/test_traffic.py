@@ -35,7 +35,9 @@ VIEW = {"width": 1440, "height": 900}
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[AccessService, Server, Any, int]]:
     store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
-    store.upsert_camera(CameraInfo(id="cam-abay", name="Abay / Dostyk", main_url="rtsp://cam-abay/main"))
+    store.upsert_camera(
+        CameraInfo(id="cam-abay", name="Abay / Dostyk", main_url="rtsp://cam-abay/main")
+    )
     cheap = PasswordPolicy(argon2=Argon2Config(time_cost=1, memory_kib=8, parallelism=1))
     access = AccessService(store.engine, AccessConfig(passwords=cheap))
     access.seed_agencies()
