@@ -97,6 +97,8 @@ EXPORT = {("POST", "/api/exports"), ("GET", "/api/exports"), ("GET", "/api/expor
           ("POST", "/api/exports/{export_id}/release")}  # fmt: skip
 SNAP |= {("WS", "/api/ws/recordings/{camera_id}/live")}
 AUTH_SESSION |= {("GET", "/api/evidence/public-key")}
+# traffic figures (issue 14): counts and trips, no plate
+EVENTS |= {("GET", f"/api/traffic/{x}") for x in ("layout", "series", "od", "forecast")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -211,6 +213,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/exports/{export_id}/download"): "404:not_found",
     ("POST", "/api/exports/{export_id}/release"): "422:validation_error",  # reason required
     ("GET", "/api/evidence/public-key"): "200",
+    # traffic (no figures yet): a forecast needs its segment
+    ("GET", "/api/traffic/layout"): "200", ("GET", "/api/traffic/series"): "200",
+    ("GET", "/api/traffic/od"): "200", ("GET", "/api/traffic/forecast"): "422:validation_error",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
