@@ -119,3 +119,19 @@ def test_trips_longer_than_max_are_not_linked(engine: Engine) -> None:
     c = consumer(engine, clock, max_trip_s=1800)
     c.handle([read("a", "123ABC02", t, 1), read("b", "123ABC02", t + 3000, 1)])
     assert od(engine) == []
+
+
+def test_figures_older_than_keep_days_are_deleted(engine: Engine) -> None:
+    t = DAY0 + 3600
+    clock = Clock(t + 600)
+    c = consumer(engine, clock)
+    c.handle([read("a", "123ABC02", t, 1), read("b", "123ABC02", t + 300, 1)])
+    assert len(od(engine)) == 1
+    clock.t = t + 400 * 86400 - 1  # just inside 400 days (keep_days default)
+    c._purged = 0.0
+    c.handle([])
+    assert len(od(engine)) == 1
+    clock.t = t + 401 * 86400
+    c._purged = 0.0
+    c.handle([])
+    assert od(engine) == []

@@ -64,6 +64,9 @@ class TrafficConfig(_Strict):
         6.0, gt=0, description="longer gaps between analysed frames are unobserved time"
     )
     lost_after_s: float = Field(3.0, gt=0, description="a track unseen this long has left")
+    keep_days: int = Field(
+        400, ge=1, description="lane figures and OD trips older than this are deleted"
+    )
     cameras: list[TrafficCameraConfig] = Field(default_factory=list)
     od: OdConfig = Field(default_factory=OdConfig)
 

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from kuzet.config.traffic import TrafficConfig
@@ -22,7 +22,7 @@ from kuzet.events.base import Bus, Subscription
 from kuzet.traffic.od import OdLinker, PeriodKeys
 from kuzet.traffic.plugin import EVENT_TYPE
 from kuzet.traffic.stats import LaneBin
-from kuzet.traffic.tables import TrafficBinRow
+from kuzet.traffic.tables import TrafficBinRow, TrafficOdRow
 
 log = logging.getLogger(__name__)
 GROUP = "traffic"
@@ -76,6 +76,14 @@ def store_bins(engine: Engine, events: list[Event]) -> int:
     return len(new)
 
 
+def purge(engine: Engine, before: float) -> int:
+    """Retention: lane rows and OD trips of bins that started before ``before``."""
+    with Session(engine) as s, s.begin():
+        n = s.execute(delete(TrafficBinRow).where(TrafficBinRow.bin_start < before))
+        m = s.execute(delete(TrafficOdRow).where(TrafficOdRow.bin_start < before))
+    return int(n.rowcount or 0) + int(m.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def _epoch(iso: str) -> float:
     from datetime import datetime
 
@@ -99,12 +107,16 @@ class TrafficConsumer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._rotated = 0.0
+        self._purged = 0.0
 
     def handle(self, events: list[Event]) -> None:
         now = self.clock()
         if now - self._rotated >= 60:
             self.keys.rotate(now)
             self._rotated = now
+        if now - self._purged >= 3600:
+            purge(self.engine, now - self.cfg.keep_days * 86400)
+            self._purged = now
         self.bins_stored += store_bins(self.engine, events)
         if self.cfg.od.enabled:
             self.od.ingest(events, now)
