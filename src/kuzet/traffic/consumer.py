@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
@@ -85,8 +86,6 @@ def purge(engine: Engine, before: float) -> int:
 
 
 def _epoch(iso: str) -> float:
-    from datetime import datetime
-
     return datetime.fromisoformat(iso).timestamp()
 
 

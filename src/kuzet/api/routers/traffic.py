@@ -110,9 +110,9 @@ async def forecast_route(
 ) -> dict[str, Any]:
     """The last 24 h of 15-minute values and the next four (model fitted on up to 14
     days; no forecast before two days of figures)."""
-    ts = (at or datetime.now(UTC)).timestamp() if at is None or at.tzinfo else None
-    if ts is None:
+    if at is not None and at.tzinfo is None:
         raise invalid("query.at", "give the time with a time zone (e.g. ...Z)")
+    ts = (at or datetime.now(UTC)).timestamp()
     until = int(ts // 900) * 900  # the quarter being measured now is not complete
     allowed = await anyio.to_thread.run_sync(ScopedStore(ctx.store, who).allowed_camera_ids)
     t0 = time.perf_counter()
