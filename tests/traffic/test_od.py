@@ -135,3 +135,26 @@ def test_figures_older_than_keep_days_are_deleted(engine: Engine) -> None:
     c._purged = 0.0
     c.handle([])
     assert od(engine) == []
+
+
+def test_od_matrix_per_bin_and_summed(engine: Engine) -> None:
+    from kuzet.traffic.query import od as od_query
+
+    t = DAY0 + 3600  # a quarter-hour edge
+    clock = Clock(t + 3600)
+    c = consumer(engine, clock)
+    c.handle([read("a", "111AAA02", t, 1), read("b", "111AAA02", t + 100, 1),
+              read("a", "222BBB02", t + 200, 2), read("b", "222BBB02", t + 1000, 2),
+              read("b", "333CCC02", t + 10, 3), read("a", "333CCC02", t + 70, 3)])  # fmt: skip
+    summed = od_query(engine, DAY0, DAY0 + 86400, None)
+    assert summed == [
+        {"origin": "a", "destination": "b", "trips": 2, "mean_travel_s": 450.0},
+        {"origin": "b", "destination": "a", "trips": 1, "mean_travel_s": 60.0},
+    ]
+    per = od_query(engine, DAY0, DAY0 + 86400, None, per_bin=True)
+    assert [(r["bin_start"] - t, r["origin"], r["trips"]) for r in per] == [
+        (0, "a", 1),
+        (0, "b", 1),
+        (900, "a", 1),
+    ]
+    assert od_query(engine, DAY0, DAY0 + 86400, {"a"}) == []  # b is out of scope

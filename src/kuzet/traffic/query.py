@@ -78,29 +78,37 @@ def layout(engine: Engine, cameras: Collection[str] | None) -> list[dict[str, st
 
 
 def od(
-    engine: Engine, since: int, until: int, cameras: Collection[str] | None
+    engine: Engine,
+    since: int,
+    until: int,
+    cameras: Collection[str] | None,
+    per_bin: bool = False,
 ) -> list[dict[str, Any]]:
-    """Trips between cameras in the period (both ends in the caller's scope)."""
+    """Trips between cameras in the period (both ends in the caller's scope), summed over
+    it, or one matrix per OD time bin (``bin_start``, by arrival) with ``per_bin``."""
+    keys: list[Any] = [TrafficOdRow.origin, TrafficOdRow.destination]
+    if per_bin:
+        keys = [TrafficOdRow.bin_start, *keys]
     q = (
-        select(
-            TrafficOdRow.origin,
-            TrafficOdRow.destination,
-            func.sum(TrafficOdRow.trips),
-            func.sum(TrafficOdRow.travel_s_sum),
-        )
+        select(*keys, func.sum(TrafficOdRow.trips), func.sum(TrafficOdRow.travel_s_sum))
         .where(TrafficOdRow.bin_start >= since, TrafficOdRow.bin_start < until)
-        .group_by(TrafficOdRow.origin, TrafficOdRow.destination)
+        .group_by(*keys)
     )
     if cameras is not None:
         allowed = list(cameras)
         q = q.where(TrafficOdRow.origin.in_(allowed), TrafficOdRow.destination.in_(allowed))
     with Session(engine) as s:
         rows = s.execute(q).all()
-    return [
-        {"origin": o, "destination": d, "trips": int(n), "mean_travel_s": round(float(t) / n, 1)}
-        for o, d, n, t in sorted(rows)
-        if n
-    ]
+    out = []
+    for row in sorted(rows):
+        *key, n, t = row
+        if not n:
+            continue
+        item: dict[str, Any] = {"bin_start": int(key[0])} if per_bin else {}
+        item |= {"origin": key[-2], "destination": key[-1], "trips": int(n),
+                 "mean_travel_s": round(float(t) / n, 1)}  # fmt: skip
+        out.append(item)
+    return out
 
 
 def quarter_series(

@@ -72,11 +72,16 @@ async def series(
 
 @router.get("/od", summary="Trips between cameras (plate re-identification, hashed)")
 async def od(
-    ctx: Ctx, who: Who, since: datetime | None = None, until: datetime | None = None
+    ctx: Ctx,
+    who: Who,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    per_bin: Annotated[bool, Query(description="one matrix per time bin (by arrival)")] = False,
 ) -> list[dict[str, Any]]:
+    """Trips origin -> destination, mean travel time; no plate, no hash."""
     lo, hi = _period(since, until, timedelta(hours=24))
     allowed = await anyio.to_thread.run_sync(ScopedStore(ctx.store, who).allowed_camera_ids)
-    return await anyio.to_thread.run_sync(tq.od, _engine(ctx), lo, hi, allowed)
+    return await anyio.to_thread.run_sync(tq.od, _engine(ctx), lo, hi, allowed, per_bin)
 
 
 def _forecast(
