@@ -45,6 +45,7 @@ from kuzet.rules.signals import BOARD as SIGNALS
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore
 from kuzet.store.sink import EventSink
+from kuzet.traffic.consumer import TrafficConsumer
 from kuzet.violations.model import VIOLATION_TYPES
 from kuzet.vision import Detector, create_detector
 from kuzet.vision.blazeface import default_detector
@@ -144,6 +145,7 @@ class Service:
         # (and section control, when sections are configured: a group nobody reads would fill)
         durable = ["store", "ops", *(["plates"] if site.plate_data.enabled else [])]
         durable += ["section"] if site.sections else []
+        durable += ["traffic"] if site.traffic.enabled else []
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
@@ -166,6 +168,13 @@ class Service:
         self.plates: PlateData | None = (
             PlateData(self.store.engine, self.bus, site.plate_data)
             if site.plate_data.enabled else None
+        )  # fmt: skip
+        # traffic figures and OD trips from the "traffic" group (docs/traffic.md); OD
+        # hashing keys are sealed with the access key ring
+        self.traffic: TrafficConsumer | None = (
+            TrafficConsumer(self.bus, self.store.engine, site.traffic,
+                            lambda: self.access.totp_secrets.ring)
+            if site.traffic.enabled else None
         )  # fmt: skip
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
@@ -276,6 +285,8 @@ class Service:
             self.sections.start()
         if self.plates is not None:
             self.plates.start()
+        if self.traffic is not None:
+            self.traffic.start()
         if self.clips is not None:
             self.clips.start()
         if self.recording is not None:
@@ -303,6 +314,8 @@ class Service:
         self.incidents.stop()
         if self.sections is not None:
             self.sections.stop()
+        if self.traffic is not None:
+            self.traffic.stop()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

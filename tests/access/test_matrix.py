@@ -116,6 +116,8 @@ PLATE_LISTS_WRITE = {("POST", "/api/plate-lists"), ("PATCH", _PL), ("DELETE", _P
                      ("POST", _PL + "/import")}  # fmt: skip
 PLATE_LISTS = PLATE_LISTS_READ | PLATE_LISTS_WRITE
 PLATES = PLATE_SEARCH | PLATE_SUBJECT | PLATE_LISTS
+# traffic figures (issue 14): counts and trips, no plate
+EVENTS |= {("GET", f"/api/traffic/{x}") for x in ("layout", "series", "od", "forecast")}
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
@@ -261,6 +263,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", _PL + "/entries"): "422:validation_error",
     ("DELETE", _PL + "/entries/{entry_id}"): "404:not_found",
     ("POST", _PL + "/import"): "404:not_found", ("GET", _PL + "/matches"): "404:not_found",
+    # traffic (no figures yet): a forecast needs its segment
+    ("GET", "/api/traffic/layout"): "200", ("GET", "/api/traffic/series"): "200",
+    ("GET", "/api/traffic/od"): "200", ("GET", "/api/traffic/forecast"): "422:validation_error",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.

@@ -42,6 +42,7 @@ from kuzet.api.routers import (
     plate_lists,
     recordings,
     recordings_live,
+    traffic,
     violations,
     watchlists,
 )
@@ -174,6 +175,7 @@ def create_app(
         violations.router,
         signals_router.router,
         plates_router.router, plate_lists.router,
+        traffic.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

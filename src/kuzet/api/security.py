@@ -199,6 +199,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/plate-lists/{list_id}/entries/{entry_id}"): Rule(P.PLATE_LISTS_WRITE),
     ("POST", "/api/plate-lists/{list_id}/import"): Rule(P.PLATE_LISTS_WRITE, None, 16 * MiB),
     ("GET", "/api/plate-lists/{list_id}/matches"): Rule(P.PLATE_LISTS_READ),
+    # traffic figures (issue 14): counts and trips, no plate; the caller's camera scope
+    ("GET", "/api/traffic/layout"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/series"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/od"): Rule(P.EVENTS_READ),
+    ("GET", "/api/traffic/forecast"): Rule(P.EVENTS_READ),
 }
 
 

@@ -18,6 +18,7 @@ from kuzet.config.plates import PlatesConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.section import SectionConfig, check_sections
+from kuzet.config.traffic_analytics import TrafficConfig
 from kuzet.config.vehicles import VehiclesConfig
 
 
@@ -255,6 +256,10 @@ class SiteConfig(_Strict):
     vehicles: VehiclesConfig = Field(
         default_factory=VehiclesConfig, description="vehicle colour, type and make/model"
     )
+    traffic: TrafficConfig = Field(
+        default_factory=TrafficConfig,
+        description="traffic analytics: lanes, counts, OD by hashed plate (docs/traffic.md)",
+    )
     cameras: list[CameraConfig] = Field(default_factory=list)
     sections: list[SectionConfig] = Field(
         default_factory=list, description="average-speed sections between two cameras"
@@ -278,4 +283,7 @@ class SiteConfig(_Strict):
                     f"record.categories.{cat}: unknown category "
                     f"(one of {', '.join(sorted(categories))})"
                 )
+        problems = self.traffic.problems({c.id: list(c.rules) for c in self.cameras})
+        if problems:
+            raise ValueError(problems[0])
         return self

@@ -15,7 +15,7 @@ from kuzet.config.basemap import read_basemap
 # rule says ``incident: true`` for them.
 # A plate read is every passing car: stored and searchable, never an alarm by itself
 # (a watchlist hit, ``plate_match``, is).
-INFORMATIONAL_TYPES = frozenset({"line_crossing", "plate_read", "plate_unread"})
+INFORMATIONAL_TYPES = frozenset({"line_crossing", "plate_read", "plate_unread", "traffic_stats"})
 
 
 class _Strict(BaseModel):

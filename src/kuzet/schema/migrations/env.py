@@ -10,6 +10,7 @@ import kuzet.faces.tables
 import kuzet.incidents.tables
 import kuzet.platedata.tables
 import kuzet.record.tables
+import kuzet.traffic.tables
 import kuzet.violations.tables  # noqa: F401  (registers the feature tables on Base)
 from kuzet.store.tables import Base
 

@@ -11,6 +11,7 @@ import "./history/screens";
 import "./playback/screens";
 import "./forensic/screens";
 import "./plates/screens";
+import "./traffic/screens";
 import "./admin/screens";
 import "./review/screens";
 import { api, post, setToken, type Me } from "./api";
