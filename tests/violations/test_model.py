@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from kuzet.schema import alembic_config, current_revision, head_revision, upgrade
@@ -28,8 +29,10 @@ def test_migration_0028_up_and_down(tmp_path: Path) -> None:
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     assert set(inspect(engine).get_table_names()) >= TABLES
-    with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0028_violations@-1")
+    below = ScriptDirectory.from_config(alembic_config()).get_revision("0028_violations")
+    assert below is not None and isinstance(below.down_revision, str)
+    with engine.begin() as conn:  # to the revision 0028 follows, whatever came after it
+        command.downgrade(alembic_config(conn), below.down_revision)
     assert not TABLES & set(inspect(engine).get_table_names())
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
