@@ -79,7 +79,10 @@ def main() -> None:
     ap.add_argument("--plates", type=int, default=4, help="plates per format and set")
     ap.add_argument("--frames", type=int, default=4, help="looks per plate (one track)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     a = ap.parse_args()
+    if a.quick:
+        a.plates, a.frames = 1, 2
     reader = build_reader(PlatesConfig(enabled=True))
 
     print("REAL photos (no labelled legible plate ships offline):")

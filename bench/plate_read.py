@@ -28,7 +28,10 @@ from kuzet.plates.synth import paste, plate_quad, render_plate
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=20, help="reads per case")
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     a = ap.parse_args()
+    if a.quick:
+        a.n = 2
     cfg = PlatesConfig(enabled=True)
     t = time.perf_counter()
     reader = build_reader(cfg)

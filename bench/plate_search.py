@@ -138,7 +138,10 @@ def main() -> None:
     ap.add_argument("--fleet-ratio", type=float, default=0.2, help="distinct plates per read")
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--db-dir", type=Path, default=None)
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     args = ap.parse_args()
+    if args.quick:
+        args.sizes, args.repeats = [10_000], 3
     with tempfile.TemporaryDirectory() as tmp:
         db_dir = args.db_dir or Path(tmp)
         table = Table(title="plate search on SYNTHETIC reads (SQLite, one page of 50)")

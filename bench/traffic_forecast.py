@@ -29,7 +29,10 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=28, help="length of each series (days)")
     ap.add_argument("--test-days", type=int, default=7, help="held-out period at the end")
     ap.add_argument("--every", type=int, default=4, help="bins between forecast origins")
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     args = ap.parse_args()
+    if args.quick:
+        args.days, args.test_days, args.every = 14, 2, 24
     print("DATA: SYNTHETIC series (kuzet.traffic.synthetic), not recorded traffic counts")
     print(f"{args.days} days of 15-min bins per segment, last {args.test_days} days held out, "
           f"an origin every {args.every * 15} min, horizons 15/30/45/60 min")  # fmt: skip

@@ -24,7 +24,10 @@ def main() -> None:
     ap.add_argument("--lanes", type=int, default=4)
     ap.add_argument("--vehicles", type=int, default=30, help="tracks in view per frame")
     ap.add_argument("--minutes", type=float, default=10.0, help="simulated time at 5 fps")
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     args = ap.parse_args()
+    if args.quick:
+        args.minutes = 1.0
     h = homography(
         np.array([(0, 0), (100, 0), (100, 100), (0, 100)], float),
         np.array([(0, 0), (10, 0), (10, 10), (0, 10)], float),

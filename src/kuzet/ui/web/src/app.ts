@@ -3,6 +3,7 @@
 // a new module is one import line here (see docs/ui.md, "Adding a screen").
 import "./i18n/errors";
 import "./i18n/terms";
+import "./i18n/traffic";
 import "./i18n/ops";
 import "./i18n/login";
 import "./ops";

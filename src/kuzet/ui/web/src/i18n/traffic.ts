@@ -1,0 +1,27 @@
+// The server's codes of the traffic features (plates, violations, signals, traffic figures), in
+// words: errorText looks up "err_" + code in every module's dictionary.
+import { dictionary } from "./core";
+
+dictionary({
+  en: {
+    err_plates_disabled: "Plate data is not enabled on this server.",
+    err_out_of_scope: "This is outside the scope of your account.",
+    err_signals_unavailable: "No traffic-signal feed runs on this server.",
+    err_traffic_unavailable: "Traffic figures are not enabled on this server.",
+    err_violations_unavailable: "The violations desk is not available on this server.",
+  },
+  ru: {
+    err_plates_disabled: "Данные о номерах на этом сервере не включены.",
+    err_out_of_scope: "Это вне области доступа вашей учётной записи.",
+    err_signals_unavailable: "На этом сервере нет потока сигналов светофоров.",
+    err_traffic_unavailable: "Показатели движения на этом сервере не включены.",
+    err_violations_unavailable: "Разбор нарушений на этом сервере недоступен.",
+  },
+  kk: {
+    err_plates_disabled: "Бұл серверде нөмір деректері қосылмаған.",
+    err_out_of_scope: "Бұл есептік жазбаңыздың қолжетімділік аясынан тыс.",
+    err_signals_unavailable: "Бұл серверде бағдаршам сигналдарының ағыны жоқ.",
+    err_traffic_unavailable: "Бұл серверде қозғалыс көрсеткіштері қосылмаған.",
+    err_violations_unavailable: "Бұл серверде бұзушылықтарды қарау қолжетімсіз.",
+  },
+});
