@@ -36,6 +36,7 @@ class MqttClient:
         self._handler = on_message
         self._filters: list[str] = []
         self._connected = threading.Event()
+        self._ready = threading.Event()  # connected and subscribed
         self._lock = threading.Lock()
         self._c = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
@@ -50,6 +51,7 @@ class MqttClient:
         self._c.on_connect = self._on_connect
         self._c.on_disconnect = self._on_disconnect
         self._c.on_message = self._on_message
+        self._c.on_subscribe = lambda *_: self._ready.set()
 
     # ------------------------------------------------------------ paho callbacks
     def _on_connect(
@@ -60,8 +62,10 @@ class MqttClient:
             return
         with self._lock:
             filters = list(self._filters)
-        for f in filters:  # again on every connect: harmless when the session kept them
-            c.subscribe(f, qos=QOS)
+        if filters:  # again on every connect: harmless when the session kept them
+            c.subscribe([(f, QOS) for f in filters])
+        else:
+            self._ready.set()
         self._connected.set()
         log.info(
             "mqtt connected",
@@ -72,6 +76,7 @@ class MqttClient:
         self, _c: mqtt.Client, _u: object, _f: object, rc: object, _p: object
     ) -> None:
         self._connected.clear()
+        self._ready.clear()
         log.info("mqtt disconnected", extra={"reason": str(rc), "host": self.host})
 
     def _on_message(self, c: mqtt.Client, _u: object, m: mqtt.MQTTMessage) -> None:
@@ -105,6 +110,10 @@ class MqttClient:
     def wait_connected(self, timeout: float) -> bool:
         return self._connected.wait(timeout)
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Connected and its subscriptions acknowledged by the broker."""
+        return self._ready.wait(timeout)
+
     def publish(
         self, topic: str, payload: bytes | str, *, retain: bool = False, timeout: float = 5.0
     ) -> bool:
@@ -121,6 +130,7 @@ class MqttClient:
         self._c.disconnect()
         self._c.loop_stop()
         self._connected.clear()
+        self._ready.clear()
 
 
 def matches(topic_filter: str, topic: str) -> bool:

@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
 from kuzet.config.devices import MqttInputConfig, SignalFeedConfig
+from kuzet.config.traffic import SIGNAL_STATES, SignalState
 from kuzet.devices.gateway import DeviceGateway
 from kuzet.devices.mapping import Rejected, field_value, parse_payload, parse_time
 from kuzet.devices.mqtt import MqttClient, matches
 
 log = logging.getLogger(__name__)
-SIGNAL_STATES = ("red", "amber", "green", "unknown")
-PutSignal = Callable[[str, str, str, float], object]
+PutSignal = Callable[[str, str, SignalState, float], object]
 
 
 class MqttInput:
@@ -76,7 +77,7 @@ class MqttInput:
                 extra={"topic": topic, "reason": e.reason, "detail": e.detail},
             )
             return
-        self._put_signal(s.camera_id, s.signal, str(state), at)
+        self._put_signal(s.camera_id, s.signal, cast(SignalState, state), at)
 
     def start(self, wait_s: float | None = None) -> MqttInput:
         self.client.start(wait_s)

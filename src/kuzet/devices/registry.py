@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.config.devices import DeviceConfig
@@ -35,9 +35,11 @@ class DeviceRegistry:
         self._cache: dict[str, DeviceInfo] = {d.id: d for d in store.list_devices()}
 
     def sync(self, devices: Iterable[DeviceConfig]) -> None:
-        """Make the store hold the site file's devices (health columns kept)."""
+        """Make the store hold the site file's devices, no others (health columns kept)."""
         now = datetime.now(UTC)
+        devices = list(devices)
         with self._maker.begin() as s:
+            s.execute(delete(DeviceRow).where(DeviceRow.id.not_in([d.id for d in devices])))
             for cfg in devices:
                 info = device_info(cfg)
                 values = info.model_dump(exclude={"last_seen", "online", "battery"})
