@@ -65,16 +65,18 @@ class DeviceRegistry:
     def record_health(
         self, changes: dict[str, tuple[datetime | None, bool | None, int | None]]
     ) -> None:
-        """Write (last seen, online, battery) of several devices in one transaction."""
+        """Write (last seen, online, battery) of several devices: one executemany (a
+        round of 10,000 devices must not hold the database long: the event sink waits)."""
         if not changes:
             return
         with self._maker.begin() as s:
-            for device_id, (seen, online, battery) in changes.items():
-                s.execute(
-                    update(DeviceRow)
-                    .where(DeviceRow.id == device_id)
-                    .values(last_seen=seen, online=online, battery=battery)
-                )
+            s.execute(
+                update(DeviceRow),
+                [
+                    {"id": i, "last_seen": seen, "online": online, "battery": battery}
+                    for i, (seen, online, battery) in changes.items()
+                ],
+            )
         with self._lock:
             for device_id, (seen, online, battery) in changes.items():
                 if (d := self._cache.get(device_id)) is not None:
