@@ -2,7 +2,7 @@
 fan-in of many simulated devices into one gateway over a real mosquitto.
 
     .venv/bin/python bench/device_gateway.py [--events 20000] [--devices 10000]
-        [--connections 10000] [--per-device 3] [--runs pipeline,fanin]
+        [--connections 10000] [--per-device 3] [--runs pipeline,fanin] [--quick]
 
 ``pipeline``: ``--events`` SOS presses of 1,000 buttons (JSON payloads built before the
 clock starts) handed to the gateway as its MQTT input would (mapping, registry lookup,
@@ -240,7 +240,10 @@ def main() -> None:
     ap.add_argument("--per-device", type=int, default=3)
     ap.add_argument("--drivers", type=int, default=4, help="threads driving the device clients")
     ap.add_argument("--runs", default="pipeline,fanin")
+    ap.add_argument("--quick", action="store_true", help="2,000 events, 1,000 devices")
     args = ap.parse_args()
+    if args.quick:
+        args.events, args.devices, args.connections = 2000, 1000, 1000
     runs = set(args.runs.split(","))
     print(f"# {platform.node()} {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} CPUs, python {platform.python_version()}")  # fmt: skip
