@@ -89,9 +89,7 @@ def open_for(group: list[Row], ev: Event, window_s: float) -> Row | None:
     return best
 
 
-def new_incident(
-    ev: Event, cam: CameraInfo | DeviceInfo | None, cfg: OpsConfig
-) -> tuple[Row, Row]:
+def new_incident(ev: Event, cam: CameraInfo | DeviceInfo | None, cfg: OpsConfig) -> tuple[Row, Row]:
     """A new incident for ``ev`` (routed, SLA clock started) and its first timeline row."""
     category = cam.category if cam else None
     district = cam.district if cam else None
