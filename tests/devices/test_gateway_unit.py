@@ -63,6 +63,15 @@ def test_ids_follow_the_contract_and_redelivery_is_not_published_twice(gw: Gw) -
     assert g.metrics.value("device_duplicates", source="mqtt") == 1
 
 
+def test_a_device_clock_far_ahead_gives_arrival_time(gw: Gw) -> None:
+    g, _, clock = gw
+    (late,) = _send(g, dev="sens-1", what="sensor_alarm", mid="a", at=clock.t - 7200)
+    assert late.ts.timestamp() == clock.t - 7200  # queued two hours: its own time is true
+    (ahead,) = _send(g, dev="sens-1", what="sensor_alarm", mid="b", at=clock.t + 86400)
+    assert ahead.ts.timestamp() == clock.t
+    assert ahead.attributes["device_ts"] == datetime.fromtimestamp(clock.t + 86400, UTC).isoformat()
+
+
 def test_battery_low_once_until_recharged_and_tamper(gw: Gw) -> None:
     g, _, _ = gw
     assert _send(g, dev="sens-1", what="beat", bat=50, mid="1") == []

@@ -133,6 +133,9 @@ class DeviceGatewayConfig(_Strict):
     webhook: WebhookConfig | None = None
     check_every_s: float = Field(5.0, gt=0, description="how often silence is checked")
     max_payload_bytes: int = Field(65536, ge=64, description="larger payloads are rejected")
+    max_future_s: float = Field(
+        300.0, ge=0, description="a device time further ahead than this: arrival time is used"
+    )
 
     @property
     def enabled(self) -> bool:

@@ -85,9 +85,15 @@ class DeviceGateway:
         now = self._clock()
         events = self.health.seen(dev, msg, now, source)
         if msg.kind != HEARTBEAT:
-            ts = msg.ts or datetime.fromtimestamp(now, UTC)
+            ts, extra = msg.ts, None
+            if ts is None or ts.timestamp() - now > self.cfg.max_future_s:
+                # a clock far ahead would sort the alarm above everything: arrival time,
+                # the device's own kept (a queued message's past time is kept: it is true)
+                extra = None if ts is None else {"device_ts": ts.isoformat()}
+                ts = datetime.fromtimestamp(now, UTC)
             ev_id = message_event_id(dev.id, msg.kind, msg)
-            events.append(device_event(dev, msg.kind, ev_id=ev_id, ts=ts, source=source, msg=msg))
+            events.append(device_event(dev, msg.kind, ev_id=ev_id, ts=ts, source=source,
+                                       msg=msg, extra=extra))  # fmt: skip
         return self._emit(events, source)
 
     def handle(self, source: str, topic: str, payload: bytes, mapping: PayloadMapping) -> None:
