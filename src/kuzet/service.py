@@ -24,6 +24,7 @@ from kuzet.config.models import SiteConfig
 from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
 from kuzet.crypto.signing import Signer
+from kuzet.devices.service import DeviceServices
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
@@ -176,6 +177,11 @@ class Service:
                             lambda: self.access.totp_secrets.ring)
             if site.traffic.enabled else None
         )  # fmt: skip
+        # devices (SOS buttons, fire panels ...): registry, MQTT / webhook gateway; None: none
+        self.devices = DeviceServices.build(
+            site, self.store, self.bus.publish, registry=self.metrics.registry,
+            put_signal=SIGNALS.put,
+        )  # fmt: skip
         self.clips, self.tap = self._frame_tap(site)
         self.archive_index = self._archive_index(site)  # forensic search (API)
         # the main streams to fMP4 segments (docs/recording.md); analysis keeps the sub streams
@@ -219,6 +225,7 @@ class Service:
             evidence=self.evidence,
             signals=SIGNALS,
             plates=self.plates,
+            device_webhook=None if self.devices is None else self.devices.webhook,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -293,6 +300,8 @@ class Service:
             self.recording.start()  # repairs what a killed process left first
         if self.evidence is not None:
             self.evidence.start()  # exports a previous process left unfinished
+        if self.devices is not None:
+            self.devices.start()
         self.node.start()
         self._purger.start()
         return self
@@ -300,6 +309,8 @@ class Service:
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        if self.devices is not None:
+            self.devices.stop()
         if self.evidence is not None:
             self.evidence.close()
         if self.recording is not None:

@@ -105,6 +105,9 @@ VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key")
 EXPORT |= {("GET", _VIO + "/package")}
 CAM_READ |= {("GET", "/api/signals")}
 SIGNALS = {("POST", "/api/signals")}
+# devices (issue 15): read like cameras; the webhook is signed, not a session's
+CAM_READ |= {("GET", "/api/devices"), ("GET", "/api/devices/{device_id}")}
+PUBLIC |= {("POST", "/api/devices/webhook")}
 # plate data (issue 14): search, one plate's export / erase, plate watchlists
 _PL = "/api/plate-lists/{list_id}"
 PLATE_SEARCH = {("GET", "/api/plates/reads")}
@@ -252,6 +255,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     # traffic lights: this city runs no signal board
     ("GET", "/api/signals"): "503:signals_unavailable",
     ("POST", "/api/signals"): "422:validation_error",
+    # devices: none in this city, and no webhook configured
+    ("GET", "/api/devices"): "200", ("GET", "/api/devices/{device_id}"): "404:not_found",
+    ("POST", "/api/devices/webhook"): "503:webhook_unavailable",
     # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
     # no list
     ("GET", "/api/plates/reads"): "422:validation_error",
@@ -282,7 +288,7 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
-                      list_id="nope", entry_id="nope")  # fmt: skip
+                      list_id="nope", entry_id="nope", device_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kuzet.core.event import Event
-from kuzet.core.records import CameraInfo, EventQuery
+from kuzet.core.records import CameraInfo, DeviceInfo, EventQuery
 
 
 class FakeStore:
@@ -38,6 +38,12 @@ class FakeStore:
 
     def get_camera(self, camera_id: str) -> CameraInfo | None:
         return self._cams.get(camera_id)
+
+    def list_devices(self) -> list[DeviceInfo]:
+        return []
+
+    def get_device(self, device_id: str) -> DeviceInfo | None:
+        return None
 
     def upsert_camera(self, cam: CameraInfo) -> CameraInfo:
         with self._lock:

@@ -19,7 +19,7 @@ from kuzet.access.policy import (
     PLATE_EVENT_TYPES,
 )
 from kuzet.core.event import Event
-from kuzet.core.records import CameraInfo, EventQuery
+from kuzet.core.records import CameraInfo, DeviceInfo, EventQuery
 from kuzet.store.cursor import encode_cursor
 from kuzet.store.ports import StoreReader
 
@@ -59,15 +59,18 @@ class ScopedStore:
         self.p = principal
         self.cursors = cursors or process_seal()
 
-    def _cam_ok(self, cam: CameraInfo) -> bool:
+    def _cam_ok(self, cam: CameraInfo | DeviceInfo) -> bool:
         return self.p.scope.camera_allowed(cam.id, cam.category, cam.district)
 
     # ------------------------------------------------------------ cameras
     def allowed_camera_ids(self) -> frozenset[str] | None:
-        """``None``: every camera. Resolved now, so it follows category changes."""
+        """``None``: every camera. Resolved now, so it follows category changes. Devices
+        share the cameras' id space (their events carry the device id): in scope alike."""
         if self.p.scope.unlimited_cameras:
             return None
-        return frozenset(c.id for c in self.store.list_cameras() if self._cam_ok(c))
+        cams: list[CameraInfo | DeviceInfo] = [*self.store.list_cameras()]
+        cams += self.store.list_devices()
+        return frozenset(c.id for c in cams if self._cam_ok(c))
 
     def list_cameras(
         self, *, category: str | None = None, district: str | None = None
@@ -91,12 +94,20 @@ class ScopedStore:
     def delete_camera(self, camera_id: str) -> bool:
         return self.get_camera(camera_id) is not None and self.store.delete_camera(camera_id)
 
+    # ------------------------------------------------------------ devices
+    def list_devices(self) -> list[DeviceInfo]:
+        return [d for d in self.store.list_devices() if self._cam_ok(d)]
+
+    def get_device(self, device_id: str) -> DeviceInfo | None:
+        dev = self.store.get_device(device_id)
+        return dev if dev is not None and self._cam_ok(dev) else None
+
     # ------------------------------------------------------------ events
     def get_event(self, event_id: str) -> Event | None:
         ev = self.store.get_event(event_id)
         if ev is None or not self.p.scope.type_allowed(ev.type):
             return None
-        cam = self.store.get_camera(ev.camera_id)
+        cam = self.store.get_camera(ev.camera_id) or self.store.get_device(ev.camera_id)
         if not self.p.scope.unlimited_cameras and (cam is None or not self._cam_ok(cam)):
             return None
         return event_view(self.p, ev)

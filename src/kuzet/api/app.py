@@ -47,6 +47,9 @@ from kuzet.api.routers import (
     watchlists,
 )
 from kuzet.api.routers import (
+    devices as devices_router,
+)
+from kuzet.api.routers import (
     docs as docs_pages,
 )
 from kuzet.api.routers import (
@@ -74,6 +77,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.archive.query import TrackIndex
+    from kuzet.devices.webhook import DeviceWebhook
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -100,6 +104,7 @@ def create_app(
     violations_desk: ViolationDesk | None = None,
     signals: SignalBoard | None = None,
     plates: PlateData | None = None,
+    device_webhook: DeviceWebhook | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -121,6 +126,8 @@ def create_app(
     ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
     503 without it), started and stopped by its owner, the service.
+    ``device_webhook`` takes signed device events (``POST /api/devices/webhook``; 503
+    without it); the device registry (``/api/devices``) is read from ``store``.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -161,7 +168,7 @@ def create_app(
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
-        plates=plates,
+        plates=plates, device_webhook=device_webhook,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -176,6 +183,7 @@ def create_app(
         signals_router.router,
         plates_router.router, plate_lists.router,
         traffic.router,
+        devices_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

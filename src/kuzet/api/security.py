@@ -179,6 +179,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # traffic lights fed by junction controllers (API keys), read by whoever sees cameras
     ("POST", "/api/signals"): Rule(P.SIGNALS_WRITE, "signals.feed"),
     ("GET", "/api/signals"): Rule(P.CAMERAS_READ),
+    # devices (issue 15): scoped like cameras; the webhook checks its own key and signature
+    ("GET", "/api/devices"): Rule(P.CAMERAS_READ),
+    ("GET", "/api/devices/{device_id}"): Rule(P.CAMERAS_READ),
+    ("POST", "/api/devices/webhook"): Rule(Gate.PUBLIC),
     ("GET", "/api/bookmarks"): Rule(P.RECORDINGS_READ),
     ("POST", "/api/bookmarks"): Rule(P.BOOKMARKS_WRITE),
     ("PATCH", "/api/bookmarks/{bookmark_id}"): Rule(P.BOOKMARKS_WRITE),

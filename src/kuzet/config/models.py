@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
+from kuzet.config.devices import DeviceConfig, DeviceGatewayConfig, check_devices
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
@@ -264,6 +265,12 @@ class SiteConfig(_Strict):
     sections: list[SectionConfig] = Field(
         default_factory=list, description="average-speed sections between two cameras"
     )
+    devices: list[DeviceConfig] = Field(
+        default_factory=list, description="SOS buttons, fire panels, doors, sirens ..."
+    )
+    device_gateway: DeviceGatewayConfig = Field(
+        default_factory=DeviceGatewayConfig, description="MQTT and webhook input of devices"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteConfig:
@@ -273,6 +280,7 @@ class SiteConfig(_Strict):
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
         check_sections(self.sections, seen)
+        check_devices(self.devices, seen, {c.value for c in CameraCategory})
         for cid in self.record.cameras:
             if cid not in seen:
                 raise ValueError(f"record.cameras.{cid}: no camera with that id")

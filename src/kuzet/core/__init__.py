@@ -5,7 +5,7 @@ from kuzet.core.detections import Detections
 from kuzet.core.event import Event, event_id
 from kuzet.core.frame import Frame
 from kuzet.core.labels import COCO_CLASSES, class_id_of
-from kuzet.core.records import CameraInfo, EventQuery
+from kuzet.core.records import CameraInfo, DeviceInfo, EventQuery
 from kuzet.core.registry import Registry
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "CameraState",
     "CameraStatus",
     "Detections",
+    "DeviceInfo",
     "Event",
     "EventQuery",
     "Frame",

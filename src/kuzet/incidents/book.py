@@ -19,7 +19,7 @@ from kuzet.access.errors import Forbidden, NotFound
 from kuzet.access.model import Principal, Role
 from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
-from kuzet.core.records import CameraInfo
+from kuzet.core.records import CameraInfo, DeviceInfo
 from kuzet.incidents.grouping import (
     INCIDENTS,
     JOIN_COLUMNS,
@@ -41,7 +41,8 @@ from kuzet.incidents.workflow import apply_step, to_model
 __all__ = ["BATCH", "IncidentBook", "to_model", "visible"]
 
 ACT_ROLES = frozenset({Role.OPERATOR, Role.SUPERVISOR})
-CameraLookup = Callable[[str], CameraInfo | None]
+# a device (SOS button, fire panel ...) is routed and scoped like a camera
+CameraLookup = Callable[[str], CameraInfo | DeviceInfo | None]
 BATCH = 1000  # events per ingest transaction
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from kuzet.core.records import CameraInfo
+from kuzet.core.records import CameraInfo, DeviceInfo
 from kuzet.events.base import Bus, Subscription
 from kuzet.incidents.book import BATCH, IncidentBook
 from kuzet.incidents.model import Change
@@ -25,18 +25,19 @@ GROUP = "ops"
 
 
 class CameraCache:
-    """Camera registry lookups for routing, refreshed at most every ``ttl_s``."""
+    """Camera (and device) registry lookups for routing, refreshed at most every ``ttl_s``."""
 
     def __init__(self, store: StoreReader, ttl_s: float = 30.0) -> None:
         self._store, self._ttl = store, ttl_s
-        self._cams: dict[str, CameraInfo] = {}
+        self._cams: dict[str, CameraInfo | DeviceInfo] = {}
         self._at = float("-inf")
 
-    def __call__(self, camera_id: str) -> CameraInfo | None:
+    def __call__(self, camera_id: str) -> CameraInfo | DeviceInfo | None:
         age = time.monotonic() - self._at
         # An unknown camera re-reads the registry, but at most once a second.
         if age > self._ttl or (camera_id not in self._cams and age > 1.0):
             self._cams = {c.id: c for c in self._store.list_cameras()}
+            self._cams.update((d.id, d) for d in self._store.list_devices())
             self._at = time.monotonic()
         return self._cams.get(camera_id)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
-from kuzet.core.records import CameraInfo
+from kuzet.core.records import CameraInfo, DeviceInfo
 from kuzet.incidents.model import OPEN, State
 from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
 
@@ -89,7 +89,7 @@ def open_for(group: list[Row], ev: Event, window_s: float) -> Row | None:
     return best
 
 
-def new_incident(ev: Event, cam: CameraInfo | None, cfg: OpsConfig) -> tuple[Row, Row]:
+def new_incident(ev: Event, cam: CameraInfo | DeviceInfo | None, cfg: OpsConfig) -> tuple[Row, Row]:
     """A new incident for ``ev`` (routed, SLA clock started) and its first timeline row."""
     category = cam.category if cam else None
     district = cam.district if cam else None

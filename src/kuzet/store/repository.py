@@ -24,10 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import sessionmaker
 
-from kuzet.core import CameraInfo, Event, EventQuery
+from kuzet.core import CameraInfo, DeviceInfo, Event, EventQuery
 from kuzet.store.cursor import decode_cursor, encode_cursor
 from kuzet.store.engine import make_engine
-from kuzet.store.tables import CameraRow, EventRow
+from kuzet.store.tables import CameraRow, DeviceRow, EventRow
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,18 @@ class Store:
         with self._session() as s:
             row = s.get(CameraRow, camera_id)
             return None if row is None else CameraInfo.model_validate(row)
+
+    # ------------------------------------------------------------ devices (written by
+    # kuzet.devices.registry; read here so scope checks treat them like cameras)
+    def list_devices(self) -> list[DeviceInfo]:
+        with self._session() as s:
+            rows = s.scalars(select(DeviceRow).order_by(DeviceRow.id))
+            return [DeviceInfo.model_validate(r) for r in rows]
+
+    def get_device(self, device_id: str) -> DeviceInfo | None:
+        with self._session() as s:
+            row = s.get(DeviceRow, device_id)
+            return None if row is None else DeviceInfo.model_validate(row)
 
     def upsert_camera(self, cam: CameraInfo) -> CameraInfo:
         now = datetime.now(UTC)

@@ -63,6 +63,32 @@ class CameraRow(Base):
     updated_at: Mapped[datetime]
 
 
+class DeviceRow(Base):
+    """Devices of the registry (migration 0030); health columns kept by the gateway."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(256))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    agency: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(128))
+    linked_cameras: Mapped[list[str]] = mapped_column(JSON)
+    heartbeat_s: Mapped[float | None] = mapped_column(Float)
+    battery_low: Mapped[int] = mapped_column(BigInteger)
+    command_topic: Mapped[str | None] = mapped_column(String(512))
+    ack_topic: Mapped[str | None] = mapped_column(String(512))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_seen: Mapped[datetime | None]
+    online: Mapped[bool | None] = mapped_column(Boolean)
+    battery: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class EventRow(Base):
     """One event. ``camera_id`` is no foreign key: events outlive a deleted camera."""
 

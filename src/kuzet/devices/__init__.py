@@ -1,0 +1,5 @@
+"""Devices: SOS buttons, fire panels, doors, sirens ... heard over MQTT or a signed webhook.
+
+The registry (site file + store), the gateway that maps their payloads to bus events with
+idempotent ids, and their health (last seen, offline, tamper, battery). See docs/devices.md.
+"""
