@@ -28,6 +28,7 @@ from kuzet.api.routers import (
     bookmarks,
     cameras,
     clips,
+    device_response,
     events,
     exports,
     grants,
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.archive.query import TrackIndex
+    from kuzet.devices.respond import DeviceResponse
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -99,6 +101,7 @@ def create_app(
     violations_desk: ViolationDesk | None = None,
     signals: SignalBoard | None = None,
     plates: PlateData | None = None,
+    devices: DeviceResponse | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -120,6 +123,9 @@ def create_app(
     ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
     503 without it), started and stopped by its owner, the service.
+    ``devices`` is the operations centre's side of devices (alarms -> cameras, commands to
+    sirens, speakers, doors; ``/api/ops/devices``, ``/api/devices/.../commands``; 503
+    without it), started and stopped by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -161,6 +167,7 @@ def create_app(
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
         plates=plates,
+        devices=devices,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -174,6 +181,7 @@ def create_app(
         violations.router,
         signals_router.router,
         plates_router.router, plate_lists.router,
+        device_response.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

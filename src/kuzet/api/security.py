@@ -199,6 +199,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/plate-lists/{list_id}/entries/{entry_id}"): Rule(P.PLATE_LISTS_WRITE),
     ("POST", "/api/plate-lists/{list_id}/import"): Rule(P.PLATE_LISTS_WRITE, None, 16 * MiB),
     ("GET", "/api/plate-lists/{list_id}/matches"): Rule(P.PLATE_LISTS_READ),
+    # devices (issue 15): the map's devices, an alarm's cameras, commands to outputs
+    # (asking, confirming, the device's answer audit themselves in kuzet.devices.commands)
+    ("GET", "/api/ops/devices"): Rule(P.CAMERAS_READ),
+    ("GET", "/api/ops/incidents/{incident_id}/cameras"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg"): Rule(
+        P.SNAPSHOTS_READ, "snapshot.view"
+    ),
+    ("POST", "/api/devices/{device_id}/commands"): Rule(P.DEVICES_COMMAND),
+    ("POST", "/api/device-commands/{command_id}/confirm"): Rule(P.DEVICES_COMMAND),
+    ("GET", "/api/device-commands/{command_id}"): Rule(P.DEVICES_COMMAND),
+    ("GET", "/api/devices/{device_id}/commands"): Rule(P.DEVICES_COMMAND),
 }
 
 

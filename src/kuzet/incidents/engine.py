@@ -31,8 +31,19 @@ class CameraCache:
         self._store, self._ttl = store, ttl_s
         self._cams: dict[str, CameraInfo] = {}
         self._at = float("-inf")
+        # other things with a place on the map that raise events under their own id
+        # (devices: an SOS button routes by its own category and district)
+        self.places: list[Callable[[str], CameraInfo | None]] = []
 
     def __call__(self, camera_id: str) -> CameraInfo | None:
+        cam = self._camera(camera_id)
+        if cam is None:
+            for place in self.places:
+                if (cam := place(camera_id)) is not None:
+                    break
+        return cam
+
+    def _camera(self, camera_id: str) -> CameraInfo | None:
         age = time.monotonic() - self._at
         # An unknown camera re-reads the registry, but at most once a second.
         if age > self._ttl or (camera_id not in self._cams and age > 1.0):
@@ -50,6 +61,10 @@ class OpsEngine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sub: Subscription | None = None
+
+    def add_places(self, lookup: Callable[[str], CameraInfo | None]) -> None:
+        """Where ids that are not cameras are (devices), for routing and the map."""
+        self._cameras.places.append(lookup)
 
     def listen(self, fn: Listener) -> None:
         self._listeners.append(fn)

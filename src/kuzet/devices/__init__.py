@@ -1,0 +1,1 @@
+"""Devices beside the cameras: SOS buttons, fire panels, doors, sirens, speakers (issue 15)."""
