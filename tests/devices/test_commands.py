@@ -35,8 +35,10 @@ class FakeSiren:
         self.answer, self.ok = True, True
         self.c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fake-siren-1")
         self.c.on_message = self._on_message
-        self.c.connect(broker.host, broker.port)
+        self.subscribed = threading.Event()  # a command sent before the SUBACK would be lost
         self.c.on_connect = lambda c, *_: c.subscribe(SIREN.command_topic or "", qos=1)
+        self.c.on_subscribe = lambda *_: self.subscribed.set()
+        self.c.connect(broker.host, broker.port)
         self.c.loop_start()
 
     def _on_message(self, c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
