@@ -85,7 +85,7 @@ DEVICES = [
     # no linked cameras: the nearest (cam-c 2 m... cam-d ~90 m) within 500 m are taken
     FakeDevice("fire-1", "fire_panel", "Fire panel, Green Market", 43.26012, 76.93022,
                "emergency", district="Almaly"),
-    FakeDevice("siren-1", "siren", "Siren Abai square", 43.2377, 76.9449, "city-police",
+    FakeDevice("siren-1", "siren", "Siren Abai square", 43.2386, 76.9472, "city-police",
                district="Medeu", command_topic="city/siren-1/cmd", ack_topic="city/siren-1/ack"),
     FakeDevice("door-1", "door", "School 25 gate", 43.2205, 76.9089, "education",
                category="school", district="Bostandyk", command_topic="city/door-1/cmd",
@@ -159,9 +159,31 @@ class City:
         return out
 
 
-def make_city(
-    tmp_path: Path, *, link: MqttLink | None = None, settings: ResponseSettings | None = None
-) -> Iterator[City]:
+@dataclass
+class Parts:
+    store: Store
+    svc: AccessService
+    bus: MemoryBus
+    app: FastAPI
+    devices: DeviceResponse
+    engine: OpsEngine
+    tap: FrameTap
+    holds: EvidenceHolds
+
+    def close(self) -> None:
+        self.devices.stop()
+        self.engine.stop()
+        self.tap.close()
+        self.bus.close()
+        self.store.close()
+
+
+def make_parts(
+    tmp_path: Path, *, link: MqttLink | None = None, settings: ResponseSettings | None = None,
+    faces: Any = None,
+) -> Parts:  # fmt: skip
+    """A store, access, bus, incident engine, frame tap, holds and the device response,
+    started, and the app over them (served by the caller: TestClient or uvicorn)."""
     store = open_store(f"sqlite:///{tmp_path / 'kuzet.db'}")
     svc = AccessService(store.engine, cheap_access())
     svc.seed_agencies()
@@ -178,14 +200,17 @@ def make_city(
     )  # fmt: skip
     engine.start()
     devices.start()
-    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=None,
+    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, faces=faces,
                      incidents=engine, frames=tap, devices=devices)  # fmt: skip
+    return Parts(store, svc, bus, app, devices, engine, tap, holds)
+
+
+def make_city(
+    tmp_path: Path, *, link: MqttLink | None = None, settings: ResponseSettings | None = None
+) -> Iterator[City]:
+    p = make_parts(tmp_path, link=link, settings=settings)
     try:
-        with TestClient(app, base_url="http://testserver") as client:
-            yield City(svc, store, bus, app, client, devices, tap, holds)
+        with TestClient(p.app, base_url="http://testserver") as client:
+            yield City(p.svc, p.store, p.bus, p.app, client, p.devices, p.tap, p.holds)
     finally:
-        devices.stop()
-        engine.stop()
-        tap.close()
-        bus.close()
-        store.close()
+        p.close()

@@ -13,6 +13,7 @@ import "./forensic/screens";
 import "./plates/screens";
 import "./admin/screens";
 import "./review/screens";
+import "./devices/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
 import { applyStatic, fmtTime, onLangChange, setLang, type Lang } from "./i18n/core";
