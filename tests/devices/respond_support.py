@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.incidents.conftest import cheap_access, enrol
 
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
@@ -38,7 +39,6 @@ from kuzet.pipeline.tap import FrameTap
 from kuzet.record import EvidenceHolds
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
-from tests.incidents.conftest import cheap_access, enrol
 
 
 @dataclass(frozen=True)

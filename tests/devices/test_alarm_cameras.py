@@ -15,11 +15,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from tests.devices.respond_support import DEVICES, City, Feeder, device_event, make_city
+from tests.incidents.conftest import wait_for
 
 from kuzet.access.model import DataClass, Role
-
-from tests.incidents.conftest import wait_for
-from tests.devices.respond_support import DEVICES, City, Feeder, device_event, make_city
 
 SOS, FIRE = DEVICES[0], DEVICES[1]
 CLEARED = frozenset({DataClass.VIDEO, DataClass.BIOMETRICS})

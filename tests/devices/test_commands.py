@@ -14,13 +14,13 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from tests.devices.respond_support import DEVICES, City, device_event, make_city
+from tests.incidents.conftest import wait_for
+from tests.support.mqtt import Mosquitto, mqtt_broker, require_mosquitto
 
 from kuzet.access.model import Role
 from kuzet.devices.mqtt_link import MqttLink
 from kuzet.devices.settings import ResponseSettings
-from tests.devices.respond_support import DEVICES, City, device_event, make_city
-from tests.incidents.conftest import wait_for
-from tests.support.mqtt import Mosquitto, mqtt_broker, require_mosquitto
 
 __all__ = ["mqtt_broker"]  # the fixture
 SIREN = DEVICES[2]
@@ -141,8 +141,9 @@ def test_a_silent_siren_times_out_visibly(city: City, siren: FakeSiren) -> None:
     # an answer after the timeout is noted, and does not turn it into a success
     siren.c.publish(SIREN.ack_topic or "", json.dumps({"command_id": cid, "ok": True}), qos=1)
     wait_for(
-        lambda: city.client.get(f"/api/device-commands/{cid}", headers=city.h("police-op"))
-        .json()["result"],
+        lambda: city.client.get(f"/api/device-commands/{cid}", headers=city.h("police-op")).json()[
+            "result"
+        ],
         what="the late ack noted",
     )
     assert _state(city, "police-op", cid) == "timed_out"

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.slow
 SOS, SIREN = DEVICES[0], DEVICES[2]
 
 
-def _siren(broker: Mosquitto, answer: list[bool]) -> tuple[mqtt.Client, queue.Queue[dict[str, Any]]]:
+def _siren(
+    broker: Mosquitto, answer: list[bool]
+) -> tuple[mqtt.Client, queue.Queue[dict[str, Any]]]:
     got: queue.Queue[dict[str, Any]] = queue.Queue()
     ready = threading.Event()
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="fake-siren-ui")
@@ -117,7 +119,9 @@ def test_sos_alert_cameras_and_a_confirmed_siren(
             page.click("dialog.dev-cmd .dev-confirm")
             assert got.get(timeout=10)["action"] == "siren_off"
             page.wait_for_selector("dialog.dev-cmd[data-state='timed_out']", timeout=15_000)
-            assert "No answer from the device within 2 s" in page.inner_text("dialog.dev-cmd .dev-msg")
+            assert "No answer from the device within 2 s" in page.inner_text(
+                "dialog.dev-cmd .dev-msg"
+            )
             shot(page, tmp_path, "d3-siren-no-answer", docs=True)
     finally:
         siren.loop_stop()

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.api.routers.ops_live import OpsHub
-    from kuzet.devices.respond import DeviceResponse
     from kuzet.archive.query import TrackIndex
+    from kuzet.devices.respond import DeviceResponse
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine

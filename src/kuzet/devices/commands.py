@@ -150,11 +150,12 @@ class CommandDesk:
             params[param] = value
         token = secrets.token_urlsafe(24)
         now = datetime.now(UTC)
+        until = now + timedelta(seconds=self.s.confirm_ttl_s)
         row = DeviceCommandRow(
             id=str(uuid.uuid4()), device_id=dev.id, device_kind=dev.kind, action=body.action,
             params=params, reason=body.reason, state="awaiting_confirmation",
             agency_id=p.agency_id, requested_by=p.username, requested_at=now,
-            confirm_hash=_digest(token), confirm_until=now + timedelta(seconds=self.s.confirm_ttl_s),
+            confirm_hash=_digest(token), confirm_until=until,
             confirmed_at=None, topic=dev.command_topic, deadline_at=None, finished_at=None,
             result=None,
         )  # fmt: skip
@@ -189,8 +190,8 @@ class CommandDesk:
                 {"command_id": row.id, "action": row.action, **row.params,
                  "ts": now.isoformat(), "ack_by": row.deadline_at.isoformat()}
             ).encode()  # fmt: skip
-            sent = self.link is not None and row.topic is not None
-            sent = sent and self.link.publish(row.topic, payload)  # type: ignore[union-attr]
+            topic, link = row.topic, self.link
+            sent = link is not None and topic is not None and link.publish(topic, payload)
             row.state = "sent" if sent else "send_failed"
             if not sent:
                 row.finished_at = now

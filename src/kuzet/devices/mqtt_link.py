@@ -35,7 +35,7 @@ class MqttLink:
         self._c.on_connect = self._on_connect
         self._c.on_disconnect = self._on_disconnect
         self._c.on_message = self._on_message
-        self._c.reconnect_delay_set(0.2, 5)
+        self._c.reconnect_delay_set(1, 5)
 
     def start(self, timeout: float = 5.0) -> MqttLink:
         self._c.connect_async(self._host, self._port, self._keepalive)
@@ -87,6 +87,6 @@ class MqttLink:
     def _on_message(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
         for fn in list(self._handlers):
             try:
-                fn(msg.topic, msg.payload)
+                fn(msg.topic, bytes(msg.payload))
             except Exception:
                 log.exception("devices: handling a message on %s failed", msg.topic)

@@ -89,14 +89,14 @@ class AlarmCamera(BaseModel):
     snapshot: str | None = Field(description="URL of the picture")
 
 
-def _incident_cameras(ctx: Ctx, devices: DeviceResponse, who: Who, incident_id: str) -> list[IncidentCameraRow]:
+def _incident_cameras(
+    ctx: Ctx, devices: DeviceResponse, who: Who, incident_id: str
+) -> list[IncidentCameraRow]:
     assert ctx.incidents is not None
     ctx.incidents.book.get(who, incident_id)  # not visible: 404, as for the incident
     with Session(devices.ops.book.engine) as s:
         return list(
-            s.scalars(
-                select(IncidentCameraRow).where(IncidentCameraRow.incident_id == incident_id)
-            )
+            s.scalars(select(IncidentCameraRow).where(IncidentCameraRow.incident_id == incident_id))
         )
 
 
@@ -137,7 +137,11 @@ def incident_camera_snapshot(
     row = rows.get(camera_id)
     cam = ctx.store.get_camera(camera_id)
     hidden = cam is not None and not who.scope.camera_allowed(cam.id, cam.category, cam.district)
-    data = None if row is None or row.snapshot_key is None or hidden else ctx.blobs.get(row.snapshot_key)
+    data = (
+        None
+        if row is None or row.snapshot_key is None or hidden
+        else ctx.blobs.get(row.snapshot_key)
+    )
     if data is None:
         raise ApiError(404, "not_found", "no picture of that camera for this incident")
     if not who.cleared(DataClass.BIOMETRICS):
