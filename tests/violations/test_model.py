@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from kuzet.schema import alembic_config, current_revision, head_revision, upgrade
@@ -29,7 +30,10 @@ def test_migration_0028_up_and_down(tmp_path: Path) -> None:
     assert current_revision(engine) == head_revision()
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0028_violations@-1")
+        cfg = alembic_config(conn)
+        # to the revision below 0028, whatever was added after it (later migrations go first)
+        below = ScriptDirectory.from_config(cfg).get_revision("0028_violations").down_revision
+        command.downgrade(cfg, str(below))
     assert not TABLES & set(inspect(engine).get_table_names())
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
