@@ -5,7 +5,7 @@ the wait runs out. Without a device response in this app the routes answer 503."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -65,7 +65,7 @@ def list_devices(devices: Devices, who: Who) -> list[DevicePin]:
         if not device_visible(who, d):
             continue
         st = devices.states.get(d.id)
-        last = None if st.last_at is None else datetime.fromtimestamp(st.last_at).astimezone()
+        last = None if st.last_at is None else datetime.fromtimestamp(st.last_at, UTC)
         actions = sorted(ACTIONS.get(d.kind, {})) if can_command and d.command_topic else []
         out.append(
             DevicePin(
