@@ -210,6 +210,11 @@ class Service:
             realtime=realtime,
             violation_frames=self._violation_frames(site),
         )
+        if self.devices is not None:  # an alarm's cameras and held video; commands to outputs
+            self.devices.respond(
+                self.incidents, self.bus, self.blobs, self.tap,
+                None if self.recording is None else self.recording.holds,
+            )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,
             blobs=self.blobs,
@@ -226,6 +231,7 @@ class Service:
             signals=SIGNALS,
             plates=self.plates,
             device_webhook=None if self.devices is None else self.devices.webhook,
+            devices=None if self.devices is None else self.devices.response,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)

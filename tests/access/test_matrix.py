@@ -121,10 +121,18 @@ PLATE_LISTS = PLATE_LISTS_READ | PLATE_LISTS_WRITE
 PLATES = PLATE_SEARCH | PLATE_SUBJECT | PLATE_LISTS
 # traffic figures (issue 14): counts and trips, no plate
 EVENTS |= {("GET", f"/api/traffic/{x}") for x in ("layout", "series", "od", "forecast")}
+# devices (issue 15): devices on the map, an alarm's cameras and pictures, commands
+CAM_READ |= {("GET", "/api/ops/devices")}
+LIVE |= {("GET", "/api/ops/incidents/{incident_id}/cameras")}
+SNAP |= {("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg")}
+DEVICE_COMMANDS = {("POST", "/api/devices/{device_id}/commands"),
+                   ("POST", "/api/device-commands/{command_id}/confirm"),
+                   ("GET", "/api/device-commands/{command_id}"),
+                   ("GET", "/api/devices/{device_id}/commands")}  # fmt: skip
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
-    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | AUTH_SESSION,
+    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | DEVICE_COMMANDS | AUTH_SESSION,
     "supervisor": VIEWER
     | ARCHIVE
     | RECORDINGS
@@ -135,6 +143,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | GRANTS
     | PLATE_SEARCH
     | PLATE_LISTS_READ
+    | DEVICE_COMMANDS
     | AUTH_SESSION,
     "investigator": VIEWER
     | ARCHIVE
@@ -153,7 +162,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES
+ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES | DEVICE_COMMANDS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -272,6 +281,12 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     # traffic (no figures yet): a forecast needs its segment
     ("GET", "/api/traffic/layout"): "200", ("GET", "/api/traffic/series"): "200",
     ("GET", "/api/traffic/od"): "200", ("GET", "/api/traffic/forecast"): "422:validation_error",
+    # devices: this city has none connected
+    **{route: "503:devices_unavailable" for route in DEVICE_COMMANDS},
+    ("GET", "/api/ops/devices"): "200",  # none: an empty map layer
+    ("GET", "/api/ops/incidents/{incident_id}/cameras"): "503:devices_unavailable",
+    ("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg"):
+        "503:devices_unavailable",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -288,7 +303,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
-                      list_id="nope", entry_id="nope", device_id="nope")  # fmt: skip
+                      list_id="nope", entry_id="nope", device_id="nope",
+                      command_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

@@ -48,6 +48,7 @@ class Perm(StrEnum):
     PLATE_LISTS_READ = "platelists.read"  # plate watchlists, entries and their matches
     PLATE_LISTS_WRITE = "platelists.write"  # create lists, add / import / remove plates
     PLATES_SUBJECT = "plates.subject"  # export or erase everything held on one plate
+    DEVICES_COMMAND = "devices.command"  # sirens, speakers, door release (confirmed, audited)
 
 
 class DataClass(StrEnum):

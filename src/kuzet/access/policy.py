@@ -18,7 +18,9 @@ _PLATE_LISTS = {Perm.PLATE_LISTS_READ, Perm.PLATE_LISTS_WRITE}
 _PLATES = {Perm.PLATES_SEARCH, Perm.PLATES_SUBJECT} | _PLATE_LISTS
 
 ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
-    Role.OPERATOR: frozenset(_VIEW),
+    # Operators and supervisors work the city's outputs: sirens, speakers, door release
+    # (each command confirmed and audited; kuzet.devices.commands).
+    Role.OPERATOR: frozenset(_VIEW | {Perm.DEVICES_COMMAND}),
     # Supervisors are the second person: they approve clearances an administrator asked
     # for (kuzet.access.grants), which administrators cannot give themselves.
     # Supervisors (plates clearance by default) may search plates and read plate lists.
@@ -27,6 +29,7 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
         | _REVIEW
         | {Perm.USERS_READ, Perm.GRANTS_APPROVE, Perm.EVIDENCE_EXPORT}
         | {Perm.PLATES_SEARCH, Perm.PLATE_LISTS_READ}
+        | {Perm.DEVICES_COMMAND}
     ),
     # Watchlists and face search: investigators only (they also hold biometric clearance
     # by default); operators never see lists or hits.

@@ -18,8 +18,9 @@ AGENCIES: list[tuple[str, str, Scope]] = [
     (PLATFORM_AGENCY, "Akimat situation centre", Scope()),
     ("city-police", "City police department", Scope()),
     ("traffic-police", "Traffic police", _s("traffic", "public_safety")),
-    # fires and smoke are routed to DChS from every camera (kuzet.config.ops.DEFAULT_ROUTING)
-    ("emergency", "Emergency service (DChS)", _s(types=("fire", "smoke"))),
+    # fires and smoke are routed to DChS from every camera (kuzet.config.ops.DEFAULT_ROUTING),
+    # and fire panels' alarms (issue 15)
+    ("emergency", "Emergency service (DChS)", _s(types=("fire", "smoke", "fire_alarm"))),
     ("education", "Education department", _s("school", "kindergarten")),
     ("health", "Health department", _s("hospital")),
     ("utilities", "Utilities and housing", _s("infrastructure", "safe_yard")),

@@ -28,6 +28,7 @@ from kuzet.api.routers import (
     bookmarks,
     cameras,
     clips,
+    device_response,
     events,
     exports,
     grants,
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.archive.query import TrackIndex
+    from kuzet.devices.respond import DeviceResponse
     from kuzet.devices.webhook import DeviceWebhook
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
@@ -105,6 +107,7 @@ def create_app(
     signals: SignalBoard | None = None,
     plates: PlateData | None = None,
     device_webhook: DeviceWebhook | None = None,
+    devices: DeviceResponse | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -128,6 +131,9 @@ def create_app(
     503 without it), started and stopped by its owner, the service.
     ``device_webhook`` takes signed device events (``POST /api/devices/webhook``; 503
     without it); the device registry (``/api/devices``) is read from ``store``.
+    ``devices`` is the operations centre's side of devices (alarms -> cameras, commands to
+    sirens, speakers, doors; ``/api/ops/devices``, ``/api/devices/.../commands``; 503
+    without it), started and stopped by its owner, the service.
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -168,7 +174,7 @@ def create_app(
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
-        plates=plates, device_webhook=device_webhook,
+        plates=plates, device_webhook=device_webhook, devices=devices,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -184,6 +190,7 @@ def create_app(
         plates_router.router, plate_lists.router,
         traffic.router,
         devices_router.router,
+        device_response.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

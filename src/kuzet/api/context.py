@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.api.routers.ops_live import OpsHub
     from kuzet.archive.query import TrackIndex
+    from kuzet.devices.respond import DeviceResponse
     from kuzet.devices.webhook import DeviceWebhook
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
@@ -51,6 +52,7 @@ class ApiContext:
     signals: SignalBoard | None = None  # controller-fed traffic lights; None: not fed here
     plates: PlateData | None = None  # plate search and plate watchlists; None: disabled
     device_webhook: DeviceWebhook | None = None  # signed device events; None: not configured
+    devices: DeviceResponse | None = None  # alarms -> cameras, outputs; None: no devices
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

@@ -208,6 +208,17 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/traffic/series"): Rule(P.EVENTS_READ),
     ("GET", "/api/traffic/od"): Rule(P.EVENTS_READ),
     ("GET", "/api/traffic/forecast"): Rule(P.EVENTS_READ),
+    # devices (issue 15): the map's devices, an alarm's cameras, commands to outputs
+    # (asking, confirming, the device's answer audit themselves in kuzet.devices.commands)
+    ("GET", "/api/ops/devices"): Rule(P.CAMERAS_READ),
+    ("GET", "/api/ops/incidents/{incident_id}/cameras"): Rule(P.LIVE_READ),
+    ("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg"): Rule(
+        P.SNAPSHOTS_READ, "snapshot.view"
+    ),
+    ("POST", "/api/devices/{device_id}/commands"): Rule(P.DEVICES_COMMAND),
+    ("POST", "/api/device-commands/{command_id}/confirm"): Rule(P.DEVICES_COMMAND),
+    ("GET", "/api/device-commands/{command_id}"): Rule(P.DEVICES_COMMAND),
+    ("GET", "/api/devices/{device_id}/commands"): Rule(P.DEVICES_COMMAND),
 }
 
 

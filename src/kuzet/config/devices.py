@@ -128,9 +128,33 @@ class WebhookConfig(_Strict):
     )
 
 
+# How the operations centre answers devices: which alarms open cameras, how far to look for
+# cameras when none are linked, how long video is held, how long a device may take to
+# acknowledge a command.
+class ResponseSettings(_Strict):
+    triggers: list[str] = Field(
+        default_factory=lambda: ["sos", "fire_alarm"],
+        description="device event types whose incident opens cameras, snapshots and holds",
+    )
+    nearest_cameras: int = Field(3, ge=0, le=16, description="when none are linked")
+    nearest_max_m: float = Field(500.0, gt=0, description="no farther than this")
+    snapshot_wait_s: float = Field(
+        1.2, gt=0, le=5, description="wait for a fresh live frame before an older picture"
+    )
+    fresh_s: float = Field(2.0, gt=0, description="a live frame this recent is taken at once")
+    hold_pre_s: float = Field(120.0, ge=0, description="video held before the alarm")
+    hold_post_s: float = Field(900.0, gt=0, description="video held after the alarm")
+    ack_timeout_s: float = Field(10.0, gt=0, le=600, description="sent -> acknowledged")
+    confirm_ttl_s: float = Field(60.0, gt=0, le=600, description="asked -> confirmed")
+    alarm_shown_s: float = Field(600.0, gt=0, description="a device shows 'alarm' this long")
+
+
 class DeviceGatewayConfig(_Strict):
     mqtt: MqttInputConfig | None = None
     webhook: WebhookConfig | None = None
+    response: ResponseSettings = Field(
+        default_factory=ResponseSettings, description="alarms -> cameras, commands to outputs"
+    )
     check_every_s: float = Field(5.0, gt=0, description="how often silence is checked")
     max_payload_bytes: int = Field(65536, ge=64, description="larger payloads are rejected")
     max_future_s: float = Field(

@@ -15,7 +15,10 @@ from kuzet.config.basemap import read_basemap
 # rule says ``incident: true`` for them.
 # A plate read is every passing car: stored and searchable, never an alarm by itself
 # (a watchlist hit, ``plate_match``, is).
-INFORMATIONAL_TYPES = frozenset({"line_crossing", "plate_read", "plate_unread", "traffic_stats"})
+# A device coming back online or acknowledging a command is a fact for the log, not an alarm.
+INFORMATIONAL_TYPES = frozenset(
+    {"line_crossing", "plate_read", "plate_unread", "traffic_stats", "device_online", "device_ack"}
+)
 
 
 class _Strict(BaseModel):
@@ -60,6 +63,15 @@ DEFAULT_ROUTING = [
     RoutingRule(event_type="fire", agency="emergency", priority=1),
     RoutingRule(event_type="smoke", agency="emergency", priority=1),
     RoutingRule(event_type="fight", agency="city-police", priority=1),
+    # devices (issue 15): a panic button is the police's, a fire panel's alarm DChS's;
+    # the device's own category and district route the rest like a camera's
+    RoutingRule(event_type="sos", agency="city-police", priority=1),
+    RoutingRule(event_type="fire_alarm", agency="emergency", priority=1),
+    RoutingRule(event_type="door_forced", agency="city-police", priority=1),
+    RoutingRule(event_type="device_tamper", agency="city-police", priority=2),
+    # a silent or flat device is the situation centre's to get repaired
+    RoutingRule(event_type="device_offline", agency="situation-centre", priority=3),
+    RoutingRule(event_type="device_battery_low", agency="situation-centre", priority=3),
     RoutingRule(event_type="watchlist_hit", agency="city-police", priority=1),
     # a plate watchlist hit (stolen, wanted, unpaid car) goes to the city police, also
     # from traffic cameras (before the traffic category's rule below)

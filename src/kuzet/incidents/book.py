@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import sessionmaker
@@ -50,6 +51,7 @@ class IncidentBook:
     def __init__(self, engine: Engine, audit: AuditLog, cfg: OpsConfig) -> None:
         self.cfg = cfg
         self.audit = audit
+        self.engine = engine
         self._maker = sessionmaker(engine, expire_on_commit=False)
         self._sqlite = engine.dialect.name == "sqlite"
         # Ingest, workflow steps and escalation read incidents and write them back: in one
@@ -248,6 +250,25 @@ class IncidentBook:
             detail=detail,
         )
         return change
+
+    # ------------------------------------------------------------ system entries
+    def system_entry(self, incident_id: str, action: str, detail: dict[str, Any]) -> Change | None:
+        """A timeline entry written by Kuzet itself (e.g. the cameras an SOS press opened):
+        bumps ``version`` so cards redraw, never ``step_version``; None when unknown."""
+        now = datetime.now(UTC)
+        with self._write, self._maker.begin() as s:
+            row = s.get(IncidentRow, incident_id)
+            if row is None:
+                return None
+            row.updated_at, row.version = now, row.version + 1
+            log = IncidentLogRow(
+                incident_id=row.id, ts=now, actor=SYSTEM, agency_id=row.agency_id,
+                action=action, state=row.state, note=None, detail=detail,
+            )  # fmt: skip
+            s.add(log)
+            s.flush()
+            entry = LogEntry.model_validate(log, from_attributes=True)
+            return Change(to_model(row), entry)
 
     # ------------------------------------------------------------ SLA
     def escalate_due(self, now: datetime | None = None) -> list[Change]:

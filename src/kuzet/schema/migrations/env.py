@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import kuzet.access.tables
+import kuzet.devices.respond_tables
 import kuzet.evidence.tables
 import kuzet.faces.tables
 import kuzet.incidents.tables

@@ -15,6 +15,7 @@ import "./plates/screens";
 import "./traffic/screens";
 import "./admin/screens";
 import "./review/screens";
+import "./devices/screens";
 import { api, post, setToken, type Me } from "./api";
 import { enrol } from "./enrol";
 import { applyStatic, fmtTime, onLangChange, setLang, type Lang } from "./i18n/core";

@@ -93,6 +93,7 @@ export class IncidentCard {
     this.facts(i);
     this.timeline(d.log);
     this.recording(d);
+    ops.cardShown.emit({ incident: i, body: this.el.querySelector<HTMLElement>(".body")! });
   }
 
   /** "Recording": the camera's timeline from just before the incident's first event. */

@@ -1,5 +1,6 @@
 // What the operator's screens share: settings, cameras, the incidents this agency sees
 // (kept current by one WebSocket), the filters, and a tiny publish/subscribe between them.
+import type { Map as LeafletMap } from "leaflet";
 import { api, type CameraPin, type Incident, type LogEntry, type Settings } from "../api";
 
 type Handler<T> = (v: T) => void;
@@ -29,6 +30,9 @@ export const ops = {
   connection: new Topic<boolean>(),
   /** a timeline entry that came with a change (steps, notes, ticks, escalations) */
   log: new Topic<{ id: string; entry: LogEntry }>(),
+  /** hooks for other modules (devices): the map once made, an incident card once drawn */
+  mapMade: new Topic<LeafletMap>(),
+  cardShown: new Topic<{ incident: Incident; body: HTMLElement }>(),
 };
 
 ops.select.on((id) => { ops.selected = id; });  // first subscriber: the others read it

@@ -53,6 +53,7 @@ export class MapScreen {
       cameraPoint: (id: string) => this.layer.pointOf(id),
       clusterPoints: () => this.layer.clusterPoints(),
     };
+    ops.mapMade.emit(this.map);
   }
 
   refilter(): void {
