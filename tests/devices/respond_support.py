@@ -1,7 +1,6 @@
 """An operations centre with devices, for the response tests.
 
-``FakeRegistry`` is a test double of GATE's ``kuzet.devices.registry.DeviceRegistry``
-(the team's contract: ``get``, ``list``, ``DeviceInfo`` fields) until it is merged.
+The devices are the site file's (``DeviceConfig``) in the real registry over the store.
 Device events are put on the bus as the gateway will: ``Event`` with ``camera_id`` = the
 device id and the contract's attributes (``device_event``)."""
 
@@ -24,12 +23,14 @@ from tests.incidents.conftest import cheap_access, enrol
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.assets import ensure
+from kuzet.config.devices import DeviceConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.core.detections import Detections
 from kuzet.core.event import Event, event_id
 from kuzet.core.frame import Frame
 from kuzet.core.records import CameraInfo
 from kuzet.devices.mqtt_link import MqttLink
+from kuzet.devices.registry import DeviceRegistry
 from kuzet.devices.respond import DeviceResponse
 from kuzet.devices.settings import ResponseSettings
 from kuzet.events import MemoryBus
@@ -39,33 +40,6 @@ from kuzet.pipeline.tap import FrameTap
 from kuzet.record import EvidenceHolds
 from kuzet.schema import open_store
 from kuzet.store import LocalBlobStore, Store
-
-
-@dataclass(frozen=True)
-class FakeDevice:
-    id: str
-    kind: str
-    name: str | None
-    latitude: float | None
-    longitude: float | None
-    agency: str | None
-    category: str | None = "public_safety"
-    district: str | None = None
-    linked_cameras: Sequence[str] = ()
-    command_topic: str | None = None
-    ack_topic: str | None = None
-
-
-class FakeRegistry:
-    def __init__(self, devices: Sequence[FakeDevice]) -> None:
-        self._d = {d.id: d for d in devices}
-
-    def get(self, device_id: str) -> FakeDevice | None:
-        return self._d.get(device_id)
-
-    def list(self) -> list[FakeDevice]:
-        return list(self._d.values())
-
 
 CAMERAS = [
     CameraInfo(id="cam-a", name="Abai square north", category="public_safety", district="Medeu",
@@ -80,25 +54,28 @@ CAMERAS = [
                latitude=43.3500, longitude=77.0100, main_url="file:e.mp4"),
 ]  # fmt: skip
 DEVICES = [
-    FakeDevice("sos-1", "sos_button", "SOS Abai square", 43.2376, 76.9451, "city-police",
-               district="Medeu", linked_cameras=("cam-a", "cam-b")),
+    DeviceConfig(id="sos-1", kind="sos_button", name="SOS Abai square", latitude=43.2376,
+                 longitude=76.9451, agency="city-police",
+                 district="Medeu", linked_cameras=["cam-a", "cam-b"]),
     # no linked cameras: the nearest (cam-c 2 m... cam-d ~90 m) within 500 m are taken
-    FakeDevice("fire-1", "fire_panel", "Fire panel, Green Market", 43.26012, 76.93022,
-               "emergency", district="Almaly"),
-    FakeDevice("siren-1", "siren", "Siren Abai square", 43.2386, 76.9472, "city-police",
-               district="Medeu", command_topic="city/siren-1/cmd", ack_topic="city/siren-1/ack"),
-    FakeDevice("door-1", "door", "School 25 gate", 43.2205, 76.9089, "education",
-               category="school", district="Bostandyk", command_topic="city/door-1/cmd",
-               ack_topic="city/door-1/ack"),
+    DeviceConfig(id="fire-1", kind="fire_panel", name="Fire panel, Green Market", latitude=43.26012,
+                 longitude=76.93022, agency="emergency", district="Almaly"),
+    DeviceConfig(id="siren-1", kind="siren", name="Siren Abai square", latitude=43.2386,
+                 longitude=76.9472, agency="city-police",
+                 district="Medeu", command_topic="city/siren-1/cmd", ack_topic="city/siren-1/ack"),
+    DeviceConfig(id="door-1", kind="door", name="School 25 gate", latitude=43.2205,
+                 longitude=76.9089, agency="education",
+                 category="school", district="Bostandyk", command_topic="city/door-1/cmd",
+                 ack_topic="city/door-1/ack"),
 ]  # fmt: skip
 
 
-def device_event(dev: FakeDevice, type: str, message_id: str, **attrs: Any) -> Event:
+def device_event(dev: DeviceConfig, type: str, message_id: str, **attrs: Any) -> Event:
     """A device event as the gateway puts it on the bus (the team's contract)."""
     return Event(
         id=event_id(dev.id, type, message_id), type=type, camera_id=dev.id,
         ts=datetime.now(UTC), phase="instant",
-        attributes={"device": True, "device_id": dev.id, "device_kind": dev.kind,
+        attributes={"device": True, "device_id": dev.id, "device_kind": dev.kind.value,
                     "device_name": dev.name, "linked_cameras": list(dev.linked_cameras),
                     "lat": dev.latitude, "lon": dev.longitude, "source": "mqtt",
                     "message_id": message_id,
@@ -195,8 +172,10 @@ def make_parts(
     engine = OpsEngine(IncidentBook(svc.engine, svc.audit, OpsConfig(sla_check_s=0.2)), bus, store)
     tap = FrameTap(4.0)
     holds = EvidenceHolds(store.engine, svc.audit)
+    registry = DeviceRegistry(store)
+    registry.sync(DEVICES)
     devices = DeviceResponse(
-        ops=engine, bus=bus, registry=FakeRegistry(DEVICES), store=store, blobs=blobs,
+        ops=engine, bus=bus, registry=registry, store=store, blobs=blobs,
         frames=tap, holds=holds, link=link, settings=settings,
     )  # fmt: skip
     engine.start()

@@ -34,7 +34,9 @@ def test_the_service_runs_the_gateway_when_configured(tmp_path: Path) -> None:
 def _press_through_the_service(tmp_path: Path, mqtt_broker: Mosquitto) -> None:
     site = _site(
         tmp_path,
-        devices=[{"id": "sos-1", "kind": "sos_button", "category": "public_safety"}],
+        cameras=[{"id": "cam-1", "main_url": str(tmp_path / "none.mp4"), "enabled": False}],
+        devices=[{"id": "sos-1", "kind": "sos_button", "category": "public_safety",
+                  "linked_cameras": ["cam-1"]}],
         device_gateway={"mqtt": {"host": mqtt_broker.host, "port": mqtt_broker.port,
                                  "mappings": [{"topic": "sos/+", "device_id": "topic:1",
                                                "event_default": "sos", "event": None}]}},
@@ -57,6 +59,12 @@ def _press_through_the_service(tmp_path: Path, mqtt_broker: Mosquitto) -> None:
         r = svc.app.state.kuzet.store.list_devices()
         assert [d.id for d in r] == ["sos-1"]
         assert b"kuzet_device_events_total" in svc.metrics.render()[0]
+        # the operations centre's response is wired: the press's incident gets its linked
+        # camera (not analysed here: no live picture), audited
+        audit = svc.access.audit
+        (rec,) = wait_for(lambda: audit.rows(action="device.alarm.cameras"), timeout=10,
+                          what="the alarm's cameras")  # fmt: skip
+        assert rec["detail"]["cameras"] == ["cam-1"] and rec["detail"]["device"] == "sos-1"
     finally:
         svc.stop()
 
