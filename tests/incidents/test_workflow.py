@@ -111,9 +111,11 @@ def test_missed_acknowledgement_escalates_to_the_supervisor(ops: Ops) -> None:
     inc = _incident_of(ops, "traffic-op", "traffic-1")
     assert inc["escalated_at"] is None
     esc = wait_for(lambda: [i for i in ops.open_incidents("traffic-op") if i["escalated_at"]],
-                   timeout=4, what="escalation")[0]  # fmt: skip
+                   timeout=20, what="escalation")[0]  # fmt: skip
     assert esc["escalation"] == "ack" and "situation-centre" in esc["agencies"]
-    assert any(r["action"] == "incident.escalate" for r in ops.svc.audit.rows())
+    # the audit record may land a moment after the incident row others already read
+    wait_for(lambda: any(r["action"] == "incident.escalate" for r in ops.svc.audit.rows()),
+             timeout=20, what="the escalation's audit record")  # fmt: skip
 
 
 def test_stats_and_csv(ops: Ops) -> None:
