@@ -9,12 +9,16 @@ clock every message shares.
 
 from __future__ import annotations
 
+import logging
 import math
-import os
+import threading
 from pathlib import Path
 from typing import Any
 
+from kuzet.drones.live import LiveTelemetry
 from kuzet.drones.telemetry import Series, Telemetry, TelemetryError, check_position
+
+log = logging.getLogger(__name__)
 
 _TYPES = [
     "GLOBAL_POSITION_INT",
@@ -35,68 +39,123 @@ def quaternion_to_euler(q: tuple[float, float, float, float]) -> tuple[float, fl
     return math.degrees(roll), math.degrees(pitch), math.degrees(yaw)
 
 
+def parse_message(msg: Any, where: str) -> tuple[str, float, dict[str, float], bool] | None:
+    """One pymavlink message -> (series, time, values, yaw in the earth frame)."""
+    t = float(msg._timestamp)
+    kind = msg.get_type()
+    if kind == "GLOBAL_POSITION_INT":
+        lat, lon = msg.lat / 1e7, msg.lon / 1e7
+        alt = msg.relative_alt / 1000.0
+        check_position(where, lat, lon, alt)
+        return "position", t, {"lat": lat, "lon": lon, "alt": alt, "alt_amsl": msg.alt / 1000.0}, False
+    if kind == "ATTITUDE":
+        vals = (msg.roll, msg.pitch, msg.yaw)
+        if not all(math.isfinite(v) for v in vals):
+            raise TelemetryError(f"{where}: attitude is not finite {vals}")
+        roll, pitch, yaw = (math.degrees(v) for v in vals)
+        return "attitude", t, {"roll": roll, "pitch": pitch, "yaw": yaw}, False
+    if kind == "GIMBAL_DEVICE_ATTITUDE_STATUS":
+        q = tuple(float(v) for v in msg.q)
+        if not all(math.isfinite(v) for v in q) or abs(sum(v * v for v in q) - 1) > 0.05:
+            raise TelemetryError(f"{where}: field 'q' is not a unit quaternion {q}")
+        roll, pitch, yaw = quaternion_to_euler((q[0], q[1], q[2], q[3]))
+        return "gimbal", t, {"roll": roll, "pitch": pitch, "yaw": yaw}, bool(msg.flags & _YAW_EARTH_FLAGS)
+    if kind == "MOUNT_ORIENTATION":  # degrees, yaw relative to the airframe
+        absolute = math.isfinite(getattr(msg, "yaw_absolute", math.nan)) and msg.yaw_absolute != 0
+        yaw = msg.yaw_absolute if absolute else msg.yaw
+        return "mount", t, {"roll": msg.roll, "pitch": msg.pitch, "yaw": yaw}, absolute
+    return None
+
+
+def _connect(source: str) -> Any:
+    from pymavlink import mavutil
+
+    try:
+        return mavutil.mavlink_connection(source, robust_parsing=True)
+    except OSError as exc:
+        raise TelemetryError(f"{source}: cannot open telemetry ({exc})") from exc
+
+
 def read_mavlink(url: str | Path, *, max_messages: int = 5_000_000) -> Telemetry:
-    """Read a whole ``.tlog`` (or a stream until it ends) into a :class:`Telemetry`.
+    """Read a whole ``.tlog`` into a :class:`Telemetry`.
 
     Raises :class:`TelemetryError` naming the file and the message when the log lacks
     position or attitude, or carries impossible values.
     """
-    from pymavlink import mavutil
-
     source = str(url)
-    if "://" not in source and ":" not in source.split(os.sep)[0] and not Path(source).is_file():
+    if not Path(source).is_file():
         raise TelemetryError(f"{source}: no such telemetry file")
-    try:
-        conn: Any = mavutil.mavlink_connection(source, robust_parsing=True)
-    except OSError as exc:
-        raise TelemetryError(f"{source}: cannot open telemetry ({exc})") from exc
-    pos: list[tuple[float, dict[str, float]]] = []
-    att: list[tuple[float, dict[str, float]]] = []
-    gim: list[tuple[float, dict[str, float]]] = []
-    mount: list[tuple[float, dict[str, float]]] = []
-    yaw_absolute = False
-    mount_absolute = False
+    conn = _connect(source)
+    rows: dict[str, list[tuple[float, dict[str, float]]]] = {
+        "position": [], "attitude": [], "gimbal": [], "mount": []
+    }
+    absolute = {"gimbal": False, "mount": False}
     try:
         for n in range(max_messages):
             msg = conn.recv_match(type=_TYPES, blocking=False)
             if msg is None:
                 break
-            t = float(msg._timestamp)
-            kind = msg.get_type()
-            where = f"{source}: message {n + 1} ({kind})"
-            if kind == "GLOBAL_POSITION_INT":
-                lat, lon = msg.lat / 1e7, msg.lon / 1e7
-                alt = msg.relative_alt / 1000.0
-                check_position(where, lat, lon, alt)
-                pos.append((t, {"lat": lat, "lon": lon, "alt": alt, "alt_amsl": msg.alt / 1000.0}))
-            elif kind == "ATTITUDE":
-                vals = (msg.roll, msg.pitch, msg.yaw)
-                if not all(math.isfinite(v) for v in vals):
-                    raise TelemetryError(f"{where}: attitude is not finite {vals}")
-                att.append(
-                    (t, {"roll": math.degrees(msg.roll), "pitch": math.degrees(msg.pitch),
-                         "yaw": math.degrees(msg.yaw)})
-                )
-            elif kind == "GIMBAL_DEVICE_ATTITUDE_STATUS":
-                q = tuple(float(v) for v in msg.q)
-                if not all(math.isfinite(v) for v in q) or abs(sum(v * v for v in q) - 1) > 0.05:
-                    raise TelemetryError(f"{where}: field 'q' is not a unit quaternion {q}")
-                roll, pitch, yaw = quaternion_to_euler((q[0], q[1], q[2], q[3]))
-                yaw_absolute = bool(msg.flags & _YAW_EARTH_FLAGS)
-                gim.append((t, {"roll": roll, "pitch": pitch, "yaw": yaw}))
-            else:  # MOUNT_ORIENTATION: degrees, yaw relative to the airframe
-                mount_absolute = bool(getattr(msg, "yaw_absolute", 0)) and not math.isnan(
-                    msg.yaw_absolute
-                )
-                yaw = msg.yaw_absolute if mount_absolute else msg.yaw
-                mount.append((t, {"roll": msg.roll, "pitch": msg.pitch, "yaw": yaw}))
+            got = parse_message(msg, f"{source}: message {n + 1} ({msg.get_type()})")
+            if got is not None:
+                kind, t, values, earth = got
+                rows[kind].append((t, values))
+                if kind in absolute:
+                    absolute[kind] = earth
     finally:
         conn.close()
-    gimbal_rows, absolute = (gim, yaw_absolute) if gim else (mount, mount_absolute)
+    gimbal = "gimbal" if rows["gimbal"] else "mount"
     return Telemetry(
         source,
-        Series.build("position (GLOBAL_POSITION_INT)", pos),
-        Series.build("attitude (ATTITUDE)", att),
-        Series.build("gimbal attitude", gimbal_rows) if gimbal_rows else None,
-        gimbal_yaw_absolute=absolute,
+        Series.build("position (GLOBAL_POSITION_INT)", rows["position"]),
+        Series.build("attitude (ATTITUDE)", rows["attitude"]),
+        Series.build("gimbal attitude", rows[gimbal]) if rows[gimbal] else None,
+        gimbal_yaw_absolute=absolute[gimbal],
     )
+
+
+class MavlinkFeed:
+    """A live MAVLink connection (``udpin:0.0.0.0:14550``, ``tcp:host:5760``, a serial
+    port) read on its own thread into a :class:`LiveTelemetry`; bad messages are counted
+    and logged, never fatal."""
+
+    def __init__(self, drone_id: str, url: str, live: LiveTelemetry | None = None) -> None:
+        self.drone_id = drone_id
+        self.url = url
+        self.live = live or LiveTelemetry(f"mavlink {url}")
+        self.messages = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn: Any = None
+
+    def start(self) -> None:
+        self._conn = _connect(self.url)
+        self._thread = threading.Thread(target=self._run, name=f"mavlink-{self.drone_id}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._conn is not None:
+            self._conn.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            msg = self._conn.recv_match(type=_TYPES, blocking=True, timeout=0.2)
+            if msg is None:
+                continue
+            self.messages += 1
+            where = f"drone {self.drone_id} {self.url} message {self.messages} ({msg.get_type()})"
+            try:
+                got = parse_message(msg, where)
+            except TelemetryError as exc:
+                self.live.reject(str(exc))
+                log.warning("drone telemetry rejected: %s", exc, extra={"drone_id": self.drone_id})
+                continue
+            if got is None:
+                continue
+            kind, t, values, earth = got
+            if kind in ("gimbal", "mount"):
+                self.live.gimbal_yaw_absolute = earth
+                kind = "gimbal"
+            self.live.append(kind, t, values)
