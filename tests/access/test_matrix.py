@@ -104,6 +104,8 @@ VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key")
               ("GET", _VIO + "/parts/{name}"), ("POST", _VIO + "/decision")}  # fmt: skip
 EXPORT |= {("GET", _VIO + "/package")}
 CAM_READ |= {("GET", "/api/signals")}
+# drones (issue 15): their paths on the map, scoped like the camera of the same id
+CAM_READ |= {("GET", "/api/drones"), ("GET", "/api/drones/{drone_id}/track")}
 SIGNALS = {("POST", "/api/signals")}
 # plate data (issue 14): search, one plate's export / erase, plate watchlists
 _PL = "/api/plate-lists/{list_id}"
@@ -250,6 +252,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     # traffic lights: this city runs no signal board
     ("GET", "/api/signals"): "503:signals_unavailable",
     ("POST", "/api/signals"): "422:validation_error",
+    # drones: this city flies none
+    ("GET", "/api/drones"): "503:drones_unavailable",
+    ("GET", "/api/drones/{drone_id}/track"): "503:drones_unavailable",
     # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
     # no list
     ("GET", "/api/plates/reads"): "422:validation_error",
@@ -277,7 +282,7 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
-                      list_id="nope", entry_id="nope")  # fmt: skip
+                      list_id="nope", entry_id="nope", drone_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

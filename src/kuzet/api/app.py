@@ -49,6 +49,9 @@ from kuzet.api.routers import (
     docs as docs_pages,
 )
 from kuzet.api.routers import (
+    drones as drones_router,
+)
+from kuzet.api.routers import (
     faces as faces_router,
 )
 from kuzet.api.routers import (
@@ -73,6 +76,7 @@ if TYPE_CHECKING:
     from kuzet.access.blur import FaceFinder
     from kuzet.access.service import AccessService
     from kuzet.archive.query import TrackIndex
+    from kuzet.drones.tracks import DroneTracks
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -99,6 +103,7 @@ def create_app(
     violations_desk: ViolationDesk | None = None,
     signals: SignalBoard | None = None,
     plates: PlateData | None = None,
+    drones: DroneTracks | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -120,6 +125,7 @@ def create_app(
     ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
     503 without it), started and stopped by its owner, the service.
+    ``drones`` is the book of drone paths (``/api/drones``; 503 without it).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -161,6 +167,7 @@ def create_app(
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
         plates=plates,
+        drones=drones,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -174,6 +181,7 @@ def create_app(
         violations.router,
         signals_router.router,
         plates_router.router, plate_lists.router,
+        drones_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

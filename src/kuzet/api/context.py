@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kuzet.access.service import AccessService
     from kuzet.api.routers.ops_live import OpsHub
     from kuzet.archive.query import TrackIndex
+    from kuzet.drones.tracks import DroneTracks
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -49,6 +50,7 @@ class ApiContext:
     violations: ViolationDesk | None = None  # the officers' review desk; None: no access
     signals: SignalBoard | None = None  # controller-fed traffic lights; None: not fed here
     plates: PlateData | None = None  # plate search and plate watchlists; None: disabled
+    drones: DroneTracks | None = None  # drones' paths for the map; None: no drones here
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)
