@@ -34,7 +34,14 @@ class Sample:
 
 def _quat(roll: float, pitch: float, yaw: float) -> list[float]:
     r, p, y = (math.radians(v) / 2 for v in (roll, pitch, yaw))
-    cr, sr, cp, sp, cy, sy = math.cos(r), math.sin(r), math.cos(p), math.sin(p), math.cos(y), math.sin(y)
+    cr, sr, cp, sp, cy, sy = (
+        math.cos(r),
+        math.sin(r),
+        math.cos(p),
+        math.sin(p),
+        math.cos(y),
+        math.sin(y),
+    )
     return [
         cr * cp * cy + sr * sp * sy,
         sr * cp * cy - cr * sp * sy,
@@ -95,8 +102,15 @@ def write_tlog(
                 put(
                     s.t + 0.02,
                     mavlink.MAVLink_gimbal_device_attitude_status_message(
-                        1, 1, boot_ms, 0, _quat(0.0, s.gimbal_pitch, s.gimbal_yaw),
-                        math.nan, math.nan, math.nan, 0,
+                        1,
+                        1,
+                        boot_ms,
+                        0,
+                        _quat(0.0, s.gimbal_pitch, s.gimbal_yaw),
+                        math.nan,
+                        math.nan,
+                        math.nan,
+                        0,
                     ),
                 )
     return path

@@ -7,8 +7,8 @@ point in Almaty; a pass is that ground as a nadir camera at a given pose would s
 
 from __future__ import annotations
 
-import numpy as np
 import cv2
+import numpy as np
 
 from kuzet.assets import ensure
 from kuzet.config.drones import DroneCameraConfig
@@ -34,8 +34,17 @@ def place(north: float, east: float) -> tuple[float, float]:
 
 def view(north: float, east: float, alt: float, yaw: float) -> View:
     lat, lon = place(north, east)
-    pose = Pose(t=0.0, lat=lat, lon=lon, alt_m=alt, alt_amsl_m=None, yaw_deg=yaw,
-                pitch_deg=0.0, roll_deg=0.0, gimbal_pitch_deg=-90.0)
+    pose = Pose(
+        t=0.0,
+        lat=lat,
+        lon=lon,
+        alt_m=alt,
+        alt_amsl_m=None,
+        yaw_deg=yaw,
+        pitch_deg=0.0,
+        roll_deg=0.0,
+        gimbal_pitch_deg=-90.0,
+    )
     return View(pose, W, H, CAMERA)
 
 
@@ -50,7 +59,9 @@ def render(v: View, ground_img: np.ndarray) -> np.ndarray:
     return cv2.remap(ground_img, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
-def add_dump(ground_img: np.ndarray, north: float, east: float, w_m: float, h_m: float) -> np.ndarray:
+def add_dump(
+    ground_img: np.ndarray, north: float, east: float, w_m: float, h_m: float
+) -> np.ndarray:
     """A heap of rubbish: irregular dark/brown blobs over a ``w_m`` x ``h_m`` patch."""
     out = ground_img.copy()
     gh, gw = out.shape[:2]

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
+from tests.drones import scene
 
 from kuzet.drones.change import Pass, detect_changes, pair_passes
 from kuzet.drones.change_events import change_events
 from kuzet.drones.projection import latlon_to_offset
 from kuzet.store.blobs import LocalBlobStore
-from tests.drones import scene
 
 DUMP_N, DUMP_E, DUMP_W, DUMP_H = 5.0, -8.0, 5.0, 4.0  # a 20 m² dump, 9.4 m from the origin
 

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import pytest
+from tests.drones.flightlog import Sample, write_tlog
 
 from kuzet.config.drones import DroneCameraConfig, DroneConfig, MavlinkTelemetryConfig
 from kuzet.config.models import NanoDetConfig
@@ -19,7 +20,6 @@ from kuzet.drones.flight import analyze_flight
 from kuzet.drones.mavlink import read_mavlink
 from kuzet.vision import create_detector
 from kuzet.vision.detector import Detector
-from tests.drones.flightlog import Sample, write_tlog
 
 T0 = 1_796_000_000.0
 LAT0, LON0 = 43.2389, 76.8897
@@ -39,8 +39,14 @@ def flight(tmp_path: Path, video: Path, *, gap: tuple[float, float] | None = Non
         if gap and gap[0] < t < gap[1]:
             continue
         samples.append(
-            Sample(t=T0 + t, lat=LAT0 + SPEED * t / M_PER_DEG, lon=LON0, alt=AGL, yaw=YAW,
-                   gimbal_pitch=PITCH)
+            Sample(
+                t=T0 + t,
+                lat=LAT0 + SPEED * t / M_PER_DEG,
+                lon=LON0,
+                alt=AGL,
+                yaw=YAW,
+                gimbal_pitch=PITCH,
+            )
         )
     log = write_tlog(tmp_path / "flight.tlog", samples)
     return DroneConfig(
@@ -86,8 +92,10 @@ def test_flight_events_carry_hand_checked_map_positions(
         north, east = by_hand(u, v, 768, 576)
         lat = a["drone_lat"] + north / M_PER_DEG
         lon = a["drone_lon"] + east / (M_PER_DEG * math.cos(math.radians(LAT0)))
-        err = math.hypot((a["lat"] - lat) * M_PER_DEG,
-                         (a["lon"] - lon) * M_PER_DEG * math.cos(math.radians(LAT0)))
+        err = math.hypot(
+            (a["lat"] - lat) * M_PER_DEG,
+            (a["lon"] - lon) * M_PER_DEG * math.cos(math.radians(LAT0)),
+        )
         # sphere (hand) vs WGS84 tangent plane (Kuzet): 0.3 % of the range at most
         assert err < 0.01 + 0.003 * a["range_m"], (e.track_id, err, a)
         assert 20 < a["range_m"] < 200
@@ -100,8 +108,13 @@ def test_frames_in_a_telemetry_gap_are_skipped_and_reported(
     tmp_path: Path, vtest_clip: Path, detector: Detector
 ) -> None:
     drone = flight(tmp_path, vtest_clip, gap=(2.0, 6.0))
-    res = analyze_flight(drone, read_mavlink(drone.telemetry.url), detector,  # type: ignore[union-attr]
-                         fps=5.0, max_seconds=8.0)
+    res = analyze_flight(
+        drone,
+        read_mavlink(drone.telemetry.url),
+        detector,  # type: ignore[union-attr]
+        fps=5.0,
+        max_seconds=8.0,
+    )
     # 4 s hole in a 1 s max gap: the frames strictly between 2.0 and 6.0 s
     assert 18 <= res.frames_without_telemetry <= 20
     assert "gap of 4.0 s" in res.telemetry_errors[0]

@@ -13,12 +13,12 @@ from collections.abc import Callable
 import paho.mqtt.client as mqtt
 import pytest
 from pymavlink import mavutil
+from tests.support.mqtt import Mosquitto, mqtt_broker  # noqa: F401  (the fixture)
 
 from kuzet.config.drones import MqttTelemetryConfig
 from kuzet.drones import TelemetryError
 from kuzet.drones.mavlink import MavlinkFeed
 from kuzet.drones.mqtt_json import MqttTelemetryFeed, parse_sample
-from tests.support.mqtt import Mosquitto, mqtt_broker  # noqa: F401  (the fixture)
 
 T0 = 1_796_000_000.0
 
@@ -39,7 +39,9 @@ def msg(t: float, **kw: object) -> dict[str, object]:
 def test_parse_names_missing_and_bad_fields() -> None:
     with pytest.raises(TelemetryError, match=r"m1: field 'lat' \(key 'lat'\) missing"):
         parse_sample(json.dumps({"ts": T0, "lon": 1, "alt": 1, "yaw": 0}), {}, "m1")
-    with pytest.raises(TelemetryError, match=r"field 'alt' \(key 'height'\) is not a finite number"):
+    with pytest.raises(
+        TelemetryError, match=r"field 'alt' \(key 'height'\) is not a finite number"
+    ):
         parse_sample(json.dumps(msg(T0) | {"height": "high"}), {"alt": "height"}, "m2")
     with pytest.raises(TelemetryError, match="not JSON"):
         parse_sample(b"{oops", {}, "m3")
@@ -50,8 +52,12 @@ def test_parse_names_missing_and_bad_fields() -> None:
 
 
 def test_mqtt_json_feed_through_a_real_broker(mqtt_broker: Mosquitto) -> None:  # noqa: F811
-    cfg = MqttTelemetryConfig(host=mqtt_broker.host, port=mqtt_broker.port, topic="drones/d1/telemetry",
-                              fields={"yaw": "heading"})
+    cfg = MqttTelemetryConfig(
+        host=mqtt_broker.host,
+        port=mqtt_broker.port,
+        topic="drones/d1/telemetry",
+        fields={"yaw": "heading"},
+    )
     feed = MqttTelemetryFeed("d1", cfg)
     feed.start()
     pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
@@ -86,8 +92,9 @@ def test_mavlink_udp_stream() -> None:
     out = mavutil.mavlink_connection(f"udpout:127.0.0.1:{port}", source_system=1)
     try:
         for i in range(5):
-            out.mav.global_position_int_send(i * 200, 432389000, 768897000, 830000, 30000 + i * 1000,
-                                             0, 0, 0, 4500)
+            out.mav.global_position_int_send(
+                i * 200, 432389000, 768897000, 830000, 30000 + i * 1000, 0, 0, 0, 4500
+            )
             out.mav.attitude_send(i * 200, 0.0, 0.0, 0.7853981, 0.0, 0.0, 0.0)
             time.sleep(0.05)
         wait_for(lambda: feed.messages >= 10)

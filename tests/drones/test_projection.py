@@ -17,8 +17,16 @@ W, H = 768, 576
 
 
 def pose(**kw: float | None) -> Pose:
-    base: dict = {"t": 0.0, "lat": LAT, "lon": LON, "alt_m": 100.0, "alt_amsl_m": 900.0,
-                  "yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0}
+    base: dict = {
+        "t": 0.0,
+        "lat": LAT,
+        "lon": LON,
+        "alt_m": 100.0,
+        "alt_amsl_m": 900.0,
+        "yaw_deg": 0.0,
+        "pitch_deg": 0.0,
+        "roll_deg": 0.0,
+    }
     base.update(kw)
     return Pose(**base)
 
@@ -26,7 +34,10 @@ def pose(**kw: float | None) -> Pose:
 def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     r = 6_371_008.8
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * r * math.asin(math.sqrt(a))
 
 
@@ -61,8 +72,12 @@ def test_gimbal_yaw_is_relative_unless_absolute() -> None:
     rel = View(pose(yaw_deg=90.0, gimbal_pitch_deg=-45.0, gimbal_yaw_deg=-90.0), W, H, CAM90)
     (p,) = project(rel, np.array([[384, 288]]))
     assert p is not None and (p.north_m, p.east_m) == pytest.approx((100.0, 0.0), abs=1e-6)
-    ab = View(pose(yaw_deg=90.0, gimbal_pitch_deg=-45.0, gimbal_yaw_deg=180.0,
-                   gimbal_yaw_absolute=True), W, H, CAM90)
+    ab = View(
+        pose(yaw_deg=90.0, gimbal_pitch_deg=-45.0, gimbal_yaw_deg=180.0, gimbal_yaw_absolute=True),
+        W,
+        H,
+        CAM90,
+    )
     (q,) = project(ab, np.array([[384, 288]]))
     assert q is not None and (q.north_m, q.east_m) == pytest.approx((-100.0, 0.0), abs=1e-6)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.drones.flightlog import Sample, write_tlog
+
 from kuzet.drones import TelemetryError, TelemetryGap
 from kuzet.drones.mavlink import read_mavlink
 

@@ -31,11 +31,17 @@ CAMS = [
 
 def test_drone_path_is_drawn_and_cameras_stay_clickable(browser: Any, tmp_path: Path) -> None:
     store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMS)
-    samples = [Sample(t=T0 + i, lat=43.2380 + i * 2e-4, lon=76.8880 + i * 2e-4, alt=30.0 + i, yaw=45.0)
-               for i in range(11)]  # fmt: skip
+    samples = [
+        Sample(t=T0 + i, lat=43.238 + i * 2e-4, lon=76.888 + i * 2e-4, alt=30.0 + i, yaw=45.0)
+        for i in range(11)
+    ]
     tracks = DroneTracks()
-    tracks.add_telemetry("drone-1", read_mavlink(write_tlog(tmp_path / "f.tlog", samples)),
-                         name="DJI M30 #1", flight="f1")
+    tracks.add_telemetry(
+        "drone-1",
+        read_mavlink(write_tlog(tmp_path / "f.tlog", samples)),
+        name="DJI M30 #1",
+        flight="f1",
+    )
     app.state.kuzet.drones = tracks
     secret = person(svc, "duty", "situation-centre")
     try:

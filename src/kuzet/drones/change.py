@@ -66,8 +66,9 @@ class ChangeResult:
 
 def telemetry_homography(before: View, after: View) -> np.ndarray:
     """After-image pixels -> before-image pixels through the flat ground (3x3)."""
-    dn, de = latlon_to_offset(before.pose.lat, before.pose.lon,
-                              np.array([after.pose.lat]), np.array([after.pose.lon]))
+    dn, de = latlon_to_offset(
+        before.pose.lat, before.pose.lon, np.array([after.pose.lat]), np.array([after.pose.lon])
+    )
     shift = np.array([[1.0, 0.0, float(dn[0])], [0.0, 1.0, float(de[0])], [0.0, 0.0, 1.0]])
     h = before.ground_to_pixel_h() @ shift @ np.linalg.inv(after.ground_to_pixel_h())
     return np.asarray(h / h[2, 2])
@@ -81,7 +82,7 @@ def refine_with_features(
     before: np.ndarray, after: np.ndarray, guess: np.ndarray, s: ChangeSettings
 ) -> tuple[np.ndarray | None, int]:
     """ORB + RANSAC homography after->before, matches filtered by the telemetry guess."""
-    orb = cv2.ORB_create(nfeatures=s.orb_features)
+    orb = cv2.ORB.create(nfeatures=s.orb_features)
     kb, db = orb.detectAndCompute(_grey(before), None)
     ka, da = orb.detectAndCompute(_grey(after), None)
     if db is None or da is None or len(kb) < 4 or len(ka) < 4:
@@ -90,8 +91,8 @@ def refine_with_features(
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
     if len(good) < 4:
         return None, 0
-    pa = np.float32([ka[m.queryIdx].pt for m in good])
-    pb = np.float32([kb[m.trainIdx].pt for m in good])
+    pa = np.array([ka[m.queryIdx].pt for m in good], np.float32)
+    pb = np.array([kb[m.trainIdx].pt for m in good], np.float32)
     predicted = cv2.perspectiveTransform(pa.reshape(-1, 1, 2), guess).reshape(-1, 2)
     near = np.linalg.norm(predicted - pb, axis=1) < s.telemetry_tolerance_px
     if near.sum() < max(4, s.min_inliers):
@@ -130,7 +131,9 @@ def _jpeg(img: np.ndarray) -> bytes:
     return bytes(buf)
 
 
-def detect_changes(before: Pass, after: Pass, settings: ChangeSettings | None = None) -> ChangeResult:
+def detect_changes(
+    before: Pass, after: Pass, settings: ChangeSettings | None = None
+) -> ChangeResult:
     """New (or vanished) things on the ground between two passes over one place."""
     s = settings or ChangeSettings()
     bh, bw = before.image.shape[:2]
@@ -192,7 +195,9 @@ def footprint_distance_m(a: View, b: View) -> float:
     return float(math.hypot(float(n[0]), float(e[0])))
 
 
-def pair_passes(before: list[Pass], after: list[Pass], max_distance_m: float = 20.0) -> list[tuple[Pass, Pass]]:
+def pair_passes(
+    before: list[Pass], after: list[Pass], max_distance_m: float = 20.0
+) -> list[tuple[Pass, Pass]]:
     """For each after-pass image, the before-pass image looking at the nearest ground."""
     pairs: list[tuple[Pass, Pass]] = []
     for a in after:

@@ -30,8 +30,9 @@ def change_events(
 ) -> list[Event]:
     out: list[Event] = []
     for c in result.changes:
-        eid = event_id(drone_id, EVENT_TYPE, before_flight, after_flight,
-                       f"{c.lat:.5f}", f"{c.lon:.5f}")
+        eid = event_id(
+            drone_id, EVENT_TYPE, before_flight, after_flight, f"{c.lat:.5f}", f"{c.lon:.5f}"
+        )
         before_key = snapshot_key(drone_id, f"{eid}-before", ts)
         after_key = snapshot_key(drone_id, eid, ts)
         blobs.put(before_key, c.before_crop)
@@ -42,7 +43,7 @@ def change_events(
                 type=EVENT_TYPE,
                 camera_id=drone_id,
                 ts=ts,
-                box=tuple(float(v) for v in c.box),  # type: ignore[arg-type]
+                box=(float(c.box[0]), float(c.box[1]), float(c.box[2]), float(c.box[3])),
                 snapshot=after_key,
                 attributes={
                     "drone": True,

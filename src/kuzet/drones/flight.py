@@ -161,4 +161,3 @@ def analyze_flight(
     if analyzer.result.frames == 0:
         raise RuntimeError(f"drone {drone.id}: no frames from {status.reason or drone.url}")
     return analyzer.result
-

@@ -23,7 +23,9 @@ class LiveTelemetry:
         self.keep_s = keep_s
         self._lock = threading.Lock()
         self._series: dict[str, deque[Row]] = {
-            "position": deque(), "attitude": deque(), "gimbal": deque()
+            "position": deque(),
+            "attitude": deque(),
+            "gimbal": deque(),
         }
         self.gimbal_yaw_absolute = False
         self.out_of_order = 0

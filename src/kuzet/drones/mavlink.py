@@ -47,7 +47,12 @@ def parse_message(msg: Any, where: str) -> tuple[str, float, dict[str, float], b
         lat, lon = msg.lat / 1e7, msg.lon / 1e7
         alt = msg.relative_alt / 1000.0
         check_position(where, lat, lon, alt)
-        return "position", t, {"lat": lat, "lon": lon, "alt": alt, "alt_amsl": msg.alt / 1000.0}, False
+        return (
+            "position",
+            t,
+            {"lat": lat, "lon": lon, "alt": alt, "alt_amsl": msg.alt / 1000.0},
+            False,
+        )
     if kind == "ATTITUDE":
         vals = (msg.roll, msg.pitch, msg.yaw)
         if not all(math.isfinite(v) for v in vals):
@@ -59,7 +64,12 @@ def parse_message(msg: Any, where: str) -> tuple[str, float, dict[str, float], b
         if not all(math.isfinite(v) for v in q) or abs(sum(v * v for v in q) - 1) > 0.05:
             raise TelemetryError(f"{where}: field 'q' is not a unit quaternion {q}")
         roll, pitch, yaw = quaternion_to_euler((q[0], q[1], q[2], q[3]))
-        return "gimbal", t, {"roll": roll, "pitch": pitch, "yaw": yaw}, bool(msg.flags & _YAW_EARTH_FLAGS)
+        return (
+            "gimbal",
+            t,
+            {"roll": roll, "pitch": pitch, "yaw": yaw},
+            bool(msg.flags & _YAW_EARTH_FLAGS),
+        )
     if kind == "MOUNT_ORIENTATION":  # degrees, yaw relative to the airframe
         absolute = math.isfinite(getattr(msg, "yaw_absolute", math.nan)) and msg.yaw_absolute != 0
         yaw = msg.yaw_absolute if absolute else msg.yaw
@@ -87,7 +97,10 @@ def read_mavlink(url: str | Path, *, max_messages: int = 5_000_000) -> Telemetry
         raise TelemetryError(f"{source}: no such telemetry file")
     conn = _connect(source)
     rows: dict[str, list[tuple[float, dict[str, float]]]] = {
-        "position": [], "attitude": [], "gimbal": [], "mount": []
+        "position": [],
+        "attitude": [],
+        "gimbal": [],
+        "mount": [],
     }
     absolute = {"gimbal": False, "mount": False}
     try:
@@ -129,7 +142,9 @@ class MavlinkFeed:
 
     def start(self) -> None:
         self._conn = _connect(self.url)
-        self._thread = threading.Thread(target=self._run, name=f"mavlink-{self.drone_id}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=f"mavlink-{self.drone_id}", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -68,26 +68,38 @@ def parse_sample(payload: bytes | str, fields: dict[str, str], where: str) -> di
 def feed(live: LiveTelemetry, s: dict[str, Any]) -> None:
     """Append one parsed message to the live series."""
     t = s["ts"]
-    live.append("position", t, {"lat": s["lat"], "lon": s["lon"], "alt": s["alt"],
-                                "alt_amsl": math.nan})
-    live.append("attitude", t, {"yaw": s["yaw"], "pitch": s.get("pitch", 0.0),
-                                "roll": s.get("roll", 0.0)})
+    live.append(
+        "position", t, {"lat": s["lat"], "lon": s["lon"], "alt": s["alt"], "alt_amsl": math.nan}
+    )
+    live.append(
+        "attitude", t, {"yaw": s["yaw"], "pitch": s.get("pitch", 0.0), "roll": s.get("roll", 0.0)}
+    )
     if "gimbal_pitch" in s:
         live.gimbal_yaw_absolute = bool(s.get("gimbal_yaw_absolute", False))
-        live.append("gimbal", t, {"pitch": s["gimbal_pitch"], "yaw": s.get("gimbal_yaw", 0.0),
-                                  "roll": s.get("gimbal_roll", 0.0)})
+        live.append(
+            "gimbal",
+            t,
+            {
+                "pitch": s["gimbal_pitch"],
+                "yaw": s.get("gimbal_yaw", 0.0),
+                "roll": s.get("gimbal_roll", 0.0),
+            },
+        )
 
 
 class MqttTelemetryFeed:
     """Subscribes to the drone's telemetry topic and keeps a :class:`LiveTelemetry`."""
 
-    def __init__(self, drone_id: str, cfg: MqttTelemetryConfig, live: LiveTelemetry | None = None) -> None:
+    def __init__(
+        self, drone_id: str, cfg: MqttTelemetryConfig, live: LiveTelemetry | None = None
+    ) -> None:
         self.drone_id = drone_id
         self.cfg = cfg
         self.live = live or LiveTelemetry(f"mqtt {cfg.topic}")
         self.messages = 0
-        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
-                                   client_id=f"kuzet-drone-{drone_id}")
+        self._client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=f"kuzet-drone-{drone_id}"
+        )
         self._client.on_connect = self._on_connect
         self._client.on_message = self._on_message
 
@@ -100,13 +112,15 @@ class MqttTelemetryFeed:
         self._client.disconnect()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any = None) -> None:
-        client.subscribe(self.cfg.topic, qos=0)  # telemetry: the newest sample matters, not old ones
+        client.subscribe(
+            self.cfg.topic, qos=0
+        )  # telemetry: the newest sample matters, not old ones
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         self.messages += 1
         where = f"drone {self.drone_id} topic {msg.topic} message {self.messages}"
         try:
-            feed(self.live, parse_sample(msg.payload, self.cfg.fields, where))
+            feed(self.live, parse_sample(bytes(msg.payload), self.cfg.fields, where))
         except TelemetryError as exc:
             self.live.reject(str(exc))
             log.warning("drone telemetry rejected: %s", exc, extra={"drone_id": self.drone_id})

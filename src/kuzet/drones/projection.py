@@ -32,7 +32,14 @@ PROJECTION = "flat_ground"
 def rotation(yaw_deg: float, pitch_deg: float, roll_deg: float) -> np.ndarray:
     """Z-Y-X rotation taking body axes (forward, right, down) to north-east-down."""
     y, p, r = (math.radians(v) for v in (yaw_deg, pitch_deg, roll_deg))
-    cy, sy, cp, sp, cr, sr = math.cos(y), math.sin(y), math.cos(p), math.sin(p), math.cos(r), math.sin(r)
+    cy, sy, cp, sp, cr, sr = (
+        math.cos(y),
+        math.sin(y),
+        math.cos(p),
+        math.sin(p),
+        math.cos(r),
+        math.sin(r),
+    )
     rz = np.array([[cy, -sy, 0.0], [sy, cy, 0.0], [0.0, 0.0, 1.0]])
     ry = np.array([[cp, 0.0, sp], [0.0, 1.0, 0.0], [-sp, 0.0, cp]])
     rx = np.array([[1.0, 0.0, 0.0], [0.0, cr, -sr], [0.0, sr, cr]])
@@ -79,7 +86,9 @@ class View:
         cx, cy = self.width / 2.0, self.height / 2.0
         return np.array([[cx, f, 0.0], [cy, 0.0, f], [1.0, 0.0, 0.0]])
 
-    def ground_offsets(self, uv: np.ndarray, max_range_m: float = math.inf) -> tuple[np.ndarray, np.ndarray]:
+    def ground_offsets(
+        self, uv: np.ndarray, max_range_m: float = math.inf
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pixels (n, 2) -> (north, east) metres from the point under the drone, and which
         pixels hit the ground in front of the camera within ``max_range_m``."""
         uv = np.asarray(uv, np.float64).reshape(-1, 2)
@@ -110,7 +119,9 @@ class View:
         return float(math.hypot(n1 - n0, e1 - e0))
 
 
-def offset_to_latlon(lat: float, lon: float, north: np.ndarray, east: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def offset_to_latlon(
+    lat: float, lon: float, north: np.ndarray, east: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Metres north/east of (lat, lon) -> degrees, on the WGS84 local tangent plane."""
     phi = math.radians(lat)
     s = 1.0 - _E2 * math.sin(phi) ** 2
@@ -122,7 +133,9 @@ def offset_to_latlon(lat: float, lon: float, north: np.ndarray, east: np.ndarray
     )
 
 
-def latlon_to_offset(lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def latlon_to_offset(
+    lat0: float, lon0: float, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of :func:`offset_to_latlon`."""
     phi = math.radians(lat0)
     s = 1.0 - _E2 * math.sin(phi) ** 2
@@ -151,6 +164,8 @@ def project(view: View, uv: np.ndarray, max_range_m: float = math.inf) -> list[G
     ne, ok = view.ground_offsets(uv, max_range_m)
     lat, lon = offset_to_latlon(view.pose.lat, view.pose.lon, ne[:, 0], ne[:, 1])
     return [
-        GroundPoint(float(lat[i]), float(lon[i]), float(ne[i, 0]), float(ne[i, 1])) if ok[i] else None
+        GroundPoint(float(lat[i]), float(lon[i]), float(ne[i, 0]), float(ne[i, 1]))
+        if ok[i]
+        else None
         for i in range(len(ne))
     ]

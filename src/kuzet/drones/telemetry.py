@@ -176,8 +176,9 @@ class Telemetry:
         for k in range(len(p)):
             tk = float(p.t[k])
             if tk - last >= step_s or k == len(p) - 1:
-                out.append((tk, float(p.cols["lat"][k]), float(p.cols["lon"][k]),
-                            float(p.cols["alt"][k])))
+                out.append(
+                    (tk, float(p.cols["lat"][k]), float(p.cols["lon"][k]), float(p.cols["alt"][k]))
+                )
                 last = tk
         return out
 

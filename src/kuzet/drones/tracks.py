@@ -44,8 +44,15 @@ class DroneTracks:
             last = tr.points[-1][0] if tr.points else float("-inf")
             tr.points.extend(p for p in points if p[0] > last)
 
-    def add_telemetry(self, drone_id: str, tel: Telemetry, *, name: str = "", flight: str = "",
-                      step_s: float = 1.0) -> None:
+    def add_telemetry(
+        self,
+        drone_id: str,
+        tel: Telemetry,
+        *,
+        name: str = "",
+        flight: str = "",
+        step_s: float = 1.0,
+    ) -> None:
         self.add(drone_id, tel.track(step_s), name=name, flight=flight)
 
     def ids(self) -> list[str]:
