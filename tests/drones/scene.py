@@ -7,6 +7,9 @@ point in Almaty; a pass is that ground as a nadir camera at a given pose would s
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import av
 import cv2
 import numpy as np
 
@@ -82,3 +85,21 @@ def relight(img: np.ndarray, gain: float, bias: float, noise: float, seed: int =
     rng = np.random.default_rng(seed)
     out = img.astype(np.float32) * gain + bias + rng.normal(0, noise, img.shape)
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def write_flight(
+    path: Path, views: list[View], ground_img: np.ndarray, fps: int = 5, relit: bool = False
+) -> Path:
+    """An MP4 of the passes (one frame per view), as a drone's recorder would keep it."""
+    with av.open(str(path), "w") as out:
+        st = out.add_stream("mpeg4", rate=fps)
+        st.width, st.height, st.pix_fmt = W, H, "yuv420p"
+        st.bit_rate = 8_000_000
+        for v in views:
+            img = render(v, ground_img)
+            if relit:
+                img = relight(img, 1.1, 6.0, 1.5)
+            frame = av.VideoFrame.from_ndarray(img, format="bgr24")
+            out.mux(st.encode(frame))
+        out.mux(st.encode(None))
+    return path
