@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
+from kuzet.config.drones import DroneConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
@@ -259,6 +260,9 @@ class SiteConfig(_Strict):
     sections: list[SectionConfig] = Field(
         default_factory=list, description="average-speed sections between two cameras"
     )
+    drones: list[DroneConfig] = Field(
+        default_factory=list, description="drones: moving cameras placed by telemetry"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteConfig:
@@ -268,6 +272,13 @@ class SiteConfig(_Strict):
                 raise ValueError(f"camera id {cam.id!r} appears twice")
             seen.add(cam.id)
         check_sections(self.sections, seen)
+        drones: set[str] = set()
+        for d in self.drones:
+            if d.id in drones:
+                raise ValueError(f"drone id {d.id!r} appears twice")
+            if d.id in seen:
+                raise ValueError(f"drones.{d.id}: a fixed camera has that id already")
+            drones.add(d.id)
         for cid in self.record.cameras:
             if cid not in seen:
                 raise ValueError(f"record.cameras.{cid}: no camera with that id")
