@@ -136,7 +136,7 @@ def compare(
             r,
             ts,
             blobs,
-            agency=drone.agency,
+            district=drone.district,
             category=drone.category,
         )
     ]

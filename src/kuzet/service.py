@@ -24,6 +24,7 @@ from kuzet.config.models import SiteConfig
 from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
 from kuzet.crypto.signing import Signer
+from kuzet.drones.fleet import DroneFleet, camera_entry
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
@@ -132,7 +133,7 @@ class Service:
         self.store = open_store(site.store.url)
         self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
         self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
-        for cam in camera_info(site):  # camera passwords sealed at rest
+        for cam in [*camera_info(site), *map(camera_entry, site.drones)]:  # passwords sealed
             self.store.upsert_camera(self.access.cameras.seal(cam))
         self.access.cameras.seal_all(self.store)  # rows from before sealing
         self.access.seed_agencies()
@@ -195,6 +196,11 @@ class Service:
             realtime=realtime,
             violation_frames=self._violation_frames(site),
         )
+        # drones: moving cameras placed on the map by their telemetry (docs/drones.md)
+        self.drones = DroneFleet(
+            site.drones, lambda: detector or create_detector(site.detector), self.bus.publish,
+            fps=site.analysis.fps, realtime=realtime,
+        )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,
             blobs=self.blobs,
@@ -210,6 +216,7 @@ class Service:
             evidence=self.evidence,
             signals=SIGNALS,
             plates=self.plates,
+            drones=self.drones.tracks if site.drones else None,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -283,12 +290,14 @@ class Service:
         if self.evidence is not None:
             self.evidence.start()  # exports a previous process left unfinished
         self.node.start()
+        self.drones.start()
         self._purger.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
         self.node.stop()
+        self.drones.stop()
         if self.evidence is not None:
             self.evidence.close()
         if self.recording is not None:

@@ -83,12 +83,12 @@ def test_change_events_keep_crops_and_map_position(tmp_path: Path) -> None:
     res = detect_changes(before, after)
     blobs = LocalBlobStore(tmp_path)
     ts = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
-    events = change_events("drone-1", "flight-a", "flight-b", res, ts, blobs, agency="akimat")
+    events = change_events("drone-1", "flight-a", "flight-b", res, ts, blobs, district="Medeu")
     assert len(events) == 1
     e = events[0]
     a = e.attributes
     assert e.type == "drone_change" and a["projection"] == "flat_ground"
-    assert a["registration"] == "orb" and a["agency"] == "akimat"
+    assert a["registration"] == "orb" and a["district"] == "Medeu"
     assert metres_from(a["lat"], a["lon"], DUMP_N, DUMP_E) < 1.5
     assert blobs.get(a["before_crop"]) == res.changes[0].before_crop
     assert blobs.get(a["after_crop"]) == res.changes[0].after_crop == blobs.get(e.snapshot or "")

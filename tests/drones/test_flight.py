@@ -55,7 +55,6 @@ def flight(tmp_path: Path, video: Path, *, gap: tuple[float, float] | None = Non
         telemetry=MavlinkTelemetryConfig(url=str(log)),
         camera=DroneCameraConfig(hfov_deg=HFOV),
         max_gap_s=1.0,
-        agency="city-police",
     )
 
 

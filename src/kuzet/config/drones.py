@@ -90,5 +90,7 @@ class DroneConfig(_Strict):
         default_factory=lambda: ["person", "car", "truck", "bus", "motorcycle", "bicycle"],
         description="detector classes that become drone_detection events",
     )
-    agency: str | None = None
-    category: str | None = None
+    category: str = Field(
+        "public_safety", description="camera category of the drone's entry (scope, routing)"
+    )
+    district: str | None = Field(None, description="district of the drone's entry (scope)")

@@ -278,6 +278,8 @@ class SiteConfig(_Strict):
                 raise ValueError(f"drone id {d.id!r} appears twice")
             if d.id in seen:
                 raise ValueError(f"drones.{d.id}: a fixed camera has that id already")
+            if d.category not in {c.value for c in CameraCategory}:
+                raise ValueError(f"drones.{d.id}.category: unknown category {d.category!r}")
             drones.add(d.id)
         for cid in self.record.cameras:
             if cid not in seen:

@@ -25,8 +25,8 @@ def change_events(
     ts: datetime,
     blobs: BlobStore,
     *,
-    agency: str | None = None,
     category: str | None = None,
+    district: str | None = None,
 ) -> list[Event]:
     out: list[Event] = []
     for c in result.changes:
@@ -58,8 +58,8 @@ def change_events(
                     "after_flight": after_flight,
                     "before_crop": before_key,
                     "after_crop": after_key,
-                    "agency": agency,
                     "category": category,
+                    "district": district,
                 },
             )
         )

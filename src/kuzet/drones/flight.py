@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 
 from kuzet.config.drones import DroneConfig
 from kuzet.core import Event, Frame, event_id
+from kuzet.drones.live import LiveTelemetry
 from kuzet.drones.projection import PROJECTION, View, project
-from kuzet.drones.telemetry import Telemetry, TelemetryGap
+from kuzet.drones.telemetry import Pose, Telemetry, TelemetryError
 from kuzet.sources.reader import CameraReader
 from kuzet.tracking import ByteTracker, TrackerSettings
 from kuzet.vision.detector import Detector
@@ -43,12 +44,18 @@ class FlightResult:
 
 
 class FlightAnalyzer:
-    """Stateful per flight: feed frames in order, collect events."""
+    """Stateful per flight: feed frames in order, collect events.
+
+    A recorded flight: ``telemetry`` is the whole log, frames are timed by their media
+    time (``video_start + pts``). A live flight (``live``): ``telemetry`` is a
+    :class:`LiveTelemetry` read at each frame, frames are timed by when they were decoded
+    (``time_offset_s`` takes off the stream's latency).
+    """
 
     def __init__(
         self,
         drone: DroneConfig,
-        telemetry: Telemetry,
+        telemetry: Telemetry | LiveTelemetry,
         detector: Detector,
         *,
         fps: float = 5.0,
@@ -58,23 +65,33 @@ class FlightAnalyzer:
         self.telemetry = telemetry
         self.detector = detector
         self.min_score = min_score
+        self.live = isinstance(telemetry, LiveTelemetry)
         self._tracker = ByteTracker(TrackerSettings(fps=fps))
         self._seen: set[int] = set()
-        start = drone.video_start.timestamp() if drone.video_start else telemetry.start
-        self._t0 = start + drone.time_offset_s
-        self.result = FlightResult(drone.id, track=telemetry.track())
+        self._t0 = drone.time_offset_s
+        track: list[tuple[float, float, float, float]] = []
+        if isinstance(telemetry, Telemetry):
+            start = drone.video_start.timestamp() if drone.video_start else telemetry.start
+            self._t0 += start
+            track = telemetry.track()
+        self.result = FlightResult(drone.id, track=track)
 
     def frame_time(self, frame: Frame) -> float:
         """The frame's time on the telemetry's clock (UNIX seconds)."""
-        return self._t0 + frame.pts
+        return self._t0 + (frame.wall_time if self.live else frame.pts)
+
+    def _pose(self, t: float) -> Pose:
+        tel = self.telemetry
+        now = tel.telemetry() if isinstance(tel, LiveTelemetry) else tel
+        return now.pose_at(t, self.drone.max_gap_s)
 
     def feed(self, frame: Frame) -> list[Event]:
         res = self.result
         res.frames += 1
         t = self.frame_time(frame)
         try:
-            pose = self.telemetry.pose_at(t, self.drone.max_gap_s)
-        except TelemetryGap as exc:
+            pose = self._pose(t)
+        except TelemetryError as exc:
             res.frames_without_telemetry += 1
             if len(res.telemetry_errors) < 20:
                 res.telemetry_errors.append(f"frame {frame.index} (pts {frame.pts:.2f}): {exc}")
@@ -125,7 +142,6 @@ class FlightAnalyzer:
                         "drone_lon": round(pose.lon, 7),
                         "drone_agl_m": round(view.agl, 2),
                         "drone_yaw_deg": round(pose.yaw_deg, 2),
-                        "agency": self.drone.agency,
                         "category": self.drone.category,
                     },
                 )
