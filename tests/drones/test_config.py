@@ -19,7 +19,7 @@ drones:
     telemetry: {type: mavlink, url: flights/monday.tlog}
     camera: {hfov_deg: 84}
   - id: drone-2
-    url: srt://10.0.0.6:9000
+    url: http://10.0.0.6:8080/stream.ts
     telemetry: {type: mqtt, topic: drones/2/telemetry, fields: {yaw: heading}}
     camera: {hfov_deg: 70, mount_pitch_deg: -60}
     max_gap_s: 1.5
@@ -46,6 +46,8 @@ def test_drones_load(tmp_path: Path) -> None:
         ("telemetry: {type: mavlink,", "telemetry: {type: dji,", "line 8: drones[0].telemetry"),
         ("camera: {hfov_deg: 84}", "camera: {hfov_deg: 190}", "drones[0].camera.hfov_deg"),
         ("  - id: drone-2", "  - id: drone-1", "drone id 'drone-1' appears twice"),
+        ("http://10.0.0.6:8080/stream.ts", "srt://10.0.0.6:9000",
+         "line 11: drones[1].url: Value error, unsupported video URL scheme 'srt'"),
         ("  - id: drone-2", "  - id: gate-1", "drones.gate-1: a fixed camera has that id already"),
     ],
 )  # fmt: skip

@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# what kuzet.sources reads; SRT is not among them: the FFmpeg inside PyAV's wheels is built
+# without libsrt ("Protocol not found"), so an SRT feed needs a relay to RTSP (docs/drones.md)
+_SCHEMES = ("file", "rtsp", "rtsps", "http", "https")
 
 
 class _Strict(BaseModel):
@@ -65,7 +69,7 @@ class DroneConfig(_Strict):
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     name: str = ""
-    url: str = Field(description="video: file, RTSP or SRT URL (read by kuzet.sources)")
+    url: str = Field(description="video: a file, rtsp:// or http(s):// (read by kuzet.sources)")
     telemetry: TelemetryConfig
     camera: DroneCameraConfig
     video_start: datetime | None = Field(
@@ -94,3 +98,14 @@ class DroneConfig(_Strict):
         "public_safety", description="camera category of the drone's entry (scope, routing)"
     )
     district: str | None = Field(None, description="district of the drone's entry (scope)")
+
+    @field_validator("url")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        scheme = v.split("://", 1)[0].lower() if "://" in v else "file"
+        if scheme not in _SCHEMES:
+            raise ValueError(
+                f"unsupported video URL scheme {scheme!r} (a file, rtsp://, http(s)://; "
+                "SRT: relay it to RTSP first)"
+            )
+        return v

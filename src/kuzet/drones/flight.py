@@ -164,7 +164,7 @@ def analyze_flight(
     fps: float = 5.0,
     max_seconds: float | None = None,
 ) -> FlightResult:
-    """Read the drone's video (file, RTSP, SRT) and place its detections on the map."""
+    """Read the drone's video (file, RTSP, HTTP) and place its detections on the map."""
     reader = CameraReader(drone.id, drone.url, fps=fps)
     analyzer = FlightAnalyzer(drone, telemetry, detector, fps=fps)
     stop = threading.Event()
