@@ -104,7 +104,10 @@ class MqttTelemetryFeed:
         self._client.on_message = self._on_message
 
     def start(self) -> None:
-        self._client.connect(self.cfg.host, self.cfg.port, keepalive=30)
+        """Connect in the background: a broker that is down now is retried (and the
+        subscription renewed on every reconnect), never fatal to the drone."""
+        self._client.reconnect_delay_set(1, 30)
+        self._client.connect_async(self.cfg.host, self.cfg.port, keepalive=30)
         self._client.loop_start()
 
     def stop(self) -> None:
