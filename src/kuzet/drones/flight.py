@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kuzet.config.drones import DroneConfig
-from kuzet.core import Event, Frame, event_id
+from kuzet.core import Detections, Event, Frame, event_id
 from kuzet.drones.live import LiveTelemetry
 from kuzet.drones.projection import PROJECTION, View, project
 from kuzet.drones.telemetry import Pose, Telemetry, TelemetryError
@@ -40,7 +40,7 @@ class FlightResult:
     frames: int = 0
     frames_without_telemetry: int = 0
     telemetry_errors: list[str] = field(default_factory=list)
-    off_ground: int = 0
+    off_ground: int = 0  # tracks seen above the horizon / beyond max_range_m at least once
 
 
 class FlightAnalyzer:
@@ -67,7 +67,8 @@ class FlightAnalyzer:
         self.min_score = min_score
         self.live = isinstance(telemetry, LiveTelemetry)
         self._tracker = ByteTracker(TrackerSettings(fps=fps))
-        self._seen: set[int] = set()
+        self._seen: set[int] = set()  # tracks already reported
+        self._off: set[int] = set()  # tracks seen where no ground point exists
         self._t0 = drone.time_offset_s
         track: list[tuple[float, float, float, float]] = []
         if isinstance(telemetry, Telemetry):
@@ -96,7 +97,7 @@ class FlightAnalyzer:
             if len(res.telemetry_errors) < 20:
                 res.telemetry_errors.append(f"frame {frame.index} (pts {frame.pts:.2f}): {exc}")
             log.warning("drone frame without telemetry: %s", exc, extra={"drone_id": self.drone.id})
-            self._tracker.update(self.detector.detect([frame.image])[0][:0])
+            self._tracker.update(Detections.empty())  # time passes for the tracks
             return []
         dets = self.detector.detect([frame.image])[0]
         labels = self.detector.labels
@@ -114,11 +115,13 @@ class FlightAnalyzer:
             score = float(tracked.confidence[k])
             if tid in self._seen or name not in self.drone.classes or score < self.min_score:
                 continue
-            self._seen.add(tid)
             gp = points[k]
-            if gp is None:
-                res.off_ground += 1
+            if gp is None:  # above the horizon or too far: maybe placed in a later frame
+                if tid not in self._off:
+                    self._off.add(tid)
+                    res.off_ground += 1
                 continue
+            self._seen.add(tid)
             x1, y1, x2, y2 = (float(v) for v in tracked.xyxy[k])
             out.append(
                 Event(
