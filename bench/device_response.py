@@ -77,7 +77,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--presses", type=int, default=20)
     ap.add_argument("--commands", type=int, default=50)
+    ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
     args = ap.parse_args()
+    if args.quick:
+        args.presses, args.commands = 3, 5
 
     import paho.mqtt.client as mqtt
     from tests.support.mqtt import Mosquitto, mosquitto_missing

@@ -25,6 +25,7 @@ from kuzet.config.ops import RoutingRule
 from kuzet.core import CameraInfo, Event
 from kuzet.crypto.signing import Signer
 from kuzet.devices.service import DeviceServices
+from kuzet.drones.fleet import DroneFleet, camera_entry
 from kuzet.events import Bus, Subscription, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
@@ -134,7 +135,7 @@ class Service:
         self.store = open_store(site.store.url)
         self.access = AccessService(self.store.engine, site.access, data_dir=site.data_dir)
         self.access.reseal_totp_secrets()  # plain (pre-0006) or old-key secrets; loads the key
-        for cam in camera_info(site):  # camera passwords sealed at rest
+        for cam in [*camera_info(site), *map(camera_entry, site.drones)]:  # passwords sealed
             self.store.upsert_camera(self.access.cameras.seal(cam))
         self.access.cameras.seal_all(self.store)  # rows from before sealing
         self.access.seed_agencies()
@@ -215,6 +216,11 @@ class Service:
                 self.incidents, self.bus, self.blobs, self.tap,
                 None if self.recording is None else self.recording.holds,
             )  # fmt: skip
+        # drones: moving cameras placed on the map by their telemetry (docs/drones.md)
+        self.drones = DroneFleet(
+            site.drones, lambda: detector or create_detector(site.detector), self.bus.publish,
+            fps=site.analysis.fps, realtime=realtime,
+        )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,
             blobs=self.blobs,
@@ -232,6 +238,7 @@ class Service:
             plates=self.plates,
             device_webhook=None if self.devices is None else self.devices.webhook,
             devices=None if self.devices is None else self.devices.response,
+            drones=self.drones.tracks if site.drones else None,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -309,6 +316,7 @@ class Service:
         if self.devices is not None:
             self.devices.start()
         self.node.start()
+        self.drones.start()
         self._purger.start()
         return self
 
@@ -317,6 +325,7 @@ class Service:
         self.node.stop()
         if self.devices is not None:
             self.devices.stop()
+        self.drones.stop()
         if self.evidence is not None:
             self.evidence.close()
         if self.recording is not None:

@@ -104,6 +104,8 @@ VIOLATIONS = {("GET", "/api/violations"), ("GET", "/api/violations/officer-key")
               ("GET", _VIO + "/parts/{name}"), ("POST", _VIO + "/decision")}  # fmt: skip
 EXPORT |= {("GET", _VIO + "/package")}
 CAM_READ |= {("GET", "/api/signals")}
+# drones (issue 15): their paths on the map, scoped like the camera of the same id
+CAM_READ |= {("GET", "/api/drones"), ("GET", "/api/drones/{drone_id}/track")}
 SIGNALS = {("POST", "/api/signals")}
 # devices (issue 15): read like cameras; the webhook is signed, not a session's
 CAM_READ |= {("GET", "/api/devices"), ("GET", "/api/devices/{device_id}")}
@@ -267,6 +269,9 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     # devices: none in this city, and no webhook configured
     ("GET", "/api/devices"): "200", ("GET", "/api/devices/{device_id}"): "404:not_found",
     ("POST", "/api/devices/webhook"): "503:webhook_unavailable",
+    # drones: this city flies none
+    ("GET", "/api/drones"): "503:drones_unavailable",
+    ("GET", "/api/drones/{drone_id}/track"): "503:drones_unavailable",
     # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
     # no list
     ("GET", "/api/plates/reads"): "422:validation_error",
@@ -304,7 +309,7 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
                       list_id="nope", entry_id="nope", device_id="nope",
-                      command_id="nope")  # fmt: skip
+                      command_id="nope", drone_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

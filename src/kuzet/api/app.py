@@ -54,6 +54,9 @@ from kuzet.api.routers import (
     docs as docs_pages,
 )
 from kuzet.api.routers import (
+    drones as drones_router,
+)
+from kuzet.api.routers import (
     faces as faces_router,
 )
 from kuzet.api.routers import (
@@ -80,6 +83,7 @@ if TYPE_CHECKING:
     from kuzet.archive.query import TrackIndex
     from kuzet.devices.respond import DeviceResponse
     from kuzet.devices.webhook import DeviceWebhook
+    from kuzet.drones.tracks import DroneTracks
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -108,6 +112,7 @@ def create_app(
     plates: PlateData | None = None,
     device_webhook: DeviceWebhook | None = None,
     devices: DeviceResponse | None = None,
+    drones: DroneTracks | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -134,6 +139,7 @@ def create_app(
     ``devices`` is the operations centre's side of devices (alarms -> cameras, commands to
     sirens, speakers, doors; ``/api/ops/devices``, ``/api/devices/.../commands``; 503
     without it), started and stopped by its owner, the service.
+    ``drones`` is the book of drone paths (``/api/drones``; 503 without it).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -174,7 +180,7 @@ def create_app(
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
-        plates=plates, device_webhook=device_webhook, devices=devices,
+        plates=plates, device_webhook=device_webhook, devices=devices, drones=drones,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -191,6 +197,7 @@ def create_app(
         traffic.router,
         devices_router.router,
         device_response.router,
+        drones_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kuzet.archive.query import TrackIndex
     from kuzet.devices.respond import DeviceResponse
     from kuzet.devices.webhook import DeviceWebhook
+    from kuzet.drones.tracks import DroneTracks
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
@@ -53,6 +54,7 @@ class ApiContext:
     plates: PlateData | None = None  # plate search and plate watchlists; None: disabled
     device_webhook: DeviceWebhook | None = None  # signed device events; None: not configured
     devices: DeviceResponse | None = None  # alarms -> cameras, outputs; None: no devices
+    drones: DroneTracks | None = None  # drones' paths for the map; None: no drones here
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

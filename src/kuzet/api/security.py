@@ -176,6 +176,9 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/violations/{violation_id}/parts/{name}"): Rule(P.VIOLATIONS_REVIEW),
     ("POST", "/api/violations/{violation_id}/decision"): Rule(P.VIOLATIONS_REVIEW),
     ("GET", "/api/violations/{violation_id}/package"): Rule(P.EVIDENCE_EXPORT),
+    # drones' paths on the map (issue 15), scoped like the camera of the same id
+    ("GET", "/api/drones"): Rule(P.CAMERAS_READ),
+    ("GET", "/api/drones/{drone_id}/track"): Rule(P.CAMERAS_READ),
     # traffic lights fed by junction controllers (API keys), read by whoever sees cameras
     ("POST", "/api/signals"): Rule(P.SIGNALS_WRITE, "signals.feed"),
     ("GET", "/api/signals"): Rule(P.CAMERAS_READ),

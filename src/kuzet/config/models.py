@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
 from kuzet.config.devices import DeviceConfig, DeviceGatewayConfig, check_devices
+from kuzet.config.drones import DroneConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
 from kuzet.config.ops import OpsConfig
@@ -271,6 +272,9 @@ class SiteConfig(_Strict):
     device_gateway: DeviceGatewayConfig = Field(
         default_factory=DeviceGatewayConfig, description="MQTT and webhook input of devices"
     )
+    drones: list[DroneConfig] = Field(
+        default_factory=list, description="drones: moving cameras placed by telemetry"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteConfig:
@@ -281,6 +285,15 @@ class SiteConfig(_Strict):
             seen.add(cam.id)
         check_sections(self.sections, seen)
         check_devices(self.devices, seen, {c.value for c in CameraCategory})
+        drones: set[str] = set()
+        for d in self.drones:
+            if d.id in drones:
+                raise ValueError(f"drone id {d.id!r} appears twice")
+            if d.id in seen:
+                raise ValueError(f"drones.{d.id}: a fixed camera has that id already")
+            if d.category not in {c.value for c in CameraCategory}:
+                raise ValueError(f"drones.{d.id}.category: unknown category {d.category!r}")
+            drones.add(d.id)
         for cid in self.record.cameras:
             if cid not in seen:
                 raise ValueError(f"record.cameras.{cid}: no camera with that id")

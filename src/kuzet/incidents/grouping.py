@@ -89,6 +89,22 @@ def open_for(group: list[Row], ev: Event, window_s: float) -> Row | None:
     return best
 
 
+def _place(ev: Event, cam: CameraInfo | DeviceInfo | None) -> dict[str, float | None]:
+    """The camera's place; a camera without one (a drone) lends the event's own position
+    (``attributes.lat``/``lon``: where a drone placed the object on the ground)."""
+    if cam is not None and cam.latitude is not None and cam.longitude is not None:
+        return {"latitude": cam.latitude, "longitude": cam.longitude}
+    lat, lon = ev.attributes.get("lat"), ev.attributes.get("lon")
+    if (
+        isinstance(lat, int | float)
+        and isinstance(lon, int | float)
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+    ):
+        return {"latitude": float(lat), "longitude": float(lon)}
+    return {"latitude": None, "longitude": None}
+
+
 def new_incident(ev: Event, cam: CameraInfo | DeviceInfo | None, cfg: OpsConfig) -> tuple[Row, Row]:
     """A new incident for ``ev`` (routed, SLA clock started) and its first timeline row."""
     category = cam.category if cam else None
@@ -110,8 +126,7 @@ def new_incident(ev: Event, cam: CameraInfo | DeviceInfo | None, cfg: OpsConfig)
         "camera_name": cam.name if cam else None,
         "category": category,
         "district": district,
-        "latitude": cam.latitude if cam else None,
-        "longitude": cam.longitude if cam else None,
+        **_place(ev, cam),
         "agency_id": owner,
         "agencies": [owner],
         "unit": None,

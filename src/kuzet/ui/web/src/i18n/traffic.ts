@@ -1,4 +1,5 @@
-// The server's codes of the traffic features (plates, violations, signals, traffic figures), in
+// The server's codes of the traffic, drone and device features (plates, violations, signals,
+// traffic figures, drone paths, the device webhook), in
 // words: errorText looks up "err_" + code in every module's dictionary.
 import { dictionary } from "./core";
 
@@ -9,6 +10,8 @@ dictionary({
     err_signals_unavailable: "No traffic-signal feed runs on this server.",
     err_traffic_unavailable: "Traffic figures are not enabled on this server.",
     err_violations_unavailable: "The violations desk is not available on this server.",
+    err_drones_unavailable: "No drones fly on this site.",
+    err_webhook_unavailable: "The device webhook is not configured on this server.",
   },
   ru: {
     err_plates_disabled: "Данные о номерах на этом сервере не включены.",
@@ -16,6 +19,8 @@ dictionary({
     err_signals_unavailable: "На этом сервере нет потока сигналов светофоров.",
     err_traffic_unavailable: "Показатели движения на этом сервере не включены.",
     err_violations_unavailable: "Разбор нарушений на этом сервере недоступен.",
+    err_drones_unavailable: "На этом объекте нет дронов.",
+    err_webhook_unavailable: "Вебхук устройств на этом сервере не настроен.",
   },
   kk: {
     err_plates_disabled: "Бұл серверде нөмір деректері қосылмаған.",
@@ -23,5 +28,7 @@ dictionary({
     err_signals_unavailable: "Бұл серверде бағдаршам сигналдарының ағыны жоқ.",
     err_traffic_unavailable: "Бұл серверде қозғалыс көрсеткіштері қосылмаған.",
     err_violations_unavailable: "Бұл серверде бұзушылықтарды қарау қолжетімсіз.",
+    err_drones_unavailable: "Бұл нысанда дрондар жоқ.",
+    err_webhook_unavailable: "Бұл серверде құрылғылар вебхугы бапталмаған.",
   },
 });

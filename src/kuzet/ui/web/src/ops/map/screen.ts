@@ -5,6 +5,7 @@ import L from "leaflet";
 import type { CameraPin } from "../../api";
 import { onLangChange, t } from "../../i18n/core";
 import { statusName, typeName } from "../../i18n/terms";
+import { DroneLayer } from "../../drones/layer";
 import { addBasemap } from "./basemap";
 import { CameraList } from "./camlist";
 import { CameraLayer, type Hit } from "./layer";
@@ -28,6 +29,7 @@ export class MapScreen {
     onLangChange(() => { control.remove(); control = zoom().addTo(this.map); });
     addBasemap(this.map, ops.settings.basemap);
     this.layer.addTo(this.map);
+    const drones = new DroneLayer().addTo(this.map);  // drones' paths (issue 15)
     this.list = new CameraList(pane.querySelector(".camlist")!, (c) => { this.focusCamera(c); ops.openCamera.emit(c); });
     this.map.on("click", (e: L.LeafletMouseEvent) => this.click(this.layer.hitAt(e.containerPoint)));
     let moveQueued = false;
@@ -52,6 +54,8 @@ export class MapScreen {
     (window as unknown as { kuzetMap: unknown }).kuzetMap = {
       cameraPoint: (id: string) => this.layer.pointOf(id),
       clusterPoints: () => this.layer.clusterPoints(),
+      dronePoint: (id: string) => drones.pointOf(id),
+      dronePath: (id: string) => drones.pathLength(id),
     };
     ops.mapMade.emit(this.map);
   }
