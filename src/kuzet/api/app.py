@@ -52,6 +52,9 @@ from kuzet.api.routers import (
     faces as faces_router,
 )
 from kuzet.api.routers import (
+    integrations as integrations_router,
+)
+from kuzet.api.routers import (
     plates as plates_router,
 )
 from kuzet.api.routers import (
@@ -76,6 +79,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.integrations.hub import Integrations
     from kuzet.platedata.services import PlateData
     from kuzet.rules.signals import SignalBoard
     from kuzet.violations.desk import ViolationDesk
@@ -99,6 +103,7 @@ def create_app(
     violations_desk: ViolationDesk | None = None,
     signals: SignalBoard | None = None,
     plates: PlateData | None = None,
+    integrations: Integrations | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -120,6 +125,8 @@ def create_app(
     ``signals`` is the board junction controllers feed (``/api/signals``; 503 without it).
     ``plates`` backs plate search and plate watchlists (``/api/plates``, ``/api/plate-lists``;
     503 without it), started and stopped by its owner, the service.
+    ``integrations`` backs the dead-letter list and ONVIF / PTZ routes (503 without it),
+    started and stopped by its owner, the service (docs/integrations.md).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -160,7 +167,7 @@ def create_app(
         frames=frames, incidents=incidents, archive=archive_index, evidence=evidence,
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
-        plates=plates,
+        plates=plates, integrations=integrations,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -173,7 +180,7 @@ def create_app(
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
         violations.router,
         signals_router.router,
-        plates_router.router, plate_lists.router,
+        plates_router.router, plate_lists.router, integrations_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

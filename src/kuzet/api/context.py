@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.integrations.hub import Integrations
     from kuzet.platedata.services import PlateData
     from kuzet.rules.signals import SignalBoard
     from kuzet.violations.desk import ViolationDesk
@@ -49,6 +50,7 @@ class ApiContext:
     violations: ViolationDesk | None = None  # the officers' review desk; None: no access
     signals: SignalBoard | None = None  # controller-fed traffic lights; None: not fed here
     plates: PlateData | None = None  # plate search and plate watchlists; None: disabled
+    integrations: Integrations | None = None  # webhooks, ONVIF/PTZ; None: not configured
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

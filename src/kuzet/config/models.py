@@ -12,6 +12,7 @@ from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
+from kuzet.config.integrations import IntegrationsConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.platedata import PlateDataConfig
 from kuzet.config.plates import PlatesConfig
@@ -254,6 +255,10 @@ class SiteConfig(_Strict):
     )
     vehicles: VehiclesConfig = Field(
         default_factory=VehiclesConfig, description="vehicle colour, type and make/model"
+    )
+    integrations: IntegrationsConfig = Field(
+        default_factory=IntegrationsConfig,
+        description="outbound webhooks, MQTT topics, CAP messages, ONVIF cameras",
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
     sections: list[SectionConfig] = Field(

@@ -8,6 +8,7 @@ import kuzet.access.tables
 import kuzet.evidence.tables
 import kuzet.faces.tables
 import kuzet.incidents.tables
+import kuzet.integrations.tables
 import kuzet.platedata.tables
 import kuzet.record.tables
 import kuzet.violations.tables  # noqa: F401  (registers the feature tables on Base)
