@@ -79,7 +79,7 @@ class OnvifSimulator:
         self.udp.bind(("127.0.0.1", 0))
         self.udp_port = self.udp.getsockname()[1]
         self._threads = [
-            threading.Thread(target=self.http.serve_forever, daemon=True),
+            threading.Thread(target=self.http.serve_forever, args=(0.05,), daemon=True),
             threading.Thread(target=self._discovery, daemon=True),
         ]
 
