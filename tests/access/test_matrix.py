@@ -116,14 +116,24 @@ PLATE_LISTS_WRITE = {("POST", "/api/plate-lists"), ("PATCH", _PL), ("DELETE", _P
                      ("POST", _PL + "/import")}  # fmt: skip
 PLATE_LISTS = PLATE_LISTS_READ | PLATE_LISTS_WRITE
 PLATES = PLATE_SEARCH | PLATE_SUBJECT | PLATE_LISTS
+# integrations (issue 15): CSV import and ONVIF with the camera registry, PTZ for whoever
+# watches video, the webhook dead letters for administrators
+_PTZ = "/api/cameras/{camera_id}/ptz"
+CAM_WRITE |= {("POST", "/api/cameras/import"), ("POST", "/api/integrations/onvif/discover"),
+              ("GET", "/api/cameras/{camera_id}/onvif/profiles")}  # fmt: skip
+PTZ = {("POST", _PTZ + "/move"), ("POST", _PTZ + "/stop"), ("GET", _PTZ + "/presets"),
+       ("POST", _PTZ + "/presets"), ("POST", _PTZ + "/presets/{preset}/goto")}  # fmt: skip
+INTEGRATIONS = {("GET", "/api/integrations/dead-letters"),
+                ("POST", "/api/integrations/dead-letters/{dead_id}/retry")}  # fmt: skip
 
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
-    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | AUTH_SESSION,
+    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | PTZ | AUTH_SESSION,
     "supervisor": VIEWER
     | ARCHIVE
     | RECORDINGS
     | BOOKMARK
+    | PTZ
     | EXPORT
     | VIOLATIONS
     | USERS_READ
@@ -135,20 +145,21 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | ARCHIVE
     | RECORDINGS
     | BOOKMARK
+    | PTZ
     | EXPORT
     | FACES
     | PLATES
     | VIOLATIONS
     | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
-    "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
+    "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | INTEGRATIONS | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
     # every permission a key may hold
     "integration": VIEWER | METRICS | FACES | PLATE_LISTS | SIGNALS,
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES
+ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES | PTZ | INTEGRATIONS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -261,6 +272,12 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", _PL + "/entries"): "422:validation_error",
     ("DELETE", _PL + "/entries/{entry_id}"): "404:not_found",
     ("POST", _PL + "/import"): "404:not_found", ("GET", _PL + "/matches"): "404:not_found",
+    # integrations: "{}" is no CSV (no id, main_url columns); this city runs no integrations
+    ("POST", "/api/cameras/import"): "422:import_invalid",
+    ("POST", "/api/integrations/onvif/discover"): "503:integrations_unavailable",
+    ("GET", "/api/cameras/{camera_id}/onvif/profiles"): "503:integrations_unavailable",
+    **{r: "503:integrations_unavailable" for r in PTZ | INTEGRATIONS},
+    ("POST", _PTZ + "/presets"): "422:validation_error",  # no name
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -277,7 +294,7 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       person_id="nope", photo_id="nope", hit_id="nope", name="nope",
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
-                      list_id="nope", entry_id="nope")  # fmt: skip
+                      list_id="nope", entry_id="nope", preset="nope", dead_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:
