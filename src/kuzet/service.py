@@ -28,6 +28,9 @@ from kuzet.events import Bus, Subscription, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.integrations.deadletters import DeadLetters
+from kuzet.integrations.hub import GROUP as INTEGRATIONS_GROUP
+from kuzet.integrations.hub import Integrations
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
@@ -144,6 +147,7 @@ class Service:
         # (and section control, when sections are configured: a group nobody reads would fill)
         durable = ["store", "ops", *(["plates"] if site.plate_data.enabled else [])]
         durable += ["section"] if site.sections else []
+        durable += [INTEGRATIONS_GROUP] if Integrations.wants_events(site.integrations) else []
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
@@ -195,6 +199,11 @@ class Service:
             realtime=realtime,
             violation_frames=self._violation_frames(site),
         )
+        # outbound webhooks, MQTT topics, CAP, ONVIF/PTZ (docs/integrations.md)
+        self.integrations = Integrations(
+            site.integrations, DeadLetters(self.store.engine), bus=self.bus,
+            incidents=self.incidents,
+        )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,
             blobs=self.blobs,
@@ -210,6 +219,7 @@ class Service:
             evidence=self.evidence,
             signals=SIGNALS,
             plates=self.plates,
+            integrations=self.integrations,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -272,6 +282,7 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.incidents.start()
+        self.integrations.start()  # after the incident engine it listens to
         if self.sections is not None:
             self.sections.start()
         if self.plates is not None:
@@ -301,6 +312,7 @@ class Service:
         if self.plates is not None:
             self.plates.stop()
         self.incidents.stop()
+        self.integrations.stop()  # what is still queued for webhooks is not kept: see docs
         if self.sections is not None:
             self.sections.stop()
         self.bus.close()

@@ -157,3 +157,18 @@ def test_dead_letter_after_max_attempts_then_retry_from_the_list(store: Store, r
         assert d.retry_dead("nope") is None
     finally:
         d.stop()
+
+
+def test_a_stop_keeps_what_waits_for_a_retry_as_dead_letters(store: Store, rx: Receiver) -> None:
+    rx.down = True
+    dead = DeadLetters(store.engine)
+    d = Dispatcher([target(rx.url, max_attempts=5, backoff_s=60)], dead)
+    d.start()
+    d.submit(Delivery("del-5", "dispatch", "event", "ev-5", b"{}"))
+    deadline = time.monotonic() + 5
+    while rx.attempts < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    d.stop()  # the next try was a minute away
+    [row] = dead.list()
+    assert (row.id, row.attempts, row.state) == ("del-5", 1, "dead")
+    assert "HTTP 503" in row.last_error

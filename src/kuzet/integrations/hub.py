@@ -60,11 +60,15 @@ class Integrations:
             self.mqtt.start()
         if self._incidents is not None:
             self._incidents.listen(self.on_changes)
-        wants_events = any(t.events is not None for t in self.cfg.webhooks) or self.mqtt is not None
-        if self._bus is not None and wants_events:
+        if self._bus is not None and self.wants_events(self.cfg):
             self._sub = self._bus.subscribe(GROUP, durable=True)
             self._thread = threading.Thread(target=self._loop, name="kuzet-integrations", daemon=True)
             self._thread.start()
+
+    @staticmethod
+    def wants_events(cfg: IntegrationsConfig) -> bool:
+        """Whether bus events go anywhere (then the durable group ``integrations`` exists)."""
+        return cfg.mqtt.enabled or any(t.events is not None for t in cfg.webhooks)
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,6 +81,7 @@ class Integrations:
         if self.mqtt is not None:
             self.mqtt.stop()
         self.webhooks.stop()
+        self.onvif.close()
 
     def _loop(self) -> None:
         assert self._sub is not None

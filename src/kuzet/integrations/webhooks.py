@@ -103,6 +103,17 @@ class Dispatcher:
         if self._thread is not None:
             self._thread.join(timeout)
         self._client.close()
+        # nothing lost: what still waits for a (re)try goes to the dead-letter list
+        with self._cv:
+            left, self._heap = [due.delivery for due in self._heap], []
+        for d in left:
+            self.dead.add(
+                Failed(d.id, d.target, d.kind, d.ref, d.content_type, d.body, d.attempts,
+                       d.last_error or "Kuzet stopped before delivery",
+                       d.first_attempt_at or datetime.now(UTC))
+            )  # fmt: skip
+        if left:
+            log.warning("webhooks: %d undelivered kept as dead letters at stop", len(left))
 
     # -------------------------------------------------------------- input
     def submit(self, d: Delivery) -> None:
