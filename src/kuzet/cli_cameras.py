@@ -22,7 +22,9 @@ Db = Annotated[str | None, typer.Option(help="database URL; overrides the site f
 @cameras_app.command("import")
 def import_csv(
     file: Annotated[Path, typer.Argument(help="CSV with a header row (docs/integrations.md)")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row, write nothing")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check every row, write nothing")
+    ] = False,
     site: Site = None,
     db: Db = None,
 ) -> None:

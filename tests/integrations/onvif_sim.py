@@ -48,7 +48,9 @@ def _fault(sub: str, text: str) -> bytes:
 
 
 class OnvifSimulator:
-    def __init__(self, username: str = "admin", password: str = "sim-pass-123", ptz: bool = True) -> None:
+    def __init__(
+        self, username: str = "admin", password: str = "sim-pass-123", ptz: bool = True
+    ) -> None:
         self.username, self.password, self.has_ptz = username, password, ptz
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.velocity = (0.0, 0.0, 0.0)
@@ -60,7 +62,7 @@ class OnvifSimulator:
         sim = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 n = int(self.headers.get("Content-Length", "0"))
                 status, out = sim.handle(self.rfile.read(n))
                 self.send_response(status)
@@ -145,7 +147,9 @@ class OnvifSimulator:
         base = f"http://127.0.0.1:{self.port}/onvif"
         if name == "GetCapabilities":
             self.calls.append((name, {}))
-            ptz = f"<tt:PTZ><tt:XAddr>{base}/ptz_service</tt:XAddr></tt:PTZ>" if self.has_ptz else ""
+            ptz = (
+                f"<tt:PTZ><tt:XAddr>{base}/ptz_service</tt:XAddr></tt:PTZ>" if self.has_ptz else ""
+            )
             return 200, _env(
                 "<tds:GetCapabilitiesResponse><tds:Capabilities>"
                 f"<tt:Media><tt:XAddr>{base}/media_service</tt:XAddr></tt:Media>{ptz}"
@@ -153,12 +157,15 @@ class OnvifSimulator:
             )
         if name == "GetProfiles":
             self.calls.append((name, {}))
-            ptzconf = '<tt:PTZConfiguration token="ptz0"><tt:Name>ptz</tt:Name></tt:PTZConfiguration>'
+            ptzconf = (
+                '<tt:PTZConfiguration token="ptz0"><tt:Name>ptz</tt:Name></tt:PTZConfiguration>'
+            )
             profiles = "".join(
                 f'<trt:Profiles token="{tok}" fixed="true"><tt:Name>{nm}</tt:Name>'
                 f"<tt:VideoEncoderConfiguration><tt:Encoding>H264</tt:Encoding><tt:Resolution>"
                 f"<tt:Width>{w}</tt:Width><tt:Height>{h}</tt:Height></tt:Resolution>"
-                f"</tt:VideoEncoderConfiguration>{ptzconf if p and self.has_ptz else ''}</trt:Profiles>"
+                f"</tt:VideoEncoderConfiguration>{ptzconf if p and self.has_ptz else ''}"
+                "</trt:Profiles>"
                 for tok, nm, w, h, p in (("main", "mainStream", 1920, 1080, True),
                                          ("sub", "subStream", 640, 360, False))
             )  # fmt: skip

@@ -32,7 +32,7 @@ class Receiver:
         rx = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = rx.handle(dict(self.headers.items()), body)
                 self.send_response(status)

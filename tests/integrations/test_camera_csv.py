@@ -30,7 +30,10 @@ short-1,Short row
 def test_good_file_plans_create_and_update() -> None:
     rep, cams = check(GOOD, exists=lambda cid: cid == "road-7")
     assert rep.ok and rep.rows == 2
-    assert [(p.row, p.id, p.action) for p in rep.plan] == [(2, "gate-1", "create"), (3, "road-7", "update")]
+    assert [(p.row, p.id, p.action) for p in rep.plan] == [
+        (2, "gate-1", "create"),
+        (3, "road-7", "update"),
+    ]
     assert cams[1].enabled is False and cams[1].sub_url == "rtsp://10.0.0.7/sub"
     assert cams[0].sub_url is None and cams[0].latitude == 43.2205
 

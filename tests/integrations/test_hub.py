@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from tests.access.conftest import cheap_config
 
 from kuzet.access.service import AccessService
 from kuzet.config.integrations import IntegrationsConfig
@@ -24,7 +25,6 @@ from kuzet.integrations import cap
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import Integrations
 from kuzet.schema import open_store
-from tests.access.conftest import cheap_config
 
 from .receiver import Receiver
 

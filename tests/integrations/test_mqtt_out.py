@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from tests.support.mqtt import Mosquitto, mqtt_broker  # noqa: F401 (fixture)
 
 from kuzet.config.integrations import EventFilter, IncidentFilter, MqttOutConfig
 from kuzet.core import Event
 from kuzet.incidents.model import Change, State
 from kuzet.integrations.mqtt_out import MqttPublisher
-from tests.support.mqtt import Mosquitto, mqtt_broker  # noqa: F401 (fixture)
 
 from .test_cap import incident
 
@@ -43,7 +43,9 @@ class Sub:
         with self._lock:
             self.got.append((m.topic, m.payload, bool(m.retain)))
 
-    def wait(self, pred: Callable[[list[tuple[str, bytes, bool]]], bool], timeout: float = 5) -> list[tuple[str, bytes, bool]]:
+    def wait(
+        self, pred: Callable[[list[tuple[str, bytes, bool]]], bool], timeout: float = 5
+    ) -> list[tuple[str, bytes, bool]]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
@@ -67,7 +69,9 @@ def cfg(broker: Mosquitto, **kw: Any) -> MqttOutConfig:
                          incidents=IncidentFilter(max_priority=2), **kw)  # fmt: skip
 
 
-def has(topic: str, payload: bytes | None = None) -> Callable[[list[tuple[str, bytes, bool]]], bool]:
+def has(
+    topic: str, payload: bytes | None = None
+) -> Callable[[list[tuple[str, bytes, bool]]], bool]:
     return lambda got: any(t == topic and (payload is None or p == payload) for t, p, _ in got)
 
 
@@ -102,12 +106,17 @@ def test_events_incidents_and_availability_topics(mqtt_broker: Mosquitto) -> Non
 
         # a consumer that connects later gets the retained state, never old events
         late = Sub(mqtt_broker, "ha-late")
-        got_late = late.wait(lambda g: has("kuzet/yard_3/intrusion")(g) and has("kuzet/available")(g))
+        got_late = late.wait(
+            lambda g: has("kuzet/yard_3/intrusion")(g) and has("kuzet/available")(g)
+        )
         time.sleep(0.2)  # anything else retained would have arrived with these
         assert {(t, r) for t, _, r in late.got} == {
             ("kuzet/available", True), ("kuzet/yard_3/intrusion", True),
         }  # fmt: skip
-        assert json.loads(dict((t, p) for t, p, _ in got_late)["kuzet/yard_3/intrusion"])["id"] == "ev-3"
+        assert (
+            json.loads(dict((t, p) for t, p, _ in got_late)["kuzet/yard_3/intrusion"])["id"]
+            == "ev-3"
+        )
         late.close()
     finally:
         pub.stop()

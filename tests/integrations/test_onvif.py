@@ -81,5 +81,5 @@ def test_camera_without_ptz_says_so() -> None:
 
 def test_unreachable_camera_is_a_clear_error() -> None:
     cam = OnvifCamera(camera_id="gone", url="http://127.0.0.1:9/onvif/device_service")
-    with pytest.raises(OnvifError, match="gone.*unreachable"):
+    with pytest.raises(OnvifError, match=r"gone.*unreachable"):
         OnvifClient(cam, timeout_s=1).profiles()

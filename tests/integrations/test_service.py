@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.incidents.conftest import wait_for
 
 from kuzet.config.models import SiteConfig
 from kuzet.core import Event
 from kuzet.service import Service
-from tests.incidents.conftest import wait_for
 
 from .receiver import Receiver
 

@@ -100,7 +100,9 @@ def test_signed_delivery_is_verified_by_the_receiver(store: Store, rx: Receiver)
     assert rx.got[0].headers["X-Kuzet-Kind"] == "event"
 
 
-def test_a_wrong_secret_is_refused_by_the_receiver_then_dead_lettered(store: Store, rx: Receiver) -> None:
+def test_a_wrong_secret_is_refused_by_the_receiver_then_dead_lettered(
+    store: Store, rx: Receiver
+) -> None:
     t = target(rx.url, secret=SecretStr("not-the-receivers-secret"), max_attempts=2)
     d = Dispatcher([t], DeadLetters(store.engine))
     d.start()
@@ -129,7 +131,9 @@ def test_retries_with_backoff_then_delivered(store: Store, rx: Receiver) -> None
     assert DeadLetters(store.engine).list() == []
 
 
-def test_dead_letter_after_max_attempts_then_retry_from_the_list(store: Store, rx: Receiver) -> None:
+def test_dead_letter_after_max_attempts_then_retry_from_the_list(
+    store: Store, rx: Receiver
+) -> None:
     rx.down = True
     dead = DeadLetters(store.engine)
     d = Dispatcher([target(rx.url, max_attempts=3)], dead)

@@ -86,7 +86,11 @@ def check(
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            errors.append(RowError(row=0, field=None, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+            errors.append(
+                RowError(
+                    row=0, field=None, message=f"not UTF-8 text: {exc.reason} at byte {exc.start}"
+                )
+            )
             return report(), []
     reader = csv.reader(io.StringIO(data, newline=""))
     try:
@@ -96,7 +100,9 @@ def check(
         return report(), []
     unknown = [h for h in header if h not in COLUMNS]
     for h in unknown:
-        errors.append(RowError(row=1, field=h, message=f"unknown column (known: {', '.join(COLUMNS)})"))
+        errors.append(
+            RowError(row=1, field=h, message=f"unknown column (known: {', '.join(COLUMNS)})")
+        )
     for h in REQUIRED:
         if h not in header:
             errors.append(RowError(row=1, field=h, message="required column missing"))
@@ -117,7 +123,9 @@ def check(
             break
         if len(values) != len(header):
             errors.append(
-                RowError(row=line, field=None, message=f"{len(values)} values for {len(header)} columns")
+                RowError(
+                    row=line, field=None, message=f"{len(values)} values for {len(header)} columns"
+                )
             )
             continue
         raw = {h: v.strip() for h, v in zip(header, values, strict=True)}
@@ -128,11 +136,19 @@ def check(
             if flag in _TRUE | _FALSE:
                 fields["enabled"] = flag in _TRUE
             else:
-                row_errs.append(RowError(row=line, field="enabled", message=f"{raw['enabled']!r}: use true or false"))
+                row_errs.append(
+                    RowError(
+                        row=line, field="enabled", message=f"{raw['enabled']!r}: use true or false"
+                    )
+                )
         cat = raw.get("category", "")
         if cat and cat not in categories:
             row_errs.append(
-                RowError(row=line, field="category", message=f"{cat!r}: one of {', '.join(sorted(categories))}")
+                RowError(
+                    row=line,
+                    field="category",
+                    message=f"{cat!r}: one of {', '.join(sorted(categories))}",
+                )
             )
         try:
             cam = CameraInfo.model_validate(fields)
@@ -141,12 +157,18 @@ def check(
             cam = None
         cid = raw.get("id", "")
         if cid and cid in seen:
-            row_errs.append(RowError(row=line, field="id", message=f"{cid!r} already on row {seen[cid]}"))
+            row_errs.append(
+                RowError(row=line, field="id", message=f"{cid!r} already on row {seen[cid]}")
+            )
         elif cid:
             seen[cid] = line
         if cam is not None and not row_errs and allowed is not None and not allowed(cam):
             row_errs.append(
-                RowError(row=line, field="id", message="camera refused: its id, category or district is not yours")
+                RowError(
+                    row=line,
+                    field="id",
+                    message="camera refused: its id, category or district is not yours",
+                )
             )
         if row_errs or cam is None:
             errors.extend(row_errs)

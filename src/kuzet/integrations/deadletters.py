@@ -86,7 +86,9 @@ class DeadLetters:
                 )
             )
 
-    def list(self, state: str | None = "dead", target: str | None = None, limit: int = 100) -> list[DeadLetter]:
+    def list(
+        self, state: str | None = "dead", target: str | None = None, limit: int = 100
+    ) -> list[DeadLetter]:
         q = select(DeadLetterRow).order_by(DeadLetterRow.last_attempt_at.desc()).limit(limit)
         if state is not None:
             q = q.where(DeadLetterRow.state == state)

@@ -67,7 +67,9 @@ def parse_matches(data: bytes, message_id: str) -> list[Found]:
             continue
         out.append(
             Found(
-                endpoint=(m.findtext("a:EndpointReference/a:Address", default="", namespaces=NS)).strip(),
+                endpoint=(
+                    m.findtext("a:EndpointReference/a:Address", default="", namespaces=NS)
+                ).strip(),
                 xaddrs=xaddrs,
                 scopes=(m.findtext("d:Scopes", default="", namespaces=NS)).split(),
             )

@@ -62,7 +62,9 @@ class Integrations:
             self._incidents.listen(self.on_changes)
         if self._bus is not None and self.wants_events(self.cfg):
             self._sub = self._bus.subscribe(GROUP, durable=True)
-            self._thread = threading.Thread(target=self._loop, name="kuzet-integrations", daemon=True)
+            self._thread = threading.Thread(
+                target=self._loop, name="kuzet-integrations", daemon=True
+            )
             self._thread.start()
 
     @staticmethod
@@ -106,7 +108,9 @@ class Integrations:
         for t in self.cfg.webhooks:
             if t.events is not None and event_matches(t.events, e):
                 body = body or event_body(e)
-                self.webhooks.submit(Delivery(event_id(t.name, "event", e.id), t.name, "event", e.id, body))
+                self.webhooks.submit(
+                    Delivery(event_id(t.name, "event", e.id), t.name, "event", e.id, body)
+                )
         if self.mqtt is not None:
             self.mqtt.on_event(e)
 

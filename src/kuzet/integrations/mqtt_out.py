@@ -49,9 +49,13 @@ class MqttPublisher:
         self.cfg = cfg
         self.prefix = cfg.topic_prefix.rstrip("/")
         self.available = f"{self.prefix}/available"
-        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=cfg.client_id, clean_session=True)
+        c = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=cfg.client_id, clean_session=True
+        )
         if cfg.username:
-            c.username_pw_set(cfg.username, cfg.password.get_secret_value() if cfg.password else None)
+            c.username_pw_set(
+                cfg.username, cfg.password.get_secret_value() if cfg.password else None
+            )
         c.will_set(self.available, "offline", qos=1, retain=True)
         c.reconnect_delay_set(1, 30)
         c.on_connect = self._on_connect
@@ -69,7 +73,11 @@ class MqttPublisher:
         self._client.connect_async(self.cfg.host, self.cfg.port, keepalive=30)
         self._client.loop_start()
         if not self._connected.wait(timeout):
-            log.warning("mqtt broker %s:%s not reached yet; retrying in the background", self.cfg.host, self.cfg.port)
+            log.warning(
+                "mqtt broker %s:%s not reached yet; retrying in the background",
+                self.cfg.host,
+                self.cfg.port,
+            )
 
     def stop(self) -> None:
         """A clean stop says ``offline`` itself (a crash leaves it to the Last Will)."""
@@ -78,14 +86,19 @@ class MqttPublisher:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def publish(self, topic: str, payload: bytes | str, *, retain: bool = False) -> mqtt.MQTTMessageInfo:
+    def publish(
+        self, topic: str, payload: bytes | str, *, retain: bool = False
+    ) -> mqtt.MQTTMessageInfo:
         return self._client.publish(topic, payload, qos=self.cfg.qos, retain=retain)
 
     def on_event(self, e: Event) -> None:
         if not event_matches(self.cfg.events, e):
             return
         after = event_json(e)
-        self.publish(f"{self.prefix}/events", _dumps({"type": event_change(e), "before": None, "after": after}))
+        self.publish(
+            f"{self.prefix}/events",
+            _dumps({"type": event_change(e), "before": None, "after": after}),
+        )
         topic = f"{self.prefix}/{_topic_part(e.camera_id)}/{_topic_part(e.type)}"
         self.publish(topic, _dumps(after), retain=True)
 

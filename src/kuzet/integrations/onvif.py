@@ -11,7 +11,17 @@ import httpx
 from lxml import etree
 
 from kuzet.config.integrations import OnvifCamera, OnvifConfig
-from kuzet.integrations.soap import NS, TDS, TPTZ, TRT, SoapFault, envelope, esc, parse, security_header
+from kuzet.integrations.soap import (
+    NS,
+    TDS,
+    TPTZ,
+    TRT,
+    SoapFault,
+    envelope,
+    esc,
+    parse,
+    security_header,
+)
 
 
 class OnvifError(RuntimeError):
@@ -37,7 +47,9 @@ class Preset:
 class OnvifClient:
     """One camera's ONVIF services; service addresses are learnt from GetCapabilities."""
 
-    def __init__(self, cam: OnvifCamera, timeout_s: float = 5.0, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, cam: OnvifCamera, timeout_s: float = 5.0, client: httpx.Client | None = None
+    ) -> None:
         self.cam = cam
         self._http = client or httpx.Client(timeout=timeout_s)
         self._media: str | None = None
@@ -53,15 +65,21 @@ class OnvifClient:
             header = security_header(self.cam.username, pw)
         ctype = f'application/soap+xml; charset=utf-8; action="{action}"'
         try:
-            r = self._http.post(url, content=envelope(body, header), headers={"Content-Type": ctype})
+            r = self._http.post(
+                url, content=envelope(body, header), headers={"Content-Type": ctype}
+            )
         except httpx.HTTPError as exc:
             raise OnvifError(f"camera {self.cam.camera_id}: {url} unreachable: {exc}") from None
         try:
             return parse(r.content)
         except SoapFault as exc:
-            raise OnvifError(f"camera {self.cam.camera_id}: {action.rsplit('/', 1)[-1]} refused: {exc}") from None
+            raise OnvifError(
+                f"camera {self.cam.camera_id}: {action.rsplit('/', 1)[-1]} refused: {exc}"
+            ) from None
         except etree.XMLSyntaxError:
-            raise OnvifError(f"camera {self.cam.camera_id}: HTTP {r.status_code}, not a SOAP answer") from None
+            raise OnvifError(
+                f"camera {self.cam.camera_id}: HTTP {r.status_code}, not a SOAP answer"
+            ) from None
 
     # ---------------------------------------------------------------- device
     def capabilities(self) -> tuple[str, str | None]:
@@ -73,7 +91,9 @@ class OnvifClient:
             )  # fmt: skip
             media = res.findtext("tds:Capabilities/tt:Media/tt:XAddr", namespaces=NS)
             if not media:
-                raise OnvifError(f"camera {self.cam.camera_id}: no media service in its capabilities")
+                raise OnvifError(
+                    f"camera {self.cam.camera_id}: no media service in its capabilities"
+                )
             self._media = media.strip()
             ptz = res.findtext("tds:Capabilities/tt:PTZ/tt:XAddr", namespaces=NS)
             self._ptz = ptz.strip() if ptz else None
@@ -86,7 +106,9 @@ class OnvifClient:
         out = []
         for p in res.findall("trt:Profiles", NS):
             width = p.findtext("tt:VideoEncoderConfiguration/tt:Resolution/tt:Width", namespaces=NS)
-            height = p.findtext("tt:VideoEncoderConfiguration/tt:Resolution/tt:Height", namespaces=NS)
+            height = p.findtext(
+                "tt:VideoEncoderConfiguration/tt:Resolution/tt:Height", namespaces=NS
+            )
             out.append(
                 Profile(
                     token=p.get("token", ""),
@@ -106,7 +128,9 @@ class OnvifClient:
             "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></trt:StreamSetup>"
             f"<trt:ProfileToken>{esc(profile)}</trt:ProfileToken></trt:GetStreamUri>"
         )
-        uri = self.call(media, f"{TRT}/GetStreamUri", body).findtext("trt:MediaUri/tt:Uri", namespaces=NS)
+        uri = self.call(media, f"{TRT}/GetStreamUri", body).findtext(
+            "trt:MediaUri/tt:Uri", namespaces=NS
+        )
         if not uri:
             raise OnvifError(f"camera {self.cam.camera_id}: no stream URI for profile {profile}")
         return uri.strip()
@@ -124,11 +148,14 @@ class OnvifClient:
                 return p.token
         raise OnvifError(f"camera {self.cam.camera_id}: no media profile with a PTZ configuration")
 
-    def continuous_move(self, profile: str, pan: float, tilt: float, zoom: float, timeout_s: float | None) -> None:
+    def continuous_move(
+        self, profile: str, pan: float, tilt: float, zoom: float, timeout_s: float | None
+    ) -> None:
         t = f"<tptz:Timeout>PT{timeout_s:g}S</tptz:Timeout>" if timeout_s else ""
         body = (
             f"<tptz:ContinuousMove><tptz:ProfileToken>{esc(profile)}</tptz:ProfileToken>"
-            f'<tptz:Velocity><tt:PanTilt x="{pan:g}" y="{tilt:g}"/><tt:Zoom x="{zoom:g}"/></tptz:Velocity>'
+            f'<tptz:Velocity><tt:PanTilt x="{pan:g}" y="{tilt:g}"/>'
+            f'<tt:Zoom x="{zoom:g}"/></tptz:Velocity>'
             f"{t}</tptz:ContinuousMove>"
         )
         self.call(self._ptz_url(), f"{TPTZ}/ContinuousMove", body)
@@ -141,7 +168,10 @@ class OnvifClient:
         self.call(self._ptz_url(), f"{TPTZ}/Stop", body)
 
     def presets(self, profile: str) -> list[Preset]:
-        body = f"<tptz:GetPresets><tptz:ProfileToken>{esc(profile)}</tptz:ProfileToken></tptz:GetPresets>"
+        body = (
+            f"<tptz:GetPresets><tptz:ProfileToken>{esc(profile)}</tptz:ProfileToken>"
+            "</tptz:GetPresets>"
+        )
         res = self.call(self._ptz_url(), f"{TPTZ}/GetPresets", body)
         return [
             Preset(p.get("token", ""), p.findtext("tt:Name", default="", namespaces=NS))
@@ -160,7 +190,9 @@ class OnvifClient:
             f"<tptz:SetPreset><tptz:ProfileToken>{esc(profile)}</tptz:ProfileToken>"
             f"<tptz:PresetName>{esc(name)}</tptz:PresetName></tptz:SetPreset>"
         )
-        token = self.call(self._ptz_url(), f"{TPTZ}/SetPreset", body).findtext("tptz:PresetToken", namespaces=NS)
+        token = self.call(self._ptz_url(), f"{TPTZ}/SetPreset", body).findtext(
+            "tptz:PresetToken", namespaces=NS
+        )
         if not token:
             raise OnvifError(f"camera {self.cam.camera_id}: SetPreset returned no token")
         return token

@@ -38,7 +38,9 @@ def signature(secret: bytes, timestamp: int, body: bytes) -> str:
     return PREFIX + mac.hexdigest()
 
 
-def sign_headers(secret: bytes, body: bytes, delivery_id: str, now: float | None = None) -> dict[str, str]:
+def sign_headers(
+    secret: bytes, body: bytes, delivery_id: str, now: float | None = None
+) -> dict[str, str]:
     ts = int(time.time() if now is None else now)
     return {TIMESTAMP: str(ts), DELIVERY: delivery_id, SIGNATURE: signature(secret, ts, body)}
 
@@ -56,7 +58,7 @@ class ReplayGuard:
         """True when new (and now remembered), False when seen inside the window."""
         with self._lock:
             while self._seen:
-                first, at = next(iter(self._seen.items()))
+                _, at = next(iter(self._seen.items()))
                 if now - at <= self.window_s and len(self._seen) < self._max:
                     break
                 self._seen.popitem(last=False)

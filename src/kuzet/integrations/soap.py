@@ -22,7 +22,9 @@ DIGEST = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
     "#PasswordDigest"
 )
-B64 = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+B64 = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+)
 TDS = "http://www.onvif.org/ver10/device/wsdl"
 TRT = "http://www.onvif.org/ver10/media/wsdl"
 TPTZ = "http://www.onvif.org/ver20/ptz/wsdl"
@@ -41,17 +43,22 @@ class SoapFault(RuntimeError):
 
 def password_digest(nonce: bytes, created: str, password: str) -> str:
     """WS-Security: Base64(SHA-1(nonce + created + password))."""
-    return base64.b64encode(hashlib.sha1(nonce + created.encode() + password.encode()).digest()).decode()
+    return base64.b64encode(
+        hashlib.sha1(nonce + created.encode() + password.encode()).digest()
+    ).decode()
 
 
-def security_header(username: str, password: str, *, nonce: bytes | None = None, created: str | None = None) -> str:
+def security_header(
+    username: str, password: str, *, nonce: bytes | None = None, created: str | None = None
+) -> str:
     nonce = nonce if nonce is not None else os.urandom(16)
     created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     return (
         f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}" s:mustUnderstand="1">'
         "<wsse:UsernameToken>"
         f"<wsse:Username>{_esc(username)}</wsse:Username>"
-        f'<wsse:Password Type="{DIGEST}">{password_digest(nonce, created, password)}</wsse:Password>'
+        f'<wsse:Password Type="{DIGEST}">{password_digest(nonce, created, password)}'
+        "</wsse:Password>"
         f'<wsse:Nonce EncodingType="{B64}">{base64.b64encode(nonce).decode()}</wsse:Nonce>'
         f"<wsu:Created>{created}</wsu:Created>"
         "</wsse:UsernameToken></wsse:Security>"

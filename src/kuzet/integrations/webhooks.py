@@ -165,24 +165,48 @@ class Dispatcher:
         d.attempts += 1
         error = post(self._client, target, d)
         if error is None:
-            log.info("webhook delivered", extra={"target": d.target, "delivery": d.id, "attempts": d.attempts})
+            log.info(
+                "webhook delivered",
+                extra={"target": d.target, "delivery": d.id, "attempts": d.attempts},
+            )
             self._result(d.target, "delivered")
             return
         d.last_error = error
         if d.attempts >= target.max_attempts:
             log.warning(
                 "webhook dead-lettered",
-                extra={"target": d.target, "delivery": d.id, "attempts": d.attempts, "error": error},
+                extra={
+                    "target": d.target,
+                    "delivery": d.id,
+                    "attempts": d.attempts,
+                    "error": error,
+                },
             )
             self.dead.add(
-                Failed(d.id, d.target, d.kind, d.ref, d.content_type, d.body, d.attempts, error, d.first_attempt_at)
+                Failed(
+                    d.id,
+                    d.target,
+                    d.kind,
+                    d.ref,
+                    d.content_type,
+                    d.body,
+                    d.attempts,
+                    error,
+                    d.first_attempt_at,
+                )
             )
             self._result(d.target, "dead")
             return
         wait = backoff(target, d.attempts)
         log.info(
             "webhook retry",
-            extra={"target": d.target, "delivery": d.id, "attempts": d.attempts, "wait_s": wait, "error": error},
+            extra={
+                "target": d.target,
+                "delivery": d.id,
+                "attempts": d.attempts,
+                "wait_s": wait,
+                "error": error,
+            },
         )
         self._result(d.target, "retry")
         self._push(d, self._clock() + wait)
@@ -203,7 +227,9 @@ class Dispatcher:
             return None
         target = self.targets.get(row.target)
         if target is None:
-            self.dead.mark(dead_id, delivered=False, error=f"target {row.target!r} is no longer configured")
+            self.dead.mark(
+                dead_id, delivered=False, error=f"target {row.target!r} is no longer configured"
+            )
             return self.dead.get(dead_id)
         d = Delivery(row.id, row.target, row.kind, row.ref, row.body.encode(), row.content_type)
         error = post(self._client, target, d)

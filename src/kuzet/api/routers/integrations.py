@@ -104,7 +104,9 @@ async def import_cameras(
              "type": "csv_row"}
             for e in rep.errors[:200]
         ]  # fmt: skip
-        raise ApiError(422, "import_invalid", f"{len(rep.errors)} error(s); nothing written", fields)
+        raise ApiError(
+            422, "import_invalid", f"{len(rep.errors)} error(s); nothing written", fields
+        )
     return rep
 
 
@@ -133,16 +135,20 @@ class Found(BaseModel):
     hardware: str | None
 
 
-@router.post("/api/integrations/onvif/discover", response_model=list[Found],
-             summary="WS-Discovery probe for ONVIF cameras (the site's discovery targets)")  # fmt: skip
+@router.post(
+    "/api/integrations/onvif/discover",
+    response_model=list[Found],
+    summary="WS-Discovery probe for ONVIF cameras (the site's discovery targets)",
+)
 def onvif_discover(ctx: Ctx) -> list[Found]:
     cfg = _hub(ctx).cfg.onvif
     out: dict[str, Found] = {}
     for target in cfg.discovery:
         host, _, port = target.rpartition(":")
         for f in discover(cfg.discovery_timeout_s, (host, int(port))):
-            out.setdefault(f.endpoint, Found(endpoint=f.endpoint, xaddrs=f.xaddrs, scopes=f.scopes,
-                                             name=f.scope("name"), hardware=f.scope("hardware")))  # fmt: skip
+            found = Found(endpoint=f.endpoint, xaddrs=f.xaddrs, scopes=f.scopes,
+                          name=f.scope("name"), hardware=f.scope("hardware"))  # fmt: skip
+            out.setdefault(f.endpoint, found)
     return list(out.values())
 
 
@@ -241,7 +247,9 @@ def ptz_presets(ctx: Ctx, view: View, camera_id: str) -> list[PresetOut]:
 
 @router.post(_PTZ + "/presets", response_model=PresetOut, status_code=201,
              summary="Save the current position as a preset")  # fmt: skip
-def ptz_set_preset(ctx: Ctx, view: View, request: Request, camera_id: str, body: PresetIn) -> PresetOut:
+def ptz_set_preset(
+    ctx: Ctx, view: View, request: Request, camera_id: str, body: PresetIn
+) -> PresetOut:
     note(request, name=body.name)
     c, profile = _ptz(ctx, view, camera_id)
     try:
