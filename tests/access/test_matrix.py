@@ -123,6 +123,7 @@ CAM_WRITE |= {("POST", "/api/cameras/import"), ("POST", "/api/integrations/onvif
               ("GET", "/api/cameras/{camera_id}/onvif/profiles")}  # fmt: skip
 PTZ = {("POST", _PTZ + "/move"), ("POST", _PTZ + "/stop"), ("GET", _PTZ + "/presets"),
        ("POST", _PTZ + "/presets"), ("POST", _PTZ + "/presets/{preset}/goto")}  # fmt: skip
+LIVE |= {("GET", "/api/ops/incidents/{incident_id}/cap")}  # CAP 1.2 for dispatch systems
 INTEGRATIONS = {("GET", "/api/integrations/dead-letters"),
                 ("POST", "/api/integrations/dead-letters/{dead_id}/retry")}  # fmt: skip
 
@@ -278,6 +279,7 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/cameras/{camera_id}/onvif/profiles"): "503:integrations_unavailable",
     **{r: "503:integrations_unavailable" for r in PTZ | INTEGRATIONS},
     ("POST", _PTZ + "/presets"): "422:validation_error",  # no name
+    ("GET", "/api/ops/incidents/{incident_id}/cap"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.

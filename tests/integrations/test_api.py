@@ -4,7 +4,9 @@ profiles; camera import from CSV with a dry run; the dead-letter list and its re
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,13 @@ from kuzet.access.model import Role, Scope
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.config.integrations import IntegrationsConfig
+from kuzet.config.ops import OpsConfig
+from kuzet.core import Event
 from kuzet.core.records import CameraInfo
 from kuzet.events import MemoryBus
+from kuzet.incidents.book import IncidentBook
+from kuzet.incidents.engine import OpsEngine
+from kuzet.integrations import cap
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import Integrations
 from kuzet.integrations.webhooks import Delivery
@@ -55,6 +62,7 @@ def city(tmp_path: Path, sim: OnvifSimulator, rx: Receiver) -> Iterator[City]:
     cfg = IntegrationsConfig.model_validate({
         "webhooks": [{"name": "dispatch", "url": rx.url, "secret": SECRET,
                       "events": {}, "max_attempts": 1}],
+        "cap": {"sender": "kuzet@almaty.example"},
         "onvif": {"cameras": [{"camera_id": "ptz-1", "url": sim.url, "username": sim.username,
                                "password": sim.password}],
                   "discovery": [f"127.0.0.1:{sim.udp_port}"], "discovery_timeout_s": 0.5},
@@ -62,7 +70,10 @@ def city(tmp_path: Path, sim: OnvifSimulator, rx: Receiver) -> Iterator[City]:
     hub = Integrations(cfg, DeadLetters(store.engine))
     hub.start()
     bus, blobs = MemoryBus(), LocalBlobStore(tmp_path / "blobs")
-    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, integrations=hub)
+    engine = OpsEngine(IncidentBook(svc.engine, svc.audit, OpsConfig()), bus, store)
+    engine.start()
+    app = create_app(store=store, blobs=blobs, bus=bus, access=svc, integrations=hub,
+                     incidents=engine)  # fmt: skip
     with TestClient(app, base_url="https://testserver") as client:
         c = City(svc, store, blobs, bus, app, client)
         c.user("op1", "city-police", Role.OPERATOR)
@@ -72,6 +83,7 @@ def city(tmp_path: Path, sim: OnvifSimulator, rx: Receiver) -> Iterator[City]:
         c.user("admin", "situation-centre", Role.ADMINISTRATOR)
         yield c
     hub.stop()
+    engine.stop()
     bus.close()
     store.close()
 
@@ -186,3 +198,23 @@ def test_dead_letters_listed_and_retried(city: City, rx: Receiver) -> None:
     assert [(a["outcome"], a["detail"].get("delivered")) for a in retries] == [
         ("ok", True), ("refused", None), ("not_found", None),
     ]  # fmt: skip
+
+
+def test_incident_as_cap_for_whoever_may_see_it(city: City) -> None:
+    city.bus.publish(Event(id="e-fight", type="fight", camera_id="ptz-1", ts=datetime.now(UTC)))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        incs = city.client.get("/api/ops/incidents", headers=city.h("op1")).json()
+        if incs:
+            break
+        time.sleep(0.05)
+    [inc] = incs
+    r = city.client.get(f"/api/ops/incidents/{inc['id']}/cap", headers=city.h("op1"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith(cap.CONTENT_TYPE)
+    cap.validate(r.content)
+    assert b"<sender>kuzet@almaty.example</sender>" in r.content
+    assert f"<identifier>kuzet-{inc['id']}</identifier>".encode() in r.content
+    # another category's operator of the same agency: unknown, as everywhere
+    r = city.client.get(f"/api/ops/incidents/{inc['id']}/cap", headers=city.h("op-schools"))
+    assert r.status_code == 404
+    assert [a["actor"] for a in audit(city, "incident.cap")] == ["op1", "op-schools"]

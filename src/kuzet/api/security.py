@@ -87,6 +87,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/cameras/{camera_id}/ptz/presets/{preset}/goto"): Rule(
         P.PTZ_CONTROL, "ptz.preset.goto"
     ),
+    ("GET", "/api/ops/incidents/{incident_id}/cap"): Rule(P.LIVE_READ, "incident.cap"),
     ("GET", "/api/integrations/dead-letters"): Rule(P.INTEGRATIONS_MANAGE),
     ("POST", "/api/integrations/dead-letters/{dead_id}/retry"): Rule(
         P.INTEGRATIONS_MANAGE, "webhook.retry"

@@ -10,14 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, not_found
-from kuzet.api.security import View
+from kuzet.api.routers.ops_center import Ops
+from kuzet.api.security import View, Who
 from kuzet.api.trail import note
+from kuzet.config.integrations import CapConfig
+from kuzet.integrations import cap
 from kuzet.integrations.camera_csv import ImportReport, run_import
 from kuzet.integrations.deadletters import DeadLetter
 from kuzet.integrations.discovery import discover
@@ -83,6 +86,19 @@ def retry_dead(ctx: Ctx, request: Request, dead_id: str) -> DeadLetterOut:
     assert after is not None
     note(request, target=after.target, delivered=after.state == "delivered")
     return DeadLetterOut.of(after)
+
+
+# ------------------------------------------------------------------ CAP
+@router.get(
+    "/api/ops/incidents/{incident_id}/cap",
+    summary="The incident as a CAP 1.2 message (validated by the OASIS schema)",
+    responses={200: {"content": {cap.CONTENT_TYPE: {}}}},
+)
+def incident_cap(ctx: Ctx, ops: Ops, who: Who, incident_id: str) -> Response:
+    """What a dispatch system that pulls gets: the same XML the CAP webhooks push."""
+    inc, _, _ = ops.book.get(who, incident_id)
+    cfg = ctx.integrations.cfg.cap if ctx.integrations is not None else CapConfig()
+    return Response(cap.build(inc, cfg), media_type=cap.CONTENT_TYPE)
 
 
 # ------------------------------------------------------------------ CSV import
