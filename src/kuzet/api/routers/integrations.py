@@ -7,6 +7,7 @@ the caller's scope; a camera outside it reads as unknown, as everywhere.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import anyio
@@ -17,6 +18,7 @@ from kuzet.access.scope import ScopedStore
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, not_found
 from kuzet.api.routers.ops_center import Ops
+from kuzet.api.schemas import ErrorBody
 from kuzet.api.security import View, Who
 from kuzet.api.trail import note
 from kuzet.config.integrations import CapConfig
@@ -27,7 +29,11 @@ from kuzet.integrations.discovery import discover
 from kuzet.integrations.hub import Integrations
 from kuzet.integrations.onvif import OnvifClient, OnvifError
 
-router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES)
+_MORE: dict[int | str, dict[str, Any]] = {
+    502: {"model": ErrorBody, "description": "The camera (ONVIF) refused or did not answer"},
+    503: {"model": ErrorBody, "description": "No integrations run in this process"},
+}
+router = APIRouter(tags=["integrations"], responses=ERROR_RESPONSES | _MORE)
 _PTZ = "/api/cameras/{camera_id}/ptz"
 
 
@@ -50,9 +56,9 @@ class DeadLetterOut(BaseModel):
     attempts: int
     last_error: str
     state: str
-    first_attempt_at: Any
-    last_attempt_at: Any
-    delivered_at: Any
+    first_attempt_at: datetime
+    last_attempt_at: datetime
+    delivered_at: datetime | None
 
     @classmethod
     def of(cls, d: DeadLetter) -> DeadLetterOut:
@@ -73,8 +79,12 @@ def list_dead(
     return [DeadLetterOut.of(d) for d in rows]
 
 
-@router.post("/api/integrations/dead-letters/{dead_id}/retry", response_model=DeadLetterOut,
-             summary="Send a dead letter again now (signed afresh, same delivery id)")  # fmt: skip
+@router.post(
+    "/api/integrations/dead-letters/{dead_id}/retry",
+    response_model=DeadLetterOut,
+    summary="Send a dead letter again now (signed afresh, same delivery id)",
+    responses={409: {"model": ErrorBody, "description": "Delivered already"}},
+)
 def retry_dead(ctx: Ctx, request: Request, dead_id: str) -> DeadLetterOut:
     hub = _hub(ctx)
     row = hub.dead.get(dead_id)
