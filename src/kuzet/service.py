@@ -202,7 +202,7 @@ class Service:
         # outbound webhooks, MQTT topics, CAP, ONVIF/PTZ (docs/integrations.md)
         self.integrations = Integrations(
             site.integrations, DeadLetters(self.store.engine), bus=self.bus,
-            incidents=self.incidents,
+            incidents=self.incidents, registry=self.metrics.registry,
         )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,

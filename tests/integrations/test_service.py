@@ -45,6 +45,9 @@ def test_service_sends_events_to_the_site_files_webhooks(tmp_path: Path, rx: Rec
         wait_for(lambda: rx.got, timeout=10.0, what="the webhook")
         assert json.loads(rx.got[0].body)["event"]["id"] == "e-1" and rx.refused == []
         assert svc.app.state.kuzet.integrations is svc.integrations
+        assert svc.integrations.webhooks.drain(5)
+        text = svc.metrics.render()[0].decode()
+        assert 'kuzet_webhook_deliveries_total{outcome="delivered",target="d"} 1.0' in text
     finally:
         svc.stop()
 

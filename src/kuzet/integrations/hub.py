@@ -12,6 +12,7 @@ import threading
 from typing import TYPE_CHECKING
 
 import httpx
+from prometheus_client import CollectorRegistry, Counter
 
 from kuzet.config.integrations import IntegrationsConfig
 from kuzet.core import Event, event_id
@@ -42,10 +43,18 @@ class Integrations:
         bus: Bus | None = None,
         incidents: OpsEngine | None = None,
         client: httpx.Client | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.cfg = cfg
         self.dead = dead
-        self.webhooks = Dispatcher(cfg.webhooks, dead, client=client)
+        on_result = None
+        if registry is not None:  # the process's /metrics (kuzet.obs.metrics owns it)
+            tries = Counter(
+                "kuzet_webhook_deliveries", "webhook tries by target and outcome "
+                "(delivered, retry, dead)", ["target", "outcome"], registry=registry,
+            )  # fmt: skip
+            on_result = lambda target, outcome: tries.labels(target, outcome).inc()  # noqa: E731
+        self.webhooks = Dispatcher(cfg.webhooks, dead, client=client, on_result=on_result)
         self.mqtt = MqttPublisher(cfg.mqtt) if cfg.mqtt.enabled else None
         self.onvif = OnvifCameras(cfg.onvif)
         self._bus = bus
