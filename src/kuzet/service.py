@@ -202,7 +202,7 @@ class Service:
         # outbound webhooks, MQTT topics, CAP, ONVIF/PTZ (docs/integrations.md)
         self.integrations = Integrations(
             site.integrations, DeadLetters(self.store.engine), bus=self.bus,
-            incidents=self.incidents, registry=self.metrics.registry,
+            incidents=self.incidents, registry=self.metrics.registry, read_blob=self.blobs.get,
         )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,

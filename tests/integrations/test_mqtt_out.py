@@ -124,6 +124,22 @@ def test_events_incidents_and_availability_topics(mqtt_broker: Mosquitto) -> Non
     live.close()
 
 
+def test_snapshots_only_when_asked(mqtt_broker: Mosquitto) -> None:  # noqa: F811
+    jpeg = b"\xff\xd8\xff\xe0a-jpeg\xff\xd9"
+    live = Sub(mqtt_broker, "ha-snap")
+    ev = Event(id="ev-9", type="sos", camera_id="gate", ts=T0, snapshot="snapshots/gate/9.jpg")
+    for snapshots in (False, True):
+        pub = MqttPublisher(cfg(mqtt_broker, snapshots=snapshots), {ev.snapshot: jpeg}.get)
+        pub.start()
+        pub.on_event(ev)
+        pub.stop()
+    got = live.wait(lambda g: sum(t == "kuzet/gate/sos" for t, _, _ in g) == 2)
+    time.sleep(0.2)
+    snaps = [p for t, p, _ in live.got if t == "kuzet/gate/sos/snapshot"]
+    assert snaps == [jpeg], [t for t, _, _ in got]  # once: from the publisher that was asked
+    live.close()
+
+
 def test_last_will_says_offline_when_kuzet_dies(mqtt_broker: Mosquitto) -> None:  # noqa: F811
     live = Sub(mqtt_broker, "ha-will")
     pub = MqttPublisher(cfg(mqtt_broker, client_id="kuzet-crash"))

@@ -66,6 +66,11 @@ class MqttOutConfig(_Strict):
     client_id: str = "kuzet"
     topic_prefix: str = Field("kuzet", pattern=r"^[^#+]+$")
     qos: Literal[0, 1] = 1
+    snapshots: bool = Field(
+        False,
+        description="also the event's JPEG on <prefix>/<camera>/<type>/snapshot (retained); "
+        "off by default: pictures leave Kuzet unblurred",
+    )
     events: EventFilter = Field(default_factory=EventFilter)
     incidents: IncidentFilter = Field(default_factory=IncidentFilter)
 

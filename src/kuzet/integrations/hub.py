@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -44,6 +45,7 @@ class Integrations:
         incidents: OpsEngine | None = None,
         client: httpx.Client | None = None,
         registry: CollectorRegistry | None = None,
+        read_blob: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.cfg = cfg
         self.dead = dead
@@ -55,7 +57,7 @@ class Integrations:
             )  # fmt: skip
             on_result = lambda target, outcome: tries.labels(target, outcome).inc()  # noqa: E731
         self.webhooks = Dispatcher(cfg.webhooks, dead, client=client, on_result=on_result)
-        self.mqtt = MqttPublisher(cfg.mqtt) if cfg.mqtt.enabled else None
+        self.mqtt = MqttPublisher(cfg.mqtt, read_blob) if cfg.mqtt.enabled else None
         self.onvif = OnvifCameras(cfg.onvif)
         self._bus = bus
         self._incidents = incidents

@@ -6,6 +6,7 @@
   not retained (a retained detection would be told as new to tomorrow's subscriber);
 * ``kuzet/<camera>/<event type>``: the latest such event of that camera, retained (a
   state: a sensor shows it on connect, like Frigate's per-camera topics);
+* ``kuzet/<camera>/<event type>/snapshot``: its JPEG, retained, when ``snapshots: true``;
 * ``kuzet/incidents``: incident changes ``{"type": "new"|"update"|"end", "after": {...}}``,
   not retained.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -45,8 +47,11 @@ def _dumps(doc: dict[str, Any]) -> bytes:
 
 
 class MqttPublisher:
-    def __init__(self, cfg: MqttOutConfig) -> None:
+    def __init__(
+        self, cfg: MqttOutConfig, read_blob: Callable[[str], bytes | None] | None = None
+    ) -> None:
         self.cfg = cfg
+        self._read_blob = read_blob  # snapshots (blob keys) -> JPEG bytes
         self.prefix = cfg.topic_prefix.rstrip("/")
         self.available = f"{self.prefix}/available"
         c = mqtt.Client(
@@ -69,7 +74,7 @@ class MqttPublisher:
         client.publish(self.available, "online", qos=1, retain=True)
         self._connected.set()
 
-    def start(self, timeout: float = 10.0) -> None:
+    def start(self, timeout: float = 2.0) -> None:
         self._client.connect_async(self.cfg.host, self.cfg.port, keepalive=30)
         self._client.loop_start()
         if not self._connected.wait(timeout):
@@ -101,6 +106,10 @@ class MqttPublisher:
         )
         topic = f"{self.prefix}/{_topic_part(e.camera_id)}/{_topic_part(e.type)}"
         self.publish(topic, _dumps(after), retain=True)
+        if self.cfg.snapshots and e.snapshot and self._read_blob is not None:
+            jpeg = self._read_blob(e.snapshot)
+            if jpeg:
+                self.publish(f"{topic}/snapshot", jpeg, retain=True)
 
     def on_incident(self, ch: Change) -> None:
         if not incident_matches(self.cfg.incidents, ch.incident):
