@@ -78,7 +78,11 @@ class MqttOutConfig(_Strict):
 class CapConfig(_Strict):
     """Common Alerting Protocol 1.2 as an emergency dispatch (112/102) expects it."""
 
-    sender: str = Field("kuzet@example.invalid", description="CAP <sender>: unique, no spaces")
+    sender: str = Field(
+        "kuzet@example.invalid",
+        pattern=r"^[^\s,<&]+$",
+        description="CAP <sender>: unique, no spaces or commas (CAP 1.2, 3.2.1)",
+    )
     sender_name: str = "Kuzet operations centre"
     status: Literal["Actual", "Exercise", "System", "Test", "Draft"] = "Actual"
     language: str = "en-US"

@@ -132,10 +132,16 @@ class Integrations:
                 if t.incidents is None or not incident_matches(t.incidents, inc):
                     continue
                 did = event_id(t.name, "incident", inc.id, inc.version)
-                if t.cap:
-                    body, kind, ctype = cap.build(inc, self.cfg.cap), "cap", cap.CONTENT_TYPE
-                else:
-                    body, kind, ctype = incident_body(ch), "incident", "application/json"
-                self.webhooks.submit(Delivery(did, t.name, kind, inc.id, body, ctype))
+                try:
+                    if t.cap:
+                        body, kind, ctype = cap.build(inc, self.cfg.cap), "cap", cap.CONTENT_TYPE
+                    else:
+                        body, kind, ctype = incident_body(ch), "incident", "application/json"
+                    self.webhooks.submit(Delivery(did, t.name, kind, inc.id, body, ctype))
+                except Exception:  # one target's failure never stops the others
+                    log.exception("integrations: incident %s not queued for %s", inc.id, t.name)
             if self.mqtt is not None:
-                self.mqtt.on_incident(ch)
+                try:
+                    self.mqtt.on_incident(ch)
+                except Exception:
+                    log.exception("integrations: incident %s not published", inc.id)
