@@ -98,3 +98,17 @@ def test_the_schema_refuses_broken_messages(old: str, new: str) -> None:
     assert old in xml
     with pytest.raises(cap.CapInvalid, match="line"):
         cap.validate(xml.replace(old, new, 1).encode())
+
+
+def test_an_opening_alert_at_a_later_version_is_sent_at_the_incidents_creation() -> None:
+    later = T0 + timedelta(minutes=3)
+    d = doc(cap.build(incident(version=3), CFG, first=True, now=later))
+    assert d.findtext("c:msgType", namespaces=NS) == "Alert"
+    assert d.findtext("c:identifier", namespaces=NS) == "kuzet-inc-42"
+    assert d.findtext("c:sent", namespaces=NS) == "2026-12-06T07:00:05+00:00"  # created_at
+    assert d.find("c:references", NS) is None
+    u = doc(cap.build(incident(version=4), CFG, first=False, now=later))
+    assert u.findtext("c:sent", namespaces=NS) == "2026-12-06T07:03:05+00:00"
+    assert u.findtext("c:references", namespaces=NS).endswith(
+        ",kuzet-inc-42,2026-12-06T07:00:05+00:00"
+    )

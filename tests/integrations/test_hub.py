@@ -97,3 +97,32 @@ def test_filters_choose_what_each_target_gets(tmp_path: Path, rx: Receiver) -> N
     assert root.findtext("c:msgType", namespaces=ns) == "Alert"
     assert root.findtext("c:info/c:event", namespaces=ns) == "intrusion"
     assert root.findtext("c:info/c:area/c:areaDesc", namespaces=ns) == "School 12, Bostandyk"
+
+
+def test_each_cap_target_gets_the_opening_alert_first(tmp_path: Path, rx: Receiver) -> None:
+    """The engine may tell an incident first at version 2 (two events in one batch)."""
+    from kuzet.incidents.model import Change
+
+    from .test_cap import incident
+
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
+    cfg = IntegrationsConfig.model_validate({
+        "webhooks": [{"name": n, "url": rx.url, "secret": SECRET, "cap": True, "incidents": {}}
+                     for n in ("a", "b")],
+    })  # fmt: skip
+    hub = Integrations(cfg, DeadLetters(store.engine))
+    hub.start()
+    try:
+        hub.on_changes([Change(incident(version=2))])
+        assert hub.webhooks.drain(5)
+        hub.on_changes([Change(incident(version=3))])
+        assert hub.webhooks.drain(5)
+    finally:
+        hub.stop()
+        store.close()
+    ns = {"c": cap.NS}
+    got = [etree.fromstring(r.body) for r in rx.got]
+    types = [(x.findtext("c:msgType", namespaces=ns), x.findtext("c:identifier", namespaces=ns))
+             for x in got]  # fmt: skip
+    assert sorted(types[:2]) == [("Alert", "kuzet-inc-42")] * 2  # one per target
+    assert types[2:] == [("Update", "kuzet-inc-42-v3")] * 2

@@ -75,8 +75,8 @@ def cap_time(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def identifier(inc: Incident) -> str:
-    return f"kuzet-{inc.id}" if inc.version <= 1 else f"kuzet-{inc.id}-v{inc.version}"
+def identifier(inc: Incident, first: bool) -> str:
+    return f"kuzet-{inc.id}" if first else f"kuzet-{inc.id}-v{inc.version}"
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
@@ -94,13 +94,23 @@ def _param(info: etree._Element, name: str, value: object) -> None:
     _sub(p, "value", str(value))
 
 
-def build(inc: Incident, cfg: CapConfig, *, now: datetime | None = None) -> bytes:
-    """The CAP 1.2 XML of the incident as it is now; validated, UTF-8 with a declaration."""
-    sent = cap_time(now or datetime.now(UTC))
-    first = inc.version <= 1
-    msg_type = "Cancel" if inc.state == State.FALSE_ALARM else "Alert" if first else "Update"
+def build(
+    inc: Incident, cfg: CapConfig, *, first: bool | None = None, now: datetime | None = None
+) -> bytes:
+    """The CAP 1.2 XML of the incident as it is now; validated, UTF-8 with a declaration.
+
+    ``first``: the thread's opening ``Alert`` (default: the incident's first version). Its
+    ``sent`` is the incident's creation time, so every later ``Update`` can reference it
+    (sender, identifier, sent) whichever process sends them; a sender that restarts and
+    opens the thread again sends the same triple, which receivers recognise.
+    """
+    first = inc.version <= 1 if first is None else first
+    cancel = inc.state == State.FALSE_ALARM
+    msg_type = "Cancel" if cancel else "Alert" if first else "Update"
+    opening = first and not cancel
+    sent = cap_time(inc.created_at if opening else now or datetime.now(UTC))
     root = etree.Element(f"{{{NS}}}alert", nsmap={None: NS})
-    _sub(root, "identifier", identifier(inc))
+    _sub(root, "identifier", identifier(inc, opening))
     _sub(root, "sender", cfg.sender)
     _sub(root, "sent", sent)
     _sub(root, "status", cfg.status)
@@ -108,7 +118,7 @@ def build(inc: Incident, cfg: CapConfig, *, now: datetime | None = None) -> byte
     _sub(root, "source", "Kuzet video analytics")
     _sub(root, "scope", "Private")
     _sub(root, "addresses", " ".join(sorted(set(inc.agencies) | {inc.agency_id})))
-    if not first or msg_type == "Cancel":
+    if not opening:
         _sub(root, "references", f"{cfg.sender},kuzet-{inc.id},{cap_time(inc.created_at)}")
     _sub(root, "incidents", f"kuzet-{inc.id}")
 
