@@ -21,6 +21,11 @@ class EventFilter(_Strict):
     types: list[str] | None = Field(None, description="event types, e.g. [sos, intrusion]")
     cameras: list[str] | None = Field(None, description="camera (or device) ids")
     min_score: float | None = Field(None, ge=0, le=1, description="drop weaker detections")
+    sensitive: bool = Field(
+        False,
+        description="also face-match and plate events and the biometric / plate attributes "
+        "of other events (gender, age, plate text ...); off: those never leave Kuzet here",
+    )
 
 
 class IncidentFilter(_Strict):

@@ -138,10 +138,9 @@ class Integrations:
                 self._sub.ack(batch)
 
     def on_event(self, e: Event) -> None:
-        body: bytes | None = None
         for t in self.cfg.webhooks:
             if t.events is not None and event_matches(t.events, e):
-                body = body or event_body(e)
+                body = event_body(e, t.events.sensitive)
                 self.webhooks.submit(
                     Delivery(event_id(t.name, "event", e.id), t.name, "event", e.id, body)
                 )

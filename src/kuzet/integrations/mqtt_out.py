@@ -99,7 +99,7 @@ class MqttPublisher:
     def on_event(self, e: Event) -> None:
         if not event_matches(self.cfg.events, e):
             return
-        after = event_json(e)
+        after = event_json(e, self.cfg.events.sensitive)
         self.publish(
             f"{self.prefix}/events",
             _dumps({"type": event_change(e), "before": None, "after": after}),
