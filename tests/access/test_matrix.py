@@ -274,11 +274,14 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("DELETE", _PL + "/entries/{entry_id}"): "404:not_found",
     ("POST", _PL + "/import"): "404:not_found", ("GET", _PL + "/matches"): "404:not_found",
     # integrations: "{}" is no CSV (no id, main_url columns); this city runs no integrations
+    # (the dead-letter list is read from the store all the same); "nope" is no camera
     ("POST", "/api/cameras/import"): "422:import_invalid",
     ("POST", "/api/integrations/onvif/discover"): "503:integrations_unavailable",
-    ("GET", "/api/cameras/{camera_id}/onvif/profiles"): "503:integrations_unavailable",
-    **{r: "503:integrations_unavailable" for r in PTZ | INTEGRATIONS},
+    ("GET", "/api/cameras/{camera_id}/onvif/profiles"): "404:not_found",
+    **{r: "404:not_found" for r in PTZ},
     ("POST", _PTZ + "/presets"): "422:validation_error",  # no name
+    ("GET", "/api/integrations/dead-letters"): "200",
+    ("POST", "/api/integrations/dead-letters/{dead_id}/retry"): "404:not_found",
     ("GET", "/api/ops/incidents/{incident_id}/cap"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face

@@ -24,7 +24,7 @@ from kuzet.api.trail import note
 from kuzet.config.integrations import CapConfig
 from kuzet.integrations import cap
 from kuzet.integrations.camera_csv import ImportReport, run_import
-from kuzet.integrations.deadletters import DeadLetter
+from kuzet.integrations.deadletters import DeadLetter, DeadLetters
 from kuzet.integrations.discovery import discover
 from kuzet.integrations.hub import Integrations
 from kuzet.integrations.onvif import OnvifClient, OnvifError
@@ -41,6 +41,14 @@ def _hub(ctx: ApiContext) -> Integrations:
     if ctx.integrations is None:
         raise ApiError(503, "integrations_unavailable", "no integrations run in this process")
     return ctx.integrations
+
+
+def _dead(ctx: ApiContext) -> DeadLetters:
+    """The list lives in the store: an API node that sends nothing still shows it."""
+    if ctx.integrations is not None:
+        return ctx.integrations.dead
+    assert ctx.access is not None  # the policy gate let the caller in: access exists
+    return DeadLetters(ctx.access.engine)
 
 
 # ------------------------------------------------------------------ dead letters
@@ -74,8 +82,7 @@ def list_dead(
     target: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[DeadLetterOut]:
-    hub = _hub(ctx)
-    rows = hub.dead.list(None if state == "all" else state, target, limit)
+    rows = _dead(ctx).list(None if state == "all" else state, target, limit)
     return [DeadLetterOut.of(d) for d in rows]
 
 
@@ -86,13 +93,12 @@ def list_dead(
     responses={409: {"model": ErrorBody, "description": "Delivered already"}},
 )
 def retry_dead(ctx: Ctx, request: Request, dead_id: str) -> DeadLetterOut:
-    hub = _hub(ctx)
-    row = hub.dead.get(dead_id)
+    row = _dead(ctx).get(dead_id)
     if row is None:
         raise not_found("dead letter", dead_id)
     if row.state == "delivered":
         raise ApiError(409, "already_delivered", f"dead letter {dead_id!r} was delivered")
-    after = hub.webhooks.retry_dead(dead_id)
+    after = _hub(ctx).webhooks.retry_dead(dead_id)
     assert after is not None
     note(request, target=after.target, delivered=after.state == "delivered")
     return DeadLetterOut.of(after)
@@ -189,8 +195,10 @@ class ProfileOut(BaseModel):
 
 
 def _onvif(ctx: ApiContext, view: ScopedStore, camera_id: str) -> OnvifClient:
+    if view.get_camera(camera_id) is None:  # out of scope reads as unknown, as everywhere
+        raise not_found("camera", camera_id)
     hub = _hub(ctx)
-    if view.get_camera(camera_id) is None or not hub.onvif.known(camera_id):
+    if not hub.onvif.known(camera_id):
         raise not_found("ONVIF camera", camera_id)
     return hub.onvif.client(camera_id)
 
