@@ -186,6 +186,13 @@ def test_dead_letters_listed_and_retried(city: City, rx: Receiver) -> None:
     assert (
         city.client.get("/api/integrations/dead-letters", headers=city.h("op1")).status_code == 403
     )
+    # an API node that sends nothing itself reads the same list from the store
+    bare = create_app(store=city.store, blobs=city.blobs, bus=city.bus, access=city.svc)
+    with TestClient(bare, base_url="https://testserver") as other:
+        r = other.get("/api/integrations/dead-letters", headers=h)
+        assert [d["id"] for d in r.json()] == ["dl-1"]
+        r = other.post("/api/integrations/dead-letters/dl-1/retry", headers=h)
+        assert r.status_code == 503 and r.json()["error"] == "integrations_unavailable"
     rx.down = False
     r = city.client.post("/api/integrations/dead-letters/dl-1/retry", headers=h)
     assert r.status_code == 200 and r.json()["state"] == "delivered"
