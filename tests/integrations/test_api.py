@@ -203,7 +203,7 @@ def test_dead_letters_listed_and_retried(city: City, rx: Receiver) -> None:
     assert city.client.get("/api/integrations/dead-letters", headers=h).json() == []
     retries = audit(city, "webhook.retry")
     assert [(a["outcome"], a["detail"].get("delivered")) for a in retries] == [
-        ("ok", True), ("refused", None), ("not_found", None),
+        ("error", None), ("ok", True), ("refused", None), ("not_found", None),
     ]  # fmt: skip
 
 
