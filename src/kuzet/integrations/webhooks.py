@@ -76,13 +76,11 @@ class Dispatcher:
         dead: DeadLetters,
         *,
         client: httpx.Client | None = None,
-        clock: Callable[[], float] = time.monotonic,
         on_result: Callable[[str, str], None] | None = None,
     ) -> None:
         self.targets = {t.name: t for t in targets}
         self.dead = dead
         self._client = client or httpx.Client()
-        self._clock = clock
         self._on_result = on_result  # (target, "delivered" | "retry" | "dead") for metrics
         self._heap: list[_Due] = []
         self._seq = itertools.count()
@@ -119,7 +117,7 @@ class Dispatcher:
     def submit(self, d: Delivery) -> None:
         if d.target not in self.targets:
             raise KeyError(f"no webhook target named {d.target!r}")
-        self._push(d, self._clock())
+        self._push(d, time.monotonic())
 
     def pending(self) -> int:
         with self._cv:
@@ -143,9 +141,9 @@ class Dispatcher:
     def _run(self) -> None:
         while True:
             with self._cv:
-                while not self._stop and (not self._heap or self._heap[0].at > self._clock()):
-                    wait = None if not self._heap else max(self._heap[0].at - self._clock(), 0)
-                    self._cv.wait(timeout=0.05 if wait is None else min(wait, 0.05))
+                while not self._stop and (not self._heap or self._heap[0].at > time.monotonic()):
+                    wait = None if not self._heap else max(self._heap[0].at - time.monotonic(), 0)
+                    self._cv.wait(timeout=wait)  # woken early by submit() and stop()
                 if self._stop:
                     return
                 d = heapq.heappop(self._heap).delivery
@@ -209,7 +207,7 @@ class Dispatcher:
             },
         )
         self._result(d.target, "retry")
-        self._push(d, self._clock() + wait)
+        self._push(d, time.monotonic() + wait)
 
     def _result(self, target: str, outcome: str) -> None:
         if self._on_result is not None:
