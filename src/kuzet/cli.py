@@ -22,6 +22,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(assets_app, name="assets")
 app.add_typer(config_app, name="config")
 
+from kuzet.cli_cameras import cameras_app  # noqa: E402
 from kuzet.cli_drones import drones_app  # noqa: E402
 from kuzet.cli_export import evidence_app, export_app  # noqa: E402
 from kuzet.cli_faces import faces_app  # noqa: E402
@@ -34,6 +35,7 @@ app.add_typer(faces_app, name="faces")
 app.add_typer(export_app, name="export")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(drones_app, name="drones")
+app.add_typer(cameras_app, name="cameras")
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

@@ -30,6 +30,9 @@ from kuzet.events import Bus, Subscription, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.integrations.deadletters import DeadLetters
+from kuzet.integrations.hub import GROUP as INTEGRATIONS_GROUP
+from kuzet.integrations.hub import Integrations
 from kuzet.obs.logging import setup_logging
 from kuzet.obs.metrics import Metrics
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
@@ -148,6 +151,7 @@ class Service:
         durable = ["store", "ops", *(["plates"] if site.plate_data.enabled else [])]
         durable += ["section"] if site.sections else []
         durable += ["traffic"] if site.traffic.enabled else []
+        durable += [INTEGRATIONS_GROUP] if Integrations.wants_events(site.integrations) else []
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
@@ -221,6 +225,11 @@ class Service:
             site.drones, lambda: detector or create_detector(site.detector), self.bus.publish,
             fps=site.analysis.fps, realtime=realtime,
         )  # fmt: skip
+        # outbound webhooks, MQTT topics, CAP, ONVIF/PTZ (docs/integrations.md)
+        self.integrations = Integrations(
+            site.integrations, DeadLetters(self.store.engine), bus=self.bus,
+            incidents=self.incidents, registry=self.metrics.registry, read_blob=self.blobs.get,
+        )  # fmt: skip
         self.app: FastAPI = create_app(
             store=self.store,
             blobs=self.blobs,
@@ -239,6 +248,7 @@ class Service:
             device_webhook=None if self.devices is None else self.devices.webhook,
             devices=None if self.devices is None else self.devices.response,
             drones=self.drones.tracks if site.drones else None,
+            integrations=self.integrations,
         )
         self._stop = threading.Event()
         self._purger = threading.Thread(target=self._purge_loop, name="purge", daemon=True)
@@ -301,6 +311,7 @@ class Service:
     def start(self) -> Service:
         self.sink.start()
         self.incidents.start()
+        self.integrations.start()  # after the incident engine it listens to
         if self.sections is not None:
             self.sections.start()
         if self.plates is not None:
@@ -338,6 +349,7 @@ class Service:
         if self.plates is not None:
             self.plates.stop()
         self.incidents.stop()
+        self.integrations.stop()  # what is still queued for webhooks is not kept: see docs
         if self.sections is not None:
             self.sections.stop()
         if self.traffic is not None:

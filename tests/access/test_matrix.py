@@ -132,13 +132,25 @@ DEVICE_COMMANDS = {("POST", "/api/devices/{device_id}/commands"),
                    ("GET", "/api/device-commands/{command_id}"),
                    ("GET", "/api/devices/{device_id}/commands")}  # fmt: skip
 
+# integrations (issue 15): CSV import and ONVIF with the camera registry, PTZ for whoever
+# watches video, the webhook dead letters for administrators
+_PTZ = "/api/cameras/{camera_id}/ptz"
+CAM_WRITE |= {("POST", "/api/cameras/import"), ("POST", "/api/integrations/onvif/discover"),
+              ("GET", "/api/cameras/{camera_id}/onvif/profiles")}  # fmt: skip
+PTZ = {("POST", _PTZ + "/move"), ("POST", _PTZ + "/stop"), ("GET", _PTZ + "/presets"),
+       ("POST", _PTZ + "/presets"), ("POST", _PTZ + "/presets/{preset}/goto")}  # fmt: skip
+LIVE |= {("GET", "/api/ops/incidents/{incident_id}/cap")}  # CAP 1.2 for dispatch systems
+INTEGRATIONS = {("GET", "/api/integrations/dead-letters"),
+                ("POST", "/api/integrations/dead-letters/{dead_id}/retry")}  # fmt: skip
+
 VIEWER = CAM_READ | EVENTS | SNAP | LIVE
 EXPECTED: dict[str, set[tuple[str, str]]] = {
-    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | DEVICE_COMMANDS | AUTH_SESSION,
+    "operator": VIEWER | ARCHIVE | RECORDINGS | BOOKMARK | DEVICE_COMMANDS | PTZ | AUTH_SESSION,
     "supervisor": VIEWER
     | ARCHIVE
     | RECORDINGS
     | BOOKMARK
+    | PTZ
     | EXPORT
     | VIOLATIONS
     | USERS_READ
@@ -151,20 +163,21 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | ARCHIVE
     | RECORDINGS
     | BOOKMARK
+    | PTZ
     | EXPORT
     | FACES
     | PLATES
     | VIOLATIONS
     | AUTH_SESSION,
     "analyst": CAM_READ | EVENTS | METRICS | AUTH_SESSION,
-    "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | AUTH_SESSION,
+    "administrator": CAM_READ | CAM_WRITE | METRICS | ADMIN | INTEGRATIONS | AUTH_SESSION,
     "auditor": AUDIT | USERS_READ | AUTH_SESSION,
     # every permission a key may hold
     "integration": VIEWER | METRICS | FACES | PLATE_LISTS | SIGNALS,
 }
 ALL_KNOWN = PUBLIC | AUTH_SESSION | CAM_READ | CAM_WRITE | EVENTS | SNAP | LIVE | METRICS
 ALL_KNOWN |= ADMIN | AUDIT | FACES | GRANTS | ANY_PERSON | ARCHIVE | RECORDINGS | BOOKMARK
-ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES | DEVICE_COMMANDS
+ALL_KNOWN |= EXPORT | VIOLATIONS | SIGNALS | PLATES | DEVICE_COMMANDS | PTZ | INTEGRATIONS
 
 
 # What an allowed caller gets back, route by route, for the placeholder ids ("nope") and an
@@ -292,6 +305,16 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/ops/incidents/{incident_id}/cameras"): "503:devices_unavailable",
     ("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg"):
         "503:devices_unavailable",
+    # integrations: "{}" is no CSV (no id, main_url columns); this city runs no integrations
+    # (the dead-letter list is read from the store all the same); "nope" is no camera
+    ("POST", "/api/cameras/import"): "422:import_invalid",
+    ("POST", "/api/integrations/onvif/discover"): "503:integrations_unavailable",
+    ("GET", "/api/cameras/{camera_id}/onvif/profiles"): "404:not_found",
+    **{r: "404:not_found" for r in PTZ},
+    ("POST", _PTZ + "/presets"): "422:validation_error",  # no name
+    ("GET", "/api/integrations/dead-letters"): "200",
+    ("POST", "/api/integrations/dead-letters/{dead_id}/retry"): "404:not_found",
+    ("GET", "/api/ops/incidents/{incident_id}/cap"): "404:not_found",
 }  # fmt: skip
 # Where the role changes the handler's answer: the integration key holds the face
 # permissions but no biometric clearance, which every face route checks next.
@@ -309,7 +332,8 @@ def _call(city: City, who: str | None, method: str, path: str) -> str:
                       grant_id="nope", track_ref="x", segment_id="1", export_id="nope",
                       bookmark_id="nope", violation_id="nope", plate="nope",
                       list_id="nope", entry_id="nope", device_id="nope",
-                      command_id="nope", drone_id="nope")  # fmt: skip
+                      command_id="nope", drone_id="nope", preset="nope",
+                      dead_id="nope")  # fmt: skip
     headers = {} if who is None else city.h(who)
     if method == "WS":
         try:

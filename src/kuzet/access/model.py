@@ -49,6 +49,8 @@ class Perm(StrEnum):
     PLATE_LISTS_WRITE = "platelists.write"  # create lists, add / import / remove plates
     PLATES_SUBJECT = "plates.subject"  # export or erase everything held on one plate
     DEVICES_COMMAND = "devices.command"  # sirens, speakers, door release (confirmed, audited)
+    PTZ_CONTROL = "ptz.control"  # move a camera, go to / set presets (ONVIF; audited)
+    INTEGRATIONS_MANAGE = "integrations.manage"  # webhook dead letters: list and retry
 
 
 class DataClass(StrEnum):

@@ -11,6 +11,7 @@ from kuzet.access.model import DataClass, Perm, Role
 _VIEW = {Perm.CAMERAS_READ, Perm.EVENTS_READ, Perm.SNAPSHOTS_READ, Perm.LIVE_READ}
 _VIEW |= {Perm.ARCHIVE_SEARCH}  # forensic search: whoever watches video may search the past
 _VIEW |= {Perm.RECORDINGS_READ, Perm.BOOKMARKS_WRITE}  # recorded video, like live video
+_VIEW |= {Perm.PTZ_CONTROL}  # whoever watches a PTZ camera may turn it (audited)
 _FACES = {Perm.WATCHLISTS_READ, Perm.WATCHLISTS_WRITE, Perm.FACES_SEARCH}
 # the officers who review traffic violations and sign them (they hold plates clearance)
 _REVIEW = {Perm.VIOLATIONS_REVIEW}
@@ -48,6 +49,8 @@ ROLE_GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.AGENCIES_WRITE,
             Perm.API_KEYS_MANAGE,
             Perm.RETENTION_RUN,
+            Perm.INTEGRATIONS_MANAGE,  # outbound webhooks' dead letters (no event content
+            # beyond what the receivers get; the site file chooses what they get)
         }
     ),
     Role.AUDITOR: frozenset({Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.USERS_READ}),

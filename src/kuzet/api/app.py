@@ -60,6 +60,9 @@ from kuzet.api.routers import (
     faces as faces_router,
 )
 from kuzet.api.routers import (
+    integrations as integrations_router,
+)
+from kuzet.api.routers import (
     plates as plates_router,
 )
 from kuzet.api.routers import (
@@ -87,6 +90,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.integrations.hub import Integrations
     from kuzet.platedata.services import PlateData
     from kuzet.rules.signals import SignalBoard
     from kuzet.violations.desk import ViolationDesk
@@ -113,6 +117,7 @@ def create_app(
     device_webhook: DeviceWebhook | None = None,
     devices: DeviceResponse | None = None,
     drones: DroneTracks | None = None,
+    integrations: Integrations | None = None,
 ) -> FastAPI:
     """Build the HTTP + WebSocket API.
 
@@ -140,6 +145,8 @@ def create_app(
     sirens, speakers, doors; ``/api/ops/devices``, ``/api/devices/.../commands``; 503
     without it), started and stopped by its owner, the service.
     ``drones`` is the book of drone paths (``/api/drones``; 503 without it).
+    ``integrations`` backs the dead-letter list and ONVIF / PTZ routes (503 without it),
+    started and stopped by its owner, the service (docs/integrations.md).
     The caller owns ``store``, ``blobs``, ``bus`` and ``access`` and closes them.
     """
     metrics = metrics if metrics is not None else Metrics()
@@ -181,6 +188,7 @@ def create_app(
         violations=violations_desk or _default_desk(store, blobs, access, evidence),
         signals=signals,
         plates=plates, device_webhook=device_webhook, devices=devices, drones=drones,
+        integrations=integrations,
     )  # fmt: skip
     install_error_handlers(app)
     for router in (
@@ -198,6 +206,7 @@ def create_app(
         devices_router.router,
         device_response.router,
         drones_router.router,
+        plates_router.router, plate_lists.router, integrations_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:

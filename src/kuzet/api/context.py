@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from kuzet.evidence.service import Evidence
     from kuzet.faces.services import FaceServices
     from kuzet.incidents.engine import OpsEngine
+    from kuzet.integrations.hub import Integrations
     from kuzet.platedata.services import PlateData
     from kuzet.rules.signals import SignalBoard
     from kuzet.violations.desk import ViolationDesk
@@ -55,6 +56,7 @@ class ApiContext:
     device_webhook: DeviceWebhook | None = None  # signed device events; None: not configured
     devices: DeviceResponse | None = None  # alarms -> cameras, outputs; None: no devices
     drones: DroneTracks | None = None  # drones' paths for the map; None: no drones here
+    integrations: Integrations | None = None  # webhooks, ONVIF/PTZ; None: not configured
     # the last time each (person, action, target, range) was audited: a player reloading
     # the same playlist every few seconds is one audit record per window, not hundreds
     audited: dict[tuple[str, ...], float] = field(default_factory=dict)

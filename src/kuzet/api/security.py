@@ -76,6 +76,22 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_READ),
     ("PUT", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_WRITE, "camera.update"),
     ("DELETE", "/api/cameras/{camera_id}"): Rule(P.CAMERAS_WRITE, "camera.delete"),
+    # integrations (issue 15): CSV import, ONVIF, PTZ, webhook dead letters
+    ("POST", "/api/cameras/import"): Rule(P.CAMERAS_WRITE, "camera.import", 4 * MiB),
+    ("POST", "/api/integrations/onvif/discover"): Rule(P.CAMERAS_WRITE, "onvif.discover"),
+    ("GET", "/api/cameras/{camera_id}/onvif/profiles"): Rule(P.CAMERAS_WRITE, "onvif.profiles"),
+    ("POST", "/api/cameras/{camera_id}/ptz/move"): Rule(P.PTZ_CONTROL, "ptz.move"),
+    ("POST", "/api/cameras/{camera_id}/ptz/stop"): Rule(P.PTZ_CONTROL, "ptz.stop"),
+    ("GET", "/api/cameras/{camera_id}/ptz/presets"): Rule(P.PTZ_CONTROL),
+    ("POST", "/api/cameras/{camera_id}/ptz/presets"): Rule(P.PTZ_CONTROL, "ptz.preset.set"),
+    ("POST", "/api/cameras/{camera_id}/ptz/presets/{preset}/goto"): Rule(
+        P.PTZ_CONTROL, "ptz.preset.goto"
+    ),
+    ("GET", "/api/ops/incidents/{incident_id}/cap"): Rule(P.LIVE_READ, "incident.cap"),
+    ("GET", "/api/integrations/dead-letters"): Rule(P.INTEGRATIONS_MANAGE),
+    ("POST", "/api/integrations/dead-letters/{dead_id}/retry"): Rule(
+        P.INTEGRATIONS_MANAGE, "webhook.retry"
+    ),
     # events, pictures, live
     ("GET", "/api/events"): Rule(P.EVENTS_READ, "event.search"),
     ("GET", "/api/events/{event_id}"): Rule(P.EVENTS_READ, "event.view"),

@@ -69,3 +69,11 @@ class AuditTrail:
                 with anyio.CancelScope(shield=True):
                     await write(500)
             raise
+
+
+def note(conn: HTTPConnection, **detail: Any) -> None:
+    """Add details (e.g. a PTZ velocity, an import's counts) to the deferred audit record."""
+    state = conn.scope.get("state", {})
+    entry = state.get(_KEY)
+    if entry is not None:
+        state[_KEY] = dataclasses.replace(entry, detail={**entry.detail, **detail})

@@ -14,6 +14,7 @@ from kuzet.config.devices import DeviceConfig, DeviceGatewayConfig, check_device
 from kuzet.config.drones import DroneConfig
 from kuzet.config.evidence import EvidenceConfig
 from kuzet.config.faces import FacesConfig
+from kuzet.config.integrations import IntegrationsConfig
 from kuzet.config.ops import OpsConfig
 from kuzet.config.platedata import PlateDataConfig
 from kuzet.config.plates import PlatesConfig
@@ -261,6 +262,10 @@ class SiteConfig(_Strict):
     traffic: TrafficConfig = Field(
         default_factory=TrafficConfig,
         description="traffic analytics: lanes, counts, OD by hashed plate (docs/traffic.md)",
+    )
+    integrations: IntegrationsConfig = Field(
+        default_factory=IntegrationsConfig,
+        description="outbound webhooks, MQTT topics, CAP messages, ONVIF cameras",
     )
     cameras: list[CameraConfig] = Field(default_factory=list)
     sections: list[SectionConfig] = Field(

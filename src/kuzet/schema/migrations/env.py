@@ -9,6 +9,7 @@ import kuzet.devices.respond_tables
 import kuzet.evidence.tables
 import kuzet.faces.tables
 import kuzet.incidents.tables
+import kuzet.integrations.tables
 import kuzet.platedata.tables
 import kuzet.record.tables
 import kuzet.traffic.tables
