@@ -281,10 +281,10 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("POST", "/api/signals"): "422:validation_error",
     # devices: none in this city, and no webhook configured
     ("GET", "/api/devices"): "200", ("GET", "/api/devices/{device_id}"): "404:not_found",
-    ("POST", "/api/devices/webhook"): "503:webhook_unavailable",
+    ("POST", "/api/devices/webhook"): "404:webhook_unavailable",
     # drones: this city flies none
-    ("GET", "/api/drones"): "503:drones_unavailable",
-    ("GET", "/api/drones/{drone_id}/track"): "503:drones_unavailable",
+    ("GET", "/api/drones"): "200",  # none: an empty map layer
+    ("GET", "/api/drones/{drone_id}/track"): "404:drones_unavailable",
     # plate data: a search needs q and a reason, an export or erasure a reason; "nope" is
     # no list
     ("GET", "/api/plates/reads"): "422:validation_error",
@@ -300,11 +300,11 @@ ALLOWED_OUTCOME: dict[tuple[str, str], str] = {
     ("GET", "/api/traffic/layout"): "200", ("GET", "/api/traffic/series"): "200",
     ("GET", "/api/traffic/od"): "200", ("GET", "/api/traffic/forecast"): "422:validation_error",
     # devices: this city has none connected
-    **{route: "503:devices_unavailable" for route in DEVICE_COMMANDS},
+    **{route: "404:devices_unavailable" for route in DEVICE_COMMANDS},
     ("GET", "/api/ops/devices"): "200",  # none: an empty map layer
-    ("GET", "/api/ops/incidents/{incident_id}/cameras"): "503:devices_unavailable",
+    ("GET", "/api/ops/incidents/{incident_id}/cameras"): "404:devices_unavailable",
     ("GET", "/api/ops/incidents/{incident_id}/cameras/{camera_id}/snapshot.jpg"):
-        "503:devices_unavailable",
+        "404:devices_unavailable",
     # integrations: "{}" is no CSV (no id, main_url columns); this city runs no integrations
     # (the dead-letter list is read from the store all the same); "nope" is no camera
     ("POST", "/api/cameras/import"): "422:import_invalid",

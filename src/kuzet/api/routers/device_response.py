@@ -1,7 +1,7 @@
 """The operations centre and devices: devices on the map with their state, the cameras
 and pictures a device's alarm brought to an incident, and commands to outputs (sirens,
 speakers, doors) in two steps: ask, then confirm; followed until the device answers or
-the wait runs out. Without a device response in this app the routes answer 503."""
+the wait runs out. Without a device response in this app the routes answer 404."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ router = APIRouter(tags=["devices"], responses=ERROR_RESPONSES)
 def _devices(conn: HTTPConnection) -> DeviceResponse:
     ctx = get_context(conn)
     if ctx.devices is None or ctx.access is None:
-        raise ApiError(503, "devices_unavailable", "devices are not connected to this site")
+        # no devices here: no device, alarm or command to find (404, not a passing 503)
+        raise ApiError(404, "devices_unavailable", "devices are not connected to this site")
     return ctx.devices
 
 

@@ -39,7 +39,8 @@ async def get_device(device_id: str, view: View) -> DeviceInfo:
 async def webhook(request: Request, ctx: Ctx) -> dict[str, Any]:
     hook = ctx.device_webhook
     if hook is None:
-        raise ApiError(503, "webhook_unavailable", "no device webhook is configured here")
+        # nothing listens here: 404 (a 503 would promise it comes back)
+        raise ApiError(404, "webhook_unavailable", "no device webhook is configured here")
     body = await request.body()
     try:
         return await anyio.to_thread.run_sync(hook.receive, request.headers, body)
