@@ -9,6 +9,9 @@ every event JetStream acknowledged is in the store exactly once.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC
@@ -128,6 +131,17 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     wait_for("new events of shard 0's cameras in the store",
              lambda: [r for r in stored(postgres.url)
                       if r[1] in shard0.cameras and r[2] > killed_at], 30)
+
+    # `kuzet cluster status`, from another process, sees the move and the per-shard metrics
+    out = subprocess.run(
+        [sys.executable, "-m", "kuzet", "cluster", "status", "--address", ray_cluster.address,
+         "--json"], capture_output=True, text=True, timeout=60, check=True,
+    )
+    seen = json.loads(out.stdout)
+    row = next(s for s in seen["shards"] if s["shard"] == shard0.name)
+    assert row["restarts"] >= 1 and row["node_id"] != victim
+    assert row["cameras"] == list(shard0.cameras) and "analysed" in row["metrics"]
+    assert seen["sink"]["stored"] >= 0 and "pending" in seen["sink"]
 
     # 2. restart NATS: publishers and the sink reconnect, events flow again
     before = len(stored(postgres.url))
