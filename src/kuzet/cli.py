@@ -22,11 +22,11 @@ app.add_typer(models_app, name="models")
 app.add_typer(assets_app, name="assets")
 app.add_typer(config_app, name="config")
 
+from kuzet.cli_cluster import cluster_app  # noqa: E402
 from kuzet.cli_export import evidence_app, export_app  # noqa: E402
 from kuzet.cli_faces import faces_app  # noqa: E402
 from kuzet.cli_rules import rules_app  # noqa: E402
 from kuzet.cli_ui import ui_app  # noqa: E402
-from kuzet.cli_cluster import cluster_app  # noqa: E402
 
 app.add_typer(rules_app, name="rules")
 app.add_typer(ui_app, name="ui")

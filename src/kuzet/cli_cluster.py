@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-cluster_app = typer.Typer(help="Run camera shards on a Ray cluster (the cluster extra installs Ray).")
+cluster_app = typer.Typer(
+    help="Run camera shards on a Ray cluster (the cluster extra installs Ray)."
+)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -29,8 +31,13 @@ def _ray() -> Any:
 def _connect(address: str | None) -> Any:
     ray = _ray()
     try:
-        ray.init(address=address, namespace="kuzet", include_dashboard=False,
-                 log_to_driver=False, logging_level="WARNING")
+        ray.init(
+            address=address,
+            namespace="kuzet",
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level="WARNING",
+        )
     except (ConnectionError, RuntimeError) as exc:
         raise _fail(f"cannot reach the Ray cluster at {address or 'auto'}: {exc}") from None
     return ray
@@ -45,18 +52,24 @@ def format_status(st: dict[str, Any]) -> str:
             perf = f"unreachable ({m['error']})"
         else:
             analysed = sum((m.get("analysed") or {}).values())
-            perf = (f"analysed {analysed} frames, {m.get('events', 0)} events, "
-                    f"{m.get('dropped', 0)} dropped, latency {m.get('latency_s', 0)}s")
+            perf = (
+                f"analysed {analysed} frames, {m.get('events', 0)} events, "
+                f"{m.get('dropped', 0)} dropped, latency {m.get('latency_s', 0)}s"
+            )
         node = (s.get("node_id") or "-")[:12]
-        lines.append(f"{s['shard']}: {len(s['cameras'])} cameras on node {node}, "
-                     f"restarts {s['restarts']}; {perf}")
+        lines.append(
+            f"{s['shard']}: {len(s['cameras'])} cameras on node {node}, "
+            f"restarts {s['restarts']}; {perf}"
+        )
     sink = st.get("sink") or {}
     if "error" in sink:
         lines.append(f"sink: unreachable ({sink['error']})")
     else:
-        lines.append(f"sink: stored {sink.get('stored')}, duplicates {sink.get('duplicates')}, "
-                     f"errors {sink.get('errors')}, lag {sink.get('lag_s', 0):.2f}s, "
-                     f"pending on the bus {sink.get('pending')}")
+        lines.append(
+            f"sink: stored {sink.get('stored')}, duplicates {sink.get('duplicates')}, "
+            f"errors {sink.get('errors')}, lag {sink.get('lag_s', 0):.2f}s, "
+            f"pending on the bus {sink.get('pending')}"
+        )
     return "\n".join(lines)
 
 
@@ -64,28 +77,35 @@ def format_status(st: dict[str, Any]) -> str:
 def run(
     site: Annotated[Path, typer.Argument(help="site YAML file (bus nats, store postgresql)")],
     shards: Annotated[int, typer.Option(min=1, help="camera shards (Ray actors)")] = 2,
-    address: Annotated[str | None, typer.Option(help="Ray address; default: start one here")]
-    = None,
+    address: Annotated[
+        str | None, typer.Option(help="Ray address; default: start one here")
+    ] = None,
     shard_cpus: Annotated[float, typer.Option(min=0, help="CPUs each shard asks for")] = 1.0,
     gpus: Annotated[float, typer.Option(min=0, help="GPUs each shard asks for")] = 0.0,
-    standin: Annotated[bool, typer.Option(help="cheap detector STAND-IN (tests, load)")]
-    = False,
+    standin: Annotated[bool, typer.Option(help="cheap detector STAND-IN (tests, load)")] = False,
     every: Annotated[float, typer.Option(min=1, help="seconds between status lines")] = 30.0,
 ) -> None:
     """Start the shards and the store sink as Ray actors and keep them running (Ctrl-C)."""
-    from kuzet.cli import _load
     from kuzet.cluster.plan import city_problems
+    from kuzet.config import ConfigError, load_site
 
-    cfg = _load(site)
+    try:
+        cfg = load_site(site)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
     problems = city_problems(cfg)
     if problems:
         raise _fail(f"{site}: " + "; ".join(problems))
     ray = _connect(address)
     from kuzet.cluster.driver import deploy
 
-    dep = deploy(cfg, shards=shards, shard_cpus=shard_cpus,
-                 shard_gpus=gpus,
-                 detector="standin" if standin else "site")
+    dep = deploy(
+        cfg,
+        shards=shards,
+        shard_cpus=shard_cpus,
+        shard_gpus=gpus,
+        detector="standin" if standin else "site",
+    )
     typer.echo(f"{len(dep.plans)} shards over {sum(len(p.cameras) for p in dep.plans)} cameras")
     try:
         while True:

@@ -66,8 +66,9 @@ def stored(pg_url: str) -> list[tuple[str, str, float]]:
             rows = conn.execute(sa.text("SELECT id, camera_id, ts FROM events")).all()
     finally:
         engine.dispose()
-    return [(r[0], r[1], (r[2] if r[2].tzinfo else r[2].replace(tzinfo=UTC)).timestamp())
-            for r in rows]
+    return [
+        (r[0], r[1], (r[2] if r[2].tzinfo else r[2].replace(tzinfo=UTC)).timestamp()) for r in rows
+    ]
 
 
 def stream_ids(nats_url: str) -> list[str]:
@@ -99,8 +100,7 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
         return dep.status(timeout=3)
 
     def analysing(st: dict[str, Any]) -> bool:
-        return all(sum((s["metrics"] or {}).get("analysed", {}).values()) > 0
-                   for s in st["shards"])
+        return all(sum((s["metrics"] or {}).get("analysed", {}).values()) > 0 for s in st["shards"])
 
     def ready() -> dict[str, Any] | None:
         s = status()
@@ -128,14 +128,28 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     assert failover_s < 30, failover_s
     assert set(s0["cameras"]) == set(shard0.cameras)
     # its cameras' events reach the store again, analysed after the kill
-    wait_for("new events of shard 0's cameras in the store",
-             lambda: [r for r in stored(postgres.url)
-                      if r[1] in shard0.cameras and r[2] > killed_at], 30)
+    wait_for(
+        "new events of shard 0's cameras in the store",
+        lambda: [r for r in stored(postgres.url) if r[1] in shard0.cameras and r[2] > killed_at],
+        30,
+    )
 
     # `kuzet cluster status`, from another process, sees the move and the per-shard metrics
     out = subprocess.run(
-        [sys.executable, "-m", "kuzet", "cluster", "status", "--address", ray_cluster.address,
-         "--json"], capture_output=True, text=True, timeout=60, check=True,
+        [
+            sys.executable,
+            "-m",
+            "kuzet",
+            "cluster",
+            "status",
+            "--address",
+            ray_cluster.address,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     seen = json.loads(out.stdout)
     row = next(s for s in seen["shards"] if s["shard"] == shard0.name)
@@ -148,20 +162,21 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     nats_server.stop()
     time.sleep(2)
     nats_server.start()
-    wait_for("events stored after the NATS restart",
-             lambda: len(stored(postgres.url)) > before, 30)
+    wait_for("events stored after the NATS restart", lambda: len(stored(postgres.url)) > before, 30)
 
     # 3. stop PostgreSQL: the sink retries, nothing is acked; start it: the sink catches up
     errors = status()["sink"]["errors"]
     postgres.stop()
     time.sleep(3)
     postgres.start()
-    sink = wait_for("the sink's retries", lambda: (s := status()["sink"])["errors"] > errors and s,
-                    30)
+    sink = wait_for(
+        "the sink's retries", lambda: (s := status()["sink"])["errors"] > errors and s, 30
+    )
     assert sink["errors"] > errors
     before = len(stored(postgres.url))
-    wait_for("events stored after the PostgreSQL restart",
-             lambda: len(stored(postgres.url)) > before, 30)
+    wait_for(
+        "events stored after the PostgreSQL restart", lambda: len(stored(postgres.url)) > before, 30
+    )
 
     # stop the shards, let the sink drain, then audit bus against store
     dep.stop()

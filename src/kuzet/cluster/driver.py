@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -48,8 +48,7 @@ class Board:
         return self.shards
 
 
-@ray.remote(max_restarts=-1, max_task_retries=-1)
-class ShardActor(ShardWorker):
+class _Shard(ShardWorker):
     def __init__(self, site_json: str, plan: ShardPlan, detector: DetectorChoice) -> None:
         super().__init__(site_json, plan, detector)
         ctx = ray.get_runtime_context()
@@ -60,8 +59,11 @@ class ShardActor(ShardWorker):
         return str(ray.get_runtime_context().get_node_id())
 
 
-SinkActor = ray.remote(max_restarts=-1, max_task_retries=-1)(SinkWorker)
-BoardActor = ray.remote(max_restarts=-1)(Board)
+# restarted without end, wherever Ray finds room; a method call waiting on a restarting
+# actor is retried (max_task_retries) instead of failing the caller
+ShardActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(_Shard)
+SinkActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(SinkWorker)
+BoardActor: Any = ray.remote(max_restarts=-1)(Board)
 
 
 @dataclass
@@ -107,19 +109,17 @@ def deploy(
     site_json = site.model_dump_json()
     here = ray.get_runtime_context().get_node_id()
     # the board lives beside its driver: a lost driver node ends the run anyway
-    board = BoardActor.options(  # type: ignore[attr-defined]
+    board = BoardActor.options(
         name=BOARD,
         namespace=NAMESPACE,
         num_cpus=0,
         scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=True),
     ).remote()
     ray.get(board.plan.remote([(p.name, list(p.cameras)) for p in plans]))
-    sink = SinkActor.options(  # type: ignore[attr-defined]
-        name=SINK, namespace=NAMESPACE, num_cpus=0
-    ).remote(site_json)
+    sink = SinkActor.options(name=SINK, namespace=NAMESPACE, num_cpus=0).remote(site_json)
     dep = Deployment(site=site, plans=plans, board=board, sink=sink)
     for p in plans:
-        dep.shards[p.name] = ShardActor.options(  # type: ignore[attr-defined]
+        dep.shards[p.name] = ShardActor.options(
             name=p.name,
             namespace=NAMESPACE,
             num_cpus=shard_cpus,
@@ -131,7 +131,7 @@ def deploy(
 
 def collect_status(board: Any, sink: Any, shards: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Shards (cameras, node, restarts, metrics) and the sink (stored, lag, pending)."""
-    rows = ray.get(board.snapshot.remote(), timeout=timeout)
+    rows: dict[str, dict[str, Any]] = ray.get(board.snapshot.remote(), timeout=timeout)
     out: dict[str, Any] = {"shards": [], "sink": None}
     for name, row in sorted(rows.items()):
         item = {
@@ -158,7 +158,7 @@ def collect_status(board: Any, sink: Any, shards: dict[str, Any], timeout: float
 def remote_status(timeout: float = 5.0) -> dict[str, Any]:
     """Status from another process: finds the actors by name in the ``kuzet`` namespace."""
     board = ray.get_actor(BOARD, namespace=NAMESPACE)
-    rows = ray.get(board.snapshot.remote(), timeout=timeout)
+    rows = cast(dict[str, Any], ray.get(board.snapshot.remote(), timeout=timeout))
     shards = {}
     for name in rows:
         try:

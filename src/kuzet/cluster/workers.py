@@ -75,8 +75,9 @@ class ShardWorker:
         self.started_at = time.time()
         self.bus = create_bus(site.bus)
         self.counts = ShardCounts()
-        self.node = Node(self.site, make_detector(self.site, detector), self.bus.publish,
-                         probe=self.counts)
+        self.node = Node(
+            self.site, make_detector(self.site, detector), self.bus.publish, probe=self.counts
+        )
         self.node.start()
         log.info("shard started", extra={"shard": plan.name, "cameras": list(plan.cameras)})
 
