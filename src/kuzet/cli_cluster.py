@@ -129,9 +129,8 @@ def status(
 
     try:
         st = remote_status()
-    except ValueError:
-        raise _fail("no Kuzet cluster runs there (no kuzet-board actor)", 1) from None
-    finally:
-        pass
+    except LookupError as exc:
+        ray.shutdown()
+        raise _fail(str(exc), 1) from None
     typer.echo(json.dumps(st, indent=2, default=str) if as_json else format_status(st))
     ray.shutdown()

@@ -1,20 +1,18 @@
 """The Ray side: shards and the sink as actors with restart policies and resource requests.
 
 Ray places the actors, notices a dead node and restarts its actors elsewhere
-(``max_restarts=-1``); Kuzet only declares what runs. The board is a small named actor
-where every shard incarnation signs in, so ``kuzet cluster status`` (another process) can
-show where each shard runs and how often it was restarted.
+(``max_restarts=-1``); Kuzet only declares what runs. The actors are named and detached:
+the city outlives its driver (a lost driver node stops nothing), a driver started again
+adopts the running actors, and ``kuzet cluster status`` finds them from any process.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import ray
-from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from kuzet.cluster.plan import ShardPlan, plan_shards
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
@@ -22,48 +20,17 @@ from kuzet.config.models import SiteConfig
 
 log = logging.getLogger(__name__)
 NAMESPACE = "kuzet"
-BOARD = "kuzet-board"
 SINK = "kuzet-sink"
 
 
-class Board:
-    """Who runs where: each shard incarnation signs in with its node and process."""
-
-    def __init__(self) -> None:
-        self.shards: dict[str, dict[str, Any]] = {}
-
-    def plan(self, plans: list[tuple[str, list[str]]]) -> None:
-        for name, cameras in plans:
-            self.shards.setdefault(name, {"cameras": cameras, "starts": 0, "history": []})
-
-    def started(self, shard: str, node_id: str, pid: int) -> None:
-        row = self.shards.setdefault(shard, {"cameras": [], "starts": 0, "history": []})
-        row["starts"] += 1
-        row["node_id"] = node_id
-        row["pid"] = pid
-        row["since"] = time.time()
-        row["history"].append((node_id, row["since"]))
-
-    def snapshot(self) -> dict[str, dict[str, Any]]:
-        return self.shards
-
-
-class _Shard(ShardWorker):
-    def __init__(self, site_json: str, plan: ShardPlan, detector: DetectorChoice) -> None:
-        super().__init__(site_json, plan, detector)
-        ctx = ray.get_runtime_context()
-        board = ray.get_actor(BOARD, namespace=NAMESPACE)
-        ray.get(board.started.remote(plan.name, ctx.get_node_id(), self.stats()["pid"]))
-
-    def node_id(self) -> str:
-        return str(ray.get_runtime_context().get_node_id())
+class Shard(ShardWorker):
+    """The actor class of a shard (its name shows in Ray's actor table)."""
 
 
 # restarted without end, wherever Ray finds room; a method call waiting on a restarting
 # actor is retried (max_task_retries) instead of failing the caller
-ShardActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(_Shard)
+ShardActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(Shard)
 SinkActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(SinkWorker)
-BoardActor: Any = ray.remote(max_restarts=-1)(Board)
 
 
 @dataclass
@@ -72,12 +39,11 @@ class Deployment:
 
     site: SiteConfig
     plans: list[ShardPlan]
-    board: Any
     sink: Any
     shards: dict[str, Any] = field(default_factory=dict)
 
     def status(self, timeout: float = 5.0) -> dict[str, Any]:
-        return collect_status(self.board, self.sink, self.shards, timeout)
+        return collect_status(self.sink, self.shards, timeout)
 
     def stop(self) -> None:
         for h in self.shards.values():
@@ -89,7 +55,7 @@ class Deployment:
             ray.get(self.sink.stop.remote(), timeout=30)
         except Exception:
             log.warning("sink did not stop cleanly", exc_info=True)
-        for h in [*self.shards.values(), self.sink, self.board]:
+        for h in [*self.shards.values(), self.sink]:
             ray.kill(h, no_restart=True)
 
 
@@ -102,26 +68,22 @@ def deploy(
     shard_resources: dict[str, float] | None = None,
     detector: DetectorChoice = "site",
 ) -> Deployment:
-    """Start the board, the sink and one actor per shard on the connected Ray cluster."""
+    """Start the sink and one actor per shard on the connected Ray cluster."""
     plans = plan_shards(site, shards)
     if not plans:
         raise ValueError("the site has no enabled cameras")
     site_json = site.model_dump_json()
-    here = ray.get_runtime_context().get_node_id()
-    # the board lives beside its driver: a lost driver node ends the run anyway
-    board = BoardActor.options(
-        name=BOARD,
-        namespace=NAMESPACE,
-        num_cpus=0,
-        scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=True),
-    ).remote()
-    ray.get(board.plan.remote([(p.name, list(p.cameras)) for p in plans]))
-    sink = SinkActor.options(name=SINK, namespace=NAMESPACE, num_cpus=0).remote(site_json)
-    dep = Deployment(site=site, plans=plans, board=board, sink=sink)
+    common: dict[str, Any] = {
+        "namespace": NAMESPACE,
+        "lifetime": "detached",  # the city outlives its driver
+        "get_if_exists": True,  # a driver started again adopts the running actors
+    }
+    sink = SinkActor.options(name=SINK, num_cpus=0, **common).remote(site_json)
+    dep = Deployment(site=site, plans=plans, sink=sink)
     for p in plans:
         dep.shards[p.name] = ShardActor.options(
             name=p.name,
-            namespace=NAMESPACE,
+            **common,
             num_cpus=shard_cpus,
             num_gpus=shard_gpus,
             resources=shard_resources or {},
@@ -129,24 +91,37 @@ def deploy(
     return dep
 
 
-def collect_status(board: Any, sink: Any, shards: dict[str, Any], timeout: float) -> dict[str, Any]:
+def _actor_table() -> dict[str, dict[str, Any]]:
+    """Ray's own record of each named actor: its node, state and restart count, read from
+    the GCS (the public state API needs the dashboard, which small nodes leave out)."""
+    from ray._private import state
+
+    table: dict[str, dict[str, Any]] = {}
+    for a in state.actors().values():
+        if a.get("Name") and a.get("State") != "DEAD":
+            table[a["Name"]] = a
+    return table
+
+
+def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[str, Any]:
     """Shards (cameras, node, restarts, metrics) and the sink (stored, lag, pending)."""
-    rows: dict[str, dict[str, Any]] = ray.get(board.snapshot.remote(), timeout=timeout)
+    table = _actor_table()
     out: dict[str, Any] = {"shards": [], "sink": None}
-    for name, row in sorted(rows.items()):
-        item = {
+    for name, handle in sorted(shards.items()):
+        row = table.get(name, {})
+        item: dict[str, Any] = {
             "shard": name,
-            "cameras": row.get("cameras", []),
-            "node_id": row.get("node_id"),
-            "restarts": max(0, int(row.get("starts", 0)) - 1),
+            "state": row.get("State"),
+            "node_id": row.get("Address", {}).get("NodeID"),
+            "restarts": int(row.get("NumRestarts", 0)),
+            "cameras": [],
             "metrics": None,
         }
-        handle = shards.get(name)
-        if handle is not None:
-            try:
-                item["metrics"] = ray.get(handle.stats.remote(), timeout=timeout)
-            except Exception as exc:  # restarting, or its node is gone
-                item["metrics"] = {"error": type(exc).__name__}
+        try:
+            item["metrics"] = ray.get(handle.stats.remote(), timeout=timeout)
+            item["cameras"] = item["metrics"]["cameras"]
+        except Exception as exc:  # restarting, or its node is gone
+            item["metrics"] = {"error": type(exc).__name__}
         out["shards"].append(item)
     try:
         out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
@@ -156,13 +131,18 @@ def collect_status(board: Any, sink: Any, shards: dict[str, Any], timeout: float
 
 
 def remote_status(timeout: float = 5.0) -> dict[str, Any]:
-    """Status from another process: finds the actors by name in the ``kuzet`` namespace."""
-    board = ray.get_actor(BOARD, namespace=NAMESPACE)
-    rows = cast(dict[str, Any], ray.get(board.snapshot.remote(), timeout=timeout))
-    shards = {}
-    for name in rows:
-        try:
-            shards[name] = ray.get_actor(name, namespace=NAMESPACE)
-        except ValueError:
-            continue
-    return collect_status(board, ray.get_actor(SINK, namespace=NAMESPACE), shards, timeout)
+    """Status from another process: the shards and the sink by name in the namespace."""
+    names = [
+        a["name"]
+        for a in cast(list[dict[str, str]], ray.util.list_named_actors(True))
+        if a["namespace"] == NAMESPACE
+    ]
+    if SINK not in names:
+        raise LookupError("no Kuzet cluster runs there (no kuzet-sink actor)")
+    table = _actor_table()
+    shards = {
+        n: ray.get_actor(n, namespace=NAMESPACE)
+        for n in names
+        if n != SINK and table.get(n, {}).get("ActorClassName") == "Shard"
+    }
+    return collect_status(ray.get_actor(SINK, namespace=NAMESPACE), shards, timeout)
