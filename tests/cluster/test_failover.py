@@ -113,7 +113,7 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
             "--address",
             ray_cluster.address,
             "--every",
-            "5",
+            "2",
         ],
         stdout=(log := (tmp_path / "driver.log").open("w")),
         stderr=subprocess.STDOUT,
@@ -170,10 +170,10 @@ def run_the_faults(
         again = s0["node_id"] != victim and s0["restarts"] >= 1
         return s0 if again and sum(m.get("analysed", {}).values()) > 0 else None
 
-    s0 = wait_for("shard 0 analysing on another node", moved, 45)
+    # the issue's bound is a wait deadline: kill -> analysing elsewhere within 30 s
+    s0 = wait_for("shard 0 analysing on another node", moved, 30)
     failover_s = time.time() - killed_at
     print(f"failover: shard 0 analysing on another node {failover_s:.1f}s after the kill")
-    assert failover_s < 30, failover_s
     assert set(s0["cameras"]) == set(shard0.cameras)
     # its cameras' events reach the store again, analysed after the kill
     wait_for(
@@ -225,5 +225,3 @@ def run_the_faults(
     wait_for(
         "events stored after the PostgreSQL restart", lambda: len(stored(postgres.url)) > before, 30
     )
-    # let the periodic status lines show up in the driver's output before Ctrl-C
-    time.sleep(5)
