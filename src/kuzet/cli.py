@@ -24,6 +24,7 @@ app.add_typer(config_app, name="config")
 
 from kuzet.cli_cameras import cameras_app  # noqa: E402
 from kuzet.cli_drones import drones_app  # noqa: E402
+from kuzet.cli_cluster import cluster_app  # noqa: E402
 from kuzet.cli_export import evidence_app, export_app  # noqa: E402
 from kuzet.cli_faces import faces_app  # noqa: E402
 from kuzet.cli_rules import rules_app  # noqa: E402
@@ -31,6 +32,7 @@ from kuzet.cli_ui import ui_app  # noqa: E402
 
 app.add_typer(rules_app, name="rules")
 app.add_typer(ui_app, name="ui")
+app.add_typer(cluster_app, name="cluster")
 app.add_typer(faces_app, name="faces")
 app.add_typer(export_app, name="export")
 app.add_typer(evidence_app, name="evidence")

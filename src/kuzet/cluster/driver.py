@@ -1,0 +1,148 @@
+"""The Ray side: shards and the sink as actors with restart policies and resource requests.
+
+Ray places the actors, notices a dead node and restarts its actors elsewhere
+(``max_restarts=-1``); Kuzet only declares what runs. The actors are named and detached:
+the city outlives its driver (a lost driver node stops nothing), a driver started again
+adopts the running actors, and ``kuzet cluster status`` finds them from any process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import ray
+
+from kuzet.cluster.plan import ShardPlan, plan_shards
+from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
+from kuzet.config.models import SiteConfig
+
+log = logging.getLogger(__name__)
+NAMESPACE = "kuzet"
+SINK = "kuzet-sink"
+
+
+class Shard(ShardWorker):
+    """The actor class of a shard (its name shows in Ray's actor table)."""
+
+
+# restarted without end, wherever Ray finds room; a method call waiting on a restarting
+# actor is retried (max_task_retries) instead of failing the caller
+ShardActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(Shard)
+SinkActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(SinkWorker)
+
+
+@dataclass
+class Deployment:
+    """The actors of one running city, as seen by the driver that started them."""
+
+    site: SiteConfig
+    plans: list[ShardPlan]
+    sink: Any
+    shards: dict[str, Any] = field(default_factory=dict)
+
+    def status(self, timeout: float = 5.0) -> dict[str, Any]:
+        return collect_status(self.sink, self.shards, timeout)
+
+    def stop(self) -> None:
+        for h in self.shards.values():
+            try:
+                ray.get(h.stop.remote(), timeout=10)
+            except Exception:
+                log.warning("shard did not stop cleanly", exc_info=True)
+        try:
+            ray.get(self.sink.stop.remote(), timeout=30)
+        except Exception:
+            log.warning("sink did not stop cleanly", exc_info=True)
+        for h in [*self.shards.values(), self.sink]:
+            ray.kill(h, no_restart=True)
+
+
+def deploy(
+    site: SiteConfig,
+    *,
+    shards: int,
+    shard_cpus: float = 1.0,
+    shard_gpus: float = 0.0,
+    shard_resources: dict[str, float] | None = None,
+    detector: DetectorChoice = "site",
+) -> Deployment:
+    """Start the sink and one actor per shard on the connected Ray cluster."""
+    plans = plan_shards(site, shards)
+    if not plans:
+        raise ValueError("the site has no enabled cameras")
+    site_json = site.model_dump_json()
+    common: dict[str, Any] = {
+        "namespace": NAMESPACE,
+        "lifetime": "detached",  # the city outlives its driver
+        "get_if_exists": True,  # a driver started again adopts the running actors
+    }
+    sink = SinkActor.options(name=SINK, num_cpus=0, **common).remote(site_json)
+    dep = Deployment(site=site, plans=plans, sink=sink)
+    for p in plans:
+        dep.shards[p.name] = ShardActor.options(
+            name=p.name,
+            **common,
+            num_cpus=shard_cpus,
+            num_gpus=shard_gpus,
+            resources=shard_resources or {},
+        ).remote(site_json, p, detector)
+    return dep
+
+
+def _actor_table() -> dict[str, dict[str, Any]]:
+    """Ray's own record of each named actor: its node, state and restart count, read from
+    the GCS (the public state API needs the dashboard, which small nodes leave out)."""
+    from ray._private import state
+
+    table: dict[str, dict[str, Any]] = {}
+    for a in state.actors().values():
+        if a.get("Name") and a.get("State") != "DEAD":
+            table[a["Name"]] = a
+    return table
+
+
+def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Shards (cameras, node, restarts, metrics) and the sink (stored, lag, pending)."""
+    table = _actor_table()
+    out: dict[str, Any] = {"shards": [], "sink": None}
+    for name, handle in sorted(shards.items()):
+        row = table.get(name, {})
+        item: dict[str, Any] = {
+            "shard": name,
+            "state": row.get("State"),
+            "node_id": row.get("Address", {}).get("NodeID"),
+            "restarts": int(row.get("NumRestarts", 0)),
+            "cameras": [],
+            "metrics": None,
+        }
+        try:
+            item["metrics"] = ray.get(handle.stats.remote(), timeout=timeout)
+            item["cameras"] = item["metrics"]["cameras"]
+        except Exception as exc:  # restarting, or its node is gone
+            item["metrics"] = {"error": type(exc).__name__}
+        out["shards"].append(item)
+    try:
+        out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
+    except Exception as exc:
+        out["sink"] = {"error": type(exc).__name__}
+    return out
+
+
+def remote_status(timeout: float = 5.0) -> dict[str, Any]:
+    """Status from another process: the shards and the sink by name in the namespace."""
+    names = [
+        a["name"]
+        for a in cast(list[dict[str, str]], ray.util.list_named_actors(True))
+        if a["namespace"] == NAMESPACE
+    ]
+    if SINK not in names:
+        raise LookupError("no Kuzet cluster runs there (no kuzet-sink actor)")
+    table = _actor_table()
+    shards = {
+        n: ray.get_actor(n, namespace=NAMESPACE)
+        for n in names
+        if n != SINK and table.get(n, {}).get("ActorClassName") == "Shard"
+    }
+    return collect_status(ray.get_actor(SINK, namespace=NAMESPACE), shards, timeout)

