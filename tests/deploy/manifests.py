@@ -50,9 +50,9 @@ def _field_path_ok(model: type[BaseModel], parts: list[str]) -> bool:
     candidates = [ann, *getattr(ann, "__args__", ())]
     for c in candidates:
         for inner in [c, *getattr(c, "__args__", ())]:
-            if isinstance(inner, type) and issubclass(inner, BaseModel):
-                if _field_path_ok(inner, parts[1:]):
-                    return True
+            is_model = isinstance(inner, type) and issubclass(inner, BaseModel)
+            if is_model and _field_path_ok(inner, parts[1:]):
+                return True
     return False
 
 
@@ -84,7 +84,8 @@ def command_problem(argv: list[str]) -> str | None:
     except Exception as exc:  # typer's click: UsageError, NoSuchOption, BadParameter ...
         if type(exc).__name__ == "Exit":
             return None
-        message = getattr(exc, "format_message", lambda: str(exc))()
+        fmt = getattr(exc, "format_message", None)
+        message = fmt() if callable(fmt) else str(exc)
         return f"kuzet {' '.join(argv)}: {message}"
     return None
 
@@ -155,7 +156,8 @@ def render_chart(chart: Path, release: str = "kuzet") -> list[dict[str, Any]]:
                 try:
                     return str(_lookup(values, expr[len(".Values.") :]))
                 except KeyError:
-                    raise ValueError(f"{tpl.name}: {{{{ {expr} }}}} is not in values.yaml") from None
+                    where = f"{tpl.name}: {{{{ {expr} }}}}"
+                    raise ValueError(f"{where} is not in values.yaml") from None
             raise ValueError(f"{tpl.name}: template action {expr!r} is more than a value")
 
         rendered = _TEMPLATE.sub(sub, tpl.read_text())

@@ -74,9 +74,7 @@ def test_compose_kuzet_service_is_a_real_command_with_a_valid_site(name: str) ->
     assert command_problem(argv) is None, command_problem(argv)
     site_path = option(argv, "--site")
     assert site_path is not None
-    mounts = dict(
-        (v.split(":")[1], v.split(":")[0]) for v in svc["volumes"] if v.startswith("./")
-    )
+    mounts = dict((v.split(":")[1], v.split(":")[0]) for v in svc["volumes"] if v.startswith("./"))
     assert site_path in mounts, f"{name}: {site_path} is not mounted"
     local = COMPOSE / mounts[site_path]
     env = resolve_compose_env(svc.get("environment", {}))
@@ -130,9 +128,9 @@ def test_chart_refuses_more_than_values(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "values.yaml").write_text("a: 1\n")
     (tmp_path / "templates" / "x.yaml").write_text("n: {{ .Values.b }}\n")
-    with pytest.raises(ValueError, match="not in values.yaml"):
+    with pytest.raises(ValueError, match=r"not in values\.yaml"):
         render_chart(tmp_path)
-    (tmp_path / "templates" / "x.yaml").write_text("n: {{ include \"x\" . }}\n")
+    (tmp_path / "templates" / "x.yaml").write_text('n: {{ include "x" . }}\n')
     with pytest.raises(ValueError, match="more than a value"):
         render_chart(tmp_path)
 
