@@ -4,6 +4,7 @@ site files and config keys, and every site file they run passes Kuzet's own load
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,15 @@ def test_chart_containers_run_real_commands_over_valid_sites() -> None:
             assert site_problems(text, source, {**secret_env, **env}) == []
             checked += 1
     assert checked == 3
+
+
+def test_every_kuzet_command_in_the_deploy_guide_is_real() -> None:
+    guide = (DEPLOY.parent / "docs" / "deploy.md").read_text()
+    commands = [
+        shlex.split(line.split(" kuzet ", 1)[1].split("#")[0])
+        for line in guide.splitlines()
+        if " kuzet " in line and line.startswith("docker compose exec")
+    ]
+    assert commands
+    for argv in commands:
+        assert command_problem(argv) is None, command_problem(argv)
