@@ -184,3 +184,18 @@ def test_every_kuzet_command_in_the_deploy_guide_is_real() -> None:
     assert commands
     for argv in commands:
         assert command_problem(argv) is None, command_problem(argv)
+
+
+def test_compose_named_volumes_are_declared_and_pictures_are_shared() -> None:
+    compose = _compose()
+    declared = set(compose["volumes"])
+    for name, svc in compose["services"].items():
+        for v in svc.get("volumes", []):
+            source = v.split(":")[0]
+            if not source.startswith((".", "/")):
+                assert source in declared, (name, source)
+    # every Kuzet process sees the same pictures (LocalBlobStore under data_dir)
+    for name, svc in _kuzet_services().items():
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in svc["volumes"]}
+        for part in ("snapshots", "clips", "faces", "plates"):
+            assert mounts.get(f"/var/lib/kuzet/{part}") == part, (name, part)
