@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.access.accounts import Accounts
@@ -144,9 +145,12 @@ class AccessService:
         added = 0
         for agency_id, name, scope in AGENCIES:
             if agency_id not in have:
-                self.accounts.upsert_agency(
-                    agency_id, name, scope, platform=agency_id == PLATFORM_AGENCY
-                )
+                try:
+                    self.accounts.upsert_agency(
+                        agency_id, name, scope, platform=agency_id == PLATFORM_AGENCY
+                    )
+                except IntegrityError:  # another process starting beside this one made it
+                    continue
                 added += 1
         return added
 
