@@ -23,8 +23,8 @@ app.add_typer(assets_app, name="assets")
 app.add_typer(config_app, name="config")
 
 from kuzet.cli_cameras import cameras_app  # noqa: E402
-from kuzet.cli_drones import drones_app  # noqa: E402
 from kuzet.cli_cluster import cluster_app  # noqa: E402
+from kuzet.cli_drones import drones_app  # noqa: E402
 from kuzet.cli_export import evidence_app, export_app  # noqa: E402
 from kuzet.cli_faces import faces_app  # noqa: E402
 from kuzet.cli_rules import rules_app  # noqa: E402
