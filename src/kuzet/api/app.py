@@ -199,14 +199,9 @@ def create_app(
         me_views.router,
         watchlists.router, faces_router.router, archive.router,
         recordings.router, recordings_live.router, exports.router, bookmarks.router,
-        violations.router,
-        signals_router.router,
-        plates_router.router, plate_lists.router,
-        traffic.router,
-        devices_router.router,
-        device_response.router,
-        drones_router.router,
-        plates_router.router, plate_lists.router, integrations_router.router,
+        violations.router, signals_router.router, plates_router.router, plate_lists.router,
+        traffic.router, devices_router.router, device_response.router, drones_router.router,
+        integrations_router.router,
     ):  # fmt: skip
         app.include_router(router)
     if docs:
