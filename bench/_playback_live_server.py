@@ -27,7 +27,8 @@ from fastapi import APIRouter, Request, Response
 from kuzet.access.model import Role
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
-from kuzet.api.security import ROUTES, Gate, Rule, compile_rules
+from kuzet.api.policy_table import ROUTES, Gate, Rule
+from kuzet.api.security import compile_rules
 from kuzet.assets import ensure
 from kuzet.config.access import AccessConfig, Argon2Config, PasswordPolicy
 from kuzet.config.evidence import EvidenceConfig

@@ -165,7 +165,7 @@ def serve(
     KUZET_ACCESS_KEYS) unless the site sets ``access.embedded_keys`` (demo only)."""
     from kuzet.access.keyfiles import KeyMissing, require_keys
     from kuzet.crypto.signing import SigningError
-    from kuzet.service import run_service
+    from kuzet.serve import run_service
     from kuzet.storage import StorageError
     from kuzet.vehicles.makemodel import MakeModelError
 
@@ -200,7 +200,7 @@ def demo(
     """
     from kuzet.assets import AssetError
     from kuzet.demo import announce_first_admin, demo_site
-    from kuzet.service import run_service
+    from kuzet.serve import run_service
 
     try:
         site = demo_site(cameras=cameras, port=port, data_dir=data_dir, host=host)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kuzet.service
+import kuzet.serve
 from kuzet.access.keyfiles import AUDIT_KEY_FILE
 from kuzet.access.service import AccessService
 from kuzet.cli import app as cli
@@ -26,7 +26,7 @@ def no_keys(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
     started: list[object] = []
-    monkeypatch.setattr(kuzet.service, "run_service", lambda site, **kw: started.append(site))
+    monkeypatch.setattr(kuzet.serve, "run_service", lambda site, **kw: started.append(site))
     return started
 
 

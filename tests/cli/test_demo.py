@@ -97,7 +97,7 @@ def test_demo_host_option_and_the_box_after_the_start_line(
     import uvicorn
 
     import kuzet.demo
-    from kuzet import service
+    from kuzet import serve as service
 
     seen: dict[str, Any] = {}
     original = service.run_service
