@@ -8,20 +8,19 @@ Views of hits, photos, searches and exports take a required ``reason`` recorded 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from kuzet.access.model import DataClass, Principal
-from kuzet.api.context import ApiContext, get_context
+from kuzet.api.context import get_context
 from kuzet.api.errors import ApiError, not_found
-from kuzet.api.security import client_ip, current_principal
+from kuzet.api.list_access import check_owner, check_visible
+from kuzet.api.security import current_principal
 from kuzet.faces.services import FaceServices
 from kuzet.faces.tables import PersonRow, WatchlistRow
 from kuzet.faces.watchlists import WatchlistError
-
-Reason = Annotated[str, Query(min_length=3, max_length=500, description="why you look (audited)")]
 
 
 def face_services(conn: HTTPConnection) -> FaceServices:
@@ -43,15 +42,13 @@ def visible_list(svc: FaceServices, p: Principal, watchlist_id: str) -> Watchlis
         wl = svc.lists.get(watchlist_id)
     except WatchlistError:
         raise not_found("watchlist", watchlist_id) from None
-    if p.agency_id != wl.agency_id and p.agency_id not in wl.visibility:
-        raise not_found("watchlist", watchlist_id)
+    check_visible(p, wl.agency_id, wl.visibility, "watchlist", watchlist_id)
     return wl
 
 
 def owned_list(svc: FaceServices, p: Principal, watchlist_id: str) -> WatchlistRow:
     wl = visible_list(svc, p, watchlist_id)
-    if wl.agency_id != p.agency_id:
-        raise ApiError(403, "not_owner", "only the agency that owns the list may change it")
+    check_owner(p, wl.agency_id)
     return wl
 
 
@@ -60,27 +57,3 @@ def person_of(svc: FaceServices, wl: WatchlistRow, person_id: str) -> PersonRow:
     if person is None or person.watchlist_id != wl.id:
         raise not_found("person", person_id)
     return person
-
-
-def audit(
-    ctx: ApiContext,
-    conn: HTTPConnection,
-    p: Principal,
-    action: str,
-    target: str,
-    reason: str | None,
-    **detail: Any,
-) -> None:
-    assert ctx.access is not None  # authorize() let the caller in, so access exists
-    ctx.access.audit.record(
-        p.username, action, agency_id=p.agency_id, target=target, ip=client_ip(conn),
-        reason=reason, detail={"path": conn.url.path, **detail},
-    )  # fmt: skip
-
-
-def delete_blob(ctx: ApiContext) -> Any:
-    """The blob store's ``delete`` (the API port only promises ``get``)."""
-    fn = getattr(ctx.blobs, "delete", None)
-    if fn is None:
-        raise ApiError(503, "blobs_read_only", "this blob store cannot delete; erase refused")
-    return fn

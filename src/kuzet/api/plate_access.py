@@ -8,20 +8,19 @@ what was asked, by whom and why.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends
 from starlette.requests import HTTPConnection
 
 from kuzet.access.model import DataClass, Principal
-from kuzet.api.context import ApiContext, get_context
+from kuzet.api.context import get_context
 from kuzet.api.errors import ApiError, not_found
-from kuzet.api.security import client_ip, current_principal
+from kuzet.api.list_access import check_owner, check_visible
+from kuzet.api.security import current_principal
 from kuzet.platedata.lists import PlateListError
 from kuzet.platedata.services import PlateData
 from kuzet.platedata.tables import PlateListRow
-
-Reason = Annotated[str, Query(min_length=3, max_length=500, description="why you look (audited)")]
 
 
 def plate_data(conn: HTTPConnection) -> PlateData:
@@ -43,29 +42,11 @@ def visible_list(svc: PlateData, p: Principal, list_id: str) -> PlateListRow:
         lst = svc.lists.get(list_id)
     except PlateListError:
         raise not_found("plate list", list_id) from None
-    if p.agency_id != lst.agency_id and p.agency_id not in lst.visibility:
-        raise not_found("plate list", list_id)
+    check_visible(p, lst.agency_id, lst.visibility, "plate list", list_id)
     return lst
 
 
 def owned_list(svc: PlateData, p: Principal, list_id: str) -> PlateListRow:
     lst = visible_list(svc, p, list_id)
-    if lst.agency_id != p.agency_id:
-        raise ApiError(403, "not_owner", "only the agency that owns the list may change it")
+    check_owner(p, lst.agency_id)
     return lst
-
-
-def audit(
-    ctx: ApiContext,
-    conn: HTTPConnection,
-    p: Principal,
-    action: str,
-    target: str,
-    reason: str | None,
-    **detail: Any,
-) -> None:
-    assert ctx.access is not None  # authorize() let the caller in, so access exists
-    ctx.access.audit.record(
-        p.username, action, agency_id=p.agency_id, target=target, ip=client_ip(conn),
-        reason=reason, detail={"path": conn.url.path, **detail},
-    )  # fmt: skip

@@ -24,7 +24,8 @@ from kuzet.access.policy import BIOMETRIC_ATTRIBUTES, PLATE_ATTRIBUTES
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import ApiContext, Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
-from kuzet.api.face_access import Faces, audit
+from kuzet.api.face_access import Faces
+from kuzet.api.list_access import audit
 from kuzet.api.schemas import ErrorBody
 from kuzet.api.schemas_archive import (
     ArchiveInfo,

@@ -14,7 +14,8 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid, not_found
-from kuzet.api.face_access import Faces, Reason, audit, visible_list
+from kuzet.api.face_access import Faces, visible_list
+from kuzet.api.list_access import Reason, audit
 from kuzet.api.schemas_faces import FoundOut, HitOut, HitPage, HitView, SearchOut
 from kuzet.api.security import View, Who
 from kuzet.faces.sightings import Found

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, invalid, not_found
-from kuzet.api.plate_access import Plates, Reason, audit, owned_list, visible_list
+from kuzet.api.list_access import Reason, audit
+from kuzet.api.plate_access import Plates, owned_list, visible_list
 from kuzet.api.schemas_plates import (
     ErasedOut,
     ImportOut,

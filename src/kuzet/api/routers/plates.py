@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request, Response
 from kuzet.access.scope import ScopedStore
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, ApiError, invalid
-from kuzet.api.plate_access import Plates, Reason, audit
+from kuzet.api.list_access import Reason, audit, delete_blob
+from kuzet.api.plate_access import Plates
 from kuzet.api.schemas_plates import ErasedOut, PlateReadOut, PlateSearchOut
 from kuzet.api.security import Who
 from kuzet.platedata.privacy import erase_plate, export_plate
@@ -111,9 +112,6 @@ def erase(ctx: Ctx, req: Request, svc: Plates, who: Who, plate: str, reason: Rea
     """Reads, matches, their events and pictures. Watchlist entries stay (they are the
     listing agency's records; remove them from the list)."""
     text = _plate(plate)
-    fn = getattr(ctx.blobs, "delete", None)
-    if fn is None:
-        raise ApiError(503, "blobs_read_only", "this blob store cannot delete; erase refused")
-    erased = erase_plate(svc.engine, text, fn).as_dict()
+    erased = erase_plate(svc.engine, text, delete_blob(ctx)).as_dict()
     audit(ctx, req, who, "plate.erase", text, reason, erased=erased)
     return ErasedOut(erased=erased)

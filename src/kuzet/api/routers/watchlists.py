@@ -15,15 +15,8 @@ from sqlalchemy.orm import Session
 
 from kuzet.api.context import Ctx
 from kuzet.api.errors import ERROR_RESPONSES, invalid, not_found
-from kuzet.api.face_access import (
-    Faces,
-    Reason,
-    audit,
-    delete_blob,
-    owned_list,
-    person_of,
-    visible_list,
-)
+from kuzet.api.face_access import Faces, owned_list, person_of, visible_list
+from kuzet.api.list_access import Reason, audit, delete_blob
 from kuzet.api.schemas_faces import (
     EnrolOut,
     ErasedOut,
