@@ -20,6 +20,7 @@ from kuzet.devices.correlate import Blobs, Correlator, Frames, Grabber, Holds
 from kuzet.devices.ports import DeviceDirectory
 from kuzet.devices.settings import ResponseSettings
 from kuzet.events.base import Bus, Subscription
+from kuzet.events.batches import batches
 from kuzet.incidents.engine import OpsEngine
 from kuzet.store.ports import StoreReader
 
@@ -129,17 +130,10 @@ class DeviceResponse:
 
     def _events(self) -> None:
         assert self._sub is not None
-        while not self._stop.is_set():
-            try:
-                got = self._sub.fetch(500, 0.2)
-            except Exception as exc:
-                log.warning("devices: bus fetch failed: %s", exc)
-                self._stop.wait(1.0)
-                continue
+        for got in batches(self._sub, self._stop, "devices"):
             for d in got:
                 self._one(d.event)
-            if got:
-                self._sub.ack(got)
+            self._sub.ack(got)
 
     def _one(self, ev: Event) -> None:
         self.states.feed(ev)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from kuzet.core.records import CameraInfo, DeviceInfo
 from kuzet.events.base import Bus, Subscription
+from kuzet.events.batches import batches
 from kuzet.incidents.book import BATCH, IncidentBook
 from kuzet.incidents.model import Change
 from kuzet.store.ports import StoreReader
@@ -89,15 +90,7 @@ class OpsEngine:
 
     def _ingest_loop(self) -> None:
         assert self._sub is not None
-        while not self._stop.is_set():
-            try:
-                deliveries = self._sub.fetch(BATCH, 0.2)
-            except Exception as exc:  # bus down: keep trying, the durable group keeps events
-                log.warning("ops: bus fetch failed: %s", exc)
-                self._stop.wait(1.0)
-                continue
-            if not deliveries:
-                continue
+        for deliveries in batches(self._sub, self._stop, "ops", max_n=BATCH):
             try:
                 changed = self.book.ingest([d.event for d in deliveries], self._cameras)
             except Exception:

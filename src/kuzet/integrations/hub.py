@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter
 from kuzet.config.integrations import IntegrationsConfig
 from kuzet.core import Event, event_id
 from kuzet.events.base import Bus, Subscription
+from kuzet.events.batches import batches
 from kuzet.incidents.model import Change
 from kuzet.integrations import cap
 from kuzet.integrations.deadletters import DeadLetters
@@ -121,21 +122,13 @@ class Integrations:
 
     def _loop(self) -> None:
         assert self._sub is not None
-        while not self._stop.is_set():
-            try:
-                batch = self._sub.fetch(100, 0.2)
-            except Exception:  # the bus closing under us at shutdown
-                if self._stop.is_set():
-                    return
-                log.exception("integrations: bus fetch failed")
-                continue
+        for batch in batches(self._sub, self._stop, "integrations", max_n=100):
             for d in batch:
                 try:
                     self.on_event(d.event)
                 except Exception:
                     log.exception("integrations: event %s not forwarded", d.event.id)
-            if batch:
-                self._sub.ack(batch)
+            self._sub.ack(batch)
 
     def on_event(self, e: Event) -> None:
         for t in self.cfg.webhooks:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kuzet.core.event import Event
 from kuzet.events.base import Bus, Delivery, Subscription
+from kuzet.events.batches import batches
 from kuzet.platedata.matcher import Matcher, match_event
 from kuzet.platedata.reads import read_row, write_reads
 from kuzet.platedata.tables import PlateMatchRow
@@ -90,15 +91,7 @@ class PlateConsumer:
 
     def _loop(self) -> None:
         assert self._sub is not None
-        while not self._stop.is_set():
-            try:
-                deliveries = self._sub.fetch(BATCH, 0.2)
-            except Exception as exc:  # bus down: the durable group keeps the events
-                log.warning("plates: bus fetch failed: %s", exc)
-                self._stop.wait(1.0)
-                continue
-            if not deliveries:
-                continue
+        for deliveries in batches(self._sub, self._stop, "plates", max_n=BATCH):
             try:
                 self.process(deliveries)
             except Exception:

@@ -19,6 +19,7 @@ from collections import deque
 
 from kuzet.core import Event
 from kuzet.events.base import Bus, Subscription
+from kuzet.events.batches import batches
 from kuzet.rules.section import SectionControl
 
 log = logging.getLogger(__name__)
@@ -61,15 +62,7 @@ class SectionConsumer:
 
     def _ingest(self) -> None:
         assert self._sub is not None
-        while not self._stop.is_set():
-            try:
-                deliveries = self._sub.fetch(BATCH, 0.2)
-            except Exception as exc:  # bus down: keep trying, the durable group keeps events
-                log.warning("section: bus fetch failed: %s", exc)
-                self._stop.wait(1.0)
-                continue
-            if not deliveries:
-                continue
+        for deliveries in batches(self._sub, self._stop, "section", max_n=BATCH):
             out: list[Event] = []
             for d in deliveries:
                 try:
