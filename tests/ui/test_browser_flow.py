@@ -167,7 +167,7 @@ def test_operator_flow_in_chromium(browser: Any, city: Any, tmp_path: Path) -> N
     until(page, "(v => v && v.readyState >= 2 && v.duration > 2)"
                 "(document.querySelector('#detail video.clip'))", 40)  # fmt: skip
     duration = page.evaluate("document.querySelector('#detail video.clip').duration")
-    assert 2 < duration <= 16, duration
+    assert 2 < duration <= 16, duration  # the clip's media length (pre + post roll)
     page.evaluate("(() => { const v = document.querySelector('#detail video.clip');"
                   " v.currentTime = Math.min(4, v.duration / 2); })()")  # fmt: skip
     video = "document.querySelector('#detail video.clip')"
