@@ -130,6 +130,15 @@ def test_a_stray_end_character_is_dropped_only_as_a_fallback(data: st.DataObject
         assert text in {c.text for c in w.candidates}
 
 
+def test_plate_letters_that_look_like_a_country_tag_are_not_taken_for_one() -> None:
+    # a KG plate ending in "KZ" letters, a stray "W" before it: found by hypothesis in CI
+    v = parse("W01000AKZ")
+    assert v.best is not None and v.best.text == "01000AKZ" and v.best.fixes == 1
+    # a real tag still decides between layouts
+    t = parse("KZ123ABC02")
+    assert t.best is not None and t.best.country == "KZ" and t.best.fixes == 0
+
+
 @given(plates(_fmt("kz_2012_private")))
 def test_kz_region_out_of_range_is_refused(text: str) -> None:
     for bad in ("00", "21", "99"):

@@ -177,43 +177,51 @@ def _strip_country(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _fits(
+    text: str, formats: tuple[PlateFormat, ...], country: str | None, cost: int, max_fixes: int
+) -> list[Parse]:
+    out = []
+    for fmt in formats:
+        if country is not None and fmt.country != country:
+            continue
+        p = fit(text, fmt)
+        if p is not None and p.fixes + cost <= max_fixes:
+            out.append(Parse(p.text, p.display, p.format, p.country, p.fixes + cost))
+    return out
+
+
+def _verdict(found: list[Parse]) -> Verdict:
+    if not found:
+        return Verdict(None, (), "grammar_mismatch")
+    least = min(p.fixes for p in found)
+    top = tuple(dict.fromkeys(p for p in found if p.fixes == least))
+    if len({p.text for p in top}) > 1:
+        return Verdict(None, top, "ambiguous")
+    return Verdict(top[0], top, None)
+
+
 def parse(
     raw: str, max_fixes: int = 2, formats: tuple[PlateFormat, ...] = FORMATS, max_trim: int = 2
 ) -> Verdict:
     """The plate in ``raw``, or why there is none. ``max_fixes`` bounds the look-alike
     replacements one reading may need (a string that needs more is not a plate). Up to
     ``max_trim`` stray characters at the ends (a screw, the flag, the frame's edge) may
-    be dropped, only when the whole string is no plate; each counts as one fix."""
+    be dropped, only when the whole string is no plate; each counts as one fix. A
+    country tag read from the flag strip decides between layouts, unless the tag is
+    really the plate's own letters (a KG plate ending "...AKZ"): then the reading
+    without it needs fewer fixes and wins."""
     text = clean(raw)
-    variants: list[tuple[str, str | None, int]] = []
-    stripped, tag = _strip_country(text)
-    if tag is not None:
-        variants.append((stripped, tag, 0))
-    variants.append((text, None, 0))
-    for n in range(1, max_trim + 1):
+    plain: list[Parse] = []
+    for n in range(max_trim + 1):
         for a in range(n + 1):
             cut = text[a : len(text) - (n - a)]
             if len(cut) >= 7:
-                variants.append((cut, None, n))
-    found: list[Parse] = []
-    level = 0
-    for t, country, trimmed in variants:
-        if found and trimmed > level:
+                plain += _fits(cut, formats, None, n, max_fixes)
+        if plain:
             break  # trimming (more) is the fallback when no shorter cut is a plate
-        level = trimmed
-        for fmt in formats:
-            if country is not None and fmt.country != country:
-                continue
-            p = fit(t, fmt)
-            if p is not None and p.fixes + trimmed <= max_fixes:
-                found.append(Parse(p.text, p.display, p.format, p.country, p.fixes + trimmed))
-        if found and country is not None:
-            break  # a read country tag decides between layouts
-    if not found:
-        return Verdict(None, (), "grammar_mismatch")
-    least = min(p.fixes for p in found)
-    top = tuple(dict.fromkeys(p for p in found if p.fixes == least))
-    texts = {p.text for p in top}
-    if len(texts) > 1:
-        return Verdict(None, top, "ambiguous")
-    return Verdict(top[0], top, None)
+    stripped, tag = _strip_country(text)
+    if tag is not None:
+        tagged = _fits(stripped, formats, tag, 0, max_fixes)
+        if tagged and (not plain or min(p.fixes for p in tagged) <= min(p.fixes for p in plain)):
+            return _verdict(tagged)
+    return _verdict(plain)
