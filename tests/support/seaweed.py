@@ -44,10 +44,20 @@ def _free(port: int) -> bool:
     return True
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def _port_pair() -> int:
-    """A port p with p and p + 10000 free (weed puts each gRPC port 10000 above)."""
+    """A port p with p and p + 10000 free (weed puts each gRPC port 10000 above), both below
+    the kernel's ephemeral range: while weed is stopped for an outage, an outgoing connection
+    of another process must not take its port (a restart then failed in a full run)."""
+    top = min(_ephemeral_low(), 65536) - 10001
     for _ in range(200):
-        p = random.randint(20000, 45000)
+        p = random.randint(15000, max(15001, top))
         if _free(p) and _free(p + 10000):
             return p
     raise RuntimeError("no free port pair")
@@ -100,7 +110,8 @@ class SeaweedS3:
         bucket = f"ready-{random.randint(0, 1 << 30)}"
         while True:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"weed exited; see {self.log}")
+                tail = self.log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"weed exited; {self.log} ends with:\n{tail}")
             try:  # writable, not only listening: the volume server must be up too
                 client.create_bucket(Bucket=bucket)
                 client.put_object(Bucket=bucket, Key="probe", Body=b"ok")
