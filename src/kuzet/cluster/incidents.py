@@ -37,9 +37,11 @@ class IncidentWorker:
         self.store = open_store(site.store.url)
         self.bus = create_bus(site.bus)
         # The audit chain's key comes from the node's environment ($KUZET_AUDIT_KEY, set
-        # on every Ray node as on every API replica): the actor moves between nodes, so
-        # no key file or head file in a node's data directory.
-        audit = AuditLog(self.store.engine, audit_key(site.access, None))
+        # on every Ray node as on every API replica): the actor moves between nodes, so no
+        # key file or head file in a node's data directory, except in the embedded mode
+        # (one machine: the data directory's key file, as kuzet serve there uses it).
+        embedded = site.data_dir if site.access.embedded_keys else None
+        audit = AuditLog(self.store.engine, audit_key(site.access, embedded))
         self.engine = OpsEngine(
             IncidentBook(self.store.engine, audit, site.ops), self.bus, self.store
         )
