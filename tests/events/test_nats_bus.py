@@ -166,3 +166,9 @@ def test_stream_limits_from_the_site_file_are_applied_then_updated(
 def test_a_duplicate_window_longer_than_the_stream_keeps_events_is_refused() -> None:
     with pytest.raises(ValueError, match="duplicate_window_s"):
         NatsBusConfig(max_age_s=60, duplicate_window_s=120)
+
+
+def test_limits_the_server_refuses_are_named(nats_url: str, names: tuple[str, str]) -> None:
+    cfg = NatsBusConfig(servers=[nats_url], stream=names[0], subject_prefix=names[1], replicas=3)
+    with pytest.raises(RuntimeError, match=rf"JetStream refused stream {names[0]}.*replicas=3"):
+        create_bus(cfg)

@@ -70,7 +70,8 @@ async def ensure_stream(
     ``None`` (a tool, a test reading the stream): the site file's default limits for a new
     stream, an existing one left as it is.
 
-    Raises RuntimeError when the stream exists for other subjects (another application's).
+    Raises RuntimeError when the stream exists for other subjects (another application's)
+    or the server refuses the limits (e.g. replicas > 1 on a single server).
     """
     import nats.js.errors
 
@@ -78,9 +79,10 @@ async def ensure_stream(
         info = await js.stream_info(name)
     except nats.js.errors.NotFoundError:
         limits = limits or StreamLimits.of(NatsBusConfig())
-        await js.add_stream(
-            StreamConfig(name=name, subjects=subjects, storage=StorageType.FILE, **limits.fields())
+        config = StreamConfig(
+            name=name, subjects=subjects, storage=StorageType.FILE, **limits.fields()
         )
+        await _apply(js.add_stream, config, name, limits)
         log.info("created JetStream stream %s for %s with %s", name, subjects, limits)
         return
     if set(subjects) - set(info.config.subjects or []):
@@ -89,10 +91,24 @@ async def ensure_stream(
             f"not {subjects}; pick another stream name or subject prefix"
         )
     changed = {} if limits is None else differences(info.config, limits)
-    if changed:
-        await js.update_stream(info.config.evolve(**{k: v for k, (_, v) in changed.items()}))
-        log.warning(
-            "updated the limits of JetStream stream %s: %s",
-            name,
-            ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()),
-        )
+    if limits is None or not changed:
+        return
+    config = info.config.evolve(**{k: v for k, (_, v) in changed.items()})
+    await _apply(js.update_stream, config, name, limits)
+    log.warning(
+        "updated the limits of JetStream stream %s: %s",
+        name,
+        ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items()),
+    )
+
+
+async def _apply(call: Any, config: StreamConfig, name: str, limits: StreamLimits) -> None:
+    import nats.js.errors
+
+    try:
+        await call(config)
+    except nats.js.errors.APIError as exc:
+        raise RuntimeError(
+            f"JetStream refused stream {name} with the site file's bus limits {limits}: "
+            f"{exc.description}"
+        ) from None
