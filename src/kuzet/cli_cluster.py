@@ -70,6 +70,17 @@ def format_status(st: dict[str, Any]) -> str:
             f"errors {sink.get('errors')}, lag {sink.get('lag_s', 0):.2f}s, "
             f"pending on the bus {sink.get('pending')}"
         )
+    ops = st.get("incidents")
+    if ops is not None:
+        node = (ops.get("node_id") or "-")[:12]
+        where = f"on node {node}, restarts {ops.get('restarts', 0)}"
+        if "error" in ops:
+            lines.append(f"incidents: {where}; unreachable ({ops['error']})")
+        else:
+            lines.append(
+                f"incidents: {where}; {ops.get('changes')} incident changes, "
+                f"pending on the bus {ops.get('pending')}"
+            )
     return "\n".join(lines)
 
 
@@ -84,8 +95,12 @@ def run(
     gpus: Annotated[float, typer.Option(min=0, help="GPUs each shard asks for")] = 0.0,
     standin: Annotated[bool, typer.Option(help="cheap detector STAND-IN (tests, load)")] = False,
     every: Annotated[float, typer.Option(min=1, help="seconds between status lines")] = 30.0,
+    incidents: Annotated[
+        bool, typer.Option(help="run the incident engine (group 'ops') as an actor too")
+    ] = True,
 ) -> None:
-    """Start the shards and the store sink as Ray actors and keep them running (Ctrl-C)."""
+    """Start the shards, the store sink and the incident engine as Ray actors and keep
+    them running (Ctrl-C)."""
     from kuzet.cluster.plan import city_problems
     from kuzet.config import ConfigError, load_site
 
@@ -105,6 +120,7 @@ def run(
         shard_cpus=shard_cpus,
         shard_gpus=gpus,
         detector="standin" if standin else "site",
+        incidents=incidents,
     )
     typer.echo(f"{len(dep.plans)} shards over {sum(len(p.cameras) for p in dep.plans)} cameras")
     try:

@@ -3,8 +3,10 @@ nodes, a real NATS JetStream, a real PostgreSQL, real footage (vtest) through th
 detector STAND-IN (``kuzet.cluster.standin``: dark blobs as people; no vision claim).
 
 Kill the node that runs a shard -> Ray restarts it on the other node and its cameras are
-analysed again within 30 s; restart NATS, then PostgreSQL -> the flow resumes; at the end
-every event JetStream acknowledged is in the store exactly once.
+analysed again within 30 s, and the incident the incident-engine actor opened from its
+events goes on taking them; restart NATS, then PostgreSQL -> the flow resumes; at the end
+every event JetStream acknowledged is in the store exactly once, and no event counts twice
+in an incident.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import yaml
 
 from kuzet.config.models import SiteConfig
 from kuzet.events.jetstream import NatsBus
+from kuzet.incidents.model import OPEN
+
+OPEN_STATES = {s.value for s in OPEN}
 
 T = TypeVar("T")
 pytestmark = pytest.mark.slow
@@ -69,6 +74,27 @@ def stored(pg_url: str) -> list[tuple[str, str, float]]:
     return [
         (r[0], r[1], (r[2] if r[2].tzinfo else r[2].replace(tzinfo=UTC)).timestamp()) for r in rows
     ]
+
+
+def incidents(pg_url: str) -> dict[str, dict[str, Any]]:
+    """Every incident with its links: ``{id: {camera_id, type, state, event_count, links}}``
+    where links are ``(event_id, ts)``."""
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, camera_id, type, state, event_count FROM ops_incidents")
+            ).all()
+            links = conn.execute(
+                sa.text("SELECT event_id, incident_id, ts FROM ops_incident_events")
+            ).all()
+    finally:
+        engine.dispose()
+    out = {r[0]: {**r._asdict(), "links": []} for r in rows}
+    for event_id, incident_id, ts in links:
+        ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+        out[incident_id]["links"].append((event_id, ts.timestamp()))
+    return out
 
 
 def stream_ids(nats_url: str) -> list[str]:
@@ -137,6 +163,16 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     assert set(acked) <= set(ids), f"{len(set(acked) - set(ids))} acknowledged events lost"
     assert len(ids) == len(set(ids)) == len(set(acked))  # none stored twice, none invented
     assert not ray.util.list_named_actors()  # everything the run started is gone
+    assert "incidents: on node" in out
+
+    # the incidents: each event counted once, in one incident, and only stored events;
+    # one open incident per camera and type (a redelivered batch opened no twin)
+    book = incidents(postgres.url)
+    linked = [e for inc in book.values() for e, _ in inc["links"]]
+    assert linked and len(linked) == len(set(linked)) and set(linked) <= set(ids)
+    assert all(inc["event_count"] == len(inc["links"]) for inc in book.values())
+    pairs = [(i["camera_id"], i["type"]) for i in book.values() if i["state"] in OPEN_STATES]
+    assert len(pairs) == len(set(pairs)), pairs
 
 
 def run_the_faults(
@@ -154,7 +190,15 @@ def run_the_faults(
         s = status()
         return s if analysing(s) and s["sink"]["stored"] > 0 else None
 
+    def opened() -> dict[str, Any] | None:
+        mine = {
+            k: v for k, v in incidents(postgres.url).items() if v["camera_id"] in shard0.cameras
+        }
+        return mine or None
+
     st = wait_for("both shards analysing and the sink storing", ready, 60)
+    # the incident-engine actor opened an incident from shard 0's events
+    before = wait_for("an incident of shard 0's cameras", opened, 30)
     victim = st["shards"][0]["node_id"]
     nodes = {n.node_id: n for n in ray_cluster.workers}
     assert victim in nodes, (victim, list(nodes))
@@ -182,6 +226,13 @@ def run_the_faults(
         30,
     )
 
+    # the incident opened before the kill survives it and goes on taking the camera's events
+    def continued() -> list[str]:
+        mine = (opened() or {}).values()
+        return [e for i in mine if i["id"] in before for e, ts in i["links"] if ts > killed_at]
+
+    wait_for("events analysed after the kill joined to an incident opened before it", continued, 30)
+
     # `kuzet cluster status`, from another process, sees the move and the per-shard metrics
     out = subprocess.run(
         [
@@ -204,6 +255,7 @@ def run_the_faults(
     assert row["restarts"] >= 1 and row["node_id"] != victim
     assert row["cameras"] == list(shard0.cameras) and "analysed" in row["metrics"]
     assert seen["sink"]["stored"] >= 0 and "pending" in seen["sink"]
+    assert seen["incidents"]["changes"] >= 0 and seen["incidents"]["group"] == "ops"
 
     # 2. restart NATS: publishers and the sink reconnect, events flow again
     before = len(stored(postgres.url))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bus_helpers import ev
@@ -109,3 +112,63 @@ def test_live_subscription_sees_new_events(nats_url: str, names: tuple[str, str]
     assert [d.event for d in got] == [ev(i) for i in range(5)]
     live.close()
     bus.close()
+
+
+def _stream(url: str, stream: str) -> Any:
+    """The stream's info as the server reports it (config and state)."""
+    import nats
+
+    async def get() -> Any:
+        nc = await nats.connect([url])
+        try:
+            return await nc.jetstream().stream_info(stream)
+        finally:
+            await nc.close()
+
+    return asyncio.run(get())
+
+
+def test_stream_limits_from_the_site_file_are_applied_then_updated(
+    nats_url: str, names: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from nats.js.api import DiscardPolicy
+
+    site = {"servers": [nats_url], "stream": names[0], "subject_prefix": names[1]}
+    cfg = NatsBusConfig.model_validate(
+        {**site, "max_age_s": 3600, "max_bytes": "4KiB", "duplicate_window_s": 30}
+    )
+    bus = create_bus(cfg)
+    assert isinstance(bus, NatsBus)
+    for i in range(60):  # ~150 bytes each: more than 4 KiB, the oldest are dropped
+        bus.publish(ev(i))
+    assert bus.flush(10)
+    bus.close()
+    info = _stream(nats_url, names[0])
+    c = info.config
+    assert (c.max_age, c.max_bytes, c.duplicate_window) == (3600, 4096, 30)
+    assert (c.num_replicas, c.discard) == (1, DiscardPolicy.OLD)
+    assert 0 < info.state.bytes <= 4096 and info.state.first_seq > 1
+
+    # the site file changes: the running stream is updated, and the change is logged
+    changed = NatsBusConfig.model_validate({**site, "max_age_s": 7200, "discard": "new"})
+    with caplog.at_level(logging.WARNING, logger="kuzet.events.stream_limits"):
+        create_bus(changed).close()
+    c = _stream(nats_url, names[0]).config
+    assert (c.max_age, c.max_bytes, c.duplicate_window) == (7200, -1, 120)
+    assert c.discard == DiscardPolicy.NEW
+    assert "max_age 3600.0 -> 7200.0" in caplog.text and "max_bytes 4096 -> -1" in caplog.text
+
+    # a bus built without limits (a tool reading the stream) leaves them as they are
+    _bus(nats_url, names).close()
+    assert _stream(nats_url, names[0]).config.max_age == 7200
+
+
+def test_a_duplicate_window_longer_than_the_stream_keeps_events_is_refused() -> None:
+    with pytest.raises(ValueError, match="duplicate_window_s"):
+        NatsBusConfig(max_age_s=60, duplicate_window_s=120)
+
+
+def test_limits_the_server_refuses_are_named(nats_url: str, names: tuple[str, str]) -> None:
+    cfg = NatsBusConfig(servers=[nats_url], stream=names[0], subject_prefix=names[1], replicas=3)
+    with pytest.raises(RuntimeError, match=rf"JetStream refused stream {names[0]}.*replicas=3"):
+        create_bus(cfg)

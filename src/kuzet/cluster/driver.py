@@ -1,4 +1,5 @@
-"""The Ray side: shards and the sink as actors with restart policies and resource requests.
+"""The Ray side: shards, the sink and the incident engine as actors with restart policies
+and resource requests.
 
 Ray places the actors, notices a dead node and restarts its actors elsewhere
 (``max_restarts=-1``); Kuzet only declares what runs. The actors are named and detached:
@@ -14,6 +15,7 @@ from typing import Any, cast
 
 import ray
 
+from kuzet.cluster.incidents import IncidentWorker
 from kuzet.cluster.plan import ShardPlan, plan_shards
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
@@ -21,6 +23,7 @@ from kuzet.config.models import SiteConfig
 log = logging.getLogger(__name__)
 NAMESPACE = "kuzet"
 SINK = "kuzet-sink"
+INCIDENTS = "kuzet-incidents"
 
 
 class Shard(ShardWorker):
@@ -31,6 +34,8 @@ class Shard(ShardWorker):
 # actor is retried (max_task_retries) instead of failing the caller
 ShardActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(Shard)
 SinkActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(SinkWorker)
+# the incident engine: the durable group "ops", restarted like the sink
+IncidentActor: Any = ray.remote(max_restarts=-1, max_task_retries=-1)(IncidentWorker)
 
 
 @dataclass
@@ -41,9 +46,10 @@ class Deployment:
     plans: list[ShardPlan]
     sink: Any
     shards: dict[str, Any] = field(default_factory=dict)
+    incidents: Any | None = None
 
     def status(self, timeout: float = 5.0) -> dict[str, Any]:
-        return collect_status(self.sink, self.shards, timeout)
+        return collect_status(self.sink, self.shards, timeout, self.incidents)
 
     def stop(self) -> None:
         for h in self.shards.values():
@@ -55,7 +61,13 @@ class Deployment:
             ray.get(self.sink.stop.remote(), timeout=30)
         except Exception:
             log.warning("sink did not stop cleanly", exc_info=True)
-        for h in [*self.shards.values(), self.sink]:
+        if self.incidents is not None:
+            try:  # what it fetched and did not commit is redelivered to the group later
+                ray.get(self.incidents.stop.remote(), timeout=30)
+            except Exception:
+                log.warning("incident engine did not stop cleanly", exc_info=True)
+        extra = [] if self.incidents is None else [self.incidents]
+        for h in [*self.shards.values(), self.sink, *extra]:
             ray.kill(h, no_restart=True)
 
 
@@ -67,8 +79,10 @@ def deploy(
     shard_gpus: float = 0.0,
     shard_resources: dict[str, float] | None = None,
     detector: DetectorChoice = "site",
+    incidents: bool = True,
 ) -> Deployment:
-    """Start the sink and one actor per shard on the connected Ray cluster."""
+    """Start the sink, the incident engine (unless ``incidents`` is false: API replicas
+    run it) and one actor per shard on the connected Ray cluster."""
     plans = plan_shards(site, shards)
     if not plans:
         raise ValueError("the site has no enabled cameras")
@@ -80,6 +94,10 @@ def deploy(
     }
     sink = SinkActor.options(name=SINK, num_cpus=0, **common).remote(site_json)
     dep = Deployment(site=site, plans=plans, sink=sink)
+    if incidents:
+        dep.incidents = IncidentActor.options(name=INCIDENTS, num_cpus=0, **common).remote(
+            site_json
+        )
     for p in plans:
         dep.shards[p.name] = ShardActor.options(
             name=p.name,
@@ -103,10 +121,13 @@ def _actor_table() -> dict[str, dict[str, Any]]:
     return table
 
 
-def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[str, Any]:
-    """Shards (cameras, node, restarts, metrics) and the sink (stored, lag, pending)."""
+def collect_status(
+    sink: Any, shards: dict[str, Any], timeout: float, incidents: Any | None = None
+) -> dict[str, Any]:
+    """Shards (cameras, node, restarts, metrics), the sink (stored, lag, pending) and the
+    incident engine (node, restarts, changes, pending; None when it does not run here)."""
     table = _actor_table()
-    out: dict[str, Any] = {"shards": [], "sink": None}
+    out: dict[str, Any] = {"shards": [], "sink": None, "incidents": None}
     for name, handle in sorted(shards.items()):
         row = table.get(name, {})
         item: dict[str, Any] = {
@@ -127,7 +148,22 @@ def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[st
         out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
     except Exception as exc:
         out["sink"] = {"error": type(exc).__name__}
+    if incidents is not None:
+        out["incidents"] = _incident_status(incidents, table.get(INCIDENTS, {}), timeout)
     return out
+
+
+def _incident_status(handle: Any, row: dict[str, Any], timeout: float) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "state": row.get("State"),
+        "node_id": row.get("Address", {}).get("NodeID"),
+        "restarts": int(row.get("NumRestarts", 0)),
+    }
+    try:
+        item.update(ray.get(handle.stats.remote(), timeout=timeout))
+    except Exception as exc:  # restarting, or its node is gone
+        item["error"] = type(exc).__name__
+    return item
 
 
 def remote_status(timeout: float = 5.0) -> dict[str, Any]:
@@ -145,4 +181,5 @@ def remote_status(timeout: float = 5.0) -> dict[str, Any]:
         for n in names
         if n != SINK and table.get(n, {}).get("ActorClassName") == "Shard"
     }
-    return collect_status(ray.get_actor(SINK, namespace=NAMESPACE), shards, timeout)
+    incidents = ray.get_actor(INCIDENTS, namespace=NAMESPACE) if INCIDENTS in names else None
+    return collect_status(ray.get_actor(SINK, namespace=NAMESPACE), shards, timeout, incidents)

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any, Literal
 
 from kuzet.cluster.plan import ShardPlan, shard_site
-from kuzet.config.models import NatsBusConfig, SiteConfig
+from kuzet.config.models import BusConfig, NatsBusConfig, SiteConfig
 from kuzet.core import Event
 from kuzet.events.factory import create_bus
 from kuzet.pipeline.node import Node
@@ -132,19 +132,23 @@ class SinkWorker:
 
     def pending(self) -> int | None:
         """Events on the bus not yet acked by the sink's group (the bus-side lag)."""
-        bus = self.site.bus
-        if not isinstance(bus, NatsBusConfig):
-            return None
-        try:
-            return asyncio.run(_num_pending(bus, self.group))
-        except Exception:
-            log.warning("could not read the consumer's pending count", exc_info=True)
-            return None
+        return pending(self.site.bus, self.group)
 
     def stop(self) -> None:
         self.sink.stop(drain=True)
         self.bus.close()
         self.store.close()
+
+
+def pending(bus: BusConfig, group: str) -> int | None:
+    """Events on the bus not yet acked by ``group`` (its lag); None off NATS or unreadable."""
+    if not isinstance(bus, NatsBusConfig):
+        return None
+    try:
+        return asyncio.run(_num_pending(bus, group))
+    except Exception:
+        log.warning("could not read the pending count of %s", group, exc_info=True)
+        return None
 
 
 async def _num_pending(bus: NatsBusConfig, group: str) -> int:

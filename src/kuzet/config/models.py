@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
@@ -147,6 +147,35 @@ class NatsBusConfig(_Strict):
     stream: str = "KUZET"
     subject_prefix: str = "kuzet.events"
     durable: str = "kuzet-store"
+    # the stream's limits, applied when Kuzet creates the stream and updated (logged) when
+    # it exists with others: an unlimited stream keeps every event ever published
+    max_age_s: float | None = Field(
+        7 * 86400.0,
+        gt=0,
+        description="events older than this leave the stream (null: kept forever); every "
+        "durable group (sink, incidents) must catch up within it or miss them",
+    )
+    max_bytes: ByteSize | None = Field(
+        None, gt=0, description="stream size cap, e.g. '50GiB' (null: no cap; see capacity.md)"
+    )
+    replicas: int = Field(1, ge=1, le=5, description="copies on a NATS cluster (1: one server)")
+    duplicate_window_s: float = Field(
+        120.0, gt=0, description="a re-publish of an event id within this is dropped"
+    )
+    discard: Literal["old", "new"] = Field(
+        "old",
+        description="at a limit: 'old' drops the oldest events, 'new' refuses new ones "
+        "(publishers then retry until room is made)",
+    )
+
+    @model_validator(mode="after")
+    def _window_within_age(self) -> NatsBusConfig:
+        if self.max_age_s is not None and self.duplicate_window_s > self.max_age_s:
+            raise ValueError(
+                f"duplicate_window_s ({self.duplicate_window_s}) must not exceed "
+                f"max_age_s ({self.max_age_s})"
+            )
+        return self
 
 
 BusConfig = Annotated[MemoryBusConfig | NatsBusConfig, Field(discriminator="type")]

@@ -22,9 +22,16 @@ def _memory(cfg: MemoryBusConfig, **kwargs: Any) -> Bus:
 def _nats(cfg: NatsBusConfig, **kwargs: Any) -> Bus:
     try:
         from kuzet.events.jetstream import NatsBus
+        from kuzet.events.stream_limits import StreamLimits
     except ImportError as exc:  # optional dependency
         raise RuntimeError("bus type 'nats' needs nats-py: install kuzet[nats]") from exc
-    return NatsBus(cfg.servers, stream=cfg.stream, subject_prefix=cfg.subject_prefix, **kwargs)
+    return NatsBus(
+        cfg.servers,
+        stream=cfg.stream,
+        subject_prefix=cfg.subject_prefix,
+        limits=StreamLimits.of(cfg),
+        **kwargs,
+    )
 
 
 def create_bus(cfg: MemoryBusConfig | NatsBusConfig, **kwargs: Any) -> Bus:

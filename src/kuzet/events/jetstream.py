@@ -20,15 +20,15 @@ from typing import Any
 import anyio
 import nats
 import nats.errors
-import nats.js.errors
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from kuzet.core import Event
 from kuzet.events.base import BusClosed, Delivery
 from kuzet.events.codec import decode_event, encode_event
 from kuzet.events.live import LiveSubscription
 from kuzet.events.loop import LoopThread
+from kuzet.events.stream_limits import StreamLimits, ensure_stream
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class NatsBus:
         max_pending: int = 10_000,
         ack_wait: float = 30.0,
         max_ack_pending: int = 20_000,
-        duplicate_window: float = 120.0,
+        limits: StreamLimits | None = None,
         connect_timeout: float = 5.0,
     ) -> None:
         self.stream = stream
@@ -123,36 +123,25 @@ class NatsBus:
         self.publish_retries = 0
         try:
             self._nc, self._js = self._loop.run(
-                self._connect(list(servers), connect_timeout, duplicate_window),
+                self._connect(list(servers), connect_timeout, limits),
                 timeout=connect_timeout + 10,
             )
         except BaseException:
             self._loop.stop()
             raise
 
-    async def _connect(self, servers: list[str], timeout: float, dup_window: float) -> Any:
+    async def _connect(
+        self, servers: list[str], timeout: float, limits: StreamLimits | None
+    ) -> Any:
         nc = await nats.connect(
             servers, name="kuzet", connect_timeout=timeout, max_reconnect_attempts=-1
         )
         js = nc.jetstream()
-        subjects = [f"{self.prefix}.>"]
         try:
-            info = await js.stream_info(self.stream)
-            if set(subjects) - set(info.config.subjects or []):
-                raise RuntimeError(
-                    f"stream {self.stream!r} exists with subjects {info.config.subjects}, "
-                    f"not {subjects}; pick another stream name or subject prefix"
-                )
-        except nats.js.errors.NotFoundError:
-            await js.add_stream(
-                StreamConfig(
-                    name=self.stream,
-                    subjects=subjects,
-                    storage=StorageType.FILE,
-                    duplicate_window=dup_window,
-                )
-            )
-            log.info("created JetStream stream %s for %s", self.stream, subjects)
+            await ensure_stream(js, self.stream, [f"{self.prefix}.>"], limits)
+        except BaseException:
+            await nc.close()
+            raise
         return nc, js
 
     # ------------------------------------------------------------ publish
