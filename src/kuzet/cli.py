@@ -165,6 +165,7 @@ def serve(
     KUZET_ACCESS_KEYS) unless the site sets ``access.embedded_keys`` (demo only)."""
     from kuzet.access.keyfiles import KeyMissing, require_keys
     from kuzet.crypto.signing import SigningError
+    from kuzet.events.base import StreamConfigError
     from kuzet.serve import run_service
     from kuzet.storage import StorageError
     from kuzet.vehicles.makemodel import MakeModelError
@@ -182,6 +183,8 @@ def serve(
         raise _fail(f"export signing key: {exc}") from None
     except MakeModelError as exc:  # the site's make/model classifier files do not fit
         raise _fail(f"vehicles: {exc}") from None
+    except StreamConfigError as exc:  # the bus stream is another's, or its limits refused
+        raise _fail(f"bus: {exc}") from None
 
 
 @app.command()

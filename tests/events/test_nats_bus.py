@@ -15,6 +15,7 @@ from services import import_service
 
 from kuzet.config.models import NatsBusConfig
 from kuzet.events import Bus, create_bus
+from kuzet.events.base import StreamConfigError
 from kuzet.store import EventSink
 
 import_service("nats", "nats", "nats-py missing: pip install kuzet[nats]")
@@ -170,5 +171,30 @@ def test_a_duplicate_window_longer_than_the_stream_keeps_events_is_refused() -> 
 
 def test_limits_the_server_refuses_are_named(nats_url: str, names: tuple[str, str]) -> None:
     cfg = NatsBusConfig(servers=[nats_url], stream=names[0], subject_prefix=names[1], replicas=3)
-    with pytest.raises(RuntimeError, match=rf"JetStream refused stream {names[0]}.*replicas=3"):
+    with pytest.raises(
+        StreamConfigError, match=rf"JetStream refused stream {names[0]}.*replicas=3"
+    ):
         create_bus(cfg)
+
+
+def test_serve_names_refused_limits_and_exits_without_a_traceback(
+    nats_url: str, names: tuple[str, str], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        f"data_dir: {tmp_path / 'var'}\n"
+        f"store: {{url: 'sqlite:///{tmp_path / 'k.db'}'}}\n"
+        "access: {embedded_keys: true}\n"
+        f"bus: {{type: nats, servers: ['{nats_url}'], stream: {names[0]}, "
+        f"subject_prefix: {names[1]}, replicas: 3}}\n"
+    )
+    kuzet = Path(sys.executable).with_name("kuzet")
+    r = subprocess.run(
+        [str(kuzet), "serve", "--site", str(site)], capture_output=True, text=True, timeout=120
+    )
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "Traceback" not in out, out[-2000:]
+    assert "bus:" in out and "replicas=3" in out, out[-2000:]

@@ -56,5 +56,10 @@ class Bus(Protocol):
     def close(self) -> None: ...
 
 
+class StreamConfigError(RuntimeError):
+    """The site file's bus stream cannot be used: another application's, or its limits
+    refused by the server. ``kuzet serve`` says so and exits instead of a traceback."""
+
+
 class BusClosed(RuntimeError):
     """Publishing or fetching on a bus that was closed."""

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 
 from kuzet.config.models import NatsBusConfig
+from kuzet.events.base import StreamConfigError
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ async def ensure_stream(
     ``None`` (a tool, a test reading the stream): the site file's default limits for a new
     stream, an existing one left as it is.
 
-    Raises RuntimeError when the stream exists for other subjects (another application's)
+    Raises StreamConfigError when the stream exists for other subjects (another application's)
     or the server refuses the limits (e.g. replicas > 1 on a single server).
     """
     import nats.js.errors
@@ -86,7 +87,7 @@ async def ensure_stream(
         log.info("created JetStream stream %s for %s with %s", name, subjects, limits)
         return
     if set(subjects) - set(info.config.subjects or []):
-        raise RuntimeError(
+        raise StreamConfigError(
             f"stream {name!r} exists with subjects {info.config.subjects}, "
             f"not {subjects}; pick another stream name or subject prefix"
         )
@@ -108,7 +109,7 @@ async def _apply(call: Any, config: StreamConfig, name: str, limits: StreamLimit
     try:
         await call(config)
     except nats.js.errors.APIError as exc:
-        raise RuntimeError(
+        raise StreamConfigError(
             f"JetStream refused stream {name} with the site file's bus limits {limits}: "
             f"{exc.description}"
         ) from None
