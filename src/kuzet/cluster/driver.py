@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import ray
 
 from kuzet.cluster.plan import ShardPlan, plan_shards
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
+
+if TYPE_CHECKING:
+    from kuzet.cluster.serving import SharedDetectorOptions
 
 log = logging.getLogger(__name__)
 NAMESPACE = "kuzet"
@@ -41,6 +44,7 @@ class Deployment:
     plans: list[ShardPlan]
     sink: Any
     shards: dict[str, Any] = field(default_factory=dict)
+    shared_detector: bool = False  # the Serve detector application runs (kuzet.cluster.serving)
 
     def status(self, timeout: float = 5.0) -> dict[str, Any]:
         return collect_status(self.sink, self.shards, timeout)
@@ -57,6 +61,10 @@ class Deployment:
             log.warning("sink did not stop cleanly", exc_info=True)
         for h in [*self.shards.values(), self.sink]:
             ray.kill(h, no_restart=True)
+        if self.shared_detector:
+            from kuzet.cluster import serving
+
+            serving.stop()
 
 
 def deploy(
@@ -67,11 +75,18 @@ def deploy(
     shard_gpus: float = 0.0,
     shard_resources: dict[str, float] | None = None,
     detector: DetectorChoice = "site",
+    shared_detector: SharedDetectorOptions | None = None,
 ) -> Deployment:
-    """Start the sink and one actor per shard on the connected Ray cluster."""
+    """Start the sink and one actor per shard on the connected Ray cluster; with
+    ``shared_detector`` first the batched detector deployment every shard calls."""
     plans = plan_shards(site, shards)
     if not plans:
         raise ValueError("the site has no enabled cameras")
+    if shared_detector is not None:
+        from kuzet.cluster import serving
+
+        serving.start(site, shared_detector)  # returns once its replicas are up
+        detector = "shared"
     site_json = site.model_dump_json()
     common: dict[str, Any] = {
         "namespace": NAMESPACE,
@@ -79,7 +94,7 @@ def deploy(
         "get_if_exists": True,  # a driver started again adopts the running actors
     }
     sink = SinkActor.options(name=SINK, num_cpus=0, **common).remote(site_json)
-    dep = Deployment(site=site, plans=plans, sink=sink)
+    dep = Deployment(site=site, plans=plans, sink=sink, shared_detector=detector == "shared")
     for p in plans:
         dep.shards[p.name] = ShardActor.options(
             name=p.name,
@@ -123,6 +138,11 @@ def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[st
         except Exception as exc:  # restarting, or its node is gone
             item["metrics"] = {"error": type(exc).__name__}
         out["shards"].append(item)
+    reports = [r for s in out["shards"] if (r := (s["metrics"] or {}).get("detector"))]
+    if reports:  # the shared deployment's batch sizes, as the shards last saw them
+        from kuzet.cluster.serving import merge_reports
+
+        out["detector"] = merge_reports(reports)
     try:
         out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
     except Exception as exc:
