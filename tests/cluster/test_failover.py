@@ -10,6 +10,7 @@ every event JetStream acknowledged is in the store exactly once.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 import pytest
 import sqlalchemy as sa
 import yaml
+from serve_calls import check_two_shards_share_a_batch
 
 from kuzet.config.models import SiteConfig
 from kuzet.events.jetstream import NatsBus
@@ -110,6 +112,13 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
             "--shard-cpus",
             "0.5",
             "--standin",
+            "--shared-detector",  # one batched Serve replica for both shards
+            "--detector-cpus",
+            "0",
+            "--detector-batch",
+            "16",
+            "--detector-wait-ms",
+            "200",
             "--address",
             ray_cluster.address,
             "--every",
@@ -120,6 +129,7 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     )
     try:
         run_the_faults(ray_cluster, nats_server, postgres, shard0, lambda: remote_status(3))
+        check_two_shards_share_a_batch(ray, vtest_clip)  # the shared detector, 2 callers
     finally:
         if driver.poll() is None:
             driver.send_signal(signal.SIGINT)  # Ctrl-C: stop shards, drain the sink
@@ -129,6 +139,9 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     assert driver.returncode == 0, out
     assert "2 shards over 4 cameras" in out and "stopping: draining the sink" in out
     assert f"{shard0.name}: 2 cameras on node" in out  # its periodic status lines
+    # the status lines show the shared deployment's batches, some with both shards' frames
+    shared = re.findall(r"detector: 1 replicas, .*?, (\d+) with frames of several shards", out)
+    assert shared and max(map(int, shared)) > 0, out[-2000:]
 
     rows = stored(postgres.url)
     ids = [r[0] for r in rows]
