@@ -15,6 +15,7 @@ the per-frame round trip. The detector copies are pinned to ``--threads`` ONNX t
 from __future__ import annotations
 
 import argparse
+import logging
 import threading
 import time
 from typing import Any
@@ -23,6 +24,7 @@ import av
 import numpy as np
 
 from kuzet.assets import ensure
+from kuzet.cluster.batch_stats import merge_reports
 from kuzet.config.models import SiteConfig
 
 
@@ -110,7 +112,7 @@ def measure(ray: Any, args: argparse.Namespace, shared: bool) -> dict[str, Any]:
         "shared_batches": 0.0,
     }
     if shared:
-        det = serving.merge_reports(ray.get([s.report.remote() for s in shards]))
+        det = merge_reports(ray.get([s.report.remote() for s in shards]))
         row["mean_batch"] = det["mean_batch"]  # over the whole run, warm-up included
         row["shared_batches"] = det["shared_batches"] / max(1, det["batches"])
     for s in shards:
@@ -137,7 +139,9 @@ def main() -> None:
     import ray
 
     # address="local": a Ray of its own, never another job's cluster on this machine
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.init(
+        address="local", include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR
+    )
     try:
         rows = [measure(ray, args, shared=False), measure(ray, args, shared=True)]
     finally:

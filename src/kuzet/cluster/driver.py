@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import ray
 
+from kuzet.cluster.batch_stats import merge_reports
 from kuzet.cluster.plan import ShardPlan, plan_shards
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
@@ -140,8 +141,6 @@ def collect_status(sink: Any, shards: dict[str, Any], timeout: float) -> dict[st
         out["shards"].append(item)
     reports = [r for s in out["shards"] if (r := (s["metrics"] or {}).get("detector"))]
     if reports:  # the shared deployment's batch sizes, as the shards last saw them
-        from kuzet.cluster.serving import merge_reports
-
         out["detector"] = merge_reports(reports)
     try:
         out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
