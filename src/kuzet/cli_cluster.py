@@ -61,6 +61,14 @@ def format_status(st: dict[str, Any]) -> str:
             f"{s['shard']}: {len(s['cameras'])} cameras on node {node}, "
             f"restarts {s['restarts']}; {perf}"
         )
+    det = st.get("detector")
+    if det:  # the shared Serve deployment (--shared-detector)
+        sizes = ", ".join(f"{k}x{v}" for k, v in det["sizes"].items())
+        lines.append(
+            f"detector: {det['replicas']} replicas, {det['images']} frames in "
+            f"{det['batches']} batches (mean {det['mean_batch']}, "
+            f"{det['shared_batches']} with frames of several shards); sizes {sizes or '-'}"
+        )
     sink = st.get("sink") or {}
     if "error" in sink:
         lines.append(f"sink: unreachable ({sink['error']})")
@@ -98,6 +106,18 @@ def run(
     incidents: Annotated[
         bool, typer.Option(help="run the incident engine (group 'ops') as an actor too")
     ] = True,
+    shared_detector: Annotated[
+        bool, typer.Option(help="one batched Ray Serve detector for all shards")
+    ] = False,
+    detector_replicas: Annotated[int, typer.Option(min=1, help="shared detector replicas")] = 1,
+    detector_batch: Annotated[
+        int, typer.Option(min=1, max=64, help="frames per shared detector call")
+    ] = 8,
+    detector_wait_ms: Annotated[
+        float, typer.Option(min=0, help="how long a replica waits to fill a batch")
+    ] = 10.0,
+    detector_cpus: Annotated[float, typer.Option(min=0, help="CPUs each replica asks for")] = 1.0,
+    detector_gpus: Annotated[float, typer.Option(min=0, help="GPUs each replica asks for")] = 0.0,
 ) -> None:
     """Start the shards, the store sink and the incident engine as Ray actors and keep
     them running (Ctrl-C)."""
@@ -111,9 +131,22 @@ def run(
     problems = city_problems(cfg)
     if problems:
         raise _fail(f"{site}: " + "; ".join(problems))
-    ray = _connect(address)
+    # "local": a new one-machine Ray, never a cluster that happens to run here already
+    ray = _connect(address or "local")
     from kuzet.cluster.driver import deploy
 
+    shared = None
+    if shared_detector:
+        from kuzet.cluster.serving import SharedDetectorOptions
+
+        shared = SharedDetectorOptions(
+            replicas=detector_replicas,
+            max_batch=detector_batch,
+            wait_ms=detector_wait_ms,
+            num_cpus=detector_cpus,
+            num_gpus=detector_gpus,
+            standin=standin,
+        )
     dep = deploy(
         cfg,
         shards=shards,
@@ -121,6 +154,7 @@ def run(
         shard_gpus=gpus,
         detector="standin" if standin else "site",
         incidents=incidents,
+        shared_detector=shared,
     )
     typer.echo(f"{len(dep.plans)} shards over {sum(len(p.cameras) for p in dep.plans)} cameras")
     try:

@@ -12,6 +12,7 @@ in an incident.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import pytest
 import sqlalchemy as sa
 import yaml
+from serve_calls import check_two_shards_share_a_batch
 
 from kuzet.config.models import SiteConfig
 from kuzet.events.jetstream import NatsBus
@@ -136,6 +138,13 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
             "--shard-cpus",
             "0.5",
             "--standin",
+            "--shared-detector",  # one batched Serve replica for both shards
+            "--detector-cpus",
+            "0",
+            "--detector-batch",
+            "16",
+            "--detector-wait-ms",
+            "200",
             "--address",
             ray_cluster.address,
             "--every",
@@ -146,6 +155,7 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     )
     try:
         run_the_faults(ray_cluster, nats_server, postgres, shard0, lambda: remote_status(3))
+        check_two_shards_share_a_batch(ray, vtest_clip)  # the shared detector, 2 callers
     finally:
         if driver.poll() is None:
             driver.send_signal(signal.SIGINT)  # Ctrl-C: stop shards, drain the sink
@@ -155,6 +165,9 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     assert driver.returncode == 0, out
     assert "2 shards over 4 cameras" in out and "stopping: draining the sink" in out
     assert f"{shard0.name}: 2 cameras on node" in out  # its periodic status lines
+    # the status lines show the shared deployment's batches, some with both shards' frames
+    shared = re.findall(r"detector: 1 replicas, .*?, (\d+) with frames of several shards", out)
+    assert shared and max(map(int, shared)) > 0, out[-2000:]
 
     rows = stored(postgres.url)
     ids = [r[0] for r in rows]
@@ -162,7 +175,8 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     assert len(acked) == len(set(acked)) > 0
     assert set(acked) <= set(ids), f"{len(set(acked) - set(ids))} acknowledged events lost"
     assert len(ids) == len(set(ids)) == len(set(acked))  # none stored twice, none invented
-    assert not ray.util.list_named_actors()  # everything the run started is gone
+    # everything the run started is gone, Serve's controller (namespace "serve") too
+    assert not ray.util.list_named_actors(all_namespaces=True)
     assert "incidents: on node" in out
 
     # the incidents: each event counted once, in one incident, and only stored events;

@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kuzet.cli import app
+from kuzet.cli_cluster import format_status
+from kuzet.cluster.batch_stats import merge_reports
 from kuzet.cluster.plan import city_problems, plan_shards, shard_site
 from kuzet.config.models import SiteConfig
 
@@ -61,3 +63,28 @@ def test_the_single_process_default_never_imports_ray() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_status_shows_the_shared_detector_s_batches_from_the_newest_counters_shards_saw() -> None:
+    def counters(batches: int, sizes: dict[int, int], shared: int) -> dict[str, object]:
+        images = sum(k * v for k, v in sizes.items())
+        return {"batches": batches, "images": images, "shared_batches": shared, "sizes": sizes}
+
+    # shard 0 saw replica r1 before shard 1 did: the newer (larger) counters win
+    reports = [
+        {"replicas": {"r1": counters(2, {1: 1, 3: 1}, 1)}},
+        {"replicas": {"r1": counters(3, {1: 1, 3: 1, 4: 1}, 2), "r2": counters(1, {2: 1}, 0)}},
+        {},  # a shard that has sent nothing yet
+    ]
+    det = merge_reports(reports)
+    assert det == {
+        "replicas": 2,
+        "batches": 4,
+        "images": 10,
+        "shared_batches": 2,
+        "mean_batch": 2.5,
+        "sizes": {1: 1, 2: 1, 3: 1, 4: 1},
+    }
+    line = format_status({"shards": [], "sink": {"error": "x"}, "detector": det})
+    assert "detector: 2 replicas, 10 frames in 4 batches (mean 2.5, 2 with frames of" in line
+    assert "sizes 1x1, 2x1, 3x1, 4x1" in line

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import ray
 
+from kuzet.cluster.batch_stats import merge_reports
 from kuzet.cluster.incidents import IncidentWorker
 from kuzet.cluster.plan import ShardPlan, plan_shards
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
+
+if TYPE_CHECKING:
+    from kuzet.cluster.serving import SharedDetectorOptions
 
 log = logging.getLogger(__name__)
 NAMESPACE = "kuzet"
@@ -47,6 +51,7 @@ class Deployment:
     sink: Any
     shards: dict[str, Any] = field(default_factory=dict)
     incidents: Any | None = None
+    shared_detector: bool = False  # the Serve detector application runs (kuzet.cluster.serving)
 
     def status(self, timeout: float = 5.0) -> dict[str, Any]:
         return collect_status(self.sink, self.shards, timeout, self.incidents)
@@ -69,6 +74,10 @@ class Deployment:
         extra = [] if self.incidents is None else [self.incidents]
         for h in [*self.shards.values(), self.sink, *extra]:
             ray.kill(h, no_restart=True)
+        if self.shared_detector:
+            from kuzet.cluster import serving
+
+            serving.stop()
 
 
 def deploy(
@@ -80,12 +89,19 @@ def deploy(
     shard_resources: dict[str, float] | None = None,
     detector: DetectorChoice = "site",
     incidents: bool = True,
+    shared_detector: SharedDetectorOptions | None = None,
 ) -> Deployment:
     """Start the sink, the incident engine (unless ``incidents`` is false: API replicas
-    run it) and one actor per shard on the connected Ray cluster."""
+    run it) and one actor per shard on the connected Ray cluster; with
+    ``shared_detector`` first the batched detector deployment every shard calls."""
     plans = plan_shards(site, shards)
     if not plans:
         raise ValueError("the site has no enabled cameras")
+    if shared_detector is not None:
+        from kuzet.cluster import serving
+
+        serving.start(site, shared_detector)  # returns once its replicas are up
+        detector = "shared"
     site_json = site.model_dump_json()
     common: dict[str, Any] = {
         "namespace": NAMESPACE,
@@ -93,7 +109,7 @@ def deploy(
         "get_if_exists": True,  # a driver started again adopts the running actors
     }
     sink = SinkActor.options(name=SINK, num_cpus=0, **common).remote(site_json)
-    dep = Deployment(site=site, plans=plans, sink=sink)
+    dep = Deployment(site=site, plans=plans, sink=sink, shared_detector=detector == "shared")
     if incidents:
         dep.incidents = IncidentActor.options(name=INCIDENTS, num_cpus=0, **common).remote(
             site_json
@@ -144,6 +160,9 @@ def collect_status(
         except Exception as exc:  # restarting, or its node is gone
             item["metrics"] = {"error": type(exc).__name__}
         out["shards"].append(item)
+    reports = [r for s in out["shards"] if (r := (s["metrics"] or {}).get("detector"))]
+    if reports:  # the shared deployment's batch sizes, as the shards last saw them
+        out["detector"] = merge_reports(reports)
     try:
         out["sink"] = ray.get(sink.stats.remote(), timeout=timeout)
     except Exception as exc:

@@ -21,7 +21,7 @@ from kuzet.store.sink import EventSink
 from kuzet.vision import Detector
 
 log = logging.getLogger(__name__)
-DetectorChoice = Literal["site", "standin"]
+DetectorChoice = Literal["site", "standin", "shared"]  # shared: the Serve deployment
 
 
 class ShardCounts(Probe):
@@ -55,7 +55,11 @@ class ShardCounts(Probe):
             self.events += 1
 
 
-def make_detector(site: SiteConfig, choice: DetectorChoice) -> Detector:
+def make_detector(site: SiteConfig, choice: DetectorChoice, caller: str = "") -> Detector:
+    if choice == "shared":  # one batched deployment for every shard (kuzet.cluster.serving)
+        from kuzet.cluster.serving import SharedDetector
+
+        return SharedDetector(caller=caller)
     if choice == "standin":
         from kuzet.cluster.standin import DarkBlobStandIn
 
@@ -75,9 +79,8 @@ class ShardWorker:
         self.started_at = time.time()
         self.bus = create_bus(site.bus)
         self.counts = ShardCounts()
-        self.node = Node(
-            self.site, make_detector(self.site, detector), self.bus.publish, probe=self.counts
-        )
+        self.detector = make_detector(self.site, detector, caller=plan.name)
+        self.node = Node(self.site, self.detector, self.bus.publish, probe=self.counts)
         self.node.start()
         log.info("shard started", extra={"shard": plan.name, "cameras": list(plan.cameras)})
 
@@ -96,6 +99,8 @@ class ShardWorker:
                 "latency_s": round(c.latency_s, 3),
                 "last_analysed_at": c.last_analysed_at,
                 "queue_depth": self.node.queue_depth,
+                # the shared deployment's batch counters as this shard last saw them
+                "detector": getattr(self.detector, "report", dict)(),
             }
 
     def stop(self) -> None:
