@@ -133,7 +133,11 @@ class SharedDetector:
     seen: Counter[int] = field(default_factory=Counter)  # batch sizes this caller's frames saw
 
     def __post_init__(self) -> None:
-        self._handle = serve.get_deployment_handle(DEPLOYMENT, APP)
+        # a replica on the shard's own node first: a frame is ~1 MB, and 900 cameras at
+        # 5 fps across the network would be ~5 GB/s a GPU node (docs/capacity.md)
+        self._handle = serve.get_deployment_handle(DEPLOYMENT, APP).options(
+            _prefer_local_routing=True
+        )
         self.labels = tuple(self._handle.labels.remote().result(timeout_s=self.timeout_s))
 
     def detect(self, images: list[np.ndarray]) -> list[Detections]:
