@@ -17,6 +17,7 @@ from kuzet.core import Event
 from kuzet.events.factory import create_bus
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
+from kuzet.store.blobs import open_blobs
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector
 
@@ -75,9 +76,12 @@ class ShardWorker:
         self.started_at = time.time()
         self.bus = create_bus(site.bus)
         self.counts = ShardCounts()
+        # snapshots through the site's blob store (S3 in a city: any API replica serves them)
+        self.blobs = open_blobs(site.blobs, site.data_dir)
         self.node = Node(
-            self.site, make_detector(self.site, detector), self.bus.publish, probe=self.counts
-        )
+            self.site, make_detector(self.site, detector), self.bus.publish, probe=self.counts,
+            put_blob=self.blobs.put,
+        )  # fmt: skip
         self.node.start()
         log.info("shard started", extra={"shard": plan.name, "cameras": list(plan.cameras)})
 
@@ -96,11 +100,13 @@ class ShardWorker:
                 "latency_s": round(c.latency_s, 3),
                 "last_analysed_at": c.last_analysed_at,
                 "queue_depth": self.node.queue_depth,
+                "blobs": self.blobs.stats(),
             }
 
     def stop(self) -> None:
         self.node.stop()
         self.bus.close()
+        self.blobs.close()
 
 
 class SinkWorker:
