@@ -295,7 +295,11 @@ class S3Volume:
         except botocore.exceptions.ClientError as exc:
             if _code(exc) not in ("404", "NoSuchBucket", "NotFound") or not self.create_bucket:
                 raise
-            self.client.create_bucket(Bucket=self.bucket)
+            try:
+                self.client.create_bucket(Bucket=self.bucket)
+            except botocore.exceptions.ClientError as race:  # another thread made it first
+                if _code(race) != "BucketAlreadyOwnedByYou":
+                    raise
             log.info("bucket created", extra={"volume": self.name, "bucket": self.bucket})
         self._bucket_ready = True
 

@@ -1,0 +1,160 @@
+"""Snapshots, clips and pictures in S3 (``blobs: {type: s3}``) against a real SeaweedFS:
+a shard's snapshot served by another process's API, an outage while writing (spooled,
+then uploaded; past the spool's bound a counted drop), retention by key day folders."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from seaweed import SeaweedS3
+from tests.incidents.conftest import cheap_access, enrol
+
+from kuzet.access.model import DataClass, Role
+from kuzet.access.service import AccessService
+from kuzet.api import create_app
+from kuzet.cluster.plan import ShardPlan
+from kuzet.cluster.workers import ShardWorker
+from kuzet.config.blobs import S3BlobsConfig
+from kuzet.config.models import SiteConfig
+from kuzet.core import Event
+from kuzet.events import MemoryBus
+from kuzet.obs.metrics import Metrics
+from kuzet.schema import open_store, upgrade
+from kuzet.storage import S3Volume, StorageUnavailable
+from kuzet.store.blobs import open_blobs
+from kuzet.store.engine import make_engine
+from kuzet.store.s3blobs import S3BlobStore
+
+pytestmark = pytest.mark.slow
+
+
+def s3_cfg(s3: SeaweedS3, bucket: str) -> dict[str, Any]:
+    return {"type": "s3", "endpoint": s3.endpoint, "bucket": bucket, "prefix": "city/blobs",
+            "access_key": s3.access_key, "secret_key": s3.secret_key, "timeout_s": 3.0}  # fmt: skip
+
+
+def first_snapshot_event(worker: ShardWorker, timeout: float) -> Event:
+    sub = worker.bus.subscribe("test", durable=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for d in sub.fetch(50, timeout=0.5):
+            if d.event.snapshot:
+                return d.event
+    raise AssertionError("the shard published no event with a snapshot")
+
+
+def test_a_shard_s_snapshot_goes_to_s3_and_another_node_s_api_serves_it(
+    seaweed: SeaweedS3, vtest_clip: Path, tmp_path: Path
+) -> None:
+    bucket = f"kuzet-{uuid.uuid4().hex[:8]}"
+    rules = [{"type": "scene", "rules": [{"type": "intrusion", "name": "people"}]}]
+    site = SiteConfig.model_validate({
+        "site": "city", "data_dir": str(tmp_path / "shard-node"),
+        "blobs": s3_cfg(seaweed, bucket), "analysis": {"fps": 5, "motion": {"enabled": False}},
+        "cameras": [{"id": "cam-0", "main_url": str(vtest_clip), "loop": True, "rules": rules}],
+    })  # fmt: skip
+    worker = ShardWorker(site.model_dump_json(), ShardPlan(0, "city-shard-0", ("cam-0",)),
+                         "standin")  # fmt: skip
+    try:
+        ev = first_snapshot_event(worker, 60)
+        stats = worker.stats()["blobs"]
+    finally:
+        worker.stop()
+    assert stats["type"] == "s3" and stats["written"] >= 1 and stats["dropped"] == 0
+    assert not list((tmp_path / "shard-node").rglob("*.jpg"))  # nothing on the shard's disk
+    assert ev.snapshot is not None
+    head = S3BlobStore.from_config(S3BlobsConfig.model_validate(s3_cfg(seaweed, bucket)),
+                                   tmp_path / "probe").volume  # fmt: skip
+    obj = head.client.get_object(Bucket=bucket, Key=f"city/blobs/{ev.snapshot}")
+    in_bucket = obj["Body"].read()
+    assert obj["ContentType"] == "image/jpeg" and in_bucket[:2] == b"\xff\xd8"
+
+    # an API replica elsewhere: its own store row of the event, the same bucket
+    store = open_store(f"sqlite:///{tmp_path / 'api.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'access.db'}")
+    upgrade(engine)
+    access = AccessService(engine, cheap_access())
+    access.seed_agencies()
+    token, _ = enrol(access, "inv", "situation-centre", Role.INVESTIGATOR,
+                     clearances=frozenset(DataClass))  # fmt: skip
+    blobs = open_blobs(site.blobs, tmp_path / "api-node")
+    store.insert_events([ev])
+    app = create_app(store=store, blobs=blobs, bus=MemoryBus(), status=list, metrics=Metrics(),
+                     access=access)  # fmt: skip
+    url = f"/api/events/{ev.id}/snapshot"
+    try:
+        with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+            got = client.get(url)
+            assert got.status_code == 200 and got.content == in_bucket
+            seaweed.stop()  # S3 down: the API says so (503, retry later), not "no snapshot"
+            try:
+                down = client.get(url)
+            finally:
+                seaweed.start()
+            assert down.status_code == 503, down.text
+            assert down.json()["error"] == "storage_unavailable"
+            assert client.get(url).content == in_bucket
+    finally:
+        blobs.close()
+        store.close()
+
+
+def test_an_s3_outage_while_writing_spools_then_uploads_and_counts_what_it_drops(
+    seaweed: SeaweedS3, tmp_path: Path
+) -> None:
+    bucket = f"kuzet-{uuid.uuid4().hex[:8]}"
+    vol = S3Volume("blobs", bucket=bucket, spool=tmp_path / "spool", endpoint=seaweed.endpoint,
+                   prefix="b", access_key=seaweed.access_key, secret_key=seaweed.secret_key,
+                   timeout_s=2.0, retry_max_s=1.0, spool_max_bytes=1000)  # fmt: skip
+    blobs = S3BlobStore(vol).start()
+    jpeg = b"\xff\xd8" + bytes(range(256)) + b"\xff\xd9" * 71  # 400 bytes
+    keys = [f"snapshots/2026/12/06/cam-1/e{i}.jpg" for i in range(4)]
+    try:
+        blobs.put(keys[0], jpeg)  # S3 up: straight to the bucket
+        assert vol.client.head_object(Bucket=bucket, Key=f"b/{keys[0]}")["ContentLength"] == 400
+        seaweed.stop()
+        try:
+            for key in keys[1:]:  # never raises: the pipeline thread must go on
+                blobs.put(key, jpeg)
+            st = blobs.stats()
+            assert (st["written"], st["spooled"], st["dropped"]) == (1, 2, 1)  # bound: 1000 B
+            assert st["available"] is False and st["spool_count"] == 2
+            assert blobs.get(keys[1]) == jpeg  # spooled: readable while S3 is down
+            with pytest.raises(StorageUnavailable):
+                blobs.get(keys[0])  # only in the bucket
+        finally:
+            seaweed.start()
+        assert vol.drain(30), "the spool did not drain once S3 was back"
+        for key in keys[1:3]:
+            assert vol.client.head_object(Bucket=bucket, Key=f"b/{key}")["ContentLength"] == 400
+        assert blobs.get(keys[3]) is None  # the counted drop: never written anywhere
+        blobs.put("snapshots/2026/12/06/cam-1/after.jpg", jpeg)
+        assert blobs.stats()["written"] == 2  # straight to the bucket again
+    finally:
+        blobs.close()
+
+
+def test_retention_removes_s3_day_folders_older_than_n_days(
+    seaweed: SeaweedS3, tmp_path: Path
+) -> None:
+    cfg = S3BlobsConfig.model_validate(s3_cfg(seaweed, f"kuzet-{uuid.uuid4().hex[:8]}"))
+    blobs = open_blobs(cfg, tmp_path)
+    keys = ["snapshots/2026/01/01/cam/a.jpg", "snapshots/2026/10/26/cam/b.jpg",
+            "snapshots/2026/11/20/cam/c.jpg", "clips/2026/01/01/cam/d.mp4",
+            "faces/hits/cam/e.jpg"]  # fmt: skip
+    try:
+        for key in keys:
+            blobs.put(key, b"x")
+        now = datetime(2026, 11, 26, 12, tzinfo=UTC)
+        assert blobs.purge_days("snapshots", 30, now) == 2
+        assert [k for k in keys if blobs.get(k) is not None] == keys[2:]
+        assert blobs.purge_days("clips", 30, now) == 1
+        assert blobs.get(keys[3]) is None and blobs.get(keys[4]) == b"x"
+    finally:
+        blobs.close()
