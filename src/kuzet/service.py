@@ -28,7 +28,7 @@ from kuzet.incidents.engine import OpsEngine
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import GROUP as INTEGRATIONS_GROUP
 from kuzet.integrations.hub import Integrations
-from kuzet.obs.metrics import Metrics
+from kuzet.obs.metrics import Metrics, watch_blobs
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder
 from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
@@ -149,6 +149,7 @@ class Service:
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
+        watch_blobs(self.metrics.registry, self.blobs.stats)  # S3: written, spooled, dropped
         self.sink = EventSink(
             self.bus.subscribe("store"),
             self.store,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import CollectorRegistry
 from seaweed import SeaweedS3
 from tests.incidents.conftest import cheap_access, enrol
 
@@ -24,7 +25,7 @@ from kuzet.config.blobs import S3BlobsConfig
 from kuzet.config.models import SiteConfig
 from kuzet.core import Event
 from kuzet.events import MemoryBus
-from kuzet.obs.metrics import Metrics
+from kuzet.obs.metrics import Metrics, watch_blobs
 from kuzet.schema import open_store, upgrade
 from kuzet.storage import S3Volume, StorageUnavailable
 from kuzet.store.blobs import open_blobs
@@ -113,6 +114,8 @@ def test_an_s3_outage_while_writing_spools_then_uploads_and_counts_what_it_drops
                    prefix="b", access_key=seaweed.access_key, secret_key=seaweed.secret_key,
                    timeout_s=2.0, retry_max_s=1.0, spool_max_bytes=1000)  # fmt: skip
     blobs = S3BlobStore(vol).start()
+    registry = CollectorRegistry()
+    watch_blobs(registry, blobs.stats)  # what /metrics of the service shows
     jpeg = b"\xff\xd8" + bytes(range(256)) + b"\xff\xd9" * 71  # 400 bytes
     keys = [f"snapshots/2026/12/06/cam-1/e{i}.jpg" for i in range(4)]
     try:
@@ -125,6 +128,7 @@ def test_an_s3_outage_while_writing_spools_then_uploads_and_counts_what_it_drops
             st = blobs.stats()
             assert (st["written"], st["spooled"], st["dropped"]) == (1, 2, 1)  # bound: 1000 B
             assert st["available"] is False and st["spool_count"] == 2
+            assert registry.get_sample_value("kuzet_blobs_dropped") == 1
             assert blobs.get(keys[1]) == jpeg  # spooled: readable while S3 is down
             with pytest.raises(StorageUnavailable):
                 blobs.get(keys[0])  # only in the bucket
