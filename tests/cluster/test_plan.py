@@ -61,3 +61,15 @@ def test_the_single_process_default_never_imports_ray() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_status_line_shows_a_shard_s_spooled_and_dropped_snapshots() -> None:
+    from kuzet.cli_cluster import format_status
+
+    blobs = {"type": "s3", "spool_count": 3, "dropped": 2}
+    shard = {"shard": "city-shard-0", "cameras": ["cam-0"], "node_id": "n1", "restarts": 0,
+             "metrics": {"analysed": {"cam-0": 5}, "events": 1, "blobs": blobs}}  # fmt: skip
+    line = format_status({"shards": [shard], "sink": {"error": "x"}}).splitlines()[0]
+    assert line.endswith("; snapshots 3 spooled, 2 dropped"), line
+    shard["metrics"]["blobs"] = {"type": "local"}  # type: ignore[index]
+    assert "snapshots" not in format_status({"shards": [shard], "sink": {"error": "x"}})
