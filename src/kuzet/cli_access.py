@@ -120,6 +120,7 @@ def purge_command(site: Site = None, db: Db = None) -> None:
     plate data past plate_data.retention_days."""
     from kuzet.access.retention import purge
     from kuzet.platedata.privacy import purge_plates
+    from kuzet.storage import StorageError
     from kuzet.store.blobs import open_blobs
 
     cfg, store, svc = _open(site, db)
@@ -135,6 +136,9 @@ def purge_command(site: Site = None, db: Db = None) -> None:
         day_folders = 0 if keep is None else sum(
             blobs.purge_days(folder, keep) for folder in ("clips", "snapshots")
         )  # fmt: skip
+    except StorageError as exc:  # S3 unreachable: say so; the next run finishes the work
+        typer.secho(f"kuzet: blob storage: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
     finally:
         blobs.close()
         store.close()

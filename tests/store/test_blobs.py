@@ -69,3 +69,25 @@ def test_the_site_s_blobs_section_picks_the_store(tmp_path: Path) -> None:
         SiteConfig.model_validate({"blobs": {"type": "s3", "bucket": "kuzet", "access_key": "a"}})
     with pytest.raises(ValidationError, match="blobs"):
         SiteConfig.model_validate({"blobs": {"type": "ftp"}})
+
+
+def test_purge_with_s3_unreachable_says_so_and_exits_1(tmp_path: Path) -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from kuzet.cli import app as cli
+
+    with socket.socket() as s:  # a port nobody listens on: S3 is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        f"data_dir: {tmp_path / 'var'}\nstore: {{url: 'sqlite:///{tmp_path / 'k.db'}'}}\n"
+        "access: {retention: {snapshots_days: 30}}\n"
+        f"blobs: {{type: s3, endpoint: 'http://127.0.0.1:{port}', bucket: kuzet-blobs,\n"
+        "        access_key: a, secret_key: b, timeout_s: 1}\n"
+    )
+    r = CliRunner().invoke(cli, ["purge", "--site", str(site)])
+    assert r.exit_code == 1, r.output
+    assert "blob storage" in r.output and "Traceback" not in r.output
