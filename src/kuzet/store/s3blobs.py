@@ -93,15 +93,21 @@ class S3BlobStore:
         than ``days`` goes (listing day prefixes only, then batch deletes). Returns days."""
         cutoff, prefix = cutoff_day(days, now), "/".join(check_key(folder)) + "/"
         old = [d for d in self._day_prefixes(prefix) if d[len(prefix) : -1] < cutoff]
+        vol = self.volume
         for day in old:
-            keys = list(self.volume.list_keys(day))
-            for key in keys:  # still spooled ones: from the spool (and its queue)
-                if self.volume.local_path(key) is not None:
-                    self.volume.delete(key)
-            remote = [{"Key": self.volume.object_key(k)} for k in keys]
-            for i in range(0, len(remote), 1000):
-                self._call(self.volume.client.delete_objects, Bucket=self.volume.bucket,
-                           Delete={"Objects": remote[i : i + 1000], "Quiet": True})  # fmt: skip
+            for key in [k for k in vol.spooled() if k.startswith(day)]:
+                vol.delete(key)  # not uploaded yet: from the spool and its queue
+            pages = vol.client.get_paginator("list_objects_v2").paginate(
+                Bucket=vol.bucket, Prefix=vol.prefix + day
+            )  # a page (<= 1000 keys) at a time: a city's day holds millions
+            try:
+                for page in pages:
+                    objs = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+                    if objs:
+                        delete = {"Objects": objs, "Quiet": True}
+                        vol.client.delete_objects(Bucket=vol.bucket, Delete=delete)
+            except _PUT_FAILED as exc:
+                raise StorageUnavailable(f"blobs: cannot purge {day}: {exc}") from None
         return len(old)
 
     def stats(self) -> dict[str, Any]:
@@ -172,9 +178,3 @@ class S3BlobStore:
         except _PUT_FAILED as exc:
             raise StorageUnavailable(f"blobs: cannot list {parent}: {exc}") from None
         return out
-
-    def _call(self, fn: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(**kwargs)
-        except _PUT_FAILED as exc:
-            raise StorageUnavailable(f"blobs: {exc}") from None
