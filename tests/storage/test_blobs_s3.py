@@ -20,13 +20,15 @@ from kuzet.access.model import DataClass, Role
 from kuzet.access.service import AccessService
 from kuzet.api import create_app
 from kuzet.cluster.plan import ShardPlan
+from kuzet.cluster.standin import DarkBlobStandIn
 from kuzet.cluster.workers import ShardWorker
 from kuzet.config.blobs import S3BlobsConfig
 from kuzet.config.models import SiteConfig
-from kuzet.core import Event
+from kuzet.core import Event, EventQuery
 from kuzet.events import MemoryBus
 from kuzet.obs.metrics import Metrics, watch_blobs
 from kuzet.schema import open_store, upgrade
+from kuzet.service import Service
 from kuzet.storage import S3Volume, StorageUnavailable
 from kuzet.store.blobs import open_blobs
 from kuzet.store.engine import make_engine
@@ -104,6 +106,39 @@ def test_a_shard_s_snapshot_goes_to_s3_and_another_node_s_api_serves_it(
     finally:
         blobs.close()
         store.close()
+
+
+def test_kuzet_serve_writes_snapshots_to_s3_and_serves_them(
+    seaweed: SeaweedS3, vtest_clip: Path, tmp_path: Path
+) -> None:
+    bucket = f"kuzet-{uuid.uuid4().hex[:8]}"
+    rules = [{"type": "scene", "rules": [{"type": "intrusion", "name": "people"}]}]
+    site = SiteConfig.model_validate({
+        "data_dir": str(tmp_path / "var"), "blobs": s3_cfg(seaweed, bucket),
+        "store": {"url": f"sqlite:///{tmp_path / 'k.db'}", "batch_wait_ms": 10},
+        "analysis": {"fps": 5, "motion": {"enabled": False}}, "archive": {"enabled": False},
+        "cameras": [{"id": "cam-0", "main_url": str(vtest_clip), "rules": rules}],
+    })  # fmt: skip
+    svc = Service(site, detector=DarkBlobStandIn(), realtime=False)
+    user, _ = svc.access.accounts.create_user(None, "svc-key", "situation-centre", Role.INTEGRATION)
+    _, key = svc.access.keys.create(None, user["id"], ["events.read", "snapshots.read"])
+    with TestClient(svc.app, headers={"X-API-Key": key}) as client:
+        svc.start()
+        try:
+            deadline, ev = time.monotonic() + 60, None
+            while ev is None and time.monotonic() < deadline:
+                evs, _ = svc.store.query_events(EventQuery(camera_id=["cam-0"], limit=20))
+                ev = next((e for e in evs if e.snapshot), None)
+                time.sleep(0.2)
+            assert ev is not None and ev.snapshot is not None, "no event with a snapshot"
+            got = client.get(f"/api/events/{ev.id}/snapshot")  # faces blurred: a new JPEG
+            assert got.status_code == 200 and got.content[:2] == b"\xff\xd8", got.text
+            written = svc.metrics.registry.get_sample_value("kuzet_blobs_written")
+            assert written is not None and written >= 1
+        finally:
+            svc.stop()
+    assert svc.blobs.get(ev.snapshot) is not None  # in the bucket ...
+    assert not (tmp_path / "var" / "snapshots").exists()  # ... and not on the disk
 
 
 def test_an_s3_outage_while_writing_spools_then_uploads_and_counts_what_it_drops(
