@@ -4,6 +4,7 @@ then uploaded; past the spool's bound a counted drop), retention by key day fold
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from datetime import UTC, datetime
@@ -40,6 +41,12 @@ pytestmark = pytest.mark.slow
 def s3_cfg(s3: SeaweedS3, bucket: str) -> dict[str, Any]:
     return {"type": "s3", "endpoint": s3.endpoint, "bucket": bucket, "prefix": "city/blobs",
             "access_key": s3.access_key, "secret_key": s3.secret_key, "timeout_s": 3.0}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def first_snapshot_event(worker: ShardWorker, timeout: float) -> Event:
@@ -86,25 +93,24 @@ def test_a_shard_s_snapshot_goes_to_s3_and_another_node_s_api_serves_it(
     access.seed_agencies()
     token, _ = enrol(access, "inv", "situation-centre", Role.INVESTIGATOR,
                      clearances=frozenset(DataClass))  # fmt: skip
-    blobs = open_blobs(site.blobs, tmp_path / "api-node")
     store.insert_events([ev])
-    app = create_app(store=store, blobs=blobs, bus=MemoryBus(), status=list, metrics=Metrics(),
-                     access=access)  # fmt: skip
-    url = f"/api/events/{ev.id}/snapshot"
+    # a replica whose S3 endpoint cannot be reached (nothing listens on its port)
+    dead = site.blobs.model_copy(update={"endpoint": f"http://127.0.0.1:{free_port()}"})
+    replicas = [open_blobs(site.blobs, tmp_path / "api-1"), open_blobs(dead, tmp_path / "api-2")]
+    url, auth = f"/api/events/{ev.id}/snapshot", {"Authorization": f"Bearer {token}"}
     try:
-        with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
-            got = client.get(url)
-            assert got.status_code == 200 and got.content == in_bucket
-            seaweed.stop()  # S3 down: the API says so (503, retry later), not "no snapshot"
-            try:
-                down = client.get(url)
-            finally:
-                seaweed.start()
-            assert down.status_code == 503, down.text
-            assert down.json()["error"] == "storage_unavailable"
-            assert client.get(url).content == in_bucket
+        got, down = (
+            TestClient(create_app(store=store, blobs=b, bus=MemoryBus(), status=list,
+                                  metrics=Metrics(), access=access), headers=auth).get(url)
+            for b in replicas
+        )  # fmt: skip
+        assert got.status_code == 200 and got.content == in_bucket
+        # S3 down: the API says so (503, retry later), not "no snapshot" (404)
+        assert down.status_code == 503, down.text
+        assert down.json()["error"] == "storage_unavailable"
     finally:
-        blobs.close()
+        for b in replicas:
+            b.close()
         store.close()
 
 
