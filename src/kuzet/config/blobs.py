@@ -36,8 +36,8 @@ class S3BlobsConfig(_Strict):
     access_key: str | None = Field(None, description="None = the standard AWS credential chain")
     secret_key: str | None = None
     create_bucket: bool = Field(True, description="create the bucket when it does not exist")
-    spool_dir: Path = Field(
-        Path("spool/blobs"), description="writes wait here while S3 is down; under data_dir"
+    spool_dir: Path = Field(  # not under the recording's spool/<volume> folders
+        Path("blob-spool"), description="writes wait here while S3 is down; under data_dir"
     )
     spool_max_gb: float = Field(
         2.0, gt=0, description="past this, new blobs are dropped (counted) until S3 is back"
