@@ -120,10 +120,11 @@ def purge_command(site: Site = None, db: Db = None) -> None:
     plate data past plate_data.retention_days."""
     from kuzet.access.retention import purge
     from kuzet.platedata.privacy import purge_plates
-    from kuzet.store import LocalBlobStore
+    from kuzet.storage import StorageError
+    from kuzet.store.blobs import open_blobs
 
     cfg, store, svc = _open(site, db)
-    blobs = LocalBlobStore(cfg.data_dir)
+    blobs = open_blobs(cfg.blobs, cfg.data_dir)
     try:
         st = purge(store.engine, cfg.access.retention, blobs.delete, svc.audit)
         days = cfg.plate_data.retention_days if cfg.plate_data.enabled else None
@@ -131,11 +132,21 @@ def purge_command(site: Site = None, db: Db = None) -> None:
         if days is not None:
             svc.audit.record("cli", "plate.retention.purge",
                              detail=plates.as_dict() | {"retention_days": days})  # fmt: skip
+        keep = cfg.access.retention.snapshots_days  # clips and snapshots by key day folders
+        day_folders = 0 if keep is None else sum(
+            blobs.purge_days(folder, keep) for folder in ("clips", "snapshots")
+        )  # fmt: skip
+    except StorageError as exc:  # S3 unreachable: say so; the next run finishes the work
+        typer.secho(f"kuzet: blob storage: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from None
     finally:
+        blobs.close()
         store.close()
-    typer.echo(f"purged: {st.events} events, {st.snapshots} snapshots, {st.sessions} sessions, "
-               f"{st.login_failures} login failures, {plates.reads} plate reads, "
-               f"{plates.matches} plate matches")  # fmt: skip
+    typer.echo(
+        f"purged: {st.events} events, {st.snapshots} snapshots, {st.sessions} sessions, "
+        f"{st.login_failures} login failures, {plates.reads} plate reads, "
+        f"{plates.matches} plate matches, {day_folders} days of clips/snapshots"
+    )
 
 
 @tls_app.command("self-signed")

@@ -56,6 +56,12 @@ def format_status(st: dict[str, Any]) -> str:
                 f"analysed {analysed} frames, {m.get('events', 0)} events, "
                 f"{m.get('dropped', 0)} dropped, latency {m.get('latency_s', 0)}s"
             )
+            blobs = m.get("blobs") or {}
+            if blobs.get("type") == "s3":  # S3 down: snapshots wait in the spool, or go
+                perf += (
+                    f"; snapshots {blobs.get('spool_count', 0)} spooled, "
+                    f"{blobs.get('dropped', 0)} dropped"
+                )
         node = (s.get("node_id") or "-")[:12]
         lines.append(
             f"{s['shard']}: {len(s['cameras'])} cameras on node {node}, "

@@ -28,8 +28,8 @@ from kuzet.incidents.engine import OpsEngine
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import GROUP as INTEGRATIONS_GROUP
 from kuzet.integrations.hub import Integrations
-from kuzet.obs.metrics import Metrics
-from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, purge_clips
+from kuzet.obs.metrics import Metrics, watch_blobs
+from kuzet.pipeline.clips import ClipPolicy, ClipRecorder
 from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
@@ -42,7 +42,7 @@ from kuzet.rules.section import SectionControl
 from kuzet.rules.section_consumer import SectionConsumer
 from kuzet.rules.signals import BOARD as SIGNALS
 from kuzet.schema import open_store
-from kuzet.store import LocalBlobStore
+from kuzet.store.blobs import open_blobs
 from kuzet.store.sink import EventSink
 from kuzet.traffic.consumer import TrafficConsumer
 from kuzet.violations.model import VIOLATION_TYPES
@@ -136,7 +136,7 @@ class Service:
             self.store.upsert_camera(self.access.cameras.seal(cam))
         self.access.cameras.seal_all(self.store)  # rows from before sealing
         self.access.seed_agencies()
-        self.blobs = LocalBlobStore(site.data_dir)
+        self.blobs = open_blobs(site.blobs, site.data_dir)  # local files or an S3 bucket
         self.enrichment = Enrichment(site, self.store.engine)  # faces, attributes, ...
         self.faces: FaceServices | None = self.enrichment.state("faces")  # API: watchlists
         # durable consumers exist before anything is published: the store and the
@@ -149,6 +149,7 @@ class Service:
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
+        watch_blobs(self.metrics.registry, self.blobs.stats)  # S3: written, spooled, dropped
         self.sink = EventSink(
             self.bus.subscribe("store"),
             self.store,
@@ -286,8 +287,11 @@ class Service:
                     self.access.audit,
                 )  # fmt: skip
                 days = self.site.access.retention.snapshots_days
-                clips = 0 if days is None else purge_clips(self.blobs.root, days)
-                log.info("retention purge", extra={"purged": str(stats), "clip_days": clips})
+                # by key day folders: clips, and snapshots whose rows went (or never came)
+                clips = 0 if days is None else self.blobs.purge_days("clips", days)
+                snaps = 0 if days is None else self.blobs.purge_days("snapshots", days)
+                log.info("retention purge", extra={"purged": str(stats), "clip_days": clips,
+                                                   "snapshot_days": snaps})  # fmt: skip
                 if self.faces is not None:
                     log.info("face retention purge", extra={"purged": self.faces.purge()})
                 if self.plates is not None:
@@ -351,4 +355,5 @@ class Service:
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()
+        self.blobs.close()  # S3: a few seconds to upload what an outage left in the spool
         self.store.close()

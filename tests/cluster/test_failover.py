@@ -56,6 +56,7 @@ def city(clip: Path, nats_url: str, pg_url: str) -> dict[str, Any]:
     rules = [{"type": "scene", "rules": [{"type": "intrusion", "name": "people"}]}]
     return {
         "site": "city",
+        "data_dir": str(clip.parent / "city"),  # the shards' snapshots (blobs: local)
         "bus": {"type": "nats", "servers": [nats_url], "stream": "CITY"},
         "store": {"url": pg_url, "batch_wait_ms": 20},
         "analysis": {"fps": 5, "motion": {"enabled": False}},

@@ -88,3 +88,15 @@ def test_status_shows_the_shared_detector_s_batches_from_the_newest_counters_sha
     line = format_status({"shards": [], "sink": {"error": "x"}, "detector": det})
     assert "detector: 2 replicas, 10 frames in 4 batches (mean 2.5, 2 with frames of" in line
     assert "sizes 1x1, 2x1, 3x1, 4x1" in line
+
+
+def test_status_line_shows_a_shard_s_spooled_and_dropped_snapshots() -> None:
+    from kuzet.cli_cluster import format_status
+
+    blobs = {"type": "s3", "spool_count": 3, "dropped": 2}
+    shard = {"shard": "city-shard-0", "cameras": ["cam-0"], "node_id": "n1", "restarts": 0,
+             "metrics": {"analysed": {"cam-0": 5}, "events": 1, "blobs": blobs}}  # fmt: skip
+    line = format_status({"shards": [shard], "sink": {"error": "x"}}).splitlines()[0]
+    assert line.endswith("; snapshots 3 spooled, 2 dropped"), line
+    shard["metrics"]["blobs"] = {"type": "local"}  # type: ignore[index]
+    assert "snapshots" not in format_status({"shards": [shard], "sink": {"error": "x"}})

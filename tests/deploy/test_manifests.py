@@ -90,7 +90,7 @@ def test_compose_site_files_point_at_the_compose_services() -> None:
         site = yaml.safe_load(f.read_text())
         hosts = [re.sub(r"^.*@|^\w+://", "", s).split(":")[0] for s in site["bus"]["servers"]]
         hosts.append(site["store"]["url"].split("@")[1].split(":")[0])
-        for vol in site.get("record", {}).get("volumes", {}).values():
+        for vol in [*site.get("record", {}).get("volumes", {}).values(), site["blobs"]]:
             hosts.append(vol["endpoint"].split("://")[1].split(":")[0])
         assert set(hosts) <= services, (f.name, hosts)
 
@@ -194,8 +194,12 @@ def test_compose_named_volumes_are_declared_and_pictures_are_shared() -> None:
             source = v.split(":")[0]
             if not source.startswith((".", "/")):
                 assert source in declared, (name, source)
-    # every Kuzet process sees the same pictures (LocalBlobStore under data_dir)
+    # every Kuzet process sees the same pictures: one S3 bucket (blobs: type s3)
+    buckets = set()
     for name, svc in _kuzet_services().items():
-        mounts = {v.split(":")[1]: v.split(":")[0] for v in svc["volumes"]}
-        for part in ("snapshots", "clips", "faces", "plates"):
-            assert mounts.get(f"/var/lib/kuzet/{part}") == part, (name, part)
+        site_file = option([str(a) for a in svc["command"]], "--site")
+        assert site_file is not None
+        blobs = yaml.safe_load((COMPOSE / Path(site_file).name).read_text())["blobs"]
+        assert blobs["type"] == "s3", name
+        buckets.add((blobs["endpoint"], blobs["bucket"], blobs.get("prefix", "")))
+    assert len(buckets) == 1, buckets

@@ -13,8 +13,9 @@ import numpy as np
 
 from kuzet.core import Detections, Event, Frame
 from kuzet.media.mp4 import mp4_frames
-from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, clip_key, purge_clips
+from kuzet.pipeline.clips import ClipPolicy, ClipRecorder, clip_key
 from kuzet.pipeline.tap import FrameTap
+from kuzet.store.blobs import LocalBlobStore
 
 FPS = 5.0
 
@@ -117,6 +118,6 @@ def test_retention_removes_old_clip_days(tmp_path: Path) -> None:
         d.mkdir(parents=True)
         (d / "e.mp4").write_bytes(b"x")
     now = datetime(2026, 11, 26, 12, tzinfo=UTC)
-    assert purge_clips(tmp_path, 30, now) == 1
+    assert LocalBlobStore(tmp_path).purge_days("clips", 30, now) == 1
     left = sorted(p.relative_to(tmp_path / "clips").as_posix() for p in tmp_path.rglob("*.mp4"))
     assert left == ["2026/11/20/cam/e.mp4", "2026/11/26/cam/e.mp4"]

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kuzet.access.errors import AccessError
 from kuzet.api.schemas import ErrorBody, error_body
+from kuzet.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,13 @@ async def _on_access(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(jsonable_encoder(body), status_code=exc.status, headers=headers)
 
 
+async def _on_storage(request: Request, exc: Exception) -> JSONResponse:
+    """S3 (blobs, recordings) cannot be reached: a 503 the client may retry, not a 500."""
+    log.warning("storage unavailable on %s %s: %s", request.method, request.url.path, exc)
+    body = error_body("storage_unavailable", "storage is unreachable now; try again later")
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
@@ -123,4 +131,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(AccessError, _on_access)
+    app.add_exception_handler(StorageUnavailable, _on_storage)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -17,6 +17,7 @@ from kuzet.core import Event
 from kuzet.events.factory import create_bus
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
+from kuzet.store.blobs import open_blobs
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector
 
@@ -80,7 +81,11 @@ class ShardWorker:
         self.bus = create_bus(site.bus)
         self.counts = ShardCounts()
         self.detector = make_detector(self.site, detector, caller=plan.name)
-        self.node = Node(self.site, self.detector, self.bus.publish, probe=self.counts)
+        # snapshots through the site's blob store (S3 in a city: any API replica serves them)
+        self.blobs = open_blobs(site.blobs, site.data_dir)
+        self.node = Node(
+            self.site, self.detector, self.bus.publish, probe=self.counts, put_blob=self.blobs.put
+        )
         self.node.start()
         log.info("shard started", extra={"shard": plan.name, "cameras": list(plan.cameras)})
 
@@ -101,11 +106,13 @@ class ShardWorker:
                 "queue_depth": self.node.queue_depth,
                 # the shared deployment's batch counters as this shard last saw them
                 "detector": getattr(self.detector, "report", dict)(),
+                "blobs": self.blobs.stats(),
             }
 
     def stop(self) -> None:
         self.node.stop()
         self.bus.close()
+        self.blobs.close()
 
 
 class SinkWorker:

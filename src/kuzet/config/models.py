@@ -10,6 +10,7 @@ from pydantic import BaseModel, ByteSize, ConfigDict, Field, model_validator
 
 from kuzet.config.access import AccessConfig
 from kuzet.config.archive import ArchiveConfig
+from kuzet.config.blobs import BlobsConfig, LocalBlobsConfig
 from kuzet.config.devices import DeviceConfig, DeviceGatewayConfig, check_devices
 from kuzet.config.drones import DroneConfig
 from kuzet.config.evidence import EvidenceConfig
@@ -277,6 +278,10 @@ class SiteConfig(_Strict):
     ops: OpsConfig = Field(
         default_factory=OpsConfig,
         description="operations centre: routing of events to agencies, SLA, grouping",
+    )
+    blobs: BlobsConfig = Field(
+        default_factory=LocalBlobsConfig,
+        description="snapshots, clips and pictures: files under data_dir, or an S3 bucket",
     )
     record: RecordConfig = Field(
         default_factory=RecordConfig,

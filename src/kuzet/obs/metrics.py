@@ -8,8 +8,9 @@ tests) in one process never clash. Per-camera label children are cached in a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -219,3 +220,23 @@ class Metrics:
     def render(self) -> tuple[bytes, str]:
         """Prometheus text exposition and its content type, for ``GET /metrics``."""
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+_BLOB_GAUGES = {
+    "written": "Blobs (snapshots, clips, pictures) written straight to S3 since start",
+    "spooled": "Blobs spooled locally because S3 could not take them, since start",
+    "dropped": "Blobs dropped because S3 was down and the spool was full, since start",
+    "spool_count": "Blobs waiting in the local spool for their upload",
+}
+
+
+def watch_blobs(registry: CollectorRegistry, stats: Callable[[], dict[str, Any]]) -> None:
+    """``kuzet_blobs_*`` read from the blob store's ``stats()`` at each scrape (0 where a
+    store does not count it: local files are written or raise)."""
+
+    def reader(name: str) -> Callable[[], float]:
+        return lambda: float(stats().get(name) or 0)
+
+    for name, doc in _BLOB_GAUGES.items():
+        gauge = Gauge(f"blobs_{name}", doc, namespace=NAMESPACE, registry=registry)
+        gauge.set_function(reader(name))

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 import queue
-import shutil
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC
 
 import cv2
 import numpy as np
@@ -34,18 +32,6 @@ PutBlob = Callable[[str, bytes], None]
 def clip_key(event: Event) -> str:
     day = event.ts.astimezone(UTC)
     return f"clips/{day:%Y/%m/%d}/{event.camera_id}/{event.id}.mp4"
-
-
-def purge_clips(root: Path, days: int, now: datetime | None = None) -> int:
-    """Retention: remove the day folders ``clips/YYYY/MM/DD`` older than ``days``
-    (clips are kept as long as snapshots). Returns how many days went."""
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).strftime("%Y/%m/%d")
-    gone = 0
-    for day in sorted((root / "clips").glob("[0-9]*/[0-9]*/[0-9]*")):
-        if day.is_dir() and "/".join(day.parts[-3:]) < cutoff:
-            shutil.rmtree(day, ignore_errors=True)
-            gone += 1
-    return gone
 
 
 def decode_jpegs(frames: Iterable[tuple[float, bytes]]) -> Iterable[tuple[float, np.ndarray]]:

@@ -10,6 +10,7 @@ row ``remote``), then the spool file goes. Reads prefer the spool, then the buck
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
 import shutil
 import threading
@@ -45,6 +46,11 @@ _DOWN = (
 )
 _MISSING = {"NoSuchKey", "404", "NotFound"}
 _DENIED = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden"}
+
+
+def content_type(key: str) -> str:
+    """By the key's extension (blobs: .jpg, .mp4, .zip); segments are MP4."""
+    return mimetypes.guess_type(key)[0] or "video/mp4"
 
 
 def _code(exc: botocore.exceptions.ClientError) -> str:
@@ -289,7 +295,11 @@ class S3Volume:
         except botocore.exceptions.ClientError as exc:
             if _code(exc) not in ("404", "NoSuchBucket", "NotFound") or not self.create_bucket:
                 raise
-            self.client.create_bucket(Bucket=self.bucket)
+            try:
+                self.client.create_bucket(Bucket=self.bucket)
+            except botocore.exceptions.ClientError as race:  # another thread made it first
+                if _code(race) != "BucketAlreadyOwnedByYou":
+                    raise
             log.info("bucket created", extra={"volume": self.name, "bucket": self.bucket})
         self._bucket_ready = True
 
@@ -299,7 +309,7 @@ class S3Volume:
             self._ensure_bucket()
             with path.open("rb") as f:
                 self.client.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=f,
-                                       ContentType="video/mp4")  # fmt: skip
+                                       ContentType=content_type(key))  # fmt: skip
         except FileNotFoundError:  # deleted meanwhile (retention)
             with self._lock:
                 self._pending.pop(key, None)

@@ -1,14 +1,19 @@
-"""Snapshot storage behind a two-method interface, so S3 can replace the local disk later."""
+"""Snapshots, clips and pictures behind one small interface: files under ``data_dir``
+(:class:`LocalBlobStore`) or an S3-compatible bucket (:mod:`kuzet.store.s3blobs`), chosen by
+the site's ``blobs:`` section (:func:`open_blobs`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
+import shutil
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
+
+from kuzet.config.blobs import BlobsConfig, LocalBlobsConfig
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +25,34 @@ class BlobStore(Protocol):
     def put(self, key: str, data: bytes) -> None: ...
 
     def get(self, key: str) -> bytes | None: ...
+
+
+@runtime_checkable
+class BlobBackend(BlobStore, Protocol):
+    """What the service, the shards and retention need beyond put/get."""
+
+    def delete(self, key: str) -> bool: ...
+
+    def purge_days(self, folder: str, days: int, now: datetime | None = None) -> int: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+def open_blobs(cfg: BlobsConfig, data_dir: Path) -> BlobBackend:
+    """The blob store of ``cfg``; relative paths are under ``data_dir``. An S3 store has
+    its uploader started (the caller closes it)."""
+    if isinstance(cfg, LocalBlobsConfig):
+        return LocalBlobStore(cfg.path if cfg.path.is_absolute() else data_dir / cfg.path)
+    from kuzet.store.s3blobs import S3BlobStore  # boto3 only where S3 is configured
+
+    return S3BlobStore.from_config(cfg, data_dir).start()
+
+
+def cutoff_day(days: int, now: datetime | None = None) -> str:
+    """``YYYY/MM/DD`` of the first day kept by a ``days`` retention."""
+    return ((now or datetime.now(UTC)) - timedelta(days=days)).strftime("%Y/%m/%d")
 
 
 def snapshot_key(camera_id: str, event_id: str, ts: datetime, ext: str = "jpg") -> str:
@@ -75,3 +108,19 @@ class LocalBlobStore:
             return True
         except FileNotFoundError:
             return False
+
+    def purge_days(self, folder: str, days: int, now: datetime | None = None) -> int:
+        """Retention: remove the day folders ``<folder>/YYYY/MM/DD`` older than ``days``.
+        Returns how many days went."""
+        cutoff, gone = cutoff_day(days, now), 0
+        for day in sorted(self.path(folder).glob("[0-9]*/[0-9]*/[0-9]*")):
+            if day.is_dir() and "/".join(day.parts[-3:]) < cutoff:
+                shutil.rmtree(day, ignore_errors=True)
+                gone += 1
+        return gone
+
+    def stats(self) -> dict[str, Any]:
+        return {"type": "local", "root": str(self.root)}
+
+    def close(self) -> None:
+        """Nothing buffered: every put is on disk when it returns."""
