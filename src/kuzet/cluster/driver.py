@@ -17,7 +17,7 @@ import ray
 
 from kuzet.cluster.batch_stats import merge_reports
 from kuzet.cluster.incidents import IncidentWorker
-from kuzet.cluster.plan import ShardPlan, plan_shards
+from kuzet.cluster.plan import ShardPlan, plan_shards, shard_site
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
 
@@ -102,6 +102,8 @@ def deploy(
 
         serving.start(site, shared_detector)  # returns once its replicas are up
         detector = "shared"
+    # a shard's arguments hold only its own cameras: Ray keeps an actor's creation arguments
+    # to restart it, and the city's file (57,604 cameras, ~9 MB) x 577 shards would be 5 GB
     site_json = site.model_dump_json()
     common: dict[str, Any] = {
         "namespace": NAMESPACE,
@@ -121,7 +123,7 @@ def deploy(
             num_cpus=shard_cpus,
             num_gpus=shard_gpus,
             resources=shard_resources or {},
-        ).remote(site_json, p, detector)
+        ).remote(shard_site(site, p).model_dump_json(), p, detector)
     return dep
 
 
