@@ -112,6 +112,13 @@ def run(
     incidents: Annotated[
         bool, typer.Option(help="run the incident engine (group 'ops') as an actor too")
     ] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            help="shards run what `kuzet serve` runs but the API: enrichers (faces, plates,"
+            " attributes), recording, clips; default: detect, track, rules, snapshots"
+        ),
+    ] = False,
     shared_detector: Annotated[
         bool, typer.Option(help="one batched Ray Serve detector for all shards")
     ] = False,
@@ -161,6 +168,7 @@ def run(
         detector="standin" if standin else "site",
         incidents=incidents,
         shared_detector=shared,
+        full=full,
     )
     typer.echo(f"{len(dep.plans)} shards over {sum(len(p.cameras) for p in dep.plans)} cameras")
     try:

@@ -32,7 +32,7 @@ from kuzet.obs.metrics import Metrics, watch_blobs
 from kuzet.pipeline.clips import ClipPolicy, ClipRecorder
 from kuzet.pipeline.enrichers import Enrichment
 from kuzet.pipeline.node import Node
-from kuzet.pipeline.probe import Probe
+from kuzet.pipeline.probe import Probe, Probes
 from kuzet.pipeline.tap import FrameTap
 from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.platedata.services import PlateData
@@ -124,9 +124,15 @@ class Service:
     """
 
     def __init__(
-        self, site: SiteConfig, *, detector: Detector | None = None, realtime: bool = True
+        self,
+        site: SiteConfig,
+        *,
+        detector: Detector | None = None,
+        realtime: bool = True,
+        probe: Probe | None = None,
     ) -> None:
-        """``realtime=False`` (tests) reads files as fast as possible and never sheds frames."""
+        """``realtime=False`` (tests) reads files as fast as possible and never sheds frames;
+        ``probe`` watches the node beside the metrics (a cluster shard's counters)."""
         self.site = site
         site.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_store(site.store.url)
@@ -204,7 +210,7 @@ class Service:
             detector or create_detector(site.detector),
             self.bus.publish,
             put_blob=self.blobs.put,
-            probe=MetricsProbe(self.metrics, self.recording),
+            probe=Probes(MetricsProbe(self.metrics, self.recording), *([probe] if probe else [])),
             tap=self.tap,
             enrichers_for=lambda cam: self.enrichment.for_camera(cam, self.blobs.put),
             realtime=realtime,

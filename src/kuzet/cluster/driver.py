@@ -90,10 +90,12 @@ def deploy(
     detector: DetectorChoice = "site",
     incidents: bool = True,
     shared_detector: SharedDetectorOptions | None = None,
+    full: bool = False,
 ) -> Deployment:
     """Start the sink, the incident engine (unless ``incidents`` is false: API replicas
     run it) and one actor per shard on the connected Ray cluster; with
-    ``shared_detector`` first the batched detector deployment every shard calls."""
+    ``shared_detector`` first the batched detector deployment every shard calls; ``full``
+    shards run the whole service but the API (enrichers, recording, clips)."""
     plans = plan_shards(site, shards)
     if not plans:
         raise ValueError("the site has no enabled cameras")
@@ -123,7 +125,7 @@ def deploy(
             num_cpus=shard_cpus,
             num_gpus=shard_gpus,
             resources=shard_resources or {},
-        ).remote(shard_site(site, p).model_dump_json(), p, detector)
+        ).remote(shard_site(site, p).model_dump_json(), p, detector, full)
     return dep
 
 

@@ -36,6 +36,18 @@ def shard_site(site: SiteConfig, plan: ShardPlan) -> SiteConfig:
     return site.model_copy(update={"cameras": [c for c in site.cameras if c.id in keep]})
 
 
+def service_site(site: SiteConfig) -> SiteConfig:
+    """The site a full shard runs as a whole service (``--full``): its cameras with their
+    enrichers, recording and clips, but none of what exactly one process of the city must
+    run: the device gateway (one MQTT session), the drones (flights are not dealt to
+    shards) and the device registry's responses."""
+    from kuzet.config.devices import DeviceGatewayConfig
+
+    return site.model_copy(
+        update={"device_gateway": DeviceGatewayConfig(), "drones": [], "devices": []}
+    )
+
+
 def city_problems(site: SiteConfig) -> list[str]:
     """Why this site file cannot run as a cluster: shards on several nodes share state only
     through the bus and the store, so both must be network services."""

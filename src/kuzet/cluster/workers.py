@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from typing import Any, Literal
 
-from kuzet.cluster.plan import ShardPlan, shard_site
+from kuzet.cluster.plan import ShardPlan, service_site, shard_site
 from kuzet.config.models import BusConfig, NatsBusConfig, SiteConfig
 from kuzet.core import Event
 from kuzet.events.factory import create_bus
@@ -71,23 +71,46 @@ def make_detector(site: SiteConfig, choice: DetectorChoice, caller: str = "") ->
 
 
 class ShardWorker:
-    """One shard: a :class:`Node` over its cameras, publishing to the shared bus."""
+    """One shard: a :class:`Node` over its cameras, publishing to the shared bus. With
+    ``full`` the shard runs what ``kuzet serve`` runs but the HTTP API (a
+    :class:`kuzet.service.Service` over its cameras): enrichers (faces, plates, attributes),
+    recording, clips, and its share of the durable consumers (sink, incidents...)."""
 
-    def __init__(self, site_json: str, plan: ShardPlan, detector: DetectorChoice = "site") -> None:
+    def __init__(
+        self,
+        site_json: str,
+        plan: ShardPlan,
+        detector: DetectorChoice = "site",
+        full: bool = False,
+    ) -> None:
         site = SiteConfig.model_validate_json(site_json)
         self.plan = plan
         self.site = shard_site(site, plan)
         self.started_at = time.time()
-        self.bus = create_bus(site.bus)
         self.counts = ShardCounts()
         self.detector = make_detector(self.site, detector, caller=plan.name)
-        # snapshots through the site's blob store (S3 in a city: any API replica serves them)
-        self.blobs = open_blobs(site.blobs, site.data_dir)
-        self.node = Node(
-            self.site, self.detector, self.bus.publish, probe=self.counts, put_blob=self.blobs.put
+        self.service: Any = None
+        if full:
+            from kuzet.service import Service
+
+            self.service = Service(service_site(self.site), detector=self.detector,
+                                   probe=self.counts).start()  # fmt: skip
+            self.bus, self.blobs, self.node = (
+                self.service.bus,
+                self.service.blobs,
+                self.service.node,
+            )
+        else:
+            self.bus = create_bus(site.bus)
+            # snapshots through the site's blob store (S3 in a city: any API replica serves them)
+            self.blobs = open_blobs(site.blobs, site.data_dir)
+            self.node = Node(self.site, self.detector, self.bus.publish, probe=self.counts,
+                             put_blob=self.blobs.put)  # fmt: skip
+            self.node.start()
+        log.info(
+            "shard started",
+            extra={"shard": plan.name, "cameras": list(plan.cameras), "full": full},
         )
-        self.node.start()
-        log.info("shard started", extra={"shard": plan.name, "cameras": list(plan.cameras)})
 
     def stats(self) -> dict[str, Any]:
         c = self.counts
@@ -95,6 +118,7 @@ class ShardWorker:
             return {
                 "shard": self.plan.name,
                 "cameras": list(self.plan.cameras),
+                "full": self.service is not None,
                 "pid": os.getpid(),
                 "started_at": self.started_at,
                 "frames": sum(c.frames.values()),
@@ -110,6 +134,9 @@ class ShardWorker:
             }
 
     def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+            return
         self.node.stop()
         self.bus.close()
         self.blobs.close()
