@@ -135,3 +135,16 @@ def ray_cluster() -> Iterator[Any]:
     finally:
         ray.shutdown()
         cluster.shutdown()
+
+
+@pytest.fixture
+def seaweed(tmp_path: Path) -> Iterator[Any]:
+    """SeaweedFS S3 for the shards' snapshots (the city's pictures on S3)."""
+    from seaweed import SeaweedS3, seaweed_missing
+
+    why = seaweed_missing()
+    if why is not None:
+        require_service("seaweedfs", why)
+    server = SeaweedS3(tmp_path / "seaweed").start()
+    yield server
+    server.stop()
