@@ -38,9 +38,11 @@ assets: $(STAMP)
 demo: assets
 	$(KUZET) demo
 
-# Two workers on the two cores: most tests wait on real services, browsers and video.
+# Three workers on two cores: many tests wait on real services, browsers and subprocesses
+# (user+sys CPU was ~1.5 cores at -n 3). The whole suite took 680 s at -n 2 and 539 s at
+# -n 3 on the 2-core dev machine (2026-12-06, docs/benchmarks.md "Test suite").
 test: $(STAMP) system-deps assets
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 3
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
