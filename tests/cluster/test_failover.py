@@ -74,6 +74,25 @@ def city(clip: Path, nats_url: str, pg_url: str, s3: Any) -> dict[str, Any]:
     }
 
 
+def shard_metric(ray: Any, shard: str) -> str | None:
+    """The shard's ``ray_kuzet_shard_frames`` line, > 0, from a live node's metrics agent."""
+    import urllib.request
+
+    for node in ray.nodes():
+        if not node["Alive"]:
+            continue
+        url = f"http://{node['NodeManagerAddress']}:{node['MetricsExportPort']}/metrics"
+        try:
+            text = urllib.request.urlopen(url, timeout=2).read().decode()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            mine = line.startswith("ray_kuzet_shard_frames{") and f'shard="{shard}"' in line
+            if mine and float(line.rsplit(" ", 1)[1]) > 0:
+                return line
+    return None
+
+
 def bucket_keys(s3: Any, bucket: str) -> set[str]:
     import boto3
 
@@ -196,6 +215,9 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
     try:
         run_the_faults(ray_cluster, nats_server, postgres, shard0, lambda: remote_status(3))
         check_two_shards_share_a_batch(ray, vtest_clip)  # the shared detector, 2 callers
+        # per-shard metrics on the Prometheus endpoint of the Ray node the shard runs on
+        for name in ("city-shard-0", "city-shard-1"):
+            wait_for(f"{name}'s metrics on its node", lambda n=name: shard_metric(ray, n), 30)
     finally:
         if driver.poll() is None:
             driver.send_signal(signal.SIGINT)  # Ctrl-C: stop shards, drain the sink

@@ -17,6 +17,7 @@ import ray
 
 from kuzet.cluster.batch_stats import merge_reports
 from kuzet.cluster.incidents import IncidentWorker
+from kuzet.cluster.metrics import ShardExporter
 from kuzet.cluster.plan import ShardPlan, plan_shards, shard_site
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
@@ -31,7 +32,16 @@ INCIDENTS = "kuzet-incidents"
 
 
 class Shard(ShardWorker):
-    """The actor class of a shard (its name shows in Ray's actor table)."""
+    """The actor class of a shard (its name shows in Ray's actor table); its metrics go out
+    through Ray's Prometheus exporter on whatever node it runs (kuzet.cluster.metrics)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exporter = ShardExporter(self.plan.name, self.stats).start()
+
+    def stop(self) -> None:
+        self.exporter.stop()
+        super().stop()
 
 
 # restarted without end, wherever Ray finds room; a method call waiting on a restarting
