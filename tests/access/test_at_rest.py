@@ -64,8 +64,8 @@ def test_service_keeps_its_files_private_and_camera_passwords_sealed(
 def test_watchlist_names_and_case_data_are_sealed(city: City) -> None:
     from sqlalchemy import text
 
+    from kuzet.faces.records import PersonRecord
     from kuzet.faces.rekey import pending, rekey
-    from kuzet.faces.watchlists import PersonRecord
 
     faces = city.faces
     assert faces is not None

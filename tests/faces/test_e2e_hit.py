@@ -19,9 +19,10 @@ from kuzet.config.models import CameraConfig
 from kuzet.core import Detections, Frame
 from kuzet.faces.gallery import Gallery
 from kuzet.faces.matcher import FaceMatcher
+from kuzet.faces.records import PersonRecord
 from kuzet.faces.sightings import Sightings
 from kuzet.faces.templates import DlibPhotoEmbedder
-from kuzet.faces.watchlists import PersonRecord, Watchlists
+from kuzet.faces.watchlists import Watchlists
 from kuzet.pipeline.camera import CameraPipeline
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,9 @@ from hash_embedder import HashPhotoEmbedder, OtherHashPhotoEmbedder
 
 from kuzet.crypto import KeyRing
 from kuzet.faces.gallery import Entry, Gallery
+from kuzet.faces.records import PersonRecord
 from kuzet.faces.tables import PhotoRow
-from kuzet.faces.watchlists import PersonRecord, Watchlists
+from kuzet.faces.watchlists import Watchlists
 from kuzet.schema import upgrade
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from kuzet.faces.calibration import CalibrationError, fmr_at, impostor_scores, list_threshold
-from kuzet.faces.watchlists import PersonRecord, WatchlistError, Watchlists
+from kuzet.faces.records import PersonRecord
+from kuzet.faces.watchlists import WatchlistError, Watchlists
 
 
 def test_threshold_keeps_expected_false_alerts_under_target() -> None:

@@ -22,7 +22,7 @@ from kuzet.config.faces import FacesConfig
 from kuzet.config.models import AnalysisConfig, CameraConfig
 from kuzet.core import COCO_CLASSES, Detections
 from kuzet.crypto import KeyRing
-from kuzet.faces.watchlists import PersonRecord
+from kuzet.faces.records import PersonRecord
 from kuzet.service import Service
 
 pytestmark = pytest.mark.slow

@@ -21,13 +21,13 @@ from hash_embedder import HashPhotoEmbedder
 from kuzet.config.faces import FacesConfig
 from kuzet.core import Event
 from kuzet.crypto import KeyRing, KeyRingError
+from kuzet.faces.records import PersonRecord
 from kuzet.faces.services import FaceServices
 from kuzet.faces.sighting_cache import HOUR_US
 from kuzet.faces.sighting_rows import to_us
 from kuzet.faces.sightings import Found, Sighting, Sightings
 from kuzet.faces.subject import erase_person
 from kuzet.faces.tables import SightingRow
-from kuzet.faces.watchlists import PersonRecord
 from kuzet.schema import upgrade
 from kuzet.store.engine import make_engine
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from hash_embedder import HashPhotoEmbedder
 
 from kuzet.faces.gallery import Gallery
-from kuzet.faces.watchlists import PersonRecord, Watchlists
+from kuzet.faces.records import PersonRecord
+from kuzet.faces.watchlists import Watchlists
 
 
 def test_enrol_rejects_unusable_photo_with_reason(synthetic_lists: Watchlists) -> None:

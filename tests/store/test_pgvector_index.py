@@ -57,8 +57,8 @@ def test_face_services_on_pgvector_enrol_search_erase(pg_url: str) -> None:
     from kuzet.access.tables import AgencyRow
     from kuzet.config.faces import FacesConfig
     from kuzet.crypto import KeyRing
+    from kuzet.faces.records import PersonRecord
     from kuzet.faces.services import FaceServices
-    from kuzet.faces.watchlists import PersonRecord
 
     engine = open_store(pg_url).engine  # migrated
     with Session(engine) as s, s.begin():

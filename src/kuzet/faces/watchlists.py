@@ -9,9 +9,7 @@ sealed at rest (:mod:`kuzet.faces.sealed`).
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,37 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuzet.crypto import KeyRing
 from kuzet.faces.calibration import CalibrationError, ListThreshold, list_threshold
 from kuzet.faces.gallery import Entry, Gallery, template_context
+from kuzet.faces.records import PersonRecord, SyncReport
 from kuzet.faces.sealed import opened, seal_person
 from kuzet.faces.tables import PersonRow, PhotoRow, WatchlistRow
 from kuzet.faces.templates import PhotoEmbedder
 
 KINDS = ("wanted", "missing", "vip_exclusion", "other")
 SYNC_BATCH = 500  # persons per transaction of an import
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    external_id: str
-    name: str
-    photos: list[bytes]
-    case: dict[str, Any] = field(default_factory=dict)
-
-    def digest(self) -> str:
-        body = {
-            "name": self.name,
-            "case": self.case,
-            "photos": sorted(hashlib.sha256(p).hexdigest() for p in self.photos),
-        }
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
-@dataclass
-class SyncReport:
-    counts: Counter[str] = field(default_factory=Counter)  # created/updated/unchanged/...
-    rejected: dict[str, list[str]] = field(default_factory=dict)  # external_id -> reasons
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"counts": dict(self.counts), "rejected": self.rejected}
 
 
 class WatchlistError(ValueError):

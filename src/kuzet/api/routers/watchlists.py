@@ -29,10 +29,11 @@ from kuzet.api.schemas_faces import (
     WatchlistPatch,
 )
 from kuzet.api.security import REASON_HEADER, Who
+from kuzet.faces.records import PersonRecord
 from kuzet.faces.services import FaceServices
 from kuzet.faces.subject import erase_list, erase_person, export_person, visible_lists
 from kuzet.faces.tables import PersonRow, WatchlistRow
-from kuzet.faces.watchlists import PersonRecord, WatchlistError
+from kuzet.faces.watchlists import WatchlistError
 
 router = APIRouter(prefix="/api/watchlists", tags=["watchlists"], responses=ERROR_RESPONSES)
 MAX_PHOTO = 10 * 1024 * 1024
