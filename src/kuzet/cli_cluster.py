@@ -63,8 +63,9 @@ def format_status(st: dict[str, Any]) -> str:
                     f"{blobs.get('dropped', 0)} dropped"
                 )
         node = (s.get("node_id") or "-")[:12]
+        full = " (full)" if m.get("full") else ""  # enrichers, recording, clips too
         lines.append(
-            f"{s['shard']}: {len(s['cameras'])} cameras on node {node}, "
+            f"{s['shard']}{full}: {len(s['cameras'])} cameras on node {node}, "
             f"restarts {s['restarts']}; {perf}"
         )
     det = st.get("detector")

@@ -100,3 +100,7 @@ def test_status_line_shows_a_shard_s_spooled_and_dropped_snapshots() -> None:
     assert line.endswith("; snapshots 3 spooled, 2 dropped"), line
     shard["metrics"]["blobs"] = {"type": "local"}  # type: ignore[index]
     assert "snapshots" not in format_status({"shards": [shard], "sink": {"error": "x"}})
+    assert line.startswith("city-shard-0: 1 cameras")
+    shard["metrics"]["full"] = True  # type: ignore[index]
+    full = format_status({"shards": [shard], "sink": {"error": "x"}})
+    assert full.startswith("city-shard-0 (full): 1 cameras"), full
