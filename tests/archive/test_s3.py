@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow.fs as pafs
 import pytest
+from netgate import Gate
 from pydantic import ValidationError
 from seaweed import SeaweedS3, seaweed_missing
 from services import require_service
@@ -196,12 +197,13 @@ def test_a_compaction_under_a_running_search_is_retried(
 
 
 def test_an_outage_spools_writes_and_uploads_them_later(seaweed: SeaweedS3, tmp_path: Path) -> None:
-    lay = layout(seaweed, tmp_path / "spool")
+    gate = Gate(seaweed.endpoint).open()  # the outage: the network to S3, not a restart
+    lay = layout(seaweed, tmp_path / "spool", gate.endpoint)
     w = TrackIndexWriter(lay)
     pre = row("cam-3", 7, 500, upper_colour="green")
     w.add(pre, b"pre")
     w.flush()  # the bucket exists, one file and its picture are up
-    seaweed.stop()
+    gate.shut()
     try:
         write(w)  # 8 files and 3 pictures while S3 is down
         assert w.rows_written == 9 and w.rows_lost == 0 and w.waiting == 0
@@ -209,7 +211,7 @@ def test_an_outage_spools_writes_and_uploads_them_later(seaweed: SeaweedS3, tmp_
         assert w.compact_due(force=True) == 0  # nothing merged while files wait to go up
         with pytest.raises(ArchiveUnavailable) as err:
             TrackIndex(lay).search(q())
-        assert f"track index storage s3://{lay.bucket}/city/archive at {seaweed.endpoint}" in str(
+        assert f"track index storage s3://{lay.bucket}/city/archive at {gate.endpoint}" in str(
             err.value
         )
         spooled = batches()[1][0][0]  # its picture waits in the spool: still served
@@ -217,7 +219,7 @@ def test_an_outage_spools_writes_and_uploads_them_later(seaweed: SeaweedS3, tmp_
         with pytest.raises(ArchiveUnavailable):  # this one went up before the outage
             TrackIndex(lay).snapshot(f"cam-3:{pre.start_us}:7:0")
     finally:
-        seaweed.start()
+        gate.open()
     assert w.upload() == 7 and lay.spooled() == 0
     assert not any(p.is_file() for p in lay.spool.root.rglob("*"))
     w.compact_due(force=True)

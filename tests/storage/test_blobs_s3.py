@@ -4,9 +4,6 @@ then uploaded; past the spool's bound a counted drop), retention by key day fold
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -15,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from netgate import Gate, port_below_ephemeral
 from prometheus_client import CollectorRegistry
 from seaweed import SeaweedS3
 from tests.incidents.conftest import cheap_access, enrol
@@ -43,60 +41,6 @@ pytestmark = pytest.mark.slow
 def s3_cfg(s3: SeaweedS3, bucket: str) -> dict[str, Any]:
     return {"type": "s3", "endpoint": s3.endpoint, "bucket": bucket, "prefix": "city/blobs",
             "access_key": s3.access_key, "secret_key": s3.secret_key, "timeout_s": 3.0}  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Gate:
-    """A TCP forwarder in front of SeaweedFS that can be shut (connection refused, open
-    connections cut) and opened again on the same port: a network outage between Kuzet and
-    its bucket. (Restarting SeaweedFS itself sometimes leaves writes hanging for 15-60 s
-    after many writes on this machine, which made such a test flaky.)"""
-
-    def __init__(self, target: str) -> None:
-        self.target = int(target.rsplit(":", 1)[1])
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self._socks: list[socket.socket] = []
-
-    def open(self) -> Gate:
-        srv = socket.socket()
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", self.port))
-        srv.listen(32)
-        self._socks = [srv]
-        threading.Thread(target=self._accept, args=(srv,), daemon=True).start()
-        return self
-
-    def shut(self) -> None:
-        for s in self._socks:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-        self._socks = []
-
-    def _accept(self, srv: socket.socket) -> None:
-        while True:
-            try:
-                a, _ = srv.accept()
-            except OSError:
-                return
-            b = socket.create_connection(("127.0.0.1", self.target))
-            self._socks += [a, b]
-            for x, y in ((a, b), (b, a)):
-                threading.Thread(target=self._pipe, args=(x, y), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                dst.sendall(data)
-        with contextlib.suppress(OSError):
-            dst.shutdown(socket.SHUT_WR)
 
 
 def first_snapshot_event(worker: ShardWorker, timeout: float) -> Event:
@@ -145,7 +89,7 @@ def test_a_shard_s_snapshot_goes_to_s3_and_another_node_s_api_serves_it(
                      clearances=frozenset(DataClass))  # fmt: skip
     store.insert_events([ev])
     # a replica whose S3 endpoint cannot be reached (nothing listens on its port)
-    dead = site.blobs.model_copy(update={"endpoint": f"http://127.0.0.1:{free_port()}"})
+    dead = site.blobs.model_copy(update={"endpoint": f"http://127.0.0.1:{port_below_ephemeral()}"})
     replicas = [open_blobs(site.blobs, tmp_path / "api-1"), open_blobs(dead, tmp_path / "api-2")]
     url, auth = f"/api/events/{ev.id}/snapshot", {"Authorization": f"Bearer {token}"}
     try:

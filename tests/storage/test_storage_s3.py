@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from netgate import Gate
 from seaweed import SeaweedS3
 
 from kuzet.config import parse_site
@@ -68,18 +69,19 @@ def test_outage_spools_and_drains_and_the_index_follows(
     seaweed: SeaweedS3, tmp_path: Path, h264_clip: Path
 ) -> None:
     bucket = f"kuzet-{uuid.uuid4().hex[:8]}"
+    gate = Gate(seaweed.endpoint)  # the outage: the network to S3, not a server restart
     site = parse_site(
         f"data_dir: {tmp_path / 'var'}\n"
         f"store: {{url: 'sqlite:///{tmp_path / 'kuzet.db'}'}}\n"
         "record:\n  enabled: true\n  segment_s: 3\n  volume: city\n  volumes:\n"
-        f"    city: {{type: s3, endpoint: '{seaweed.endpoint}', bucket: {bucket}, prefix: rec,\n"
+        f"    city: {{type: s3, endpoint: '{gate.endpoint}', bucket: {bucket}, prefix: rec,\n"
         f"           access_key: {seaweed.access_key}, secret_key: {seaweed.secret_key},\n"
         "           timeout_s: 2}\n"
         f"cameras:\n  - {{id: cam-1, main_url: '{h264_clip}'}}\n"
     )
     store = open_store(site.store.url)
     index = SegmentIndex(store.engine)
-    seaweed.stop()  # S3 is down before the first segment is written
+    # S3 is unreachable before the first segment is written (the gate is not open yet)
     rec = Recording(site, store.engine, realtime=False)
     vol = rec.volume("city")
     assert isinstance(vol, S3Volume)
@@ -96,7 +98,7 @@ def test_outage_spools_and_drains_and_the_index_follows(
         assert vol.spool_count() == 4 and vol.upload_failures >= 1 and not vol.available
         with pytest.raises(StorageUnavailable):
             list(vol.list_keys("cam-1/"))  # a clear error, not a hang or a traceback
-        seaweed.start()
+        gate.open()
         assert vol.drain(60), "the spool did not drain after S3 came back"
         segs = index.between("cam-1", *ALL)
         assert {s.location for s in segs} == {"remote"}
@@ -110,8 +112,8 @@ def test_outage_spools_and_drains_and_the_index_follows(
         assert probe(out).packets == 75  # 3 s at 25 fps
         assert rec.metrics.upload_failures.labels("city")._value.get() >= 1
     finally:
-        seaweed.start()
         rec.stop()
+        gate.shut()
         store.close()
 
 

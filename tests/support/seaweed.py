@@ -89,6 +89,9 @@ class SeaweedS3:
             f"-s3.port={p['s3']}", f"-master.port={p['master']}", f"-volume.port={p['volume']}",
             f"-filer.port={p['filer']}", f"-admin.port={p['admin']}", "-webdav=false",
             "-master.telemetry=false",
+            # the Iceberg and Lance servers listen on fixed ports (8181, 9101): a second weed
+            # of a parallel test worker died on them ("weed exited" in full runs)
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
         ]  # fmt: skip
         env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
