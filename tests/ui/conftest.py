@@ -108,16 +108,18 @@ def shot(page: Any, tmp: Path, name: str, *, docs: bool = False) -> Path:
     return out
 
 
-def until(page: Any, expression: str, timeout: float = 10.0) -> Any:
+def until(page: Any, expression: str, timeout: float = 10.0, show: str | None = None) -> Any:
     """Poll a JS expression from Python until it is truthy. ``page.wait_for_function``
-    re-evaluates strings with eval in the page, which the app's CSP (rightly) forbids."""
+    re-evaluates strings with eval in the page, which the app's CSP (rightly) forbids.
+    ``show``: an expression whose value the timeout message includes (what the page had)."""
     deadline = time.monotonic() + timeout
     while True:
         got = page.evaluate(expression)
         if got:
             return got
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
+            seen = f"; {show} was {page.evaluate(show)!r}" if show else ""
+            raise AssertionError(f"timed out waiting for {expression}{seen}")
         time.sleep(0.1)
 
 

@@ -230,7 +230,17 @@ def test_two_cameras_play_in_step(browser: Any, tmp_path: Path, clip: Path) -> N
             page.click("#pb-play")
             players = "[...document.querySelectorAll('.pb-player')]"
             walls = f"{players}.map(p => p.dataset.wall ? Date.parse(p.dataset.wall) / 1000 : null)"
-            until(page, f"(ws => ws.length === 2 && ws.every(w => w && w > {t0 + 6}))({walls})", 60)
+            state = (
+                f"{players}.map(p => [p.dataset.camera, p.dataset.state, p.dataset.wall,"
+                " p.querySelector('video')?.readyState, p.querySelector('video')?.paused,"
+                " p.querySelector('video')?.currentTime])"
+            )
+            until(
+                page,
+                f"(ws => ws.length === 2 && ws.every(w => w && w > {t0 + 6}))({walls})",
+                60,
+                show=state,
+            )
             a, b = page.evaluate(walls)
             assert abs(a - b) < 1.0, (a, b)  # in step (pulled together past 0.8 s at x2)
             rates = page.evaluate(f"{players}.map(p => p.querySelector('video').playbackRate)")

@@ -139,13 +139,19 @@ export class PlaybackView {
     this.exporter?.render();
   }
 
+  private reloads = 0;  // the newest reload's number: only its answer is kept
+
   /** The timelines of every camera over the view and as much again either side (≤ 7 days). */
   private async reload(): Promise<void> {
     const pad = Math.min(this.tl.span, (WEEK - this.tl.span) / 2);
     const a = this.tl.v0 - pad, b = this.tl.v1 + pad;
     this.loaded = [a, b];
+    const gen = ++this.reloads;
     try {
       const got = await Promise.all(this.players.map((p) => timeline(p.camera, a, b)));
+      // answers can come back out of order (a busy server): an older window's timelines
+      // must not replace a newer one's, or a camera says "no recording" where it has one
+      if (gen !== this.reloads) return;
       got.forEach((d) => this.data.set(d.camera_id, d));
       for (const p of this.players) p.spans = this.data.get(p.camera)?.spans ?? [];
       this.note.textContent = this.players.length > 1 ? tp("sync") : "";
