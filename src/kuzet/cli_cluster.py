@@ -132,6 +132,13 @@ def run(
     ] = 10.0,
     detector_cpus: Annotated[float, typer.Option(min=0, help="CPUs each replica asks for")] = 1.0,
     detector_gpus: Annotated[float, typer.Option(min=0, help="GPUs each replica asks for")] = 0.0,
+    detector_per_node: Annotated[
+        int, typer.Option(min=1, help="at most this many replicas on one node (spread: failover)")
+    ] = 1,
+    detector_resource: Annotated[
+        str | None,
+        typer.Option(help="a Ray custom resource each replica asks for (the nodes for them)"),
+    ] = None,
 ) -> None:
     """Start the shards, the store sink and the incident engine as Ray actors and keep
     them running (Ctrl-C)."""
@@ -160,6 +167,8 @@ def run(
             num_cpus=detector_cpus,
             num_gpus=detector_gpus,
             standin=standin,
+            per_node=detector_per_node,
+            resource=detector_resource,
         )
     dep = deploy(
         cfg,

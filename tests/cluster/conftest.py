@@ -116,6 +116,9 @@ def ray_cluster() -> Iterator[Any]:
         initialize_head=True,
         head_node_args={
             "num_cpus": 0,
+            # where the shared detector's replica may run (--detector-resource): the node
+            # the test kills holds shards only, so the shards' failover is what it measures
+            "resources": {"kuzet_detector": 1},
             "include_dashboard": False,
             "object_store_memory": 80 * 1024**2,
             "_system_config": {

@@ -204,6 +204,8 @@ def test_a_killed_node_s_cameras_come_back_elsewhere_and_no_acked_event_is_lost(
             "16",
             "--detector-wait-ms",
             "200",
+            "--detector-resource",  # the replica on the head: the killed node holds shards
+            "kuzet_detector",
             "--address",
             ray_cluster.address,
             "--every",

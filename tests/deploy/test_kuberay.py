@@ -5,6 +5,7 @@ shards or detector replicas pending forever and nothing says why)."""
 
 from __future__ import annotations
 
+import json
 import math
 import shlex
 from pathlib import Path
@@ -72,6 +73,11 @@ def test_what_the_driver_asks_for_fits_in_the_workers() -> None:
     shards_per_node = math.floor((cpus - det_cpus) / shard_cpus)
     assert gpus >= det_gpus and nodes * shards_per_node >= shards, (nodes, shards_per_node)
     assert replicas * det_gpus <= nodes * gpus
+    # the replicas' custom resource is declared where they must run, one slot a node
+    if resource := option(argv, "--detector-resource"):
+        declared = json.loads(yaml.safe_load(params["resources"]))
+        assert declared == {resource: 1}, declared
+        assert nodes >= replicas
     # room beyond the plan: a dead node's shards restart elsewhere
     assert group["maxReplicas"] > nodes
     # the container gives Ray what rayStartParams announce

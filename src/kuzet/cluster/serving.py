@@ -38,10 +38,21 @@ class SharedDetectorOptions:
     num_cpus: float = 1.0
     num_gpus: float = 0.0
     standin: bool = False  # the cheap stand-in (tests, load), never a vision claim
+    # at most this many replicas on one node: with 2+ replicas, a dead node leaves the
+    # others serving while Serve replaces its replica (a shard waits for none)
+    per_node: int = 1
+    # how often Serve's controller checks a replica: a dead one leaves the routing table
+    # within about this (Serve's default, 10 s, left shards waiting past the 30 s bound)
+    health_check_s: float = 2.0
+    # a Ray custom resource each replica asks one unit of: the nodes that declare it (e.g.
+    # the GPU node group, `ray start --resources '{"kuzet_detector": 1}'`) host replicas
+    resource: str | None = None
 
     def __post_init__(self) -> None:
         if self.replicas < 1 or not 1 <= self.max_batch <= 64 or self.wait_ms < 0:
             raise ValueError("replicas >= 1, 1 <= max_batch <= 64 and wait_ms >= 0")
+        if self.per_node < 1 or self.health_check_s <= 0:
+            raise ValueError("per_node >= 1 and health_check_s > 0")
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,14 @@ def start(site: SiteConfig, options: SharedDetectorOptions) -> Any:
     app = serve.deployment(
         name=DEPLOYMENT,
         num_replicas=options.replicas,
-        ray_actor_options={"num_cpus": options.num_cpus, "num_gpus": options.num_gpus},
+        ray_actor_options={
+            "num_cpus": options.num_cpus,
+            "num_gpus": options.num_gpus,
+            "resources": {options.resource: 1} if options.resource else {},
+        },
+        max_replicas_per_node=options.per_node,
+        health_check_period_s=options.health_check_s,
+        health_check_timeout_s=max(5.0, 3 * options.health_check_s),
         # room for several full batches queued per replica, or batches never fill
         max_ongoing_requests=max(32, 4 * options.max_batch),
     )(SharedDetectorReplica).bind(site.model_dump_json(), options)
