@@ -84,5 +84,5 @@ def test_the_demo_records_its_main_streams_within_a_bound() -> None:
         assert cam.sub_url is not None and cam.sub_url.endswith("vtest.avi")
     with av.open(site.cameras[0].main_url) as c:
         assert c.streams.video[0].codec_context.name == "h264"
-        # the file's media length: the whole footage (not a wall time)
-        assert abs(float(c.duration or 0) / 1e6 - 79.5) < 0.5
+        # the whole footage: every one of vtest.avi's 795 frames
+        assert sum(1 for p in c.demux(c.streams.video[0]) if p.size) == 795
