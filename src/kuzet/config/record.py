@@ -42,13 +42,10 @@ class LocalVolumeConfig(_Strict):
     )
 
 
-class S3VolumeConfig(_Strict):
-    """S3-compatible object storage (AWS, SeaweedFS, MinIO, Ceph...), spooled locally.
+class S3BucketConfig(_Strict):
+    """Where an S3-compatible bucket is and how to sign in (AWS, SeaweedFS, MinIO, Ceph...):
+    shared by the recording's volumes and the blob store (kuzet.config.blobs)."""
 
-    Segments are written to ``spool_dir`` first and uploaded by a background thread, so an
-    unreachable endpoint delays uploads instead of losing video."""
-
-    type: Literal["s3"] = "s3"
     endpoint: str | None = Field(None, description="http(s)://host:port; None = AWS")
     bucket: str = Field(min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]+[a-z0-9]$")
     prefix: str = Field("", description="key prefix inside the bucket, e.g. 'kuzet/rec'")
@@ -56,15 +53,9 @@ class S3VolumeConfig(_Strict):
     access_key: str | None = Field(None, description="None = the standard AWS credential chain")
     secret_key: str | None = None
     create_bucket: bool = Field(True, description="create the bucket when it does not exist")
-    spool_dir: Path = Field(Path("spool"), description="relative paths are under data_dir")
-    spool_max_gb: float = Field(
-        20.0, gt=0, description="oldest spooled segments go when the spool grows past this"
-    )
-    quota_gb: float | None = Field(None, gt=0, description="oldest segments go past this")
-    timeout_s: float = Field(10.0, gt=0, description="connect and read timeout of one request")
 
     @model_validator(mode="after")
-    def _keys_together(self) -> S3VolumeConfig:
+    def _keys_together(self) -> S3BucketConfig:
         if (self.access_key is None) != (self.secret_key is None):
             raise ValueError("give both access_key and secret_key, or neither")
         if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
@@ -72,6 +63,21 @@ class S3VolumeConfig(_Strict):
                 f"endpoint must start with http:// or https:// (got {self.endpoint!r})"
             )
         return self
+
+
+class S3VolumeConfig(S3BucketConfig):
+    """S3-compatible object storage, spooled locally.
+
+    Segments are written to ``spool_dir`` first and uploaded by a background thread, so an
+    unreachable endpoint delays uploads instead of losing video."""
+
+    type: Literal["s3"] = "s3"
+    spool_dir: Path = Field(Path("spool"), description="relative paths are under data_dir")
+    spool_max_gb: float = Field(
+        20.0, gt=0, description="oldest spooled segments go when the spool grows past this"
+    )
+    quota_gb: float | None = Field(None, gt=0, description="oldest segments go past this")
+    timeout_s: float = Field(10.0, gt=0, description="connect and read timeout of one request")
 
 
 VolumeConfig = Annotated[LocalVolumeConfig | S3VolumeConfig, Field(discriminator="type")]
