@@ -111,15 +111,22 @@ def shot(page: Any, tmp: Path, name: str, *, docs: bool = False) -> Path:
 def until(page: Any, expression: str, timeout: float = 10.0, show: str | None = None) -> Any:
     """Poll a JS expression from Python until it is truthy. ``page.wait_for_function``
     re-evaluates strings with eval in the page, which the app's CSP (rightly) forbids.
-    ``show``: an expression whose value the timeout message includes (what the page had)."""
+    ``show``: an expression whose value the timeout message includes (what the page had).
+    An expression that throws (``querySelector(...)`` still null after a reload) counts as
+    not yet true; the timeout names the last error."""
     deadline = time.monotonic() + timeout
+    error: Exception | None = None
     while True:
-        got = page.evaluate(expression)
+        try:
+            got = page.evaluate(expression)
+        except Exception as exc:  # an element not drawn yet (a page reloading): not yet
+            got, error = None, exc
         if got:
             return got
         if time.monotonic() > deadline:
             seen = f"; {show} was {page.evaluate(show)!r}" if show else ""
-            raise AssertionError(f"timed out waiting for {expression}{seen}")
+            last = f"; last error: {error}" if error else ""
+            raise AssertionError(f"timed out waiting for {expression}{seen}{last}")
         time.sleep(0.1)
 
 
