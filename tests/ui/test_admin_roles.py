@@ -62,3 +62,38 @@ def test_roles_show_the_policy_in_three_languages(browser: Any, tmp_path: Path) 
         stop_ops(app)
         bus.close()
         store.close()
+
+
+def test_a_slow_first_accounts_load_does_not_draw_over_roles(browser: Any, tmp_path: Path) -> None:
+    """The admin tab opens on accounts; a person who clicks "roles" before that first load
+    is back must keep the roles table when it does come back (it used to draw over it)."""
+    store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMERAS)
+    root = person(svc, "root", "situation-centre", Role.ADMINISTRATOR)
+    held: list[Any] = []
+
+    def hold_first(route: Any) -> None:  # the accounts screen's last call before it draws
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    try:
+        with Server(app) as server:
+            page = browser.new_context(viewport=VIEW).new_page()
+            page.route("**/api/grants?status=pending", hold_first)
+            with page.expect_request("**/api/grants?status=pending"):
+                login(page, server.url, "root", root, lang="en")
+            assert len(held) == 1
+            page.click("#adm-nav button[data-sub=roles]")
+            sup_row = "#adm-roles tr[data-id=supervisor]"
+            page.wait_for_selector(f"{sup_row}:has-text('approve clearance requests')")
+            with page.expect_response("**/api/grants?status=pending"):
+                held[0].continue_()
+            for _ in range(3):  # let the late answer's handlers run to the end
+                page.evaluate("new Promise((r) => setTimeout(r, 50))")
+            assert page.query_selector("#adm-user-new") is None
+            assert "approve clearance requests" in row(page, "supervisor")
+    finally:
+        stop_ops(app)
+        bus.close()
+        store.close()

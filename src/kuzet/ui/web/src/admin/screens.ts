@@ -28,8 +28,12 @@ function mountAdmin(pane: HTMLElement, me: Me): void {
     nav.querySelectorAll<HTMLElement>("button").forEach((b) =>
       b.classList.toggle("active", b.dataset.sub === s));
     view = null;
-    if (s === "roles") { await renderRoles(body); return; }
-    const v = s === "users" ? new UsersView(body, me) : new AgenciesView(body);
+    // each visit draws into its own slot: a slower earlier visit (the first "users" load
+    // still running when roles is clicked) then draws into a detached node, not over this one
+    const slot = h("div", { class: "adm-slot" });
+    body.replaceChildren(slot);
+    if (s === "roles") { await renderRoles(slot); return; }
+    const v = s === "users" ? new UsersView(slot, me) : new AgenciesView(slot);
     view = v;
     await v.load();
   };
