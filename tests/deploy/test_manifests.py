@@ -174,6 +174,21 @@ def test_chart_containers_run_real_commands_over_valid_sites() -> None:
     assert checked == 3
 
 
+def test_chart_pods_share_pictures_through_one_bucket() -> None:
+    """A picture a worker took must be served by any API replica: every site the chart runs
+    names the same S3 bucket, and no pod mounts a claim for pictures."""
+    docs = render_chart(CHART)
+    buckets = set()
+    for d in docs:
+        for c in pod_containers(d):
+            blobs = yaml.safe_load(_chart_site(c, docs)[0])["blobs"]
+            assert blobs["type"] == "s3", d["metadata"]["name"]
+            buckets.add((blobs["endpoint"], blobs["bucket"], blobs.get("prefix", "")))
+        spec = d.get("spec", {}).get("template", {}).get("spec", {})
+        assert not [v for v in spec.get("volumes", []) if "persistentVolumeClaim" in v]
+    assert len(buckets) == 1, buckets
+
+
 def test_every_kuzet_command_in_the_deploy_guide_is_real() -> None:
     guide = (DEPLOY.parent / "docs" / "deploy.md").read_text()
     commands = [
