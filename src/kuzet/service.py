@@ -40,6 +40,7 @@ from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.rules.section import SectionControl
 from kuzet.rules.section_consumer import SectionConsumer
+from kuzet.rules.signal_share import SignalShare
 from kuzet.rules.signals import BOARD as SIGNALS
 from kuzet.schema import open_store
 from kuzet.store.blobs import open_blobs
@@ -155,6 +156,10 @@ class Service:
         groups = {"durable_groups": durable} if site.bus.type == "memory" else {}
         self.bus: Bus = create_bus(site.bus, **groups)
         self.metrics = Metrics()
+        # traffic-light reports fed to this process reach the other processes' boards (and
+        # theirs this one's); a process with cameras listens for its own only
+        cams = [c.id for c in site.cameras] or None
+        self.signals = SignalShare(self.bus, SIGNALS, cams)
         watch_blobs(self.metrics.registry, self.blobs.stats)  # S3: written, spooled, dropped
         self.sink = EventSink(
             self.bus.subscribe("store"),
@@ -358,6 +363,7 @@ class Service:
             self.sections.stop()
         if self.traffic is not None:
             self.traffic.stop()
+        self.signals.close()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

@@ -53,7 +53,23 @@ class Bus(Protocol):
         """
         ...
 
+    def announce(self, topic: str, key: str, data: bytes) -> None:
+        """Best-effort fan-out of a state report to every process listening to ``topic``
+        (for ``key``) now. Outside the event stream: never stored, never replayed, lost
+        while nobody listens; for states that the next report replaces (traffic lights)."""
+        ...
+
+    def listen(
+        self, topic: str, handler: Announced, keys: Sequence[str] | None = None
+    ) -> Callable[[], None]:
+        """``handler(key, data)`` for each announcement of ``topic`` (of ``keys`` only,
+        when given), on the bus's thread: keep it short. Returns the call that stops it."""
+        ...
+
     def close(self) -> None: ...
+
+
+Announced = Callable[[str, bytes], None]
 
 
 class StreamConfigError(RuntimeError):

@@ -4,7 +4,8 @@ Stream ``<stream>`` holds subjects ``<prefix>.<camera_id>``. Each event is publi
 header ``Nats-Msg-Id`` = event id, so the server drops a re-publish within its duplicate
 window. The store sink reads through a durable pull consumer with explicit acks; an
 un-acked message is redelivered after ``ack_wait``. Live viewers use plain core-NATS
-subscriptions (no server-side state, nothing to clean up).
+subscriptions (no server-side state, nothing to clean up), as do announcements (state
+reports that the next one replaces, e.g. traffic lights: ``announce`` / ``listen``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
@@ -24,7 +26,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from kuzet.core import Event
-from kuzet.events.base import BusClosed, Delivery
+from kuzet.events.base import Announced, BusClosed, Delivery
 from kuzet.events.codec import decode_event, encode_event
 from kuzet.events.live import LiveSubscription
 from kuzet.events.loop import LoopThread
@@ -91,6 +93,11 @@ async def _ack_all(msgs: Sequence[Msg]) -> None:
         await m.ack()
     if msgs:
         await msgs[0]._client.flush()
+
+
+def _log_failed(what: str, done: Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("%s not sent: %s", what, done.exception())
 
 
 class NatsBus:
@@ -238,6 +245,48 @@ class NatsBus:
         return await self._js.pull_subscribe(
             f"{self.prefix}.>", durable=group, stream=self.stream, config=config
         )
+
+    # ------------------------------------------------------------ announcements
+    def _announce_root(self, topic: str) -> str:
+        """Core-NATS subjects outside the stream's ``<prefix>.>``, one tree per stream (so
+        two sites on one server stay apart): ``kuzet-announce.<stream>.<topic>.<key>``."""
+        return f"kuzet-announce.{self.stream}.{topic}"
+
+    def announce(self, topic: str, key: str, data: bytes) -> None:
+        if self._closed:
+            raise BusClosed("bus closed")
+        subject = f"{self._announce_root(topic)}.{key}"
+        self._loop.submit(self._nc.publish(subject, data)).add_done_callback(
+            partial(_log_failed, f"announcement on {subject}")
+        )
+
+    def listen(
+        self, topic: str, handler: Announced, keys: Sequence[str] | None = None
+    ) -> Callable[[], None]:
+        if self._closed:
+            raise BusClosed("bus closed")
+        root = self._announce_root(topic)
+
+        async def on_msg(msg: Msg) -> None:
+            try:
+                handler(msg.subject[len(root) + 1 :], msg.data)
+            except Exception:  # one bad report must not end the subscription
+                log.exception("announcement on %s not handled", msg.subject)
+
+        async def subscribe() -> list[Any]:
+            subjects = [f"{root}.>"] if keys is None else [f"{root}.{k}" for k in keys]
+            subs = [await self._nc.subscribe(s, cb=on_msg) for s in subjects]
+            await self._nc.flush()  # the server has them: what is announced next arrives
+            return subs
+
+        subs = self._loop.run(subscribe(), timeout=15)
+
+        def stop() -> None:
+            if not self._loop.closed:
+                for sub in subs:
+                    self._loop.submit(sub.unsubscribe())
+
+        return stop
 
     def _drop_live(self, live: LiveSubscription) -> None:
         with self._cond:

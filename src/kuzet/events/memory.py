@@ -13,12 +13,12 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from kuzet.core import Event
-from kuzet.events.base import BusClosed, Delivery
+from kuzet.events.base import Announced, BusClosed, Delivery
 from kuzet.events.live import LiveSubscription
 
 log = logging.getLogger(__name__)
@@ -174,6 +174,7 @@ class MemoryBus:
         self._lock = threading.Lock()
         self._durable: dict[str, _DurableGroup] = {}
         self._live: list[LiveSubscription] = []
+        self._listeners: list[tuple[str, frozenset[str] | None, Announced]] = []
         self._closed = False
         for name in durable_groups:  # declared up front: they buffer before a consumer comes
             self._group(name)
@@ -208,6 +209,27 @@ class MemoryBus:
             self._live.append(sub)
         return sub
 
+    def announce(self, topic: str, key: str, data: bytes) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for t, keys, handler in listeners:
+            if t == topic and (keys is None or key in keys):
+                handler(key, data)
+
+    def listen(
+        self, topic: str, handler: Announced, keys: Sequence[str] | None = None
+    ) -> Callable[[], None]:
+        entry = (topic, None if keys is None else frozenset(keys), handler)
+        with self._lock:
+            self._listeners.append(entry)
+
+        def stop() -> None:
+            with self._lock:
+                if entry in self._listeners:
+                    self._listeners.remove(entry)
+
+        return stop
+
     def _drop_live(self, sub: LiveSubscription) -> None:
         with self._lock:
             if sub in self._live:
@@ -231,6 +253,7 @@ class MemoryBus:
         with self._lock:
             self._closed = True
             groups, live = list(self._durable.values()), list(self._live)
+            self._listeners.clear()
         for g in groups:
             g.close()
         for s in live:

@@ -9,15 +9,18 @@ Two sources, one answer (:class:`SignalReading`: state, since when, from where):
   spell) has no ``since``: when it began was not seen. Red and amber together (the KZ/RU
   "get ready") is red; red with green, or amber with green, is ``unknown``: never a guess.
 * ``controller``: states pushed into the :class:`SignalBoard` by the junction's
-  controller (``POST /api/signals``; an MQTT feed can call :meth:`SignalBoard.put` the
-  same way). The board keeps a short history per signal so a frame analysed a little
-  late is judged by the state at *its* time, not the newest.
+  controller (``POST /api/signals``, or an MQTT feed calling :meth:`SignalBoard.put`).
+  The board keeps a short history per signal so a frame analysed a little late is judged
+  by the state at *its* time, not the newest. In a city the report reaches one process
+  (an API replica, the device gateway) and the camera runs in another: the board relays
+  it over the bus (:mod:`kuzet.rules.signal_share`).
 """
 
 from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -28,6 +31,7 @@ import numpy as np
 from kuzet.config.traffic import SignalConfig, SignalState
 
 Source = Literal["picture", "controller"]
+Relay = Callable[[str, str, SignalState, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +64,27 @@ class SignalBoard:
         self._history = history
         self._lock = threading.Lock()
         self._signals: dict[tuple[str, str], list[_Entry]] = {}
+        self._relays: tuple[Relay, ...] = ()
+
+    def add_relay(self, relay: Relay) -> None:
+        """Every :meth:`put` is also handed to ``relay`` (the other processes of a city,
+        :mod:`kuzet.rules.signal_share`)."""
+        with self._lock:
+            self._relays = (*self._relays, relay)
+
+    def remove_relay(self, relay: Relay) -> None:
+        with self._lock:
+            self._relays = tuple(r for r in self._relays if r != relay)
 
     def put(self, camera_id: str, signal: str, state: SignalState, at: float) -> bool:
+        """A report fed to this process (the API, an MQTT feed): recorded here and relayed.
+        False when it only confirmed the state already known."""
+        changed = self.record(camera_id, signal, state, at)
+        for relay in self._relays:
+            relay(camera_id, signal, state, at)
+        return changed
+
+    def record(self, camera_id: str, signal: str, state: SignalState, at: float) -> bool:
         """Record that ``signal`` showed ``state`` at wall time ``at``; False when it only
         confirmed the state already known (the state's start time stays the first report's)."""
         with self._lock:
@@ -110,8 +133,9 @@ class SignalBoard:
 
 
 BOARD = SignalBoard()
-"""The process's board: the API route (and a future MQTT feed) write it, every camera's
-scene engine reads it. Tests pass their own to ``SceneEngine`` / ``create_app``."""
+"""The process's board: the API route and the MQTT feed write it, every camera's scene
+engine reads it; the service relays it over the bus to the city's other processes
+(:mod:`kuzet.rules.signal_share`). Tests pass their own to ``SceneEngine`` / ``create_app``."""
 
 
 def _hue_mask(h: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
