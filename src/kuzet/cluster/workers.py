@@ -15,6 +15,8 @@ from kuzet.cluster.plan import ShardPlan, service_site, shard_site
 from kuzet.config.models import BusConfig, NatsBusConfig, SiteConfig
 from kuzet.core import Event
 from kuzet.events.factory import create_bus
+from kuzet.rules.signal_share import SignalShare
+from kuzet.rules.signals import BOARD
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
 from kuzet.store.blobs import open_blobs
@@ -106,6 +108,8 @@ class ShardWorker:
             self.blobs = open_blobs(site.blobs, site.data_dir)
             self.node = Node(self.site, self.detector, self.bus.publish, probe=self.counts,
                              put_blob=self.blobs.put)  # fmt: skip
+            # its cameras' traffic-light reports, fed to whichever process a controller reached
+            self.signals = SignalShare(self.bus, BOARD, list(plan.cameras))
             self.node.start()
         log.info(
             "shard started",
@@ -138,6 +142,7 @@ class ShardWorker:
             self.service.stop()
             return
         self.node.stop()
+        self.signals.close()
         self.bus.close()
         self.blobs.close()
 
