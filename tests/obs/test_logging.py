@@ -102,3 +102,24 @@ def test_a_stderr_swapped_and_closed_later_breaks_no_log_record(
     monkeypatch.setattr(sys, "stderr", second)
     logging.getLogger("kuzet.test").info("two")
     assert "two" in second.getvalue() and "Logging error" not in second.getvalue()
+
+
+def test_private_attributes_a_library_adds_are_not_fields(restore_root: None) -> None:
+    """Ray's record factory stamps every record with ``_ray_timestamp_ns``: once a process
+    had joined Ray, each line of ours carried it. Private attributes are not fields."""
+    buf = io.StringIO()
+    setup_logging("INFO", json=False, stream=buf)
+    old = logging.getLogRecordFactory()
+
+    def stamped(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = old(*args, **kwargs)
+        record._ray_timestamp_ns = 1796559182795932454  # type: ignore[attr-defined]
+        return record
+
+    logging.setLogRecordFactory(stamped)
+    try:
+        logging.getLogger("kuzet.x").info("shard started", extra={"shard": "s1"})
+    finally:
+        logging.setLogRecordFactory(old)
+    out = buf.getvalue()
+    assert "shard=s1" in out and "_ray_timestamp_ns" not in out

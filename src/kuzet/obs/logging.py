@@ -26,7 +26,9 @@ _HANDLER_MARK = "_kuzet_handler"
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS}
+    """``extra=`` fields; private ones a library stamps on every record (Ray's record
+    factory adds ``_ray_timestamp_ns``) are not ours to print."""
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS and k[:1] != "_"}
 
 
 class JsonFormatter(logging.Formatter):
