@@ -15,10 +15,10 @@ from kuzet.cluster.plan import ShardPlan, service_site, shard_site
 from kuzet.config.models import BusConfig, NatsBusConfig, SiteConfig
 from kuzet.core import Event
 from kuzet.events.factory import create_bus
-from kuzet.rules.signal_share import SignalShare
-from kuzet.rules.signals import BOARD
 from kuzet.pipeline.node import Node
 from kuzet.pipeline.probe import Probe
+from kuzet.rules.signal_share import SignalShare
+from kuzet.rules.signals import BOARD
 from kuzet.store.blobs import open_blobs
 from kuzet.store.sink import EventSink
 from kuzet.vision import Detector
