@@ -25,6 +25,7 @@ from kuzet.events import Bus, create_bus
 from kuzet.evidence.service import Evidence
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
+from kuzet.incidents.share import IncidentShare
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import GROUP as INTEGRATIONS_GROUP
 from kuzet.integrations.hub import Integrations
@@ -172,6 +173,8 @@ class Service:
         self.incidents = OpsEngine(
             IncidentBook(self.access.engine, self.access.audit, site.ops), self.bus, self.store
         )
+        # its changes pushed to the operators of every replica, theirs to this one's
+        self.incident_share = IncidentShare(self.bus, self.incidents)
         # average speed between camera pairs, from plate reads (group "section")
         self.sections: SectionConsumer | None = (
             SectionConsumer(SectionControl(site.sections), self.bus) if site.sections else None
@@ -364,6 +367,7 @@ class Service:
         if self.traffic is not None:
             self.traffic.stop()
         self.signals.close()
+        self.incident_share.close()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

@@ -159,7 +159,7 @@ def create_app(
         ops_hub = None
         if incidents is not None:
             ops_hub = ctx.ops_hub = OpsHub(asyncio.get_running_loop())
-            incidents.listen(ops_hub.publish)
+            incidents.listen(ops_hub.publish, elsewhere=True)  # made here or elsewhere
         try:
             yield
         finally:

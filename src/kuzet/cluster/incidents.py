@@ -21,6 +21,7 @@ from kuzet.events.factory import create_bus
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import GROUP, OpsEngine
 from kuzet.incidents.model import Change
+from kuzet.incidents.share import IncidentShare
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class IncidentWorker:
         self.changes = 0  # incident changes made here (opened, joined, escalated)
         self.last_change_at: float | None = None
         self.engine.listen(self._count)
+        # what it opens or escalates is pushed to the operators of every API replica
+        self.share = IncidentShare(self.bus, self.engine)
         self.engine.start()
         log.info("incident engine started", extra={"group": GROUP})
 
@@ -72,5 +75,6 @@ class IncidentWorker:
 
     def stop(self) -> None:
         self.engine.stop()
+        self.share.close()
         self.bus.close()
         self.store.close()

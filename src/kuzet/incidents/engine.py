@@ -2,7 +2,8 @@
 
 It reads a *durable* bus group (``ops``), so with several nodes each event makes an
 incident once, and acks only after the incident is committed. Listeners (the WebSocket
-hub) are told of every incident that changed, from the engine's threads. The service
+hub, evidence holds, webhooks) are told of every incident that changed, from the engine's
+threads; viewers also of what other processes' engines changed. The service
 owns it (starts and stops it with the pipeline); the API only reads and steps it.
 """
 
@@ -49,21 +50,35 @@ class OpsEngine:
         self._bus = bus
         self._cameras = CameraCache(store)
         self._listeners: list[Listener] = []
+        self._viewers: list[Listener] = []  # also told of changes other processes made
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sub: Subscription | None = None
 
-    def listen(self, fn: Listener) -> None:
-        self._listeners.append(fn)
+    def listen(self, fn: Listener, *, elsewhere: bool = False) -> None:
+        """``fn`` is told of the changes this engine makes (to act on each once: holds,
+        webhooks, the relay to other processes); with ``elsewhere`` also of those the
+        city's other engines made (to show them: the operators' WebSocket)."""
+        (self._viewers if elsewhere else self._listeners).append(fn)
 
     def unlisten(self, fn: Listener) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        for group in (self._listeners, self._viewers):
+            if fn in group:
+                group.remove(fn)
 
     def notify(self, changes: list[Change]) -> None:
+        """Changes made here (ingest, SLA clock, an operator's step through this API)."""
+        self._tell([*self._listeners, *self._viewers], changes)
+
+    def heard(self, changes: list[Change]) -> None:
+        """Changes another process's engine made (:mod:`kuzet.incidents.share`)."""
+        self._tell(list(self._viewers), changes)
+
+    @staticmethod
+    def _tell(listeners: list[Listener], changes: list[Change]) -> None:
         if not changes:
             return
-        for fn in list(self._listeners):
+        for fn in listeners:
             try:
                 fn(changes)
             except Exception:
