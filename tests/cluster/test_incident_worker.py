@@ -4,6 +4,7 @@ node's $KUZET_AUDIT_KEY (the actor moves between nodes: no key file in a data di
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from kuzet.access.audit import AuditLog
 from kuzet.cluster.incidents import IncidentWorker
 from kuzet.config.models import SiteConfig
+from kuzet.config.secret import wire_json
 from kuzet.core import Event
 
 
@@ -47,3 +49,47 @@ def test_events_become_incidents_and_the_audit_is_signed_with_the_node_s_key(
     finally:
         worker.stop()
     assert not (tmp_path / "keys").exists()  # no key file made in the data directory
+
+
+def test_the_actor_holds_recorded_video_and_sends_incident_webhooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The actor acts on the incidents it opens as ``kuzet serve`` does on its own: the
+    video of a camera some recorder keeps is held (one that nothing records is not), and
+    the site's incident webhooks are sent, signed, once."""
+    from tests.integrations.receiver import Receiver
+
+    from kuzet.record import EvidenceHolds
+    from kuzet.record.tables import SegmentRow
+
+    monkeypatch.setenv("KUZET_AUDIT_KEY", "node-key-from-the-secret")
+    rx = Receiver(b"actor-webhook-secret-42")
+    hooks = {"webhooks": [{"name": "police", "url": rx.url, "secret": "actor-webhook-secret-42",
+                           "incidents": {}}]}  # fmt: skip
+    site = SiteConfig.model_validate({
+        "site": "city", "data_dir": str(tmp_path), "integrations": hooks,
+        "store": {"url": f"sqlite:///{tmp_path / 'city.db'}"},
+        "cameras": [{"id": "cam-rec", "main_url": "x.mp4"}, {"id": "cam-live", "main_url": "y.mp4"}],
+    })  # fmt: skip
+    worker = IncidentWorker(wire_json(site))  # as the driver sends it: the secret in clear
+    now = datetime.now(UTC)
+    try:
+        with worker.store.engine.begin() as c:  # a shard's recorder indexed a segment
+            c.execute(SegmentRow.__table__.insert().values(
+                camera_id="cam-rec", start_ts=now, end_ts=now, bytes=1, volume="v", key="k",
+                location="local", init_size=1, codec="h264", width=1, height=1, created_at=now,
+            ))  # fmt: skip
+        for cam in ("cam-rec", "cam-live"):
+            worker.bus.publish(Event(id=f"e-{cam}", type="intrusion", camera_id=cam, ts=now))
+        deadline = time.monotonic() + 10
+        while (worker.stats()["changes"] < 2 or len(rx.got) < 2) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        holds = EvidenceHolds(worker.store.engine)
+        (hold,) = holds.active("cam-rec")
+        assert hold.kind == "incident" and hold.start < now < hold.end
+        assert holds.active("cam-live") == []  # nothing records it: nothing to hold
+        sent = sorted(json.loads(r.body)["incident"]["camera_id"] for r in rx.got)
+        assert sent == ["cam-live", "cam-rec"] and rx.refused == []
+    finally:
+        worker.stop()
+        rx.close()

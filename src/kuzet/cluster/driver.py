@@ -21,6 +21,7 @@ from kuzet.cluster.metrics import ShardExporter
 from kuzet.cluster.plan import ShardPlan, plan_shards, shard_site
 from kuzet.cluster.workers import DetectorChoice, ShardWorker, SinkWorker
 from kuzet.config.models import SiteConfig
+from kuzet.config.secret import wire_json
 
 if TYPE_CHECKING:
     from kuzet.cluster.serving import SharedDetectorOptions
@@ -116,7 +117,7 @@ def deploy(
         detector = "shared"
     # a shard's arguments hold only its own cameras: Ray keeps an actor's creation arguments
     # to restart it, and the city's file (57,604 cameras, ~9 MB) x 577 shards would be 5 GB
-    site_json = site.model_dump_json()
+    site_json = wire_json(site)
     common: dict[str, Any] = {
         "namespace": NAMESPACE,
         "lifetime": "detached",  # the city outlives its driver
@@ -135,7 +136,7 @@ def deploy(
             num_cpus=shard_cpus,
             num_gpus=shard_gpus,
             resources=shard_resources or {},
-        ).remote(shard_site(site, p).model_dump_json(), p, detector, full)
+        ).remote(wire_json(shard_site(site, p)), p, detector, full)
     return dep
 
 

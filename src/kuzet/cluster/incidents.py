@@ -22,6 +22,11 @@ from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import GROUP, OpsEngine
 from kuzet.incidents.model import Change
 from kuzet.incidents.share import IncidentShare
+from kuzet.integrations.deadletters import DeadLetters
+from kuzet.integrations.hub import Integrations
+from kuzet.record.holds import EvidenceHolds
+from kuzet.record.incident_holds import IncidentHolds, RecordedCameras
+from kuzet.store.blobs import open_blobs
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,19 @@ class IncidentWorker:
         self.engine.listen(self._count)
         # what it opens or escalates is pushed to the operators of every API replica
         self.share = IncidentShare(self.bus, self.engine)
+        # and acted on here, once, as kuzet serve acts on its own engine's changes: the
+        # video of a recorded camera held while open, incident webhooks / MQTT / CAP (the
+        # events' webhooks are the API replicas' durable group, not this actor's)
+        self.engine.listen(
+            IncidentHolds(EvidenceHolds(self.store.engine, audit),
+                          recorded=RecordedCameras(self.store.engine))
+        )  # fmt: skip
+        self.blobs = open_blobs(site.blobs, site.data_dir)
+        self.integrations = Integrations(
+            site.integrations, DeadLetters(self.store.engine), incidents=self.engine,
+            read_blob=self.blobs.get,
+        )  # fmt: skip
+        self.integrations.start()
         self.engine.start()
         log.info("incident engine started", extra={"group": GROUP})
 
@@ -75,6 +93,8 @@ class IncidentWorker:
 
     def stop(self) -> None:
         self.engine.stop()
+        self.integrations.stop()
         self.share.close()
         self.bus.close()
+        self.blobs.close()
         self.store.close()

@@ -22,6 +22,7 @@ import numpy as np
 from ray import serve
 
 from kuzet.config.models import SiteConfig
+from kuzet.config.secret import wire_json
 from kuzet.core import Detections
 
 APP = "kuzet-detector"  # the Serve application (and its deployment's) name
@@ -128,7 +129,7 @@ def start(site: SiteConfig, options: SharedDetectorOptions) -> Any:
         health_check_timeout_s=max(5.0, 3 * options.health_check_s),
         # room for several full batches queued per replica, or batches never fill
         max_ongoing_requests=max(32, 4 * options.max_batch),
-    )(SharedDetectorReplica).bind(site.model_dump_json(), options)
+    )(SharedDetectorReplica).bind(wire_json(site), options)
     return serve.run(app, name=APP, route_prefix=None)
 
 

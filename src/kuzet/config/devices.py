@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, model_validator
 
 from kuzet.config.scene_base import _Strict
+from kuzet.config.secret import Secret
 
 ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
 
@@ -101,7 +102,7 @@ class MqttInputConfig(_Strict):
     port: int = Field(1883, ge=1, le=65535)
     client_id: str = Field("kuzet-gateway", min_length=1, description="persistent session id")
     username: str | None = None
-    password: SecretStr | None = None
+    password: Secret | None = None
     keepalive_s: int = Field(30, ge=5, le=3600)
     mappings: list[PayloadMapping] = Field(default_factory=list)
     signals: list[SignalFeedConfig] = Field(default_factory=list)
@@ -109,7 +110,7 @@ class MqttInputConfig(_Strict):
 
 class WebhookKeyConfig(_Strict):
     id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
-    secret: SecretStr = Field(description="HMAC-SHA256 key, at least 16 characters")
+    secret: Secret = Field(description="HMAC-SHA256 key, at least 16 characters")
     devices: list[str] | None = Field(None, description="device ids it may speak for; all")
 
     @model_validator(mode="after")

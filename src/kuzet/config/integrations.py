@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kuzet.config.secret import Secret
 
 
 class _Strict(BaseModel):
@@ -42,7 +44,7 @@ class WebhookTarget(_Strict):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     url: str = Field(pattern=r"^https?://", description="where the JSON is POSTed")
-    secret: SecretStr = Field(description="HMAC-SHA256 key, from the environment: ${VAR}")
+    secret: Secret = Field(description="HMAC-SHA256 key, from the environment: ${VAR}")
     events: EventFilter | None = Field(None, description="send events matching this")
     incidents: IncidentFilter | None = Field(None, description="send incident changes")
     cap: bool = Field(False, description="incidents as CAP 1.2 XML instead of JSON")
@@ -67,7 +69,7 @@ class MqttOutConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(1883, ge=1, le=65535)
     username: str | None = None
-    password: SecretStr | None = None
+    password: Secret | None = None
     client_id: str = "kuzet"
     topic_prefix: str = Field("kuzet", pattern=r"^[^#+]+$")
     qos: Literal[0, 1] = 1
@@ -100,7 +102,7 @@ class OnvifCamera(_Strict):
     camera_id: str = Field(min_length=1)
     url: str = Field(pattern=r"^https?://", description="device service, .../onvif/device_service")
     username: str | None = None
-    password: SecretStr | None = None
+    password: Secret | None = None
 
 
 class OnvifConfig(_Strict):

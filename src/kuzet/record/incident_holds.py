@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import Engine, select
+
 from kuzet.record.holds import EvidenceHolds
+from kuzet.record.tables import SegmentRow
 
 log = logging.getLogger(__name__)
 CLOSED = frozenset({"resolved", "false_alarm"})
@@ -42,12 +46,41 @@ class ChangeLike(Protocol):
     def incident(self) -> IncidentLike: ...
 
 
+class RecordedCameras:
+    """Whether a camera has recorded video in the index (any process's recorder): an
+    engine in a process that does not record (an API replica, the city's incident engine
+    actor) holds only what some recorder keeps. A camera found recorded stays so; one not
+    found is asked again after ``ttl_s`` (its recorder may have just started)."""
+
+    def __init__(self, engine: Engine, ttl_s: float = 60.0) -> None:
+        self.engine, self.ttl_s = engine, ttl_s
+        self._recorded: set[str] = set()
+        self._not_until: dict[str, float] = {}
+
+    def __call__(self, camera_id: str) -> bool:
+        if camera_id in self._recorded:
+            return True
+        if time.monotonic() < self._not_until.get(camera_id, 0.0):
+            return False
+        stmt = select(SegmentRow.id).where(SegmentRow.camera_id == camera_id).limit(1)
+        with self.engine.connect() as c:
+            found = c.execute(stmt).first() is not None
+        if found:
+            self._recorded.add(camera_id)
+        else:
+            self._not_until[camera_id] = time.monotonic() + self.ttl_s
+        return found
+
+
 class IncidentHolds:
     def __init__(
         self, holds: EvidenceHolds, pre_s: float = 60.0, post_s: float = 60.0,
-        step_s: float = 600.0,
+        step_s: float = 600.0, recorded: Callable[[str], bool] | None = None,
     ) -> None:  # fmt: skip
+        """``recorded``: hold only cameras it says are recorded (None: every camera, as
+        in the process that records them)."""
         self.holds = holds
+        self.recorded = recorded
         self.pre, self.post = timedelta(seconds=pre_s), timedelta(seconds=post_s)
         self.step = timedelta(seconds=max(step_s, post_s))
         self._held_until: dict[str, datetime] = {}  # open incident -> end of its held video
@@ -71,6 +104,8 @@ class IncidentHolds:
                 )
                 if released:
                     log.info("incident %s closed: %d holds released", inc.id, released)
+                return
+            if self.recorded is not None and not self.recorded(inc.camera_id):
                 return
             needed = inc.last_event_at + self.post
             held = self._held_until.get(inc.id)

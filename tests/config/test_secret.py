@@ -1,0 +1,39 @@
+"""A site with secrets goes to the cluster's actors whole: a plain JSON dump masks them,
+and the masked value fails the secrets' own checks, so no actor of such a site started."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from kuzet.config.models import SiteConfig
+from kuzet.config.secret import wire_json
+
+KEY = "webhook-key-of-the-police-42"
+
+
+def _site() -> SiteConfig:
+    return SiteConfig.model_validate({
+        "integrations": {"webhooks": [{"name": "police", "url": "https://h/x", "secret": KEY,
+                                       "incidents": {}}]},
+        "device_gateway": {"webhook": {"keys": [{"id": "k1", "secret": KEY}]},
+                           "mqtt": {"password": "broker-pass"}},
+    })  # fmt: skip
+
+
+def test_the_wire_form_validates_back_with_its_secrets() -> None:
+    site = _site()
+    back = SiteConfig.model_validate_json(wire_json(site))
+    assert back.integrations.webhooks[0].secret.get_secret_value() == KEY
+    gw = back.device_gateway
+    assert gw.webhook is not None and gw.webhook.keys[0].secret.get_secret_value() == KEY
+    assert gw.mqtt is not None and gw.mqtt.password is not None
+    assert gw.mqtt.password.get_secret_value() == "broker-pass"
+    assert back == site
+
+
+def test_printing_still_hides_them() -> None:
+    text = _site().model_dump_json()
+    assert KEY not in text and "broker-pass" not in text and "**********" in text
+    with pytest.raises(ValidationError, match="shorter than 16"):
+        SiteConfig.model_validate_json(text)  # why actors need the wire form
