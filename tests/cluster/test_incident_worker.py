@@ -69,7 +69,8 @@ def test_the_actor_holds_recorded_video_and_sends_incident_webhooks(
     site = SiteConfig.model_validate({
         "site": "city", "data_dir": str(tmp_path), "integrations": hooks,
         "store": {"url": f"sqlite:///{tmp_path / 'city.db'}"},
-        "cameras": [{"id": "cam-rec", "main_url": "x.mp4"}, {"id": "cam-live", "main_url": "y.mp4"}],
+        "cameras": [{"id": "cam-rec", "main_url": "x.mp4"},
+                    {"id": "cam-live", "main_url": "y.mp4"}],
     })  # fmt: skip
     worker = IncidentWorker(wire_json(site))  # as the driver sends it: the secret in clear
     now = datetime.now(UTC)
