@@ -126,6 +126,7 @@ def import_command(
         )  # fmt: skip
     finally:
         store.close()
+    _tell_running_services(site)
     console = Console()
     if report:
         table = Table("row", "rejected because", title="Rejected photos and rows")
@@ -133,6 +134,27 @@ def import_command(
             table.add_row(ref, why)
         console.print(table)
     console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v) or "nothing")
+
+
+def _tell_running_services(site: Path | None) -> None:
+    """Running processes rebuild their galleries now (NATS bus), not at their next timed
+    rebuild (``kuzet.faces.gallery_share``: every 10 minutes, also with the memory bus)."""
+    from kuzet.cli_access import _site
+    from kuzet.events import create_bus
+    from kuzet.faces.gallery_share import KEY, TOPIC
+
+    cfg = _site(site)
+    if cfg.bus.type != "nats":
+        return
+    try:
+        bus = create_bus(cfg.bus)
+        try:
+            bus.announce(TOPIC, KEY, b"cli")
+        finally:
+            bus.close()
+    except Exception as exc:  # the import is done; only the push is missing
+        typer.secho(f"kuzet: running services not told ({exc}); they pick the lists up "
+                    "within 10 minutes", err=True, fg=typer.colors.YELLOW)  # fmt: skip
 
 
 @faces_app.command("keygen")

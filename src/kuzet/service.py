@@ -24,6 +24,7 @@ from kuzet.devices.service import DeviceServices
 from kuzet.drones.fleet import DroneFleet, camera_entry
 from kuzet.events import Bus, create_bus
 from kuzet.evidence.service import Evidence
+from kuzet.faces.gallery_share import GalleryShare
 from kuzet.incidents.book import IncidentBook
 from kuzet.incidents.engine import OpsEngine
 from kuzet.incidents.share import IncidentShare
@@ -171,6 +172,10 @@ class Service:
         # theirs this one's); a process with cameras listens for its own only
         cams = [c.id for c in site.cameras] or None
         self.signals = SignalShare(self.bus, SIGNALS, cams)
+        # a watchlist edited through any process reaches this one's face gallery
+        self.gallery_share = (
+            GalleryShare(self.bus, self.faces.gallery) if self.faces is not None else None
+        )
         watch_blobs(self.metrics.registry, self.blobs.stats)  # S3: written, spooled, dropped
         self.sink = EventSink(
             self.bus.subscribe("store"),
@@ -379,6 +384,8 @@ class Service:
             self.traffic.stop()
         self.signals.close()
         self.incident_share.close()
+        if self.gallery_share is not None:
+            self.gallery_share.close()
         self.bus.close()
         if self.archive_index is not None:
             self.archive_index.close()

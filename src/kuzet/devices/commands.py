@@ -170,7 +170,23 @@ class CommandDesk:
 
     def confirm(self, p: Principal, command_id: str, token: str) -> Command:
         now = datetime.now(UTC)
-        with self._lock, self._maker.begin() as s:
+        # the lock covers the send's audit too: a quick device's ack (audited under the
+        # same lock) must not come before it in the audit chain
+        with self._lock:
+            cmd, topic, sent = self._send(p, command_id, token, now)
+            self.audit.record(
+                p.username, "device.command.send", target=f"device/{cmd.device_id}",
+                agency_id=p.agency_id, ip=p.ip, reason=cmd.reason,
+                outcome="ok" if sent else "error",
+                detail={"command": cmd.id, "action": cmd.action, "params": cmd.params,
+                        "topic": topic, "state": cmd.state},
+            )  # fmt: skip
+        return cmd
+
+    def _send(
+        self, p: Principal, command_id: str, token: str, now: datetime
+    ) -> tuple[Command, str | None, bool]:
+        with self._maker.begin() as s:
             row = s.get(DeviceCommandRow, command_id)
             if row is None or row.requested_by != p.username:
                 raise NotFound("no such command")  # only its own asker confirms it
@@ -195,15 +211,7 @@ class CommandDesk:
             row.state = "sent" if sent else "send_failed"
             if not sent:
                 row.finished_at = now
-            cmd = Command.model_validate(row)
-        self.audit.record(
-            p.username, "device.command.send", target=f"device/{cmd.device_id}",
-            agency_id=p.agency_id, ip=p.ip, reason=cmd.reason,
-            outcome="ok" if sent else "error",
-            detail={"command": cmd.id, "action": cmd.action, "params": cmd.params,
-                    "topic": row.topic, "state": cmd.state},
-        )  # fmt: skip
-        return cmd
+            return Command.model_validate(row), topic, bool(sent)
 
     # ------------------------------------------------------------ reading
     def get(self, p: Principal, command_id: str) -> Command:

@@ -309,7 +309,15 @@ class NatsBus:
         for sub in live:
             sub.mark_closed()
         try:
-            self._loop.run(self._nc.close(), timeout=timeout)
+            self._loop.run(self._flush_and_close(), timeout=timeout)
         except Exception:
             log.warning("NATS close failed", exc_info=True)
         self._loop.stop()
+
+    async def _flush_and_close(self) -> None:
+        """Announcements just made are still in the client's buffer: send them first."""
+        try:
+            await self._nc.flush(timeout=2)
+        except Exception:  # the server is gone: nothing more can be sent
+            log.debug("NATS flush before close failed", exc_info=True)
+        await self._nc.close()

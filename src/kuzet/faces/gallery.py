@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,9 +71,28 @@ class Gallery:
         self._lists: dict[str, tuple[float, int]] = {}  # id -> (threshold, priority)
         self._visible: dict[str, tuple[str, ...]] = {}  # id -> agencies that see hits
         self._lock = threading.Lock()
+        self._on_change: Callable[[], None] | None = None
 
-    def reload(self) -> int:
-        """Rebuild from the store (decrypts every template once)."""
+    def on_change(self, fn: Callable[[], None] | None) -> None:
+        """``fn`` is called after each change made in place (an enrolment, a removal, a
+        list's settings): the other processes must rebuild (:mod:`.gallery_share`)."""
+        self._on_change = fn
+
+    def _changed(self) -> None:
+        fn = self._on_change
+        if fn is not None:
+            fn()
+
+    def refresh(self) -> int:
+        """Catch up with what another process changed in the store. A shared index
+        (pgvector) already holds its templates, so only the entries and lists are read
+        (rebuilding it from every process would truncate one table many times over); a
+        private one (FAISS) is rebuilt."""
+        return self.reload(build=not isinstance(self.index, PgVectorIndex))
+
+    def reload(self, *, build: bool = True) -> int:
+        """Rebuild from the store (decrypts every template once); without ``build`` only
+        the entries and lists, not the index."""
         ids, vecs, entries, foreign = [], [], {}, 0
         with self._session() as s:
             wls = list(s.scalars(select(WatchlistRow)))
@@ -92,15 +112,17 @@ class Gallery:
                 if made_by != self.embedder:
                     foreign += 1
                     continue
-                raw = self._keys.open(key_id, blob, template_context(photo_id))
                 vid = vector_id(photo_id)
-                ids.append(vid)
-                vecs.append(np.frombuffer(raw, np.float32))
                 entries[vid] = Entry(photo_id, person_id, wl)
-        self.index.build(
-            np.asarray(ids, np.int64),
-            np.stack(vecs) if vecs else np.empty((0, self.index.dim), np.float32),
-        )
+                if build:
+                    raw = self._keys.open(key_id, blob, template_context(photo_id))
+                    ids.append(vid)
+                    vecs.append(np.frombuffer(raw, np.float32))
+        if build:
+            self.index.build(
+                np.asarray(ids, np.int64),
+                np.stack(vecs) if vecs else np.empty((0, self.index.dim), np.float32),
+            )
         with self._lock:
             self._entries, self._lists, self._visible = entries, lists, visible
             self.foreign = foreign
@@ -119,12 +141,14 @@ class Gallery:
         with self._lock:
             self._lists[watchlist_id] = (threshold, priority)
             self._visible[watchlist_id] = tuple(visible_to)
+        self._changed()
 
     def drop_list(self, watchlist_id: str) -> None:
         """A deleted list matches nothing from now on (its entries go with its photos)."""
         with self._lock:
             self._lists.pop(watchlist_id, None)
             self._visible.pop(watchlist_id, None)
+        self._changed()
 
     def check(self, template: np.ndarray, embedder: str) -> None:
         """Refuse a template this gallery cannot search (another embedder or size)."""
@@ -140,6 +164,7 @@ class Gallery:
         self.index.add(np.array([vid]), template[None])
         with self._lock:
             self._entries[vid] = entry
+        self._changed()
 
     def remove(self, photo_ids: list[str]) -> None:
         vids = [vector_id(p) for p in photo_ids]
@@ -148,6 +173,8 @@ class Gallery:
         with self._lock:
             for v in vids:
                 self._entries.pop(v, None)
+        if vids:
+            self._changed()
 
     def __len__(self) -> int:
         return len(self._entries)
