@@ -136,4 +136,5 @@ def test_a_slow_search_does_not_add_to_the_next_one(browser: Any, city: Any) -> 
         "rs => rs.map(r => r.dataset.id)"
     )
     assert shown == ["known"]
-    assert page.inner_text("#srch-note").startswith("Events found: 1."), page.inner_text("#srch-note")
+    note = page.inner_text("#srch-note")
+    assert note.startswith("Events found: 1."), note
