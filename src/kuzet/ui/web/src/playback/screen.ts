@@ -10,6 +10,7 @@ import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { tp } from "../i18n/playback";
 import { typeName } from "../i18n/terms";
+import { latest } from "../latest";
 import { localSec, type Mark, timeline, type Timeline } from "./api";
 import { Bookmarks } from "./bookmarks";
 import { ExportPanel } from "./export";
@@ -139,23 +140,24 @@ export class PlaybackView {
     this.exporter?.render();
   }
 
-  private reloads = 0;  // the newest reload's number: only its answer is kept
+  private reloads = latest();  // only the newest reload's answer is kept
 
   /** The timelines of every camera over the view and as much again either side (≤ 7 days). */
   private async reload(): Promise<void> {
     const pad = Math.min(this.tl.span, (WEEK - this.tl.span) / 2);
     const a = this.tl.v0 - pad, b = this.tl.v1 + pad;
     this.loaded = [a, b];
-    const gen = ++this.reloads;
+    const still = this.reloads();
     try {
       const got = await Promise.all(this.players.map((p) => timeline(p.camera, a, b)));
       // answers can come back out of order (a busy server): an older window's timelines
       // must not replace a newer one's, or a camera says "no recording" where it has one
-      if (gen !== this.reloads) return;
+      if (!still()) return;
       got.forEach((d) => this.data.set(d.camera_id, d));
       for (const p of this.players) p.spans = this.data.get(p.camera)?.spans ?? [];
       this.note.textContent = this.players.length > 1 ? tp("sync") : "";
     } catch (e) {
+      if (!still()) return;
       this.note.textContent = errorText(e);
     }
     this.rows();
