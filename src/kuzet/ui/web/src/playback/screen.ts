@@ -141,6 +141,7 @@ export class PlaybackView {
   }
 
   private reloads = latest();  // only the newest reload's answer is kept
+  private moves = latest();    // a person's seek after "next event" was asked wins over its answer
 
   /** The timelines of every camera over the view and as much again either side (≤ 7 days). */
   private async reload(): Promise<void> {
@@ -180,8 +181,10 @@ export class PlaybackView {
     }, 250);
   }
 
-  /** Every player to wall time ``t`` (a drag seeks at most every 150 ms, and at its end). */
-  seek(t: number, final: boolean): void {
+  /** Every player to wall time ``t`` (a drag seeks at most every 150 ms, and at its end).
+   *  ``byPerson`` false: the automatic gap skip, which leaves a pending "next event" be. */
+  seek(t: number, final: boolean, byPerson = true): void {
+    if (final && byPerson) this.moves();  // an event still looked up no longer moves the playhead
     this.tl.setTime(t);
     const now = performance.now();
     if (!final && now - this.lastSeek < 150) return;
@@ -228,7 +231,7 @@ export class PlaybackView {
                this.players.every((p) => p.state === "gap")) {
       const next = this.players.flatMap((p) => p.spans.map((s) => Date.parse(s.start)))
         .filter((s) => s > this.tl.t).sort((a, b) => a - b)[0];
-      if (next !== undefined) this.seek(next, true);  // skip the gap nobody recorded
+      if (next !== undefined) this.seek(next, true, false);  // skip the gap nobody recorded
       else this.setPlaying(false);
     }
     for (const p of this.players) p.tick();
@@ -244,10 +247,13 @@ export class PlaybackView {
     let found = pick([...this.data.values()].flatMap((d) => d.marks));
     if (found === undefined) {  // beyond what is loaded: look up to a week that way
       const [a, b] = dir > 0 ? [t, t + WEEK] : [t - WEEK, t];
+      const still = this.moves();
       try {
         const more = await Promise.all(this.players.map((p) => timeline(p.camera, a, b)));
+        if (!still()) return;  // the person went elsewhere meanwhile
         found = pick(more.flatMap((d) => d.marks));
       } catch (e) {
+        if (!still()) return;
         this.note.textContent = errorText(e);
         return;
       }
