@@ -8,7 +8,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,38 @@ def until(page: Any, expression: str, timeout: float = 10.0, show: str | None = 
             last = f"; last error: {error}" if error else ""
             raise AssertionError(f"timed out waiting for {expression}{seen}{last}")
         time.sleep(0.1)
+
+
+class Hold:
+    """Holds the first request whose URL ``match`` accepts until :meth:`release`: the answer
+    to a person's earlier action, slow on a busy server, that then arrives after the answer
+    to their next action. Later requests of the same kind go through at once."""
+
+    def __init__(self, page: Any, match: Callable[[str], bool]) -> None:
+        self.page, self.match = page, match
+        self.routes: list[Any] = []
+        page.route(match, self._route)
+
+    def _route(self, route: Any) -> None:
+        if self.routes:
+            route.continue_()
+        else:
+            self.routes.append(route)
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Until the request is held (the page keeps running meanwhile)."""
+        deadline = time.monotonic() + timeout
+        while not self.routes:
+            if time.monotonic() > deadline:
+                raise AssertionError("the request to hold was never made")
+            self.page.wait_for_timeout(50)
+
+    def release(self) -> None:
+        """Lets the held request through and waits until its answer was handled."""
+        with self.page.expect_response(lambda r: self.match(r.url)):
+            self.routes[0].continue_()
+        for _ in range(3):  # let the late answer's handlers run to the end
+            self.page.evaluate("new Promise((r) => setTimeout(r, 50))")
 
 
 def first_sign_in(page: Any, url: str, name: str, one_time: str, *, lang: str = "ru") -> str:

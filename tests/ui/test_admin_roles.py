@@ -13,7 +13,7 @@ from tests.incidents.conftest import CAMERAS, make_ops, stop_ops
 from kuzet.access.model import Role
 from kuzet.config.ops import OpsConfig
 
-from .conftest import Server, login, person, shot
+from .conftest import Hold, Server, login, person, shot
 
 pytestmark = pytest.mark.slow
 VIEW = {"width": 1440, "height": 900}
@@ -69,28 +69,17 @@ def test_a_slow_first_accounts_load_does_not_draw_over_roles(browser: Any, tmp_p
     is back must keep the roles table when it does come back (it used to draw over it)."""
     store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMERAS)
     root = person(svc, "root", "situation-centre", Role.ADMINISTRATOR)
-    held: list[Any] = []
-
-    def hold_first(route: Any) -> None:  # the accounts screen's last call before it draws
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
     try:
         with Server(app) as server:
             page = browser.new_context(viewport=VIEW).new_page()
-            page.route("**/api/grants?status=pending", hold_first)
-            with page.expect_request("**/api/grants?status=pending"):
-                login(page, server.url, "root", root, lang="en")
-            assert len(held) == 1
+            # the accounts screen's last call before it draws
+            held = Hold(page, lambda u: u.endswith("/api/grants?status=pending"))
+            login(page, server.url, "root", root, lang="en")
+            held.wait()  # (the route's callback may come after the request event)
             page.click("#adm-nav button[data-sub=roles]")
             sup_row = "#adm-roles tr[data-id=supervisor]"
             page.wait_for_selector(f"{sup_row}:has-text('approve clearance requests')")
-            with page.expect_response("**/api/grants?status=pending"):
-                held[0].continue_()
-            for _ in range(3):  # let the late answer's handlers run to the end
-                page.evaluate("new Promise((r) => setTimeout(r, 50))")
+            held.release()
             assert page.query_selector("#adm-user-new") is None
             assert "approve clearance requests" in row(page, "supervisor")
     finally:

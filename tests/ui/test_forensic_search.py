@@ -17,9 +17,10 @@ import pytest
 from tests.archive.test_vtest_search import LINE, T0, Run, q, run, woman
 
 from kuzet.access.model import Role
+from kuzet.archive import TrackIndex
 from kuzet.core.records import CameraInfo
 
-from .conftest import Server, login, person, shot, until
+from .conftest import Hold, Server, login, person, shot, until
 from .recorded import Recorded, recorded_city
 
 __all__ = ["run"]  # the module's pipeline run (a fixture)
@@ -132,3 +133,33 @@ def test_the_woman_in_red_by_colour_and_by_a_line_drawn_on_the_picture(
     searches = rec.svc.audit.rows(action="archive.search")
     assert searches and searches[-1]["actor"] == "aigerim"
     assert [u for u in asked if not u.startswith((server.url, "blob:", "data:"))] == []
+
+
+def test_a_slow_picture_does_not_replace_the_next_cameras(
+    browser: Any, clip: Path, tmp_path: Path
+) -> None:
+    """An investigator chooses one camera to draw on, then another before the first one's
+    recording was found: the picture to draw on stays the camera chosen last (the late
+    answer used to put the first camera's picture under the lines drawn for the second)."""
+    other = CAMERA.model_copy(update={"id": "gate", "name": "Gate 2"})
+    rec = recorded_city(tmp_path, clip, T0.timestamp(), [CAMERA, other],
+                        archive=TrackIndex(tmp_path / "index"))  # fmt: skip
+    try:
+        with Server(rec.app) as server:
+            secret = person(rec.svc, "aigerim", "city-police", Role.INVESTIGATOR)
+            page = browser.new_context(viewport=VIEW).new_page()
+            login(page, server.url, "aigerim", secret, lang="en")
+            page.click("#tabs button[data-tab=forensic]")
+            page.wait_for_selector("#fx-form")
+            page.fill("#fx-until", local(3))
+            held = Hold(page, lambda u: "/api/recordings/vtest/timeline?" in u)
+            page.select_option("#fx-cameras", ["vtest"])
+            held.wait()
+            page.select_option("#fx-cameras", ["gate"])
+            pic = "document.querySelector('#fx-pic').getAttribute('src') || ''"
+            until(page, f"{pic}.includes('/api/recordings/gate/thumbnail.jpg')", show=pic)
+            held.release()
+            assert "/api/recordings/gate/" in page.evaluate(pic), page.evaluate(pic)
+            assert page.get_attribute("#fx-geo", "data-camera") == "gate"
+    finally:
+        rec.close()

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 from tests.incidents.basemap_file import make_basemap
-from tests.incidents.conftest import make_ops, stop_ops
+from tests.incidents.conftest import ev, make_ops, stop_ops
 
 from kuzet.config.ops import OpsConfig
 from kuzet.core.records import CameraInfo
 
-from .conftest import Server, login, person, shot, until
+from .conftest import Hold, Server, login, person, shot, until
 from .test_browser_flow import outside_requests
 
 pytestmark = pytest.mark.slow
@@ -122,6 +122,37 @@ def test_a_cluster_click_zooms_in(browser: Any, tmp_path: Path) -> None:
                 page.wait_for_timeout(600)
             assert page.evaluate("window.kuzetMap.cameraPoint('school-1')")
             assert page.evaluate("window.kuzetMap.cameraPoint('traffic-1')")
+    finally:
+        stop_ops(app)
+        bus.close()
+        store.close()
+
+
+def test_a_slow_camera_card_keeps_its_events_out_of_the_next_one(
+    browser: Any, tmp_path: Path
+) -> None:
+    """An operator opens one camera's card, then another before the first one's recent
+    events came back: the card shown lists its own camera's events, not the first one's
+    (the late answer used to fill the card then on screen)."""
+    store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMS)
+    school, traffic = ev("school-1"), ev("traffic-1")
+    store.insert_events([school, traffic])
+    secret = person(svc, "duty", "situation-centre")
+    try:
+        with Server(app) as server:
+            page = browser.new_context(viewport={"width": 1440, "height": 860}).new_page()
+            login(page, server.url, "duty", secret, lang="en")
+            held = Hold(page, lambda u: "/api/events?" in u and "camera_id=school-1" in u)
+            page.fill(".cam-search", "School")
+            page.click(".cam-rows li[data-camera='school-1']")
+            held.wait()
+            page.fill(".cam-search", "Farabi")
+            page.click(".cam-rows li[data-camera='traffic-1']")
+            page.wait_for_selector(f"#d-events li[data-event='{traffic.id}']")
+            held.release()
+            assert page.query_selector("#detail [data-camera='traffic-1']") is not None
+            assert page.locator(f"#d-events li[data-event='{school.id}']").count() == 0
+            assert page.locator(f"#d-events li[data-event='{traffic.id}']").count() == 1
     finally:
         stop_ops(app)
         bus.close()

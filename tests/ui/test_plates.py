@@ -15,7 +15,7 @@ from tests.platedata.conftest import T0, Site, hours, make_site, plate_read
 from kuzet.access.model import Role
 from kuzet.assets import ensure
 
-from .conftest import Server, login, person, shot, until
+from .conftest import Hold, Server, login, person, shot, until
 
 pytestmark = pytest.mark.slow
 VIEW = {"width": 1440, "height": 900}
@@ -88,4 +88,36 @@ def test_plate_lists_and_search(
     assert [(a["actor"], a["target"], a["reason"]) for a in searches] == [
         ("aidos", "*02", "case 77")
     ]
+    page.close()
+
+
+def test_a_slow_list_does_not_draw_over_the_next_one(
+    city: tuple[Site, Server, str], browser: Any
+) -> None:
+    """An investigator opens one watchlist, then another before the first one's plates came
+    back: the card keeps the list chosen last (the late answer used to replace it, with
+    the add form of the other list under its title)."""
+    _, server, secret = city
+    page = browser.new_page(viewport=VIEW)
+    login(page, server.url, "aidos", secret, lang="en")
+    page.click('#tabs button[data-tab="plate-lists"]')
+    for name in ("Stolen cars", "Wanted"):
+        page.fill("#pwl-name", name)
+        page.click("#pwl-create")
+        page.wait_for_selector(f"#pwl-title:has-text('{name}')")
+    ids = {
+        page.inner_text(f"#pwl-lists tr[data-id='{i}'] td >> nth=0"): i
+        for i in page.eval_on_selector_all(
+            "#pwl-lists tr[data-id]", "rs => rs.map(r => r.dataset.id)"
+        )
+    }
+    stolen = f"/api/plate-lists/{ids['Stolen cars']}/entries?"
+    held = Hold(page, lambda u: stolen in u)
+    page.click(f"#pwl-lists tr[data-id='{ids['Stolen cars']}']")
+    held.wait()
+    page.click(f"#pwl-lists tr[data-id='{ids['Wanted']}']")
+    page.wait_for_selector("#pwl-title:has-text('Wanted')")
+    held.release()
+    assert page.inner_text("#pwl-title") == "Wanted"
+    assert page.locator("#pwl-lists tr.sel").get_attribute("data-id") == ids["Wanted"]
     page.close()

@@ -17,7 +17,7 @@ from kuzet.access.model import Role
 from kuzet.config.ops import OpsConfig
 from kuzet.core.event import Event
 
-from .conftest import Server, footage, login, person, shot, until
+from .conftest import Hold, Server, footage, login, person, shot, until
 
 pytestmark = pytest.mark.slow
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -112,3 +112,29 @@ def test_analyst_searches_by_district_and_sees_no_pictures(
     page.wait_for_selector("#srch-card[data-event=known]")
     assert page.locator("#srch-card img, #srch-card video").count() == 0
     assert "does not see pictures" in page.inner_text("#srch-card")
+
+
+def test_a_slow_search_does_not_add_to_the_next_one(browser: Any, city: Any) -> None:
+    """An investigator searches for cars, then (the answer slow) for people: the list shows
+    the people search alone when the cars come back (they used to be appended to it)."""
+    _, svc, server = city
+    secret = person(svc, "timur", "city-police", Role.INVESTIGATOR)
+    page = browser.new_context(viewport=VIEW).new_page()
+    login(page, server.url, "timur", secret, lang="en")
+    page.click("#tabs button[data-tab=search]")
+    page.wait_for_selector("#srch-form")
+    held = Hold(page, lambda u: "/api/events?" in u and "class_name=car" in u)
+    page.fill("#srch-since", local(T - timedelta(minutes=10)))
+    page.fill("#srch-until", local(T + timedelta(minutes=10)))
+    page.select_option("#srch-camera", "school-1")
+    page.fill("#srch-class", "car")
+    page.click("#srch-go")
+    held.wait()
+    assert search(page, camera="school-1", cls="person") == ["known"]
+    held.release()
+    shown = page.locator("#srch-results tr[data-id]").evaluate_all(
+        "rs => rs.map(r => r.dataset.id)"
+    )
+    assert shown == ["known"]
+    note = page.inner_text("#srch-note")
+    assert note.startswith("Events found: 1."), note

@@ -19,7 +19,7 @@ from kuzet.crypto.signing import parse_public_key
 from kuzet.evidence.verify import verify_bundle
 from kuzet.store import LocalBlobStore
 
-from .conftest import PASSWORD, Server, login, person, shot
+from .conftest import PASSWORD, Hold, Server, login, person, shot
 
 pytestmark = pytest.mark.slow
 VIEW = {"width": 1440, "height": 900}
@@ -71,6 +71,37 @@ def test_an_officer_accepts_and_signs_a_violation(
             rep = verify_bundle(pkg, parse_public_key(key.public_key))
             assert rep.ok, rep.findings
             assert rep.manifest and rep.manifest["review"]["reason"].startswith("speed measured")
+    finally:
+        stop_ops(app)
+        bus.close()
+        store.close()
+
+
+def test_a_slow_violation_does_not_draw_over_the_next_one(
+    browser: Any, tmp_path: Path, vtest_path: Path
+) -> None:
+    """An officer opens one violation, then another before the first one's evidence came
+    back: the card keeps the one opened last, with its own decision buttons (the late
+    answer used to replace it, so a decision would go to the violation not chosen)."""
+    store, svc, bus, app = make_ops(tmp_path, OpsConfig(), CAMERAS)
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    make_violation(store, blobs, vtest_path, "traffic-1", speed_kmh=87.4, limit_kmh=60)
+    make_violation(store, blobs, vtest_path, "traffic-1", "red_light", signal_state="red")
+    secret = person(svc, "berik", "traffic-police", Role.SUPERVISOR)
+    try:
+        with Server(app) as server:
+            page = browser.new_context(viewport=VIEW).new_page()
+            login(page, server.url, "berik", secret, lang="en")
+            page.click("#tabs button[data-tab=violations]")
+            page.wait_for_selector("#vio-list tr[data-id=vio-red_light]")
+            held = Hold(page, lambda u: u.endswith("/api/violations/vio-speeding"))
+            page.click("#vio-list button[data-id=vio-speeding]")
+            held.wait()
+            page.click("#vio-list button[data-id=vio-red_light]")
+            page.wait_for_selector("#vio-detail .vio-facts td:has-text('red_light')")
+            held.release()
+            facts = page.inner_text("#vio-detail .vio-facts")
+            assert "red_light" in facts and "speeding" not in facts, facts
     finally:
         stop_ops(app)
         bus.close()

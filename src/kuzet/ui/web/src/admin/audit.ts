@@ -5,6 +5,7 @@ import { can } from "../api";
 import { ta } from "../i18n/admin";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
+import { latest } from "../latest";
 import { type AuditQuery, type AuditRecord, audit } from "./api";
 import { field, h, mark, say, table } from "./dom";
 import { fromLocal, timeInput } from "./when";
@@ -24,6 +25,7 @@ export class AuditView {
   private note = h("div", { id: "aud-note" });
   private more = h("button", { id: "aud-more", hidden: true });
   private exports = h("span", { class: "exports" });
+  private fresh = latest();  // the newest search or page: an earlier, slower one is dropped
 
   constructor(private el: HTMLElement, private me: Me) {}
 
@@ -67,12 +69,15 @@ export class AuditView {
 
   private async page(): Promise<void> {
     if (this.next === null) return;
+    const still = this.fresh();
     try {
       const p = await audit.page(this.q, this.next);
+      if (!still()) return;
       this.rows.push(...p.items);
       this.next = p.next_after_seq;
       this.note.textContent = "";
     } catch (e) {
+      if (!still()) return;
       say(this.note, errorText(e));
     }
     this.drawRows();

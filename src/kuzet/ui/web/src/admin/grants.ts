@@ -8,6 +8,7 @@ import { can, type Me } from "../api";
 import { tc, tcd } from "../i18n/access";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
+import { latest } from "../latest";
 import { type Grant, type GrantStatus, grants } from "./api";
 import { field, h, mark, say, select, table } from "./dom";
 import { grantWhat } from "./pending";
@@ -24,14 +25,19 @@ export class GrantsView {
   private list = h("div", { id: "gr-list" });
   private detail = h("section", { class: "adm-card", id: "gr-detail" });
   private note = h("div", { id: "gr-note" });
+  private fresh = latest();  // the status chosen last: a slower earlier list is dropped
 
   constructor(private el: HTMLElement, private me: Me) {}
 
   async load(): Promise<void> {
+    const still = this.fresh();
     try {
-      this.rows = await grants.list(this.status);
+      const rows = await grants.list(this.status);
+      if (!still()) return;
+      this.rows = rows;
       this.note.textContent = "";
     } catch (e) {
+      if (!still()) return;
       this.rows = [];
       say(this.note, errorText(e));
     }

@@ -6,6 +6,7 @@ import L from "leaflet";
 import { api } from "../api";
 import { fmtTime, onLangChange, t } from "../i18n/core";
 import { tx } from "../i18n/devices";
+import { latest } from "../latest";
 import { ops } from "../ops/state";
 import { openCommand } from "./dialog";
 import type { DevicePin } from "./types";
@@ -22,6 +23,7 @@ export class DeviceLayer {
   private pins = new Map<string, DevicePin>();
   private group = L.layerGroup();
   private timer = 0;
+  private fresh = latest();  // the newest read of the states: an older one is not drawn
 
   constructor(private map: L.Map) {
     this.group.addTo(map);
@@ -36,7 +38,9 @@ export class DeviceLayer {
 
   async load(): Promise<void> {
     let pins: DevicePin[];
+    const still = this.fresh();
     try { pins = await api<DevicePin[]>("/api/ops/devices"); } catch { return; }
+    if (!still()) return;
     const seen = new Set<string>();
     for (const p of pins) {
       if (p.lat == null || p.lon == null) continue;

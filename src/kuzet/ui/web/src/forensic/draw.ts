@@ -6,6 +6,7 @@ import { ApiError, can, type Me } from "../api";
 import { h, select } from "../admin/dom";
 import { errorText } from "../i18n/errors";
 import { tf } from "../i18n/forensic";
+import { latest } from "../latest";
 import { MjpegReader } from "../ops/mjpeg";
 import { thumbnailUrl, timeline } from "../playback/api";
 import { info } from "./api";
@@ -29,6 +30,7 @@ export class Drawing {
   private inPt: P | null = null;
   private camera: string | null = null;
   private reader: MjpegReader | null = null;
+  private fresh = latest();  // the picture asked for last: a slower earlier camera's is dropped
 
   constructor(private me: Me) {
     this.svg.setAttribute("viewBox", "0 0 1 1");
@@ -65,6 +67,7 @@ export class Drawing {
   setCamera(id: string | null, at: number): void {
     if (id === this.camera) return;
     this.camera = id;
+    this.fresh();  // the other camera's picture, if still on its way, is not shown
     this.stopLive();
     this.clear();
     this.img.removeAttribute("src");
@@ -86,18 +89,21 @@ export class Drawing {
   private async fromRecording(until = Date.now()): Promise<void> {
     const cam = this.camera;
     if (!cam) return;
+    const still = this.fresh();
     try {
       const tl = await timeline(cam, until - 7 * 86_400_000, until);
+      if (!still()) return;
       const last = tl.spans[tl.spans.length - 1];
       if (!last) { this.fromLive(); return; }
       const t = Math.max(Date.parse(last.start), Date.parse(last.end) - 1000);
       this.show(thumbnailUrl(cam, t, 960));
     } catch {
-      this.fromLive();  // not recorded here (or recording off): the live picture instead
+      if (still()) this.fromLive();  // not recorded here (or recording off): the live picture instead
     }
   }
 
   private fromLive(): void {
+    this.fresh();  // the live picture: a recording still being looked up is not shown
     const cam = this.camera;
     if (!cam || !can(this.me, "snapshots.read")) { this.note.textContent = tf("noPicture"); return; }
     this.stopLive();

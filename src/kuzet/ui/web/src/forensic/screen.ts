@@ -11,6 +11,7 @@ import { errorText } from "../i18n/errors";
 import { tf, tfd } from "../i18n/forensic";
 import { className } from "../history/search";
 import { categoryName, districtName } from "../i18n/terms";
+import { latest } from "../latest";
 import { type Hit, type Info, byFace, type Query, info, tracks } from "./api";
 import { AreaPicker } from "./area";
 import { Drawing } from "./draw";
@@ -57,6 +58,7 @@ export class ForensicView {
   private rows: Hit[] = [];
   private cursor: string | null = null;
   private q: Query | null = null;
+  private fresh = latest();  // the newest search or page: an earlier, slower one is dropped
 
   constructor(private el: HTMLElement, private me: Me) {
     this.draw = new Drawing(me);
@@ -124,9 +126,12 @@ export class ForensicView {
     const q: Query = { since, until, camera_id: chosen(this.cameras), district: chosen(this.districts),
       category: chosen(this.categories), area: this.area.value(), class_name: this.cls.value || undefined, attr };
     this.list.dataset.state = "busy";
+    const still = this.fresh();
     try {
       Object.assign(q, await this.draw.geometry());
+      if (!still()) return;  // a later search was started meanwhile
     } catch (e) {
+      if (!still()) return;
       this.list.dataset.state = "done";
       say(this.note, e instanceof ApiError && e.code === "no_frame" ? e.message : errorText(e));
       return;
@@ -140,6 +145,7 @@ export class ForensicView {
   private async page(first = false): Promise<void> {
     const q = this.q;
     if (!q || (!first && this.cursor === null)) return;
+    const still = this.fresh();
     try {
       const file = this.faceAllowed ? this.photo.files?.[0] : undefined;
       let p;
@@ -149,11 +155,13 @@ export class ForensicView {
       } else {
         p = await tracks(q, this.cursor);
       }
+      if (!still()) return;
       this.rows.push(...p.items);
       this.cursor = p.next_cursor;
       this.note.className = "meta";
       this.note.textContent = tf("found", { n: this.rows.length }) + (this.cursor ? ` ${tf("moreExist")}` : "");
     } catch (e) {
+      if (!still()) return;
       say(this.note, e instanceof ApiError && e.code === "face_reason" ? e.message : errorText(e));
     }
     this.drawRows();

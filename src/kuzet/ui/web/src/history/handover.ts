@@ -9,6 +9,7 @@ import { errorText } from "../i18n/errors";
 import { th } from "../i18n/history";
 import { actionName, agencyName, districtName, priorityName, stateName,
   typeName } from "../i18n/terms";
+import { latest } from "../latest";
 import { type HandOver, handover, handoverCsv, journal } from "./api";
 import { owner, took } from "./journal";
 
@@ -30,6 +31,7 @@ export class HandoverView {
   private csv = h("a", { id: "ho-csv", download: "kuzet-handover.csv" });
   private last: HandOver | null = null;
   private closedRows: Incident[] | null = null;
+  private fresh = latest();  // the shift asked for last: an earlier, slower report is dropped
 
   constructor(private el: HTMLElement, private me: Me) {}
 
@@ -55,13 +57,17 @@ export class HandoverView {
     const since = fromLocal(this.since.value), until = fromLocal(this.until.value);
     this.csv.href = handoverCsv(since, until);
     this.report.dataset.state = "busy";
+    const still = this.fresh();
     try {
       const r = await handover(since, until);
-      this.closedRows = can(this.me, "events.read")
+      const closed = can(this.me, "events.read")
         ? (await journal({ since: r.since, until: r.until }, 0, 200)).items : null;
+      if (!still()) return;
+      this.closedRows = closed;
       this.last = r;
       this.draw(r);
     } catch (e) {
+      if (!still()) return;
       say(this.report, errorText(e));
     }
     this.report.dataset.state = "done";

@@ -9,6 +9,7 @@ import { errorText } from "../i18n/errors";
 import { th } from "../i18n/history";
 import { actionName, agencyName, districtName, priorityName, stateName,
   typeName } from "../i18n/terms";
+import { latest } from "../latest";
 import { incident, journal, type JournalQuery } from "./api";
 import { eventMedia } from "./media";
 
@@ -39,6 +40,7 @@ export class JournalView {
   private card = h("section", { class: "adm-card", id: "jr-card" });
   private note = h("div", { id: "jr-note" });
   private more = h("button", { id: "jr-more", hidden: true });
+  private fresh = latest();  // the newest search or page: an earlier, slower one is dropped
 
   constructor(private el: HTMLElement, private me: Me) {}
 
@@ -86,13 +88,16 @@ export class JournalView {
   }
 
   private async page(): Promise<void> {
+    const still = this.fresh();
     try {
       const p = await journal(this.q, this.rows.length, PAGE);
+      if (!still()) return;
       this.rows.push(...p.items);
       this.total = p.total;
       this.note.textContent = th("shownOf", { n: this.rows.length, all: p.total });
       this.note.className = "meta";
     } catch (e) {
+      if (!still()) return;
       say(this.note, errorText(e));
     }
     this.draw();

@@ -8,6 +8,7 @@ import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { th, thd } from "../i18n/history";
 import { categoryName, districtName, typeName } from "../i18n/terms";
+import { latest } from "../latest";
 import { type EventQuery, type EventRow, events } from "./api";
 import { tp } from "../i18n/playback";
 import { openPlayback } from "../playback/open";
@@ -48,6 +49,7 @@ export class SearchView {
   private card = h("section", { class: "adm-card", id: "srch-card" });
   private note = h("div", { id: "srch-note" });
   private more = h("button", { id: "srch-more", hidden: true });
+  private fresh = latest();  // the newest search or page: an earlier, slower one is dropped
 
   constructor(private el: HTMLElement, private me: Me) {}
 
@@ -103,14 +105,17 @@ export class SearchView {
 
   private async page(first = false): Promise<void> {
     if (!first && this.cursor === null) return;
+    const still = this.fresh();
     try {
       const p = await events(this.q, this.cursor);
+      if (!still()) return;
       this.rows.push(...p.items);
       this.cursor = p.next_cursor;
       this.note.textContent = th("found", { n: this.rows.length }) +
         (this.cursor ? ` ${th("moreExist")}` : "");
       this.note.className = "meta";
     } catch (e) {
+      if (!still()) return;
       say(this.note, errorText(e));
     }
     this.draw();

@@ -4,6 +4,7 @@ import { api, type CameraPin } from "../api";
 import { fmtTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { to } from "../i18n/ops";
+import { latest } from "../latest";
 import { agencyName, categoryName, districtName, ruleName, statusName, typeName } from "../i18n/terms";
 import { cameraExtras } from "../playback/camera";
 import { MjpegReader } from "./mjpeg";
@@ -17,10 +18,12 @@ export class CameraCard {
   private reader: MjpegReader | null = null;
   private clock: number | null = null;
   private extras: (() => void) | null = null;
+  private fresh = latest();  // the card on screen: a slower earlier card's events are dropped
 
   constructor(private el: HTMLElement, private onWall: (id: string) => boolean) {}
 
   close(): void {
+    this.fresh();  // what the closed card still waits for is not drawn into the next one
     this.extras?.();
     this.extras = null;
     this.stopFrames();
@@ -54,8 +57,10 @@ export class CameraCard {
     this.extras = cameraExtras(c.id, this.el.querySelector<HTMLElement>(".actions")!,
       this.el.querySelector<HTMLElement>("figure.live")!,
       { stop: () => this.stopFrames(), start: () => this.watch(c.id, img) });
+    const still = this.fresh();
     try {
       const page = await api<{ items: EventRow[] }>(`/api/events?camera_id=${encodeURIComponent(c.id)}&limit=10`);
+      if (!still()) return;
       const list = this.el.querySelector("#d-events");
       if (!list) return;
       list.innerHTML = page.items.length ? page.items.map((e) => `<li data-event="${esc(e.id)}"><time>${esc(fmtTime(e.ts))}</time>
@@ -66,6 +71,7 @@ export class CameraCard {
         if (inc) ops.select.emit(inc.id);
       }));
     } catch (e) {
+      if (!still()) return;
       const p = this.el.querySelector("#d-error");
       if (p) p.textContent = errorText(e);
     }

@@ -7,6 +7,7 @@ import { fromLocal, timeInput } from "../admin/when";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { agencyName } from "../i18n/terms";
+import { latest } from "../latest";
 import {
   createList, entries, importCsv, lists, matches, type PlateEntry, type PlateList, putEntry,
   removeEntry,
@@ -21,6 +22,7 @@ export class PlateListsView {
   private left = h("div", { id: "pwl-lists" });
   private right = h("section", { class: "adm-wide", id: "pwl-card" });
   private note = h("div", { id: "pwl-note" });
+  private fresh = latest();  // the list chosen last: a slower earlier one is not drawn
 
   constructor(private el: HTMLElement, private me: Me) {}
 
@@ -73,9 +75,11 @@ export class PlateListsView {
 
   private async drawList(): Promise<void> {
     const l = this.chosen;
+    const still = this.fresh();
     if (!l) { this.right.replaceChildren(h("p", {}, tpl("chooseList"))); return; }
     const mine = l.agency_id === this.me.agency_id;
     const [rows, hits] = await Promise.all([entries(l.id), matches(l.id)]);
+    if (!still()) return;
     const out = h("div", { id: "pwl-out" });
     const parts: (HTMLElement | string)[] = [h("h3", { id: "pwl-title" }, l.name),
       h("p", {}, `${tpl("kind")}: ${tpld(`k_${l.kind}`)} · ${tpl("alertTarget")}: ${agencyName(l.alert_target)} · ${tpl("fuzzy")}: ${tpld(`f_${l.fuzzy_distance}`)}`)];

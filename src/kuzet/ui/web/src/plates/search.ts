@@ -7,6 +7,7 @@ import { eventMedia } from "../history/media";
 import { fromLocal, timeInput } from "../admin/when";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
+import { latest } from "../latest";
 import { type PlateRead, type SearchQuery, searchReads } from "./api";
 import { tpl } from "./strings";
 
@@ -27,6 +28,7 @@ export class PlateSearchView {
   private note = h("div", { id: "pl-note" });
   private list = h("div", { id: "pl-results" });
   private more = h("button", { id: "pl-more", hidden: true });
+  private fresh = latest();  // the newest search or page: an earlier, slower one is dropped
 
   private card = h("section", { id: "pl-card" });
 
@@ -80,13 +82,15 @@ export class PlateSearchView {
 
   private async page(): Promise<void> {
     if (!this.q) return;
+    const still = this.fresh();
     try {
       const got = await searchReads(this.q, this.cursor);
+      if (!still()) return;
       this.rows = [...this.rows, ...got.reads];
       this.cursor = got.next_cursor;
       this.draw();
     } catch (e) {
-      say(this.note, errorText(e));
+      if (still()) say(this.note, errorText(e));
     }
   }
 

@@ -7,6 +7,7 @@ import { fromLocal } from "../admin/when";
 import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { tp, tpd } from "../i18n/playback";
+import { latest, type Ticket } from "../latest";
 import { createExport, downloadUrl, type Export, getExport, localSec, recentExports } from "./api";
 import type { IncidentRef } from "./open";
 
@@ -27,6 +28,7 @@ export class ExportPanel {
   private recent = h("ol", { id: "pb-ex-recent", class: "pb-list" });
   private chosen = new Set<string>();
   private cleared: boolean;
+  private fresh = latest();  // the export asked for last owns the status line
 
   constructor(me: Me, private ctx: () => Ctx) {
     this.cleared = (me.clearances ?? []).includes("biometrics");
@@ -78,20 +80,23 @@ export class ExportPanel {
     }
     if (!start || !end) { say(this.status, errorText(new ApiError(422, "validation_error", ""))); return; }
     this.status.dataset.state = "busy";
+    const still = this.fresh();
     try {
       const x = await createExport({ cameras, start, end, reason: this.reason.value.trim(),
         case_number: this.caseNo.value.trim(), watermark: this.watermark.checked,
         blur: this.blur.checked || !this.cleared });
-      await this.follow(x);
+      await this.follow(x, still);
     } catch (e) {
+      if (!still()) return;
       this.status.dataset.state = "error";
       say(this.status, errorText(e) + nearest(e));
     }
   }
 
   /** Polls the export until it is finished, showing its state; then the download link. */
-  private async follow(x: Export): Promise<void> {
+  private async follow(x: Export, still: Ticket): Promise<void> {
     for (;;) {
+      if (!still()) return;  // a later export took the status line (this one goes on)
       this.show(x);
       if (FINAL.has(x.state) || !this.el.isConnected) break;
       await new Promise((r) => setTimeout(r, 1000));

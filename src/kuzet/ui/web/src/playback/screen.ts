@@ -10,6 +10,7 @@ import { fmtDateTime } from "../i18n/core";
 import { errorText } from "../i18n/errors";
 import { tp } from "../i18n/playback";
 import { typeName } from "../i18n/terms";
+import { latest } from "../latest";
 import { localSec, type Mark, timeline, type Timeline } from "./api";
 import { Bookmarks } from "./bookmarks";
 import { ExportPanel } from "./export";
@@ -139,23 +140,25 @@ export class PlaybackView {
     this.exporter?.render();
   }
 
-  private reloads = 0;  // the newest reload's number: only its answer is kept
+  private reloads = latest();  // only the newest reload's answer is kept
+  private moves = latest();    // a person's seek after "next event" was asked wins over its answer
 
   /** The timelines of every camera over the view and as much again either side (≤ 7 days). */
   private async reload(): Promise<void> {
     const pad = Math.min(this.tl.span, (WEEK - this.tl.span) / 2);
     const a = this.tl.v0 - pad, b = this.tl.v1 + pad;
     this.loaded = [a, b];
-    const gen = ++this.reloads;
+    const still = this.reloads();
     try {
       const got = await Promise.all(this.players.map((p) => timeline(p.camera, a, b)));
       // answers can come back out of order (a busy server): an older window's timelines
       // must not replace a newer one's, or a camera says "no recording" where it has one
-      if (gen !== this.reloads) return;
+      if (!still()) return;
       got.forEach((d) => this.data.set(d.camera_id, d));
       for (const p of this.players) p.spans = this.data.get(p.camera)?.spans ?? [];
       this.note.textContent = this.players.length > 1 ? tp("sync") : "";
     } catch (e) {
+      if (!still()) return;
       this.note.textContent = errorText(e);
     }
     this.rows();
@@ -178,8 +181,10 @@ export class PlaybackView {
     }, 250);
   }
 
-  /** Every player to wall time ``t`` (a drag seeks at most every 150 ms, and at its end). */
-  seek(t: number, final: boolean): void {
+  /** Every player to wall time ``t`` (a drag seeks at most every 150 ms, and at its end).
+   *  ``byPerson`` false: the automatic gap skip, which leaves a pending "next event" be. */
+  seek(t: number, final: boolean, byPerson = true): void {
+    if (final && byPerson) this.moves();  // an event still looked up no longer moves the playhead
     this.tl.setTime(t);
     const now = performance.now();
     if (!final && now - this.lastSeek < 150) return;
@@ -226,7 +231,7 @@ export class PlaybackView {
                this.players.every((p) => p.state === "gap")) {
       const next = this.players.flatMap((p) => p.spans.map((s) => Date.parse(s.start)))
         .filter((s) => s > this.tl.t).sort((a, b) => a - b)[0];
-      if (next !== undefined) this.seek(next, true);  // skip the gap nobody recorded
+      if (next !== undefined) this.seek(next, true, false);  // skip the gap nobody recorded
       else this.setPlaying(false);
     }
     for (const p of this.players) p.tick();
@@ -242,10 +247,13 @@ export class PlaybackView {
     let found = pick([...this.data.values()].flatMap((d) => d.marks));
     if (found === undefined) {  // beyond what is loaded: look up to a week that way
       const [a, b] = dir > 0 ? [t, t + WEEK] : [t - WEEK, t];
+      const still = this.moves();
       try {
         const more = await Promise.all(this.players.map((p) => timeline(p.camera, a, b)));
+        if (!still()) return;  // the person went elsewhere meanwhile
         found = pick(more.flatMap((d) => d.marks));
       } catch (e) {
+        if (!still()) return;
         this.note.textContent = errorText(e);
         return;
       }

@@ -4,6 +4,7 @@
 import { api, can, post, type Me } from "../api";
 import { fmtDateTime, onLangChange } from "../i18n/core";
 import { errorText } from "../i18n/errors";
+import { latest } from "../latest";
 import { registerScreen } from "../shell";
 import { tv, tvAny } from "./i18n";
 
@@ -35,6 +36,8 @@ class ReviewView {
   private readonly list = el("div", { id: "vio-list" });
   private readonly detail = el("div", { id: "vio-detail" });
   private readonly filter = el("select", { id: "vio-status" });
+  private freshList = latest();  // the status chosen last: a slower earlier queue is dropped
+  private freshCard = latest();  // the violation opened last: a slower earlier one is dropped
 
   constructor(private pane: HTMLElement, private me: Me) {
     this.filter.addEventListener("change", () => { this.status = this.filter.value; void this.load(); });
@@ -42,8 +45,12 @@ class ReviewView {
   }
 
   async load(): Promise<void> {
-    this.key = await api<KeyState>("/api/violations/officer-key");
-    this.items = await api<Item[]>(`/api/violations?status=${this.status}`);
+    const still = this.freshList();
+    const key = await api<KeyState>("/api/violations/officer-key");
+    const items = await api<Item[]>(`/api/violations?status=${this.status}`);
+    if (!still()) return;
+    this.key = key;
+    this.items = items;
     this.render();
     if (this.current) await this.open(this.current);
   }
@@ -87,7 +94,9 @@ class ReviewView {
 
   private async open(id: string): Promise<void> {
     this.current = id;
+    const still = this.freshCard();
     const got = await api<{ manifest: Manifest; review: Review | null }>(`/api/violations/${encodeURIComponent(id)}`);
+    if (!still()) return;
     const m = got.manifest;
     const part = (n: string) => `/api/violations/${encodeURIComponent(id)}/parts/${n}`;
     const has = new Set(m.files.map((f) => f.name));

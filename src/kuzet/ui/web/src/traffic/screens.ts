@@ -4,6 +4,7 @@
 import { api } from "../api";
 import { fmtTime, onLangChange } from "../i18n/core";
 import { errorText } from "../i18n/errors";
+import { latest } from "../latest";
 import { registerScreen } from "../shell";
 import { lineChart, type Point } from "./chart";
 import { tr } from "./i18n";
@@ -17,6 +18,7 @@ const esc = (s: unknown): string => String(s ?? "").replace(/[&<>"']/g, (c) => `
 
 class TrafficView {
   private data: { rows: Row[]; count: Fc; speed: Fc } | null = null;
+  private fresh = latest();  // the segment asked for last: a slower earlier one is dropped
   constructor(private pane: HTMLElement) {}
 
   async load(): Promise<void> {
@@ -41,14 +43,17 @@ class TrafficView {
     out.dataset.state = "loading";
     const since = new Date(Date.now() - 3 * 3600_000).toISOString();
     const q = (m: string) => `/api/traffic/forecast?segment=${encodeURIComponent(seg)}&metric=${m}`;
+    const still = this.fresh();
     try {
       const [rows, count, speed] = await Promise.all([
         api<Row[]>(`/api/traffic/series?segment=${encodeURIComponent(seg)}&bin_s=${bin}&since=${encodeURIComponent(since)}`),
         api<Fc>(q("count")), api<Fc>(q("speed"))]);
+      if (!still()) return;
       this.data = { rows, count, speed };
       this.render();
       out.dataset.state = "done";
     } catch (e) {
+      if (!still()) return;
       out.innerHTML = `<p class="error">${esc(errorText(e))}</p>`;
       out.dataset.state = "error";
     }
