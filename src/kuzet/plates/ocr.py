@@ -34,7 +34,7 @@ class TextBox:
 class PlateOcr:
     """Text boxes and text lines, both from PP-OCRv6 small."""
 
-    def __init__(self, det_side: int = 640, threads: int = 1, rec_width: int = 320) -> None:
+    def __init__(self, det_side: int = 640, threads: int = 1) -> None:
         from rapidocr import RapidOCR
 
         root = model_dir()
@@ -49,8 +49,6 @@ class PlateOcr:
             "Det.limit_type": "max",
             "Det.limit_side_len": det_side,
             "Det.box_thresh": 0.4,
-            # narrower crops are padded to this width (rapidocr's default 320)
-            "Rec.rec_img_shape": [3, 48, rec_width],
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
