@@ -1,7 +1,8 @@
 """Site config of licence-plate reading (``site.plates``; docs/plates.md).
 
 Off by default: plates are personal data (the ``plates`` data class) and reading costs
-about 0.1-0.2 s of one core per look at a vehicle; a site turns it on for its cameras.
+about 0.1-0.3 s of one core per look at a large vehicle (docs/benchmarks.md); a site
+turns it on for its cameras.
 """
 
 from __future__ import annotations
