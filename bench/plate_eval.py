@@ -27,8 +27,8 @@ from collections import defaultdict
 import cv2
 import numpy as np
 
+from _plate_settings import add_arguments, settings
 from kuzet.assets import ensure
-from kuzet.config.plates import PlatesConfig
 from kuzet.plates.grammar import FORMATS, clean
 from kuzet.plates.plugin import build_reader
 from kuzet.plates.reader import FrameRead, PlateReader
@@ -80,10 +80,11 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=4, help="looks per plate (one track)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
+    add_arguments(ap)
     a = ap.parse_args()
     if a.quick:
         a.plates, a.frames = 1, 2
-    reader = build_reader(PlatesConfig(enabled=True))
+    reader = build_reader(settings(a))
 
     print("REAL photos (no labelled legible plate ships offline):")
     motion = cv2.imread(str(ensure("licenseplate_motion.jpg", quiet=True)))

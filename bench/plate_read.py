@@ -18,8 +18,8 @@ import time
 import cv2
 import numpy as np
 
+from _plate_settings import add_arguments, settings
 from kuzet.assets import ensure
-from kuzet.config.plates import PlatesConfig
 from kuzet.plates.grammar import FORMATS
 from kuzet.plates.plugin import build_reader
 from kuzet.plates.synth import paste, plate_quad, render_plate
@@ -29,10 +29,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=20, help="reads per case")
     ap.add_argument("--quick", action="store_true", help="a small run: checks that it runs")
+    add_arguments(ap)
     a = ap.parse_args()
     if a.quick:
         a.n = 2
-    cfg = PlatesConfig(enabled=True)
+    cfg = settings(a)
     t = time.perf_counter()
     reader = build_reader(cfg)
     print(f"model load {time.perf_counter() - t:.2f} s (PP-OCRv6 small det + rec, 1 thread)")

@@ -1,7 +1,8 @@
 """Site config of licence-plate reading (``site.plates``; docs/plates.md).
 
 Off by default: plates are personal data (the ``plates`` data class) and reading costs
-about 0.1-0.2 s of one core per look at a vehicle; a site turns it on for its cameras.
+about 0.1-0.3 s of one core per look at a large vehicle (docs/benchmarks.md); a site
+turns it on for its cameras.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class PlatesConfig(_Strict):
     max_aspect: float = Field(9.0, gt=0)
     min_contrast: float = Field(25.0, ge=0, description="grey-level std of the plate crop")
     min_confidence: float = Field(0.6, ge=0, le=1, description="recogniser confidence")
+    stop_confidence: float | None = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="candidates are recognised best-ranked first and the rest skipped once"
+        " a grammar-valid read is this sure; None: all in one batch, the surest read wins",
+    )
     max_fixes: int = Field(2, ge=0, le=4, description="look-alike replacements per read")
     min_share: float = Field(
         0.6, gt=0.5, le=1, description="vote weight the winning text needs over a track"

@@ -59,14 +59,19 @@ class PlateOcr:
         self._lock = threading.Lock()  # onnxruntime sessions are shared by camera threads
 
     def detect(self, image: np.ndarray) -> list[TextBox]:
-        with self._lock:
-            out = self._det(image)
-        if out.boxes is None:
+        """Text boxes with their own scores. rapidocr 3.10's detector sorts its boxes into
+        reading order but not their scores, so its output pairs boxes with other boxes'
+        scores; its three steps are run here instead (reading order is not needed)."""
+        det = self._det
+        x = det.get_preprocess()(image)
+        if x is None:
             return []
-        scores = list(out.scores) if out.scores is not None else [1.0] * len(out.boxes)
+        with self._lock:
+            preds = det.session(x)
+        boxes, scores = det.postprocess_op(preds, image.shape[:2])
         return [
             TextBox(np.asarray(b, np.float32).reshape(4, 2), float(s))
-            for b, s in zip(out.boxes, scores, strict=False)
+            for b, s in zip(boxes, scores, strict=True)
         ]
 
     def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:

@@ -43,7 +43,12 @@ def build_reader(cfg: PlatesConfig, ocr: PlateOcr | None = None) -> PlateReader:
         min_contrast=cfg.min_contrast,
     )
     return PlateReader(
-        finder, ocr, settings, min_confidence=cfg.min_confidence, max_fixes=cfg.max_fixes
+        finder,
+        ocr,
+        settings,
+        min_confidence=cfg.min_confidence,
+        max_fixes=cfg.max_fixes,
+        stop_confidence=cfg.stop_confidence,
     )
 
 

@@ -67,11 +67,13 @@ class PlateReader:
         max_fixes: int = 2,
         candidates: int = 6,
         crop_height: int = 48,
+        stop_confidence: float | None = None,
     ) -> None:
         self.finder, self.ocr = finder, ocr
         self.settings = settings or FinderSettings()
         self.min_confidence, self.max_fixes = min_confidence, max_fixes
         self.candidates, self.crop_height = candidates, crop_height
+        self.stop_confidence = stop_confidence
 
     def read(self, image: np.ndarray, box: np.ndarray | tuple[float, ...]) -> FrameRead:
         ox, oy, region = vehicle_region(image, box, self.settings)
@@ -85,26 +87,38 @@ class PlateReader:
         if not cands:
             return _none(why or "no_plate_found")
         cands = cands[: self.candidates]
-        crops = [rectify(image, c.quad, self.crop_height) for c in cands]
-        texts = self.ocr.recognise(crops)
+        # all candidates in one batch; or best-ranked first, one at a time, stopping at a
+        # grammar-valid read at least ``stop_confidence`` sure (the rest are not recognised)
+        step = len(cands) if self.stop_confidence is None else 1
         best: FrameRead | None = None
         failures: list[FrameRead] = []
-        for cand, crop, (raw, score) in zip(cands, crops, texts, strict=False):
-            v = parse(raw, self.max_fixes)
-            if v.best is None:
-                failures.append(_none(v.reason or "grammar_mismatch", raw, crop))
-                continue
-            conf = float(score) * FIX_PENALTY**v.best.fixes
-            if conf < self.min_confidence:
-                failures.append(_none("low_confidence", raw, crop))
-                continue
-            fr = FrameRead(
-                v.best.text, v.best.display, v.formats, v.countries, conf, None, raw, crop,
-                cand.quad,
-            )  # fmt: skip
-            if best is None or fr.confidence > best.confidence:
-                best = fr
+        for i in range(0, len(cands), step):
+            chunk = cands[i : i + step]
+            crops = [rectify(image, c.quad, self.crop_height) for c in chunk]
+            for cand, crop, (raw, score) in zip(
+                chunk, crops, self.ocr.recognise(crops), strict=False
+            ):
+                fr = self._judge(raw, score, crop, cand.quad)
+                if fr.reason is not None:
+                    failures.append(fr)
+                elif best is None or fr.confidence > best.confidence:
+                    best = fr
+            stop = self.stop_confidence
+            if stop is not None and best is not None and best.confidence >= stop:
+                break
         if best is not None:
             return best
         failures.sort(key=lambda f: REASON_RANK.index(f.reason or "no_plate_found"))
         return failures[0] if failures else _none("no_plate_found")
+
+    def _judge(self, raw: str, score: float, crop: np.ndarray, quad: np.ndarray) -> FrameRead:
+        """The recogniser's text as a read, or the reason it is none."""
+        v = parse(raw, self.max_fixes)
+        if v.best is None:
+            return _none(v.reason or "grammar_mismatch", raw, crop)
+        conf = float(score) * FIX_PENALTY**v.best.fixes
+        if conf < self.min_confidence:
+            return _none("low_confidence", raw, crop)
+        return FrameRead(
+            v.best.text, v.best.display, v.formats, v.countries, conf, None, raw, crop, quad
+        )
