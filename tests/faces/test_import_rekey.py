@@ -181,3 +181,35 @@ def test_the_synthetic_embedder_is_not_in_the_product() -> None:
     assert not hasattr(templates, "HashPhotoEmbedder")
     res = runner.invoke(app, ["faces", "import", "--list", "W", "--synthetic", "--folder", "."])
     assert res.exit_code == 2 and "No such option" in res.output
+
+
+def test_import_tells_the_running_services_over_nats(
+    tmp_path: Path, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the city's bus (NATS) in the site file, an import run beside the services makes
+    their galleries rebuild now, not at their next timed rebuild."""
+    from nats_server import NatsServer
+    from tests.incidents.conftest import wait_for
+
+    from kuzet.config.models import NatsBusConfig
+    from kuzet.events import create_bus
+    from kuzet.faces.gallery_share import KEY, TOPIC
+
+    monkeypatch.setenv("KUZET_FACE_KEYS", KeyRing.generate("k1"))
+    server = NatsServer.found(tmp_path / "js").start()
+    bus = create_bus(NatsBusConfig(servers=[server.url]))
+    heard: list[bytes] = []
+    stop = bus.listen(TOPIC, lambda _k, data: heard.append(data), [KEY])
+    site = tmp_path / "site.yaml"
+    site.write_text(f"data_dir: {tmp_path}\nbus: {{type: nats, servers: ['{server.url}']}}\n")
+    folder = tmp_path / "people"
+    folder.mkdir()
+    (folder / "H-8.jpg").write_bytes(b"face H")
+    try:
+        out = _import(db, "--folder", str(folder), "--site", str(site))
+        assert "created: 1" in out
+        wait_for(lambda: heard == [b"cli"], what="the announcement")
+    finally:
+        stop()
+        bus.close()
+        server.stop()
