@@ -37,3 +37,26 @@ def test_printing_still_hides_them() -> None:
     assert KEY not in text and "broker-pass" not in text and "**********" in text
     with pytest.raises(ValidationError, match="shorter than 16"):
         SiteConfig.model_validate_json(text)  # why actors need the wire form
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "deploy/compose/site.api.yaml",
+        "deploy/compose/site.worker-1.yaml",
+        "deploy/helm/shards-example/shard-0.yaml",
+        "deploy/kuberay/city.example.yaml",
+    ],
+)
+def test_every_deploy_site_reaches_an_actor_unchanged(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from kuzet.config.loader import load_site
+
+    for var in ("PGPASSWORD", "S3_ACCESS_KEY", "S3_SECRET_KEY", "CAMERA_PASSWORD"):
+        monkeypatch.setenv(var, f"{var.lower()}-value-0123456789")
+    site = load_site(Path(__file__).parents[2] / path)
+    back = SiteConfig.model_validate_json(wire_json(site))
+    assert back.model_dump() == site.model_dump()
