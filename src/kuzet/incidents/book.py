@@ -277,13 +277,17 @@ class IncidentBook:
         now = now or datetime.now(UTC)
         out: list[Change] = []
         with self._write, self._maker.begin() as s:
+            # every engine of a city runs this clock: a row another engine is escalating is
+            # skipped (PostgreSQL re-checks the rest after it commits), so each is done once
             rows = list(
                 s.scalars(
-                    select(IncidentRow).where(
+                    select(IncidentRow)
+                    .where(
                         IncidentRow.state.in_([st.value for st in OPEN]),
                         IncidentRow.escalated_at.is_(None),
                         (IncidentRow.ack_due_at <= now) | (IncidentRow.resolve_due_at <= now),
                     )
+                    .with_for_update(skip_locked=True)
                 )
             )
             for row in rows:
