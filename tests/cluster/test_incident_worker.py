@@ -94,3 +94,33 @@ def test_the_actor_holds_recorded_video_and_sends_incident_webhooks(
     finally:
         worker.stop()
         rx.close()
+
+
+def test_the_actor_runs_section_control_and_full_shards_do_not(tmp_path: Path) -> None:
+    """Section control pairs a car's reads at two cameras in memory, so one process of the
+    city must read its group: the incident engine actor does; a full shard's service site
+    leaves it out (several shards would each see half of the pairs)."""
+    from tests.rules.test_section import SECTION, read
+
+    from kuzet.cluster.plan import service_site
+
+    site = SiteConfig.model_validate({
+        "site": "city", "data_dir": str(tmp_path), "sections": [SECTION],
+        "store": {"url": f"sqlite:///{tmp_path / 'city.db'}"},
+        "cameras": [{"id": "cam-a", "main_url": "a.mp4"}, {"id": "cam-b", "main_url": "b.mp4"}],
+    })  # fmt: skip
+    assert service_site(site).sections == []
+    worker = IncidentWorker(wire_json(site))
+    probe = worker.bus.subscribe("probe")  # what the store sink would get
+    try:
+        worker.bus.publish(read("cam-a", "123ABC02", 0.0))
+        worker.bus.publish(read("cam-b", "123ABC02", 90.0, 2))
+        got: list[Event] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(e.type == "average_speed" for e in got):
+            ds = probe.fetch(10, 0.2)
+            got += [d.event for d in ds]
+            probe.ack(ds)
+        assert [e.attributes["speed_kmh"] for e in got if e.type == "average_speed"] == [80.0]
+    finally:
+        worker.stop()

@@ -26,6 +26,8 @@ from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import Integrations
 from kuzet.record.holds import EvidenceHolds
 from kuzet.record.incident_holds import IncidentHolds, RecordedCameras
+from kuzet.rules.section import SectionControl
+from kuzet.rules.section_consumer import SectionConsumer
 from kuzet.store.blobs import open_blobs
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,12 @@ class IncidentWorker:
             read_blob=self.blobs.get,
         )  # fmt: skip
         self.integrations.start()
+        # section control pairs a car's reads at two cameras in memory: one consumer of
+        # its group in the whole city, so here, in the one actor Ray keeps running
+        self.sections: SectionConsumer | None = (
+            SectionConsumer(SectionControl(site.sections), self.bus).start()
+            if site.sections else None
+        )  # fmt: skip
         self.engine.start()
         log.info("incident engine started", extra={"group": GROUP})
 
@@ -93,6 +101,8 @@ class IncidentWorker:
 
     def stop(self) -> None:
         self.engine.stop()
+        if self.sections is not None:
+            self.sections.stop()
         self.integrations.stop()
         self.share.close()
         self.bus.close()

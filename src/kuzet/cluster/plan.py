@@ -40,12 +40,14 @@ def service_site(site: SiteConfig) -> SiteConfig:
     """The site a full shard runs as a whole service (``--full``): its cameras with their
     enrichers, recording and clips, but none of what exactly one process of the city must
     run: the device gateway (one MQTT session), the drones (flights are not dealt to
-    shards) and the device registry's responses."""
+    shards), the device registry's responses and section control (it pairs a car's
+    reads at two cameras in memory: the incident engine actor runs it)."""
     from kuzet.config.devices import DeviceGatewayConfig
 
     return site.model_copy(
-        update={"device_gateway": DeviceGatewayConfig(), "drones": [], "devices": []}
-    )
+        update={"device_gateway": DeviceGatewayConfig(), "drones": [], "devices": [],
+                "sections": []}
+    )  # fmt: skip
 
 
 def city_problems(site: SiteConfig) -> list[str]:
