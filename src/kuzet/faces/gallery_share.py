@@ -39,6 +39,7 @@ class GalleryShare:
         self._stale_at: float | None = None  # another process changed the lists at
         self._changed_at: float | None = None  # this process changed its gallery at
         self._closed = False
+        self._edits = 0  # this process's own changes, counted (see _rebuild)
         self._stop_listening = bus.listen(TOPIC, self._heard, [KEY])
         gallery.on_change(self._changed)
         self._thread = threading.Thread(target=self._run, name="gallery-share", daemon=True)
@@ -47,6 +48,7 @@ class GalleryShare:
     def _changed(self) -> None:
         with self._cv:
             self._changed_at = time.monotonic()
+            self._edits += 1
             self._cv.notify()
 
     def _heard(self, _key: str, data: bytes) -> None:
@@ -97,12 +99,18 @@ class GalleryShare:
             log.warning("watchlist change not announced", exc_info=True)
 
     def _rebuild(self) -> None:
+        with self._cv:
+            edits = self._edits
         try:
             n = self.gallery.refresh()
             self.reloads += 1
             log.info("face gallery rebuilt from the store", extra={"templates": n})
         except Exception:  # the store down: the next announcement or the timer retries
             log.exception("face gallery rebuild failed")
+        with self._cv:
+            if self._edits != edits:  # an edit of its own may have been read before its
+                self._stale_at = time.monotonic()  # commit and swapped out: read again
+                self._cv.notify()
 
     def close(self) -> None:
         self.gallery.on_change(None)
