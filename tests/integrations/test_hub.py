@@ -100,7 +100,10 @@ def test_filters_choose_what_each_target_gets(tmp_path: Path, rx: Receiver) -> N
 
 
 def test_each_cap_target_gets_the_opening_alert_first(tmp_path: Path, rx: Receiver) -> None:
-    """The engine may tell an incident first at version 2 (two events in one batch)."""
+    """The engine may tell an incident first at version 2 (two events in one batch); the
+    change that opened it is the Alert. A change another process makes later (an API
+    replica's step on an incident the city's incident engine opened) is an Update there,
+    though that process never sent the Alert."""
     from kuzet.incidents.model import Change
 
     from .test_cap import incident
@@ -110,19 +113,23 @@ def test_each_cap_target_gets_the_opening_alert_first(tmp_path: Path, rx: Receiv
         "webhooks": [{"name": n, "url": rx.url, "secret": SECRET, "cap": True, "incidents": {}}
                      for n in ("a", "b")],
     })  # fmt: skip
-    hub = Integrations(cfg, DeadLetters(store.engine))
+    hub, elsewhere = (Integrations(cfg, DeadLetters(store.engine)) for _ in range(2))
     hub.start()
+    elsewhere.start()
     try:
-        hub.on_changes([Change(incident(version=2))])
+        hub.on_changes([Change(incident(version=2), created=True)])
         assert hub.webhooks.drain(5)
         hub.on_changes([Change(incident(version=3))])
         assert hub.webhooks.drain(5)
+        elsewhere.on_changes([Change(incident(version=4))])
+        assert elsewhere.webhooks.drain(5)
     finally:
         hub.stop()
+        elsewhere.stop()
         store.close()
     ns = {"c": cap.NS}
     got = [etree.fromstring(r.body) for r in rx.got]
     types = [(x.findtext("c:msgType", namespaces=ns), x.findtext("c:identifier", namespaces=ns))
              for x in got]  # fmt: skip
     assert sorted(types[:2]) == [("Alert", "kuzet-inc-42")] * 2  # one per target
-    assert types[2:] == [("Update", "kuzet-inc-42-v3")] * 2
+    assert types[2:] == [("Update", "kuzet-inc-42-v3")] * 2 + [("Update", "kuzet-inc-42-v4")] * 2

@@ -59,7 +59,9 @@ class IncidentBook:
         self._write = threading.Lock()
 
     # ------------------------------------------------------------ ingest
-    def ingest(self, events: Sequence[Event], camera: CameraLookup) -> list[Incident]:
+    def ingest(
+        self, events: Sequence[Event], camera: CameraLookup, created: set[str] | None = None
+    ) -> list[Incident]:
         """New incidents for events that start something; later events of the same camera
         and type within the grouping window join the open incident. Idempotent per event.
 
@@ -74,8 +76,10 @@ class IncidentBook:
         seen: set[str] = set()  # an id twice in one call counts once, as in one transaction
         for i in range(0, len(events), BATCH):
             with self._write:
-                rows, created = self._ingest_batch(events[i : i + BATCH], camera, seen)
+                rows, new = self._ingest_batch(events[i : i + BATCH], camera, seen)
             changed.update((r["id"], Incident.model_validate(r)) for r in rows)
+            if created is not None:  # the ids this call opened, for its caller's listeners
+                created.update(r["id"] for r in new)
             self.audit.record_many(
                 [
                     Entry(
@@ -90,7 +94,7 @@ class IncidentBook:
                             "priority": row["priority"],
                         },
                     )
-                    for row in created
+                    for row in new
                 ]
             )
         return list(changed.values())

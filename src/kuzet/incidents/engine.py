@@ -107,13 +107,14 @@ class OpsEngine:
         assert self._sub is not None
         for deliveries in batches(self._sub, self._stop, "ops", max_n=BATCH):
             try:
-                changed = self.book.ingest([d.event for d in deliveries], self._cameras)
+                opened: set[str] = set()
+                changed = self.book.ingest([d.event for d in deliveries], self._cameras, opened)
             except Exception:
                 log.exception("ops: ingest failed; events will be redelivered")
                 self._stop.wait(1.0)
                 continue
             self._sub.ack(deliveries)
-            self.notify([Change(inc) for inc in changed])
+            self.notify([Change(inc, created=inc.id in opened) for inc in changed])
 
     def _sla_loop(self) -> None:
         while not self._stop.wait(self.book.cfg.sla_check_s):

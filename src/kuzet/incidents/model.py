@@ -147,3 +147,4 @@ class Change:
 
     incident: Incident
     log: LogEntry | None = None
+    created: bool = False  # this change opened the incident (CAP: the Alert, not an Update)

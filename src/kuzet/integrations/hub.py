@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -33,27 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 GROUP = "integrations"
-
-
-class Opened:
-    """Incidents whose CAP thread a target has had its opening Alert for (bounded).
-
-    The engine may tell an incident first at version 2 (two events in one batch): the
-    target still gets the Alert first, then Updates that reference it.
-    """
-
-    def __init__(self, limit: int = 100_000) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._limit = limit
-
-    def first(self, incident_id: str) -> bool:
-        if incident_id in self._ids:
-            self._ids.move_to_end(incident_id)
-            return False
-        self._ids[incident_id] = None
-        if len(self._ids) > self._limit:
-            self._ids.popitem(last=False)
-        return True
 
 
 class Integrations:
@@ -84,7 +62,6 @@ class Integrations:
         self.onvif = OnvifCameras(cfg.onvif)
         self._bus = bus
         self._incidents = incidents
-        self._opened: dict[str, Opened] = {}  # CAP threads opened, per target
         self._sub: Subscription | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -149,8 +126,9 @@ class Integrations:
                 did = event_id(t.name, "incident", inc.id, inc.version)
                 try:
                     if t.cap:
-                        first = self._opened.setdefault(t.name, Opened()).first(inc.id)
-                        body = cap.build(inc, self.cfg.cap, first=first)
+                        # the Alert for the change that opened it, Updates after: known
+                        # from the change itself, so any process sends the right one
+                        body = cap.build(inc, self.cfg.cap, first=ch.created)
                         kind, ctype = "cap", cap.CONTENT_TYPE
                     else:
                         body, kind, ctype = incident_body(ch), "incident", "application/json"
