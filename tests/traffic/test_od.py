@@ -158,3 +158,49 @@ def test_od_matrix_per_bin_and_summed(engine: Engine) -> None:
         (900, "a", 1),
     ]
     assert od_query(engine, DAY0, DAY0 + 86400, {"a"}) == []  # b is out of scope
+
+
+def test_reads_out_of_order_give_the_trips_of_the_time_order(engine: Engine) -> None:
+    """Reads reach the consumers out of order (several consumers, a redelivery): a
+    sighting found between two already linked ones splits their trip in two."""
+    t = DAY0 + 8 * 3600
+    clock = Clock(t + 900)
+    c = consumer(engine, clock)
+    c.handle([read("b", "123ABC02", t + 300, 2)])
+    c.handle([read("a", "123ABC02", t, 1)])  # earlier, handled later
+    assert od(engine) == [("a", "b", 1, 300.0)]
+    c.handle([read("d", "777XYZ01", t + 500, 4)])
+    c.handle([read("a", "777XYZ01", t, 5)])
+    assert od(engine)[-1:] == [("a", "d", 1, 500.0)]
+    c.handle([read("c", "777XYZ01", t + 200, 6)])  # between a and d: a->c, c->d
+    assert sorted(od(engine)) == [("a", "b", 1, 300.0), ("a", "c", 1, 200.0),
+                                  ("c", "d", 1, 300.0)]  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_two_consumers_given_one_plate_s_reads_at_once_link_them(pg_url: str) -> None:
+    """The ``traffic`` group hands reads to whichever consumer is free: two consumers may
+    hold one plate's two sightings at the same moment (and in either order)."""
+    import threading
+
+    stores = [open_store(pg_url) for _ in range(2)]
+    try:
+        t = DAY0 + 8 * 3600
+        consumers = [consumer(st.engine, Clock(t + 900)) for st in stores]
+        plates = [f"{100 + i}ABC02" for i in range(12)]
+        start = threading.Barrier(2)
+
+        def run(i: int) -> None:
+            start.wait()
+            for n, plate in enumerate(plates):  # consumer 0 the origin reads, 1 the ends
+                consumers[i].handle([read("ab"[i], plate, t + 300 * i, n)])
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        assert od(stores[0].engine) == [("a", "b", len(plates), 300.0 * len(plates))]
+    finally:
+        for st in stores:
+            st.close()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from kuzet.config.ops import OpsConfig
@@ -19,6 +19,7 @@ from kuzet.core.event import Event
 from kuzet.core.records import CameraInfo, DeviceInfo
 from kuzet.incidents.model import OPEN, State
 from kuzet.incidents.tables import IncidentEventRow, IncidentLogRow, IncidentRow
+from kuzet.store.locks import lock_keys
 
 SYSTEM = "system"
 Row = dict[str, Any]  # an incident (or timeline, link) row as column -> value
@@ -42,21 +43,6 @@ JOIN_UPDATE = (
 )
 
 
-def lock_pairs(s: Session, pairs: set[tuple[str, str]]) -> None:
-    """On PostgreSQL, one engine at a time per camera and type, until its transaction
-    ends: the bus hands a camera's events to whichever engine is free, and two engines
-    finding no open incident at once would each open one. A transaction-scoped advisory
-    lock per pair (in a fixed order: no deadlock) makes the second wait, then see the
-    first's incident. SQLite has one writer: nothing to do."""
-    if s.get_bind().dialect.name != "postgresql":
-        return
-    for camera, kind in sorted(pairs):
-        s.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"kuzet.incident:{camera}:{kind}"},
-        )
-
-
 def open_groups(
     s: Session, events: Sequence[Event], window_s: float
 ) -> dict[tuple[str, str], list[Row]]:
@@ -68,7 +54,9 @@ def open_groups(
     """
     since = min(ev.ts for ev in events) - timedelta(seconds=window_s)
     pairs = {(ev.camera_id, ev.type) for ev in events}
-    lock_pairs(s, pairs)
+    # the bus hands a camera's events to whichever engine is free: two engines finding no
+    # open incident at once would each open one, so one engine at a time per pair
+    lock_keys(s, (f"kuzet.incident:{camera}:{kind}" for camera, kind in pairs))
     c = INCIDENTS.c
     ids = [
         r.id

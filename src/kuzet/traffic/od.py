@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from kuzet.config.traffic_analytics import OdConfig
 from kuzet.core.event import Event
 from kuzet.crypto import KeyRing
+from kuzet.store.locks import lock_keys
 from kuzet.traffic.tables import TrafficKeyRow, TrafficOdRow, TrafficSightingRow
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,20 @@ class OdLinker:
     def ingest(self, events: list[Event], now: float) -> None:
         """Sightings and trips of a batch of events (other types are ignored), in one
         transaction; a redelivered read (same event id) changes nothing."""
+        reads = [ev for ev in sorted(events, key=lambda e: e.ts) if ev.type == "plate_read"]
         with Session(self.engine) as s, s.begin():
-            for ev in sorted(events, key=lambda e: e.ts):
-                if ev.type == "plate_read":
-                    self._one(s, ev, now)
+            # two consumers of the group handling one plate's two sightings at once would
+            # each miss the other's: one batch at a time per plate, all its plates locked
+            # up front (in sorted order, so two batches cannot deadlock)
+            lock_keys(s, filter(None, (self._lock_key(ev, now) for ev in reads)))
+            for ev in reads:
+                self._one(s, ev, now)
+
+    def _lock_key(self, ev: Event, now: float) -> str | None:
+        plate = ev.attributes.get("plate")
+        period = self.keys.period(ev.ts.timestamp())
+        key = self.keys.key(period, now) if isinstance(plate, str) and plate else None
+        return None if key is None else f"kuzet.od:{period}:{plate_hash(key, str(plate))}"
 
     def _one(self, s: Session, ev: Event, now: float) -> None:
         plate = ev.attributes.get("plate")
@@ -111,15 +122,21 @@ class OdLinker:
         if s.get(TrafficSightingRow, ev.id) is not None:
             return
         h = plate_hash(key, str(plate))
+        mine = (TrafficSightingRow.period_start == period, TrafficSightingRow.plate_hash == h)
+        cols = (TrafficSightingRow.camera_id, TrafficSightingRow.ts)
+        max_s = self.cfg.max_trip_s
         prev = s.execute(
-            select(TrafficSightingRow.camera_id, TrafficSightingRow.ts)
-            .where(
-                TrafficSightingRow.period_start == period,
-                TrafficSightingRow.plate_hash == h,
-                TrafficSightingRow.ts <= ts,
-                TrafficSightingRow.ts >= ts - self.cfg.max_trip_s,
-            )
+            select(*cols)
+            .where(*mine, TrafficSightingRow.ts <= ts, TrafficSightingRow.ts >= ts - max_s)
             .order_by(TrafficSightingRow.ts.desc())
+            .limit(1)
+        ).first()
+        # a later sighting already linked (reads reach the consumers out of order): this
+        # one goes between it and its predecessor, so that trip becomes two
+        nxt = s.execute(
+            select(*cols)
+            .where(*mine, TrafficSightingRow.ts > ts, TrafficSightingRow.ts <= ts + max_s)
+            .order_by(TrafficSightingRow.ts.asc())
             .limit(1)
         ).first()
         s.add(
@@ -130,19 +147,37 @@ class OdLinker:
         self.stats.sightings += 1
         if prev is not None and prev.camera_id != ev.camera_id:
             self._trip(s, prev.camera_id, ev.camera_id, ts, ts - prev.ts)
+        if nxt is None:
+            return
+        if prev is not None and prev.camera_id != nxt.camera_id and nxt.ts - prev.ts <= max_s:
+            self._trip(s, prev.camera_id, nxt.camera_id, nxt.ts, nxt.ts - prev.ts, undo=True)
+        if ev.camera_id != nxt.camera_id:
+            self._trip(s, ev.camera_id, nxt.camera_id, nxt.ts, nxt.ts - ts)
 
-    def _trip(self, s: Session, origin: str, dest: str, ts: float, travel_s: float) -> None:
+    def _trip(
+        self, s: Session, origin: str, dest: str, ts: float, travel_s: float, *, undo: bool = False
+    ) -> None:
+        """Count a trip into its destination's bin; ``undo`` takes one counted before back
+        out (a sighting found between its two ends)."""
         start = int(ts // self.cfg.bin_s) * self.cfg.bin_s
         where = (
             TrafficOdRow.bin_start == start,
             TrafficOdRow.origin == origin,
             TrafficOdRow.destination == dest,
         )
+        sign = -1 if undo else 1
         res = s.execute(
             update(TrafficOdRow)
             .where(*where)
-            .values(trips=TrafficOdRow.trips + 1, travel_s_sum=TrafficOdRow.travel_s_sum + travel_s)
+            .values(
+                trips=TrafficOdRow.trips + sign,
+                travel_s_sum=TrafficOdRow.travel_s_sum + sign * travel_s,
+            )
         )
+        if undo:
+            s.execute(delete(TrafficOdRow).where(*where, TrafficOdRow.trips <= 0))
+            self.stats.trips -= 1
+            return
         if not res.rowcount:  # type: ignore[attr-defined]
             s.add(
                 TrafficOdRow(
