@@ -31,7 +31,10 @@ def test_every_enabled_camera_is_in_exactly_one_shard_and_shards_are_balanced() 
     assert [p.name for p in plans] == ["city-shard-0", "city-shard-1", "city-shard-2"]
     # a restarted shard gets the same cameras: the plan is a function of the site file
     assert plans == plan_shards(site(10), 3)
-    assert [c.id for c in shard_site(site(10), plans[1]).cameras] == list(plans[1].cameras)
+    one = shard_site(site(10), plans[1])
+    assert [c.id for c in one.cameras] == list(plans[1].cameras)
+    # its recording's retention keeps to its cameras: the others are other shards'
+    assert one.record.retention_scope == "cameras" and site(10).record.retention_scope == "site"
 
 
 def test_fewer_cameras_than_shards_gives_no_empty_shard() -> None:

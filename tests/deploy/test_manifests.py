@@ -218,3 +218,13 @@ def test_compose_named_volumes_are_declared_and_pictures_are_shared() -> None:
         assert blobs["type"] == "s3", name
         buckets.add((blobs["endpoint"], blobs["bucket"], blobs.get("prefix", "")))
     assert len(buckets) == 1, buckets
+
+
+def test_every_recording_worker_site_keeps_to_its_own_cameras() -> None:
+    """Several recorders share one index: a worker whose retention took the others'
+    cameras for cameras gone from its site file would delete their video."""
+    sites = [COMPOSE / "site.worker-1.yaml", COMPOSE / "site.worker-2.yaml",
+             DEPLOY / "helm" / "shards-example" / "shard-0.yaml"]  # fmt: skip
+    for f in sites:
+        record = yaml.safe_load(f.read_text())["record"]
+        assert record["enabled"] and record["retention_scope"] == "cameras", f

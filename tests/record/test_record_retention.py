@@ -138,3 +138,33 @@ def test_object_deletion_retried_when_storage_is_down(
     monkeypatch.setattr(volume, "delete", real_delete)
     assert ret.run(now=NOW).trash_left == 0
     assert not any(volume.exists(k) for k in keys)
+
+
+def test_a_shard_touches_only_its_own_cameras(
+    store: Store, index: SegmentIndex, tmp_path: Path
+) -> None:
+    """Two shards of a city share the index, their volumes one name ("city") on two disks.
+    Shard A's pass must not take shard B's cameras for cameras gone from the site file,
+    count B's bytes against its quota, or empty B's trash on its own disk."""
+    vol_a = LocalVolume("city", tmp_path / "a", quota_bytes=4 * KB)
+    vol_b = LocalVolume("city", tmp_path / "b")
+    a_old = fill(index, vol_a, "cam-a", NOW - timedelta(days=8), 2)
+    a_new = fill(index, vol_a, "cam-a", NOW - timedelta(hours=1), 4)
+    b_school = fill(index, vol_b, "cam-b", NOW - timedelta(days=8), 3)  # B keeps 30 days
+    shard_a = Retention(store.engine, index, {"city": vol_a}, {"cam-a": 7}, 7,
+                        own_cameras_only=True)  # fmt: skip
+    rep = shard_a.run(now=NOW)
+    assert left(index, "cam-b") == b_school  # not "a camera gone from the site file"
+    assert all(vol_b.exists(k) for k in b_school)
+    assert left(index, "cam-a") == a_new  # its own: 7 days, then its quota of 4 KB
+    assert rep.deleted == {"days": 2} and not any(vol_a.exists(k) for k in a_old)
+    # B's trash (its keys name B's disk) is B's to empty, not A's to mark done
+    shard_b = Retention(store.engine, index, {"city": vol_b}, {"cam-b": 1}, 7,
+                        own_cameras_only=True)  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vol_b, "delete", lambda key: (_ for _ in ()).throw(OSError("disk gone")))
+        assert shard_b.run(now=NOW).trash_left == 3  # deleted from the index, not the disk
+    shard_a.run(now=NOW)
+    assert all(vol_b.exists(k) for k in b_school)  # A left them
+    assert shard_b.run(now=NOW).trash_left == 0
+    assert not any(vol_b.exists(k) for k in b_school)

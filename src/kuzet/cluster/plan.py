@@ -31,9 +31,14 @@ def plan_shards(site: SiteConfig, shards: int) -> list[ShardPlan]:
 
 
 def shard_site(site: SiteConfig, plan: ShardPlan) -> SiteConfig:
-    """The site file one shard runs: the same settings, only its cameras."""
+    """The site file one shard runs: the same settings, only its cameras; its recording's
+    retention touches only them (the index is the city's: the other cameras are other
+    shards', not cameras gone from the site file)."""
     keep = set(plan.cameras)
-    return site.model_copy(update={"cameras": [c for c in site.cameras if c.id in keep]})
+    record = site.record.model_copy(update={"retention_scope": "cameras"})
+    return site.model_copy(
+        update={"cameras": [c for c in site.cameras if c.id in keep], "record": record}
+    )
 
 
 def service_site(site: SiteConfig) -> SiteConfig:

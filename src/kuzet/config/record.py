@@ -125,6 +125,12 @@ class RecordConfig(_Strict):
     categories: dict[str, RecordOverride] = Field(default_factory=dict)
     cameras: dict[str, RecordOverride] = Field(default_factory=dict)
     retention_interval_s: float = Field(60.0, ge=1, description="how often retention runs")
+    retention_scope: Literal["site", "cameras"] = Field(
+        "site",
+        description="site: this process is the site's only recorder, its retention also "
+        "deletes the segments of cameras no longer in the site file; cameras: one of several "
+        "recorders sharing the index (a city's shards), it touches its own cameras' only",
+    )
     fsync: bool = Field(True, description="flush each segment to disk before it is indexed")
 
     _off = field_validator("mode", mode="before")(_yaml_off)

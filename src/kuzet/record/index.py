@@ -212,13 +212,16 @@ class SegmentIndex:
             ).all()
         return [_gap(r) for r in rows]
 
-    def usage(self, volume: str) -> tuple[int, int]:
-        """(segments, bytes) the index holds on ``volume``."""
+    def usage(self, volume: str, cameras: list[str] | None = None) -> tuple[int, int]:
+        """(segments, bytes) the index holds on ``volume`` (of ``cameras`` only, if given)."""
+        cond = SegmentRow.volume == volume
+        if cameras is not None:
+            cond = cond & SegmentRow.camera_id.in_(cameras)
         with self.engine.connect() as c:
             n, total = c.execute(
                 select(
                     func.count(SegmentRow.id), func.coalesce(func.sum(SegmentRow.bytes), 0)
-                ).where(SegmentRow.volume == volume)
+                ).where(cond)
             ).one()
         return int(n), int(total)
 

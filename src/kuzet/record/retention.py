@@ -55,7 +55,12 @@ class Retention:
         *,
         metrics: RecordMetrics | None = None,
         audit: Auditor | None = None,
+        own_cameras_only: bool = False,
     ) -> None:
+        """``own_cameras_only``: one of several recorders sharing the index (a city's
+        shards, whose volumes may share a name): every policy touches only the segments
+        and trash of ``camera_days``' cameras, never another recorder's, and cameras no
+        longer in the site file are left alone."""
         self.engine = engine
         self.index = index
         self.volumes = volumes
@@ -63,6 +68,9 @@ class Retention:
         self.default_days = default_days
         self.metrics = metrics
         self.audit = audit
+        self.own: ColumnElement[bool] | None = (
+            SegmentRow.camera_id.in_(list(camera_days)) if own_cameras_only else None
+        )
 
     def run(
         self, now: datetime | None = None, volume: str | None = None, *, urgent: bool = False
@@ -102,7 +110,7 @@ class Retention:
                 self._delete_while(SegmentRow.camera_id.in_(cams) & (SegmentRow.end_ts < cutoff),
                                    now, "days", rep)  # fmt: skip
         self._old_gaps(groups, now)
-        if self.default_days is not None:  # cameras no longer in the site file
+        if self.default_days is not None and self.own is None:  # cameras no longer in the site
             cutoff = now - timedelta(days=self.default_days)
             cond = SegmentRow.end_ts < cutoff
             if self.camera_days:
@@ -123,7 +131,7 @@ class Retention:
         quota = getattr(vol, "quota_bytes", None)
         if quota is None:
             return
-        used = self.index.usage(name)[1]
+        used = self.index.usage(name, None if self.own is None else list(self.camera_days))[1]
 
         def over() -> int:
             return used - quota
@@ -179,6 +187,8 @@ class Retention:
         cond = SegmentRow.volume == volume
         if extra is not None:
             cond = cond & extra
+        if self.own is not None:
+            cond = cond & self.own
         freed = 0
         while freed < need:
             n = self._delete_batch(cond, now, reason, rep, budget=need - freed)
@@ -198,7 +208,13 @@ class Retention:
         Returns the bytes freed (0 = nothing left to delete)."""
         with self.engine.begin() as c:
             rows = c.execute(
-                select(SegmentRow.id, SegmentRow.volume, SegmentRow.key, SegmentRow.bytes)
+                select(
+                    SegmentRow.id,
+                    SegmentRow.volume,
+                    SegmentRow.key,
+                    SegmentRow.bytes,
+                    SegmentRow.camera_id,
+                )
                 .where(cond, ~segment_is_held(now))
                 .order_by(SegmentRow.start_ts)
                 .limit(_BATCH)
@@ -214,8 +230,8 @@ class Retention:
             if not rows:
                 return 0
             c.execute(delete(SegmentRow).where(SegmentRow.id.in_([r.id for r in rows])))
-            c.execute(insert(TrashRow), [{"volume": r.volume, "key": r.key, "since": now}
-                                         for r in rows])  # fmt: skip
+            c.execute(insert(TrashRow), [{"volume": r.volume, "key": r.key, "since": now,
+                                          "camera_id": r.camera_id} for r in rows])  # fmt: skip
         size = sum(r.bytes for r in rows)
         rep.deleted[reason] = rep.deleted.get(reason, 0) + len(rows)
         rep.bytes += size
@@ -230,8 +246,11 @@ class Retention:
         return max(size, 1)
 
     def _empty_trash(self, rep: RetentionReport) -> None:
+        mine = select(TrashRow.id, TrashRow.volume, TrashRow.key)
+        if self.own is not None:  # another recorder's key may name its own disk or prefix
+            mine = mine.where(TrashRow.camera_id.in_(list(self.camera_days)))
         with self.engine.connect() as c:
-            rows = c.execute(select(TrashRow.id, TrashRow.volume, TrashRow.key)).all()
+            rows = c.execute(mine).all()
         done: list[int] = []
         down: set[str] = set()  # one failure per volume and pass: S3 down is slow to find
         for tid, vol_name, key in rows:

@@ -67,6 +67,7 @@ class Recording:
             engine, self.index, dict(self.volumes),
             {cid: s.days for cid, s in self.settings.items()}, cfg.days,
             metrics=self.metrics, audit=audit,
+            own_cameras_only=cfg.retention_scope == "cameras",
         )  # fmt: skip
         self.recorders: dict[str, CameraRecorder] = {}
         for cam in site.cameras:

@@ -87,3 +87,4 @@ class TrashRow(Base):
     volume: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(512))
     since: Mapped[datetime]
+    camera_id: Mapped[str | None] = mapped_column(String(128), default=None)  # None: before 0034
