@@ -235,7 +235,7 @@ def retention(engine: Any, db: str, tmp: Path, site_cameras: int, hours: float,
     q = "SELECT count(*) FROM rec_segments WHERE volume = 'default' AND end_ts < %(c)s"
     with engine.connect() as c:
         expired = c.exec_driver_sql(q, {"c": cutoff}).scalar_one()
-        plan = explain_batch(c, site_cameras, cutoff)
+        plan = explain_batch(c, cutoff)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     (tmp / "vol").mkdir(exist_ok=True)
@@ -257,8 +257,9 @@ def retention(engine: Any, db: str, tmp: Path, site_cameras: int, hours: float,
             "finished": finished, "plan": plan, "load": load}  # fmt: skip
 
 
-def explain_batch(conn: Any, site_cameras: int, cutoff: datetime) -> str:
-    """The plan of retention's batch query (``_delete_batch`` with ``_by_days``'s where)."""
+def explain_batch(conn: Any, cutoff: datetime) -> str:
+    """The plan of retention's batch query (``_delete_batch`` with ``_by_days``'s where,
+    one camera at a time: the first camera's)."""
     from sqlalchemy import select
 
     from kuzet.record.holds import segment_is_held
@@ -266,10 +267,10 @@ def explain_batch(conn: Any, site_cameras: int, cutoff: datetime) -> str:
     from kuzet.record.tables import SegmentRow
 
     now = cutoff + KEEP_DAYS * DAY
-    cams = [cam(i) for i in range(site_cameras)]
+    one = (SegmentRow.camera_id == cam(0)) & (SegmentRow.start_ts < cutoff)
     stmt = (
         select(SegmentRow.id, SegmentRow.volume, SegmentRow.key, SegmentRow.bytes)
-        .where(SegmentRow.camera_id.in_(cams) & (SegmentRow.end_ts < cutoff), ~segment_is_held(now))
+        .where(one & (SegmentRow.end_ts < cutoff), ~segment_is_held(now))
         .order_by(SegmentRow.start_ts)
         .limit(_BATCH)
     )

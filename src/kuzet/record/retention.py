@@ -107,8 +107,11 @@ class Retention:
         for days, cams in groups.items():
             if days is not None:
                 cutoff = now - timedelta(days=days)
-                self._delete_while(SegmentRow.camera_id.in_(cams) & (SegmentRow.end_ts < cutoff),
-                                   now, "days", rep)  # fmt: skip
+                for cam in cams:  # one camera at a time: its (camera_id, start_ts) index
+                    # walks its oldest segments and stops at the cutoff, where a list of
+                    # cameras made PostgreSQL scan and sort the whole table for each batch
+                    expired = (SegmentRow.camera_id == cam) & (SegmentRow.start_ts < cutoff)
+                    self._delete_while(expired & (SegmentRow.end_ts < cutoff), now, "days", rep)
         self._old_gaps(groups, now)
         if self.default_days is not None and self.own is None:  # cameras no longer in the site
             cutoff = now - timedelta(days=self.default_days)
