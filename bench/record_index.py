@@ -368,8 +368,12 @@ def main() -> None:
         for name, (p50, p95) in reads(engine, cameras, a.days, a.reads).items():
             print(f"read {name}: p50 {p50:.1f} / p95 {p95:.1f} ms ({a.reads} random cameras, "
                   f"sequential; load {_load()})", flush=True)  # fmt: skip
-        for site in (int(x) or cameras for x in a.site_cameras.split(",")):
-            r = retention(engine, db, tmp, site, a.expire_h, a.retention_s)
+        for k, site in enumerate(int(x) or cameras for x in a.site_cameras.split(",")):
+            # each run its own slice of the fill: the next --expire-h hours
+            r = retention(engine, db, tmp, site, a.expire_h * (k + 1), a.retention_s)
+            if not r["expired"]:
+                print(f"retention ({site:,} cameras): nothing expired left to delete")
+                continue
             state = "all" if r["finished"] else f"capped at {a.retention_s:.0f} s"
             city_h = CITY_CAMERAS * 8_640 / max(r["rows_s"], 1e-9) / 3600
             print(f"retention (Retention.run, {site:,} cameras at 7 days): {r['deleted']:,} of "
