@@ -36,7 +36,7 @@ def test_events_become_incidents_and_the_audit_is_signed_with_the_node_s_key(
             worker.bus.publish(
                 Event(id=f"e{i}", type="intrusion", camera_id="cam-1", ts=datetime.now(UTC))
             )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a loaded machine
         while worker.stats()["changes"] < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         st = worker.stats()
@@ -82,7 +82,7 @@ def test_the_actor_holds_recorded_video_and_sends_incident_webhooks(
             ))  # fmt: skip
         for cam in ("cam-rec", "cam-live"):
             worker.bus.publish(Event(id=f"e-{cam}", type="intrusion", camera_id=cam, ts=now))
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a loaded machine
         while (worker.stats()["changes"] < 2 or len(rx.got) < 2) and time.monotonic() < deadline:
             time.sleep(0.05)
         holds = EvidenceHolds(worker.store.engine)
@@ -116,7 +116,7 @@ def test_the_actor_runs_section_control_and_full_shards_do_not(tmp_path: Path) -
         worker.bus.publish(read("cam-a", "123ABC02", 0.0))
         worker.bus.publish(read("cam-b", "123ABC02", 90.0, 2))
         got: list[Event] = []
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a loaded machine
         while time.monotonic() < deadline and not any(e.type == "average_speed" for e in got):
             ds = probe.fetch(10, 0.2)
             got += [d.event for d in ds]

@@ -29,11 +29,11 @@ def test_an_enrolment_on_one_replica_is_matched_in_another_process(
         wl = lists.create("police", "Wanted", threshold=0.9)
         lists.upsert(wl.id, PersonRecord("p1", "Wanted One", [b"face-of-p1"]))
         assert replica.search(face)  # in place, at once, where the edit was made
-        (hit,) = wait_for(lambda: shard.search(face), timeout=10.0, what="the shard's match")
+        (hit,) = wait_for(lambda: shard.search(face), timeout=30.0, what="the shard's match")
         assert hit.entry.watchlist_id == wl.id
         assert shares[0].announced >= 1 and shares[0].reloads == 0  # no rebuild of its own
         lists.remove(wl.id, "p1")
-        wait_for(lambda: not shard.search(face), timeout=10.0, what="the removal to reach it")
+        wait_for(lambda: not shard.search(face), timeout=30.0, what="the removal to reach it")
     finally:
         for s in shares:
             s.close()
@@ -51,7 +51,7 @@ def test_a_lost_announcement_is_made_good_by_the_timed_rebuild(
     try:
         wl = lists.create("police", "Wanted", threshold=0.9)
         lists.upsert(wl.id, PersonRecord("p2", "Wanted Two", [b"face-of-p2"]))
-        wait_for(lambda: shard.search(face), timeout=10.0, what="the timed rebuild")
+        wait_for(lambda: shard.search(face), timeout=30.0, what="the timed rebuild")
         assert share.reloads >= 1
     finally:
         share.close()

@@ -65,7 +65,7 @@ def test_an_incident_the_actor_opened_is_pushed_by_every_replica(
             assert got["kind"] == "incident"
             assert got["incident"]["first_event_id"] == own.id
             assert got["incident"]["agency_id"] == "education"
-            wait_for(lambda: replica_share.heard >= 2, what="both changes relayed")
+            wait_for(lambda: replica_share.heard >= 2, timeout=30.0, what="both changes relayed")
             assert acted == [] and actor_share.heard == 0
     finally:
         actor.stop()

@@ -281,10 +281,17 @@ class NatsBus:
 
         subs = self._loop.run(subscribe(), timeout=15)
 
+        async def unsubscribe() -> None:
+            for sub in subs:
+                await sub.unsubscribe()
+            await self._nc.flush(timeout=1)  # the server has it: nothing later arrives
+
         def stop() -> None:
             if not self._loop.closed:
-                for sub in subs:
-                    self._loop.submit(sub.unsubscribe())
+                try:
+                    self._loop.run(unsubscribe(), timeout=5)
+                except Exception:  # the connection is down: nothing arrives either
+                    log.debug("announcement unsubscribe failed", exc_info=True)
 
         return stop
 
