@@ -134,8 +134,8 @@ def test_a_staging_file_without_a_whole_fragment_is_dropped(
     seg = index.find_key("default", key_ok)
     assert seg is not None and seg.bytes == frag_end
     assert seg.start == datetime(2026, 12, 6, 10, 0, 30, tzinfo=UTC)
-    assert abs(seg.duration_s - 1.0) < 0.05  # one 1 s GOP
-    probe(volume.local_path(key_ok) or Path())
+    kept = probe(volume.local_path(key_ok) or Path())
+    assert kept.packets == round(seg.duration_s * 25) == 25  # one GOP: 25 frames at 25 fps
 
 
 def test_committed_files_without_a_row_are_indexed_on_start(
