@@ -13,6 +13,7 @@ import typer
 
 if TYPE_CHECKING:
     from kuzet.access.service import AccessService
+    from kuzet.config.models import BusConfig
     from kuzet.faces.importer import Row
     from kuzet.faces.services import FaceServices
 
@@ -41,7 +42,7 @@ def _services(site: Path | None, db: str | None):  # type: ignore[no-untyped-def
     except KeyRingError as exc:
         store.close()
         raise _fail(str(exc)) from None
-    return store, faces, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir)
+    return store, faces, AccessService(store.engine, cfg.access, data_dir=cfg.data_dir), cfg
 
 
 def _rows(folder: Path | None, csv_file: Path | None, images: Path | None, zip_file: Path | None):  # type: ignore[no-untyped-def]
@@ -103,7 +104,7 @@ def import_command(
     from rich.table import Table
 
     rows: list[Row] = _rows(folder, csv_file, images, zip_file)
-    store, faces, access = _services(site, db)
+    store, faces, access, cfg = _services(site, db)
     try:
         wl_id = _watchlist(faces, access, list_name, agency, kind)
         counts: dict[str, int] = {}
@@ -126,7 +127,7 @@ def import_command(
         )  # fmt: skip
     finally:
         store.close()
-    _tell_running_services(site)
+    _tell_running_services(cfg.bus)
     console = Console()
     if report:
         table = Table("row", "rejected because", title="Rejected photos and rows")
@@ -136,18 +137,16 @@ def import_command(
     console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()) if v) or "nothing")
 
 
-def _tell_running_services(site: Path | None) -> None:
+def _tell_running_services(bus_cfg: BusConfig) -> None:
     """Running processes rebuild their galleries now (NATS bus), not at their next timed
     rebuild (``kuzet.faces.gallery_share``: every 10 minutes, also with the memory bus)."""
-    from kuzet.cli_access import _site
     from kuzet.events import create_bus
     from kuzet.faces.gallery_share import KEY, TOPIC
 
-    cfg = _site(site)
-    if cfg.bus.type != "nats":
+    if bus_cfg.type != "nats":
         return
     try:
-        bus = create_bus(cfg.bus)
+        bus = create_bus(bus_cfg)
         try:
             bus.announce(TOPIC, KEY, b"cli")
         finally:
@@ -171,7 +170,7 @@ def reembed_command(site: Site = None, db: Db = None) -> None:
     photos), after the embedder was changed; then restart the service."""
     from kuzet.faces.reembed import pending, reembed
 
-    store, faces, access = _services(site, db)
+    store, faces, access, _ = _services(site, db)
     name = faces.embedder.name
     try:
         before = pending(store.engine, name)
@@ -193,7 +192,7 @@ def rekey_command(site: Site = None, db: Db = None) -> None:
     """Re-seal every photo, template and sighting with the first (active) key."""
     from kuzet.faces.rekey import pending, rekey
 
-    store, faces, access = _services(site, db)  # no templates are computed: dlib stays unloaded
+    store, faces, access, _ = _services(site, db)  # no templates are computed: dlib stays unloaded
     try:
         before = pending(store.engine, faces.keys)
         done = rekey(store.engine, faces.keys)

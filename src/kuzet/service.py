@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 
 from kuzet.access.retention import purge
 from kuzet.access.service import AccessService
@@ -39,8 +38,7 @@ from kuzet.pipeline.probe import Probe, Probes
 from kuzet.pipeline.tap import FrameTap
 from kuzet.pipeline.violation_frames import ViolationFrames
 from kuzet.platedata.services import PlateData
-from kuzet.record.holds import EvidenceHolds
-from kuzet.record.incident_holds import IncidentHolds, RecordedCameras
+from kuzet.record.incident_holds import IncidentHolds
 from kuzet.record.service import Recording
 from kuzet.rules.section import SectionControl
 from kuzet.rules.section_consumer import SectionConsumer
@@ -120,14 +118,6 @@ def has_violation_rules(site: SiteConfig) -> bool:
     types = {r.type for c in site.cameras for r in c.rules}
     types |= {s.type for c in site.cameras for r in c.rules for s in getattr(r, "rules", [])}
     return bool(types & VIOLATION_TYPES)
-
-
-def incident_holds(
-    recording: Recording | None, engine: Engine, access: AccessService
-) -> IncidentHolds:
-    if recording is not None:
-        return IncidentHolds(recording.holds)
-    return IncidentHolds(EvidenceHolds(engine, access.audit), recorded=RecordedCameras(engine))
 
 
 class Service:
@@ -223,7 +213,10 @@ class Service:
         self.evidence: Evidence | None = None
         # an open incident keeps its camera's video from retention until it is closed; a
         # process that records nothing (an API replica) holds what the city's recorders keep
-        self.incidents.listen(incident_holds(self.recording, self.store.engine, self.access))
+        self.incidents.listen(
+            IncidentHolds(self.recording.holds) if self.recording is not None
+            else IncidentHolds.of_recorders(self.store.engine, self.access.audit)
+        )  # fmt: skip
         if self.recording is not None:
             self.evidence = Evidence(
                 self.recording, self.store.engine, self.access.audit, Signer.load(site.data_dir),

@@ -109,24 +109,23 @@ def bucket_keys(s3: Any, bucket: str) -> set[str]:
     return keys
 
 
-def snapshots(pg_url: str) -> dict[str, str]:
-    """``{event id: snapshot key}`` of the stored events that have one."""
+def query(pg_url: str, sql: str) -> list[Any]:
+    """Rows of ``sql`` on a connection of its own (the test's driver holds none open)."""
     engine = sa.create_engine(pg_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT id, snapshot FROM events")).all()
+            return list(conn.execute(sa.text(sql)).all())
     finally:
         engine.dispose()
-    return {r[0]: r[1] for r in rows if r[1]}
+
+
+def snapshots(pg_url: str) -> dict[str, str]:
+    """``{event id: snapshot key}`` of the stored events that have one."""
+    return {r[0]: r[1] for r in query(pg_url, "SELECT id, snapshot FROM events") if r[1]}
 
 
 def stored(pg_url: str) -> list[tuple[str, str, float]]:
-    engine = sa.create_engine(pg_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT id, camera_id, ts FROM events")).all()
-    finally:
-        engine.dispose()
+    rows = query(pg_url, "SELECT id, camera_id, ts FROM events")
     return [
         (r[0], r[1], (r[2] if r[2].tzinfo else r[2].replace(tzinfo=UTC)).timestamp()) for r in rows
     ]

@@ -5,12 +5,10 @@ hear relayed changes, so holds and webhooks still act once, where the change was
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from nats_server import NatsServer
+from nats_server import url_fixture
 
 from kuzet.api.app import create_app
 from kuzet.config.models import NatsBusConfig
@@ -24,12 +22,7 @@ from kuzet.store import LocalBlobStore
 
 from .conftest import CAMERAS, enrol, ev, make_ops, stop_ops, wait_for
 
-
-@pytest.fixture(scope="module")
-def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = NatsServer.found(tmp_path_factory.mktemp("js")).start()
-    yield server.url
-    server.stop()
+nats_url = url_fixture("module")  # the tests read a stream whole: a server of their own
 
 
 def test_an_incident_the_actor_opened_is_pushed_by_every_replica(

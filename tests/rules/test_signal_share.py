@@ -5,29 +5,21 @@ over the bus's announcements, across two connections to a real nats-server."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
-from nats_server import NatsServer
-from tests.rules.helpers import T0, dets, scene
-from tests.rules.test_signals import FPS, STOP, car_up, iso, script_of
+from nats_server import url_fixture
+from tests.rules.helpers import T0
+from tests.rules.test_signals import controller_verdicts, iso
 
 from kuzet.config.models import NatsBusConfig
-from kuzet.core import COCO_CLASSES, Event, Frame
 from kuzet.events import MemoryBus, create_bus
 from kuzet.events.base import Bus
-from kuzet.rules.engine import SceneEngine
 from kuzet.rules.signal_share import TOPIC, SignalShare
 from kuzet.rules.signals import SignalBoard
 
-
-@pytest.fixture(scope="module")
-def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = NatsServer.found(tmp_path_factory.mktemp("js")).start()
-    yield server.url
-    server.stop()
+nats_url = url_fixture("module")  # the tests read a stream whole: a server of their own
 
 
 def until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
@@ -53,17 +45,7 @@ def test_a_controller_fed_to_the_api_is_judged_by_the_worker(nats_url: str) -> N
         assert api.heard == 0  # its own reports are not recorded twice
         assert {r["camera_id"] for r in worker_board.current()} == {"cam"}
 
-        cfg = scene(
-            lines=[STOP],
-            signals=[{"name": "ctl", "source": "controller"}],
-            rules=[{"type": "red_light", "name": "rl", "signal": "ctl", "line": "stop"}],
-        )
-        engine = SceneEngine("cam", cfg, board=worker_board)
-        engine.has_image = False
-        events: list[Event] = []
-        for i, rows in enumerate(script_of(car_up(1, 10), car_up(2, 30), car_up(3, 45))):
-            frame = Frame("cam", i, i / FPS, T0 + i / FPS, np.zeros((1, 1, 3), np.uint8))
-            events += engine.update(frame, dets(*rows), COCO_CLASSES)
+        events = controller_verdicts(worker_board)
         assert [e.track_id for e in events] == [2]  # only the car that crossed on red
         a = events[0].attributes
         assert (a["signal_state"], a["signal_source"], a["signal_since"]) == (

@@ -17,7 +17,7 @@ import pytest
 from tests.rules.helpers import T0, dets, run_events, scene
 
 from kuzet.config.rules import SignalConfig
-from kuzet.core import COCO_CLASSES, Frame
+from kuzet.core import COCO_CLASSES, Event, Frame
 from kuzet.rules.engine import SceneEngine
 from kuzet.rules.signals import PictureSignal, SignalBoard, read_lamp
 
@@ -175,11 +175,10 @@ def test_grace_after_red_and_junction_confirmation(street: list[np.ndarray]) -> 
     assert [(e.track_id, e.attributes["zone"]) for e in events] == [(7, "junction")]
 
 
-def test_red_light_fed_by_a_controller_is_judged_at_the_frame_time() -> None:
-    board = SignalBoard()
-    board.put("cam", "ctl", "green", T0)
-    board.put("cam", "ctl", "red", T0 + 4.0)  # red from frame 20
-    board.put("cam", "ctl", "green", T0 + 8.0)  # green from frame 40
+def controller_verdicts(board: SignalBoard) -> list[Event]:
+    """Camera "cam"'s red-light rule on its controller signal "ctl" (no pixels), over three
+    cars crossing the stop line at frames 10, 30 and 45; the board's feed is complete
+    before the frames are analysed."""
     cfg = scene(
         lines=[STOP],
         signals=[{"name": "ctl", "source": "controller"}],
@@ -187,11 +186,19 @@ def test_red_light_fed_by_a_controller_is_judged_at_the_frame_time() -> None:
     )
     engine = SceneEngine("cam", cfg, board=board)
     engine.has_image = False
-    script = script_of(car_up(1, 10), car_up(2, 30), car_up(3, 45))
-    events = []
-    for i, rows in enumerate(script):  # the feed is complete before the frames are analysed
+    events: list[Event] = []
+    for i, rows in enumerate(script_of(car_up(1, 10), car_up(2, 30), car_up(3, 45))):
         frame = Frame("cam", i, i / FPS, T0 + i / FPS, np.zeros((1, 1, 3), np.uint8))
         events += engine.update(frame, dets(*rows), COCO_CLASSES)
+    return events
+
+
+def test_red_light_fed_by_a_controller_is_judged_at_the_frame_time() -> None:
+    board = SignalBoard()
+    board.put("cam", "ctl", "green", T0)
+    board.put("cam", "ctl", "red", T0 + 4.0)  # red from frame 20
+    board.put("cam", "ctl", "green", T0 + 8.0)  # green from frame 40
+    events = controller_verdicts(board)
     assert [e.track_id for e in events] == [2]
     a = events[0].attributes
     assert (a["signal_state"], a["signal_source"], a["signal_since"]) == (

@@ -13,8 +13,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Literal
 
+import pytest
 from services import import_service, require_service
 
 
@@ -68,3 +71,17 @@ class NatsServer:
             self.proc.terminate()
             self.proc.wait(10)
             self.proc = None
+
+
+def url_fixture(scope: Literal["session", "module"] = "session") -> Any:
+    """A ``nats_url`` fixture: a server of its own for ``scope``. A module that reads a
+    stream whole (a durable group from the start) takes "module", so no other test's
+    events are in it."""
+
+    @pytest.fixture(scope=scope)
+    def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+        server = NatsServer.found(tmp_path_factory.mktemp("jetstream")).start()
+        yield server.url
+        server.stop()
+
+    return nats_url

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from at_once import at_once
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -181,25 +182,17 @@ def test_reads_out_of_order_give_the_trips_of_the_time_order(engine: Engine) -> 
 def test_two_consumers_given_one_plate_s_reads_at_once_link_them(pg_url: str) -> None:
     """The ``traffic`` group hands reads to whichever consumer is free: two consumers may
     hold one plate's two sightings at the same moment (and in either order)."""
-    import threading
-
     stores = [open_store(pg_url) for _ in range(2)]
     try:
         t = DAY0 + 8 * 3600
         consumers = [consumer(st.engine, Clock(t + 900)) for st in stores]
         plates = [f"{100 + i}ABC02" for i in range(12)]
-        start = threading.Barrier(2)
 
         def run(i: int) -> None:
-            start.wait()
             for n, plate in enumerate(plates):  # consumer 0 the origin reads, 1 the ends
                 consumers[i].handle([read("ab"[i], plate, t + 300 * i, n)])
 
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(60)
+        at_once(run)
         assert od(stores[0].engine) == [("a", "b", len(plates), 300.0 * len(plates))]
     finally:
         for st in stores:

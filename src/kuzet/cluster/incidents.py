@@ -24,8 +24,7 @@ from kuzet.incidents.model import Change
 from kuzet.incidents.share import IncidentShare
 from kuzet.integrations.deadletters import DeadLetters
 from kuzet.integrations.hub import Integrations
-from kuzet.record.holds import EvidenceHolds
-from kuzet.record.incident_holds import IncidentHolds, RecordedCameras
+from kuzet.record.incident_holds import IncidentHolds
 from kuzet.rules.section import SectionControl
 from kuzet.rules.section_consumer import SectionConsumer
 from kuzet.store.blobs import open_blobs
@@ -62,10 +61,7 @@ class IncidentWorker:
         # and acted on here, once, as kuzet serve acts on its own engine's changes: the
         # video of a recorded camera held while open, incident webhooks / MQTT / CAP (the
         # events' webhooks are the API replicas' durable group, not this actor's)
-        self.engine.listen(
-            IncidentHolds(EvidenceHolds(self.store.engine, audit),
-                          recorded=RecordedCameras(self.store.engine))
-        )  # fmt: skip
+        self.engine.listen(IncidentHolds.of_recorders(self.store.engine, audit))
         self.blobs = open_blobs(site.blobs, site.data_dir)
         self.integrations = Integrations(
             site.integrations, DeadLetters(self.store.engine), incidents=self.engine,

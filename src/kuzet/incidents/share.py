@@ -14,18 +14,12 @@ in the process that made it, once.
 
 from __future__ import annotations
 
-import json
-import logging
-import uuid
 from typing import Any
 
-from pydantic import ValidationError
-
 from kuzet.events.base import Bus
+from kuzet.events.relay import Relay
 from kuzet.incidents.engine import OpsEngine
 from kuzet.incidents.model import Change, Incident, LogEntry
-
-log = logging.getLogger(__name__)
 
 TOPIC = "incidents"
 KEY = "changes"
@@ -33,45 +27,36 @@ KEY = "changes"
 
 class IncidentShare:
     def __init__(self, bus: Bus, engine: OpsEngine) -> None:
-        self.bus, self.engine = bus, engine
-        self.origin = uuid.uuid4().hex  # its own changes come back: not shown twice
-        self.heard = 0
-        self.refused = 0
-        self._stop = bus.listen(TOPIC, self._heard, [KEY])
+        self.engine = engine
+        self.relay = Relay(bus, TOPIC, self._show, [KEY])
         engine.listen(self._announce)
 
-    def _announce(self, changes: list[Change]) -> None:
-        body = {
-            "from": self.origin,
-            "changes": [
-                {
-                    "incident": c.incident.model_dump(mode="json"),
-                    "log": None if c.log is None else c.log.model_dump(mode="json"),
-                }
-                for c in changes
-            ],
-        }
-        self.bus.announce(TOPIC, KEY, json.dumps(body).encode())
+    @property
+    def heard(self) -> int:
+        return self.relay.heard
 
-    def _heard(self, _key: str, data: bytes) -> None:
-        try:
-            body: dict[str, Any] = json.loads(data)
-            if body.get("from") == self.origin:
-                return
-            changes = [
-                Change(
-                    Incident.model_validate(c["incident"]),
-                    None if c.get("log") is None else LogEntry.model_validate(c["log"]),
-                )
-                for c in body["changes"]
-            ]
-        except (ValueError, KeyError, TypeError, AttributeError, ValidationError) as exc:
-            self.refused += 1
-            log.warning("relayed incident change refused: %s", exc)
-            return
-        self.heard += len(changes)
+    @property
+    def refused(self) -> int:
+        return self.relay.refused
+
+    def _announce(self, changes: list[Change]) -> None:
+        self.relay.send(KEY, {"changes": [
+            {"incident": c.incident.model_dump(mode="json"),
+             "log": None if c.log is None else c.log.model_dump(mode="json")}
+            for c in changes
+        ]})  # fmt: skip
+
+    def _show(self, _key: str, body: dict[str, Any]) -> int:
+        changes = [
+            Change(
+                Incident.model_validate(c["incident"]),
+                None if c.get("log") is None else LogEntry.model_validate(c["log"]),
+            )
+            for c in body["changes"]
+        ]
         self.engine.heard(changes)
+        return len(changes)
 
     def close(self) -> None:
         self.engine.unlisten(self._announce)
-        self._stop()
+        self.relay.close()

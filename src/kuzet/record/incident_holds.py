@@ -18,7 +18,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine, select
 
-from kuzet.record.holds import EvidenceHolds
+from kuzet.record.holds import Auditor, EvidenceHolds
 from kuzet.record.tables import SegmentRow
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,12 @@ class IncidentHolds:
         self.step = timedelta(seconds=max(step_s, post_s))
         self._held_until: dict[str, datetime] = {}  # open incident -> end of its held video
         self._lock = threading.Lock()  # the engine calls from its ingest and SLA threads
+
+    @classmethod
+    def of_recorders(cls, engine: Engine, audit: Auditor | None) -> IncidentHolds:
+        """For an engine in a process that records nothing (an API replica, the city's
+        incident engine actor): it holds the cameras some recorder keeps."""
+        return cls(EvidenceHolds(engine, audit), recorded=RecordedCameras(engine))
 
     def __call__(self, changes: Iterable[ChangeLike]) -> None:
         for change in changes:

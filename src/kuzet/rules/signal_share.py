@@ -14,17 +14,13 @@ red-light rule never judges on ``unknown``).
 
 from __future__ import annotations
 
-import json
-import logging
-import uuid
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from kuzet.config.traffic import SIGNAL_STATES, SignalState
 from kuzet.events.base import Bus
+from kuzet.events.relay import Relay
 from kuzet.rules.signals import SignalBoard
-
-log = logging.getLogger(__name__)
 
 TOPIC = "signals"
 
@@ -37,32 +33,28 @@ class SignalShare:
     """
 
     def __init__(self, bus: Bus, board: SignalBoard, cameras: Sequence[str] | None = None) -> None:
-        self.bus, self.board = bus, board
-        self.origin = uuid.uuid4().hex  # its own reports come back: not recorded twice
-        self.heard = 0
-        self.refused = 0
-        self._stop = bus.listen(TOPIC, self._heard, cameras)
+        self.board = board
+        self.relay = Relay(bus, TOPIC, self._record, cameras)
         board.add_relay(self._announce)
 
-    def _announce(self, camera_id: str, signal: str, state: SignalState, at: float) -> None:
-        report = {"signal": signal, "state": state, "at": at, "from": self.origin}
-        self.bus.announce(TOPIC, camera_id, json.dumps(report).encode())
+    @property
+    def heard(self) -> int:
+        return self.relay.heard
 
-    def _heard(self, camera_id: str, data: bytes) -> None:
-        try:
-            report = json.loads(data)
-            if report.get("from") == self.origin:
-                return
-            signal, state, at = report["signal"], report["state"], float(report["at"])
-            if not isinstance(signal, str) or state not in SIGNAL_STATES:
-                raise ValueError(f"signal {signal!r} state {state!r}")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.refused += 1
-            log.warning("signal report for %s refused: %s", camera_id, exc)
-            return
-        self.heard += 1
+    @property
+    def refused(self) -> int:
+        return self.relay.refused
+
+    def _announce(self, camera_id: str, signal: str, state: SignalState, at: float) -> None:
+        self.relay.send(camera_id, {"signal": signal, "state": state, "at": at})
+
+    def _record(self, camera_id: str, report: dict[str, Any]) -> int:
+        signal, state, at = report["signal"], report["state"], float(report["at"])
+        if not isinstance(signal, str) or state not in SIGNAL_STATES:
+            raise ValueError(f"signal {signal!r} state {state!r}")
         self.board.record(camera_id, signal, cast(SignalState, state), at)
+        return 1
 
     def close(self) -> None:
         self.board.remove_relay(self._announce)
-        self._stop()
+        self.relay.close()

@@ -97,31 +97,30 @@ class OdLinker:
         """Sightings and trips of a batch of events (other types are ignored), in one
         transaction; a redelivered read (same event id) changes nothing."""
         reads = [ev for ev in sorted(events, key=lambda e: e.ts) if ev.type == "plate_read"]
+        hashed = [(ev, self._hashed(ev, now)) for ev in reads]
         with Session(self.engine) as s, s.begin():
             # two consumers of the group handling one plate's two sightings at once would
             # each miss the other's: one batch at a time per plate, all its plates locked
             # up front (in sorted order, so two batches cannot deadlock)
-            lock_keys(s, filter(None, (self._lock_key(ev, now) for ev in reads)))
-            for ev in reads:
-                self._one(s, ev, now)
+            lock_keys(s, (f"kuzet.od:{ph[0]}:{ph[1]}" for _, ph in hashed if ph is not None))
+            for ev, ph in hashed:
+                if ph is None:
+                    self.stats.unlinkable += 1
+                else:
+                    self._one(s, ev, *ph)
 
-    def _lock_key(self, ev: Event, now: float) -> str | None:
+    def _hashed(self, ev: Event, now: float) -> tuple[int, str] | None:
+        """(key period, plate hash) of a read; None when it cannot be linked (no plate, or
+        a period whose key is gone)."""
         plate = ev.attributes.get("plate")
         period = self.keys.period(ev.ts.timestamp())
         key = self.keys.key(period, now) if isinstance(plate, str) and plate else None
-        return None if key is None else f"kuzet.od:{period}:{plate_hash(key, str(plate))}"
+        return None if key is None else (period, plate_hash(key, str(plate)))
 
-    def _one(self, s: Session, ev: Event, now: float) -> None:
-        plate = ev.attributes.get("plate")
+    def _one(self, s: Session, ev: Event, period: int, h: str) -> None:
         ts = ev.ts.timestamp()
-        period = self.keys.period(ts)
-        key = self.keys.key(period, now) if isinstance(plate, str) and plate else None
-        if key is None:
-            self.stats.unlinkable += 1
-            return
         if s.get(TrafficSightingRow, ev.id) is not None:
             return
-        h = plate_hash(key, str(plate))
         mine = (TrafficSightingRow.period_start == period, TrafficSightingRow.plate_hash == h)
         cols = (TrafficSightingRow.camera_id, TrafficSightingRow.ts)
         max_s = self.cfg.max_trip_s
